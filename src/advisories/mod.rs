@@ -1,0 +1,416 @@
+//! The advisories check: RustSec advisories against a project's `Cargo.lock`, with each
+//! vulnerable package placed in the resolved build graph.
+//!
+//! It reads the lockfile, the advisory DB and (through `cargo metadata`) the build graph, and
+//! returns findings. It does not decide what fails, nor render anything.
+
+pub mod cfg;
+pub mod db;
+pub mod graph;
+pub mod lockfile;
+
+use crate::codes;
+use crate::finding::{
+    Finding, Location, Reachability, Severity, Subject, fingerprint, relative_to_cwd,
+};
+use cfg::AdvisoriesConfig;
+use graph::BuildGraph;
+use lockfile::Lockfile;
+use rustsec::advisory::Informational;
+use rustsec::database::Query;
+use serde::Serialize;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where the project is and how to read it.
+#[derive(Clone, Debug, Default)]
+pub struct Target {
+    /// `--manifest-path`: a `Cargo.toml` (default: found from the current directory by cargo).
+    pub manifest_path: Option<PathBuf>,
+    /// `--lockfile`: scan this lockfile; without a manifest, the build graph is unknown.
+    pub lockfile: Option<PathBuf>,
+    /// `--generate-lockfile`: create a missing `Cargo.lock` instead of failing.
+    pub generate_lockfile: bool,
+    /// `--offline`: pass `--offline` to cargo.
+    pub offline: bool,
+}
+
+/// Errors that stop the check.
+#[derive(Debug, thiserror::Error)]
+pub enum AdvisoriesError {
+    /// DB problems.
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    /// Lockfile problems.
+    #[error(transparent)]
+    Lockfile(#[from] lockfile::LockfileError),
+    /// No lockfile, and not asked to make one.
+    #[error(
+        "no Cargo.lock at {0}: create it with `cargo generate-lockfile` (then commit it), \
+         or pass --generate-lockfile"
+    )]
+    NoLockfile(PathBuf),
+    /// `cargo metadata` could not find or read the project.
+    #[error("cannot read the cargo project{}: {message}", manifest.as_ref().map(|m| format!(" at {}", m.display())).unwrap_or_default())]
+    Project {
+        /// The manifest, when given.
+        manifest: Option<PathBuf>,
+        /// cargo's message.
+        message: String,
+    },
+}
+
+/// What the check looked at, for reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// The advisory DB directory.
+    pub database: PathBuf,
+    /// Advisories in the DB.
+    pub advisory_count: usize,
+    /// Date of the DB's last update.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_updated: Option<String>,
+    /// The DB's git commit, when a checkout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_commit: Option<String>,
+    /// The lockfile scanned.
+    pub lockfile: PathBuf,
+    /// Packages in it.
+    pub package_count: usize,
+    /// Whether the build graph was resolved.
+    pub build_graph: bool,
+}
+
+/// The check's result.
+pub struct Outcome {
+    /// What it found.
+    pub findings: Vec<Finding>,
+    /// What it looked at.
+    pub summary: Summary,
+    /// The project root paths are made relative to.
+    pub root: PathBuf,
+}
+
+/// Runs the check.
+pub fn run(
+    target: &Target,
+    db_path: &Path,
+    config: &AdvisoriesConfig,
+    today: jiff::civil::Date,
+) -> Result<Outcome, AdvisoriesError> {
+    let mut findings = Vec::new();
+    let (lockfile_path, graph) = locate(target, &mut findings)?;
+    let lockfile = Lockfile::load(&lockfile_path)?;
+    let loaded = db::load(db_path)?;
+    let root = lockfile_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+
+    if let Some(updated) = loaded.last_updated
+        && let Ok(age) = today.since(updated)
+        && i64::from(age.get_days()) > i64::from(config.stale_after_days)
+    {
+        findings.push(Finding {
+            rule: codes::ADVISORY_DB_STALE,
+            subject: None,
+            severity: None,
+            message: format!(
+                "advisory database at {} was last updated {updated} ({} days ago; limit {})",
+                db_path.display(),
+                age.get_days(),
+                config.stale_after_days
+            ),
+            locations: vec![],
+            fingerprint: fingerprint(&[codes::ADVISORY_DB_STALE]),
+            help: codes::get(codes::ADVISORY_DB_STALE).map(|c| c.help.to_string()),
+            reachability: None,
+            evidence: [("last_updated".to_string(), json!(updated.to_string()))].into(),
+        });
+    }
+
+    let lock_name = relative_to_cwd(&lockfile_path);
+    let vulnerable = loaded
+        .db
+        .query_vulnerabilities(&lockfile.parsed, &Query::crate_scope());
+    let informational = loaded
+        .db
+        .query_vulnerabilities(&lockfile.parsed, &Query::crate_scope().informational(true));
+    for vuln in vulnerable.iter().chain(informational.iter()) {
+        let rule = match &vuln.advisory.informational {
+            None => codes::ADVISORY_VULNERABILITY,
+            Some(kind) => {
+                let (rule, name) = informational_rule(kind);
+                if !config.informational.iter().any(|k| k == name) {
+                    continue;
+                }
+                rule
+            }
+        };
+        let placement = match &graph {
+            Some(g) => g.placement(
+                vuln.package.name.as_str(),
+                &vuln.package.version.to_string(),
+            ),
+            None => graph::Placement {
+                reachability: Reachability::Unknown,
+                path: Vec::new(),
+            },
+        };
+        findings.push(to_finding(rule, vuln, placement, &lockfile, &lock_name));
+    }
+    Ok(Outcome {
+        summary: Summary {
+            database: loaded.path,
+            advisory_count: loaded.db.iter().count(),
+            database_updated: loaded.last_updated.map(|d| d.to_string()),
+            database_commit: loaded.commit,
+            lockfile: lock_name.clone(),
+            package_count: lockfile.parsed.packages.len(),
+            build_graph: graph.is_some(),
+        },
+        findings,
+        root,
+    })
+}
+
+fn informational_rule(kind: &Informational) -> (&'static str, &'static str) {
+    match kind {
+        Informational::Unmaintained => (codes::ADVISORY_UNMAINTAINED, "unmaintained"),
+        Informational::Unsound => (codes::ADVISORY_UNSOUND, "unsound"),
+        Informational::Notice => (codes::ADVISORY_NOTICE, "notice"),
+        _ => (codes::ADVISORY_INFORMATIONAL, "other"),
+    }
+}
+
+/// Finds the lockfile and, when there is a manifest, resolves the build graph.
+fn locate(
+    target: &Target,
+    findings: &mut Vec<Finding>,
+) -> Result<(PathBuf, Option<BuildGraph>), AdvisoriesError> {
+    if let (Some(lockfile), None) = (&target.lockfile, &target.manifest_path) {
+        return Ok((lockfile.clone(), None));
+    }
+    let project_error = |message: String| AdvisoriesError::Project {
+        manifest: target.manifest_path.clone(),
+        message,
+    };
+    // `--no-deps` finds the workspace without resolving, so it never writes a lockfile.
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    if let Some(m) = &target.manifest_path {
+        cmd.manifest_path(m);
+    }
+    let shallow = cmd
+        .no_deps()
+        .exec()
+        .map_err(|e| project_error(cargo_message(&e)))?;
+    let lockfile = target.lockfile.clone().unwrap_or_else(|| {
+        shallow
+            .workspace_root
+            .join("Cargo.lock")
+            .into_std_path_buf()
+    });
+    if !lockfile.is_file() {
+        if !target.generate_lockfile {
+            return Err(AdvisoriesError::NoLockfile(lockfile));
+        }
+        let manifest = shallow.workspace_root.join("Cargo.toml");
+        let status = Command::new(cargo_bin())
+            .args(["generate-lockfile", "--manifest-path"])
+            .arg(manifest.as_std_path())
+            .status()
+            .map_err(|e| project_error(format!("cannot run cargo generate-lockfile: {e}")))?;
+        if !status.success() {
+            return Err(project_error(format!(
+                "`cargo generate-lockfile` failed for {manifest}"
+            )));
+        }
+    }
+
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.manifest_path(shallow.workspace_root.join("Cargo.toml"));
+    let mut options = vec!["--locked".to_string()];
+    if target.offline {
+        options.push("--offline".into());
+    }
+    cmd.other_options(options);
+    match cmd.exec() {
+        Ok(metadata) => Ok((lockfile, Some(BuildGraph::from_metadata(&metadata)))),
+        Err(e) => {
+            // Fail closed but keep going: every advisory counts as reachable.
+            findings.push(Finding {
+                rule: codes::ADVISORY_GRAPH_UNAVAILABLE,
+                subject: None,
+                severity: None,
+                message: format!(
+                    "cannot resolve the build graph ({}); all advisories count as reachable",
+                    cargo_message(&e)
+                ),
+                locations: vec![],
+                fingerprint: fingerprint(&[codes::ADVISORY_GRAPH_UNAVAILABLE]),
+                help: codes::get(codes::ADVISORY_GRAPH_UNAVAILABLE).map(|c| c.help.to_string()),
+                reachability: None,
+                evidence: Default::default(),
+            });
+            Ok((lockfile, None))
+        }
+    }
+}
+
+fn cargo_bin() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// cargo's own error line, without the "`cargo metadata` exited with an error:" wrapper.
+fn cargo_message(err: &cargo_metadata::Error) -> String {
+    let text = err.to_string();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("`cargo metadata` exited"))
+        .collect();
+    lines.iter().find(|l| l.starts_with("error:")).map_or_else(
+        || lines.join(" "),
+        |l| l.trim_start_matches("error:").trim().to_string(),
+    )
+}
+
+fn severity_of(meta: &rustsec::advisory::Metadata) -> Option<Severity> {
+    use rustsec::advisory::Severity as C;
+    Some(match meta.cvss.as_ref()?.severity() {
+        C::None => Severity::Info,
+        C::Low => Severity::Low,
+        C::Medium => Severity::Medium,
+        C::High => Severity::High,
+        C::Critical => Severity::Critical,
+    })
+}
+
+fn to_finding(
+    rule: &'static str,
+    vuln: &rustsec::Vulnerability,
+    placement: graph::Placement,
+    lockfile: &Lockfile,
+    lock_name: &Path,
+) -> Finding {
+    let meta = &vuln.advisory;
+    let id = meta.id.to_string();
+    let name = vuln.package.name.as_str();
+    let version = vuln.package.version.to_string();
+    let url = meta
+        .url
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| format!("https://rustsec.org/advisories/{id}.html"));
+    let patched: Vec<String> = vuln
+        .versions
+        .patched()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let upgrade = smallest_upgrade(&vuln.package.version, vuln.versions.patched());
+    let help = match &upgrade {
+        Some(v) => format!(
+            "Upgrade {name} to {v} or later within a patched range: cargo update -p {name}@{version} --precise {v}"
+        ),
+        None if patched.is_empty() => format!(
+            "No patched version of {name} exists; remove or replace the dependency, or ignore the advisory with a reason."
+        ),
+        None => format!(
+            "Upgrade {name} to a patched version ({}).",
+            patched.join(" or ")
+        ),
+    };
+    let mut tags: Vec<String> = meta.categories.iter().map(|c| c.to_string()).collect();
+    tags.extend(meta.keywords.iter().map(|k| k.as_str().to_string()));
+    let evidence = [
+        ("crate", json!(name)),
+        ("version", json!(version)),
+        ("advisory", json!(id)),
+        (
+            "aliases",
+            json!(
+                meta.aliases
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>()
+            ),
+        ),
+        ("date", json!(meta.date.as_str())),
+        ("cvss", json!(meta.cvss.as_ref().map(|c| c.to_string()))),
+        ("patched", json!(patched)),
+        ("smallest_upgrade", json!(upgrade.map(|v| v.to_string()))),
+        ("dependency_path", json!(placement.path)),
+        ("url", json!(url)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    Finding {
+        rule,
+        subject: Some(Subject {
+            id: id.clone(),
+            aliases: meta.aliases.iter().map(|a| a.to_string()).collect(),
+            title: meta.title.clone(),
+            description: meta.description.clone(),
+            url: Some(url),
+            score: meta.cvss.as_ref().map(|c| c.score()),
+            tags,
+        }),
+        severity: if meta.informational.is_some() && meta.cvss.is_none() {
+            None
+        } else {
+            severity_of(meta)
+        },
+        message: format!("{name} {version}: {} ({id})", meta.title),
+        locations: vec![Location::at_line(
+            lock_name,
+            lockfile.line_of(name, &version),
+        )],
+        fingerprint: fingerprint(&[rule, &id, name, &version]),
+        help: Some(help),
+        reachability: Some(placement.reachability),
+        evidence,
+    }
+}
+
+/// The smallest version above `current` named by a patched requirement's lower bound.
+fn smallest_upgrade(
+    current: &rustsec::Version,
+    patched: &[rustsec::VersionReq],
+) -> Option<rustsec::Version> {
+    use rustsec::semver::{Op, Version};
+    patched
+        .iter()
+        .flat_map(|req| {
+            req.comparators.iter().filter_map(move |c| {
+                if !matches!(c.op, Op::GreaterEq | Op::Caret | Op::Tilde | Op::Exact) {
+                    return None;
+                }
+                let mut v = Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0));
+                v.pre = c.pre.clone();
+                req.matches(&v).then_some(v)
+            })
+        })
+        .filter(|v| v > current)
+        .min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smallest_upgrade_picks_the_nearest_patched_floor() {
+        let reqs: Vec<rustsec::VersionReq> = [">= 2.0.1", "^1.4.3", ">= 1.3.9, < 1.4.0"]
+            .iter()
+            .map(|r| r.parse().unwrap())
+            .collect();
+        let up = |v: &str| smallest_upgrade(&v.parse().unwrap(), &reqs).map(|v| v.to_string());
+        assert_eq!(up("1.3.2").as_deref(), Some("1.3.9"));
+        assert_eq!(up("1.4.0").as_deref(), Some("1.4.3"));
+        assert_eq!(up("1.9.0").as_deref(), Some("2.0.1"));
+        assert_eq!(up("3.0.0"), None);
+    }
+}

@@ -1,0 +1,252 @@
+//! What the typed command line resolves to, and the run of each command: checks, then policy,
+//! then reports. Errors come back to `main`, which prints them and exits 2.
+
+use crate::advisories::{self, db};
+use crate::args::{AdvisoriesArgs, Cli, Command, CommonArgs, DbCommand, Deny, FailOn};
+use crate::finding::Severity;
+use crate::policy::config::{self, Config, Threshold};
+use crate::policy::{Policy, Verdict};
+use crate::report::{Format, Run};
+use anyhow::{Context, Result, bail};
+use clap::{CommandFactory, FromArgMatches};
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// How a run ended, as `main` maps it to an exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing over the threshold: exit 0.
+    Clean,
+    /// Findings over the threshold: exit 1.
+    Findings,
+}
+
+/// Where one report goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Destination {
+    /// The format.
+    pub format: Format,
+    /// The file, or `None` for stdout.
+    pub file: Option<PathBuf>,
+}
+
+/// Parses the arguments (without cargo's `palisade` word) and runs the command.
+pub fn run(args: Vec<OsString>) -> Result<Outcome> {
+    let matches = match Cli::command().try_get_matches_from(args) {
+        Ok(m) => m,
+        // --help and --version print and exit 0; usage errors exit 2.
+        Err(e) => e.exit(),
+    };
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| anyhow::anyhow!("{e}"))?;
+    match cli.command {
+        Command::Advisories(a) => {
+            let sub = matches
+                .subcommand_matches("advisories")
+                .context("internal: no advisories matches")?;
+            let destinations = destinations(sub)?;
+            run_advisories(&a, &destinations)
+        }
+        Command::Db(DbCommand::Fetch { advisory_db }) => {
+            let path = db::resolve_path(advisory_db.as_deref(), None)?;
+            eprintln!(
+                "Fetching the RustSec advisory database into {}…",
+                path.display()
+            );
+            db::fetch(&path)?;
+            let loaded = db::load(&path)?;
+            eprintln!(
+                "{} advisories at {}{}",
+                loaded.db.iter().count(),
+                path.display(),
+                loaded
+                    .commit
+                    .map(|c| format!(" (commit {c})"))
+                    .unwrap_or_default()
+            );
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+/// Pairs every `--output` with the `--format` typed before it.
+pub fn destinations(matches: &clap::ArgMatches) -> Result<Vec<Destination>> {
+    let formats: Vec<(usize, Format)> = match (
+        matches.indices_of("format"),
+        matches.get_many::<Format>("format"),
+    ) {
+        (Some(i), Some(f)) => i.zip(f.copied()).collect(),
+        _ => Vec::new(),
+    };
+    let outputs: Vec<(usize, PathBuf)> = match (
+        matches.indices_of("output"),
+        matches.get_many::<PathBuf>("output"),
+    ) {
+        (Some(i), Some(o)) => i.zip(o.cloned()).collect(),
+        _ => Vec::new(),
+    };
+    if formats.is_empty() {
+        if let Some((_, file)) = outputs.first() {
+            bail!(
+                "--output {} needs a --format before it (e.g. --format sarif --output {})",
+                file.display(),
+                file.display()
+            );
+        }
+        return Ok(vec![Destination {
+            format: Format::Human,
+            file: None,
+        }]);
+    }
+    let mut result: Vec<Destination> = formats
+        .iter()
+        .map(|(_, format)| Destination {
+            format: *format,
+            file: None,
+        })
+        .collect();
+    for (index, file) in outputs {
+        let Some(slot) = formats.iter().rposition(|(i, _)| *i < index) else {
+            bail!("--output {} needs a --format before it", file.display());
+        };
+        if let Some(previous) = &result[slot].file {
+            bail!(
+                "two --output files ({} and {}) for one --format; repeat --format for each",
+                previous.display(),
+                file.display()
+            );
+        }
+        result[slot].file = Some(file);
+    }
+    if result.iter().filter(|d| d.file.is_none()).count() > 1 {
+        bail!("only one --format can go to stdout; give the others an --output FILE");
+    }
+    Ok(result)
+}
+
+/// Finds the config: `--config`, else `palisade.toml` in `start` or the nearest parent,
+/// stopping at a git repository's root.
+fn find_config(explicit: Option<&Path>, start: &Path) -> Result<Config> {
+    if let Some(path) = explicit {
+        return Ok(Config::load(path)?);
+    }
+    let start = if start.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        start
+    };
+    let absolute = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+    for dir in absolute.ancestors() {
+        let candidate = dir.join(config::FILE_NAME);
+        if candidate.is_file() {
+            return Ok(Config::load(&candidate)?);
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    Ok(Config::default())
+}
+
+fn policy_for(config: &Config, common: &CommonArgs) -> Policy {
+    let mut policy = config.policy.clone();
+    if let Some(fail_on) = common.fail_on {
+        policy.fail_on = match fail_on {
+            FailOn::Critical => Threshold::AtLeast(Severity::Critical),
+            FailOn::High => Threshold::AtLeast(Severity::High),
+            FailOn::Medium => Threshold::AtLeast(Severity::Medium),
+            FailOn::Low => Threshold::AtLeast(Severity::Low),
+            FailOn::Any => Threshold::Any,
+        };
+    }
+    if common.deny.contains(&Deny::Warnings) {
+        policy.deny_warnings = true;
+    }
+    Policy {
+        config: policy,
+        suppressions: config.advisories.ignore.clone(),
+        today: today(),
+    }
+}
+
+/// Today's date in UTC; `PALISADE_TODAY=YYYY-MM-DD` pins it (for reproducible reports).
+pub fn today() -> jiff::civil::Date {
+    if let Ok(pinned) = std::env::var("PALISADE_TODAY")
+        && let Ok(date) = pinned.parse()
+    {
+        return date;
+    }
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+fn run_advisories(a: &AdvisoriesArgs, destinations: &[Destination]) -> Result<Outcome> {
+    let start = a
+        .manifest_path
+        .as_deref()
+        .or(a.lockfile.as_deref())
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
+    let config = find_config(a.common.config.as_deref(), start)?;
+    let db_path = db::resolve_path(a.advisory_db.as_deref(), config.advisories.db.as_deref())?;
+    let target = advisories::Target {
+        manifest_path: a.manifest_path.clone(),
+        lockfile: a.lockfile.clone(),
+        generate_lockfile: a.generate_lockfile,
+        offline: a.offline,
+    };
+    let policy = policy_for(&config, &a.common);
+    let outcome = advisories::run(&target, &db_path, &config.advisories, policy.today)?;
+    let verdict = policy.decide(outcome.findings);
+    let run = Run {
+        command: "advisories",
+        verdict: &verdict,
+        threshold: threshold_name(policy.config.fail_on),
+        deny_warnings: policy.config.deny_warnings,
+        advisories: Some(&outcome.summary),
+    };
+    write_reports(&run, destinations)?;
+    Ok(outcome_of(&verdict))
+}
+
+fn threshold_name(t: Threshold) -> String {
+    match t {
+        Threshold::Any => "any".into(),
+        Threshold::AtLeast(s) => s.to_string(),
+    }
+}
+
+fn outcome_of(verdict: &Verdict) -> Outcome {
+    if verdict.failing() > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
+}
+
+/// Writes every report. Files are written whole or not at all; a closed stdout (a pipe into
+/// `head`) is not an error.
+fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
+    for dest in destinations {
+        let reporter = dest.format.reporter();
+        match &dest.file {
+            Some(path) => {
+                let mut buffer = Vec::new();
+                reporter.write(run, &mut buffer)?;
+                std::fs::write(path, buffer)
+                    .with_context(|| format!("cannot write report to {}", path.display()))?;
+            }
+            None => {
+                let stdout = io::stdout();
+                let mut out = anstream::AutoStream::auto(stdout.lock());
+                let result = reporter.write(run, &mut out).and_then(|()| out.flush());
+                match result {
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                    other => other.context("cannot write to stdout")?,
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! The command line, as the user typed it. Doc comments are the help text.
+#![deny(missing_docs)]
+
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Palisade: one supply-chain security gate for Rust services.
+///
+/// Run as `cargo palisade <COMMAND>` or `cargo-palisade <COMMAND>`.
+///
+/// Exit codes: 0 clean, 1 findings over the threshold, 2 Palisade could not do its job (bad
+/// config, missing advisory database, unreadable lockfile…); the error line says which file.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-palisade",
+    bin_name = "cargo palisade",
+    version,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check Cargo.lock against the RustSec advisory database (offline).
+    ///
+    /// Every vulnerable package is placed in the resolved build graph: in the normal build,
+    /// build-only, dev-only, or in no build graph at all (a lockfile entry that only a disabled
+    /// feature would pull in). By default vulnerabilities rated high or critical in any build
+    /// graph fail; those in no graph are reported without failing.
+    ///
+    /// Examples:
+    ///
+    ///   cargo palisade advisories --advisory-db ../advisory-db
+    ///
+    ///   cargo palisade advisories --format sarif --output palisade.sarif --format human
+    Advisories(AdvisoriesArgs),
+    /// Manage the local copy of the advisory database.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+/// `db` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Clone or update the RustSec advisory database (needs network access to GitHub).
+    Fetch {
+        /// Where the database lives [default: $CARGO_HOME/advisory-db].
+        #[arg(long, env = "PALISADE_ADVISORY_DB", value_name = "PATH")]
+        advisory_db: Option<PathBuf>,
+    },
+}
+
+/// Options of `advisories`.
+#[derive(Debug, Args)]
+pub struct AdvisoriesArgs {
+    /// Path to the project's Cargo.toml [default: found from the current directory].
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// Scan this Cargo.lock. Without --manifest-path the build graph is unknown and every
+    /// advisory counts as reachable.
+    #[arg(long, value_name = "PATH")]
+    pub lockfile: Option<PathBuf>,
+
+    /// The advisory database directory [default: `db` in palisade.toml, else
+    /// $CARGO_HOME/advisory-db]. Fetch one with `cargo palisade db fetch`.
+    #[arg(long, env = "PALISADE_ADVISORY_DB", value_name = "PATH")]
+    pub advisory_db: Option<PathBuf>,
+
+    /// Create Cargo.lock when the project has none (resolves against the registry).
+    #[arg(long)]
+    pub generate_lockfile: bool,
+
+    /// Run cargo with --offline when resolving the build graph.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Policy and report options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Options every scanning command shares: config, policy overrides, reports.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Config file [default: palisade.toml in the project folder or a parent of it].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Fail on findings at or above this severity (overrides `fail-on` in the config).
+    /// Advisories without a CVSS score count as `unrated-severity` (default high).
+    #[arg(long, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+
+    /// Make warnings fail too: `--deny warnings` (informational advisories, stale database,
+    /// expired or unused ignore entries).
+    #[arg(long, value_name = "WHAT")]
+    pub deny: Vec<Deny>,
+
+    /// Output format; repeat it to write several. Each --output after a --format sends that
+    /// format to the file; a format without --output goes to stdout.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Vec<Format>,
+
+    /// Write the preceding --format to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+}
+
+/// `--fail-on` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Only critical findings fail.
+    Critical,
+    /// High and critical (the default).
+    High,
+    /// Medium and above.
+    Medium,
+    /// Low and above.
+    Low,
+    /// Every deny-level finding, whatever its severity.
+    Any,
+}
+
+/// `--deny` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    /// Warnings fail the gate.
+    Warnings,
+}

@@ -1,0 +1,139 @@
+//! Every finding code Palisade emits, in one registry: a stable kebab-case id, its default
+//! level, a one-line summary and help. Checks refer to codes by these constants; reports take
+//! descriptions from here; a test checks they are unique and documented.
+
+/// Whether a code fails the gate by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Fails when its severity reaches the threshold.
+    Deny,
+    /// Reported; fails only under `--deny warnings`.
+    Warn,
+}
+
+/// One finding code.
+#[derive(Debug)]
+pub struct Code {
+    /// Stable id, `check.kebab-case`.
+    pub id: &'static str,
+    /// Default level.
+    pub level: Level,
+    /// One line: what it finds.
+    pub summary: &'static str,
+    /// How to fix it.
+    pub help: &'static str,
+}
+
+/// A vulnerable crate version is in `Cargo.lock`.
+pub const ADVISORY_VULNERABILITY: &str = "advisory.vulnerability";
+/// An informational advisory: the crate is unmaintained.
+pub const ADVISORY_UNMAINTAINED: &str = "advisory.unmaintained";
+/// An informational advisory: the crate has unsound APIs.
+pub const ADVISORY_UNSOUND: &str = "advisory.unsound";
+/// An informational advisory: a notice about the crate.
+pub const ADVISORY_NOTICE: &str = "advisory.notice";
+/// An informational advisory of another kind.
+pub const ADVISORY_INFORMATIONAL: &str = "advisory.informational";
+/// The advisory database has not been updated for too long.
+pub const ADVISORY_DB_STALE: &str = "advisory.db-stale";
+/// The build graph could not be resolved; reachability is unknown.
+pub const ADVISORY_GRAPH_UNAVAILABLE: &str = "advisory.graph-unavailable";
+/// An ignore entry has expired and no longer suppresses anything.
+pub const POLICY_IGNORE_EXPIRED: &str = "policy.ignore-expired";
+/// An ignore entry matched no finding.
+pub const POLICY_IGNORE_UNUSED: &str = "policy.ignore-unused";
+
+/// The registry.
+pub const ALL: &[Code] = &[
+    Code {
+        id: ADVISORY_VULNERABILITY,
+        level: Level::Deny,
+        summary: "A crate version in Cargo.lock has a security vulnerability advisory.",
+        help: "Upgrade the crate to a patched version (`cargo update -p <crate> --precise <version>`), \
+               or remove the dependency. If the vulnerable code is not reachable from your use, \
+               add an `[[advisories.ignore]]` entry with the advisory id and a reason.",
+    },
+    Code {
+        id: ADVISORY_UNMAINTAINED,
+        level: Level::Warn,
+        summary: "A crate in Cargo.lock is no longer maintained.",
+        help: "Plan a move to a maintained alternative; the advisory usually names some.",
+    },
+    Code {
+        id: ADVISORY_UNSOUND,
+        level: Level::Warn,
+        summary: "A crate version in Cargo.lock has unsound APIs (undefined behaviour from safe code).",
+        help: "Upgrade to a version where the unsoundness is fixed, or check that you do not call \
+               the affected functions.",
+    },
+    Code {
+        id: ADVISORY_NOTICE,
+        level: Level::Warn,
+        summary: "A crate in Cargo.lock has a notice advisory.",
+        help: "Read the advisory; it says what, if anything, to do.",
+    },
+    Code {
+        id: ADVISORY_INFORMATIONAL,
+        level: Level::Warn,
+        summary: "A crate in Cargo.lock has an informational advisory.",
+        help: "Read the advisory; it says what, if anything, to do.",
+    },
+    Code {
+        id: ADVISORY_DB_STALE,
+        level: Level::Warn,
+        summary: "The advisory database is older than the configured staleness limit.",
+        help: "Update it with `cargo palisade db fetch` (online), or point --advisory-db at a fresh copy.",
+    },
+    Code {
+        id: ADVISORY_GRAPH_UNAVAILABLE,
+        level: Level::Warn,
+        summary: "The build graph could not be resolved, so every advisory counts as reachable.",
+        help: "Make `cargo metadata --locked` work for the project (fetch its dependencies), or \
+               pass --manifest-path.",
+    },
+    Code {
+        id: POLICY_IGNORE_EXPIRED,
+        level: Level::Warn,
+        summary: "An ignore entry has passed its `expires` date and no longer suppresses.",
+        help: "Fix the finding it covered, or renew the entry with a new date and reason.",
+    },
+    Code {
+        id: POLICY_IGNORE_UNUSED,
+        level: Level::Warn,
+        summary: "An ignore entry matched no finding.",
+        help: "Remove the entry: the finding it covered is gone.",
+    },
+];
+
+/// Looks a code up by id.
+pub fn get(id: &str) -> Option<&'static Code> {
+    ALL.iter().find(|c| c.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_documented_and_kebab_case() {
+        let mut seen = HashSet::new();
+        for code in ALL {
+            assert!(seen.insert(code.id), "duplicate code {}", code.id);
+            assert!(
+                !code.summary.is_empty() && !code.help.is_empty(),
+                "{}",
+                code.id
+            );
+            let (check, name) = code.id.split_once('.').expect("check.name");
+            for part in [check, name] {
+                assert!(
+                    part.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                    "{} is not kebab-case",
+                    code.id
+                );
+            }
+        }
+    }
+}

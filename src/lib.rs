@@ -1,0 +1,12 @@
+//! Palisade: a supply-chain security gate for Rust services.
+//!
+//! Data flows one way: checks ([`advisories`]) → [`finding`]s → [`policy`] → [`report`]s.
+//! [`app`] wires them for the command line; `main.rs` only maps the outcome to an exit code.
+
+pub mod advisories;
+pub mod app;
+pub mod args;
+pub mod codes;
+pub mod finding;
+pub mod policy;
+pub mod report;

@@ -1,0 +1,21 @@
+//! `cargo-palisade`: parse, run, map the outcome to an exit code (0 clean, 1 findings over
+//! the threshold, 2 could not do the job).
+
+use palisade::app::{self, Outcome};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `cargo palisade …` runs `cargo-palisade palisade …`.
+    if args.get(1).is_some_and(|a| a == "palisade") {
+        args.remove(1);
+    }
+    match app::run(args) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! `palisade.toml`: parse into a raw form that keeps spans, then validate into typed settings,
+//! collecting every error with its line instead of stopping at the first. Unknown keys are
+//! errors.
+//!
+//! Each check owns its slice of the file (`crate::advisories::cfg`); this module owns the file,
+//! the `[policy]` table, and the error plumbing they share.
+
+use crate::advisories::cfg::{AdvisoriesConfig, RawAdvisories};
+use crate::finding::Severity;
+use serde::Deserialize;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The config file name looked up at the workspace root.
+pub const FILE_NAME: &str = "palisade.toml";
+
+/// A config file that could not be read or is not valid; every problem, each with its line.
+#[derive(Debug, thiserror::Error)]
+pub struct ConfigError {
+    /// The file.
+    pub path: PathBuf,
+    /// `(line, message)` pairs; line 0 when the problem has no position.
+    pub problems: Vec<(usize, String)>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (line, message)) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            if *line > 0 {
+                write!(f, "{}:{line}: {message}", self.path.display())?;
+            } else {
+                write!(f, "{}: {message}", self.path.display())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Collects validation problems against the text they came from.
+pub struct Problems<'a> {
+    text: &'a str,
+    found: Vec<(usize, String)>,
+}
+
+impl<'a> Problems<'a> {
+    fn new(text: &'a str) -> Self {
+        Problems {
+            text,
+            found: Vec::new(),
+        }
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let end = offset.min(self.text.len());
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    /// Records a problem at a span.
+    pub fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let line = self.line_of(span.start);
+        self.found.push((line, message.into()));
+    }
+}
+
+/// Where a config entry was written, so a finding can name the entry that decided it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Origin {
+    /// The config file.
+    pub file: PathBuf,
+    /// 1-based line of the entry.
+    pub line: usize,
+}
+
+/// How severe a finding must be to fail the gate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threshold {
+    /// Fail at this severity or above.
+    AtLeast(Severity),
+    /// Fail on any finding of a deny-level code, whatever its severity.
+    Any,
+}
+
+impl Threshold {
+    /// Parses `critical|high|medium|low|any`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "any" => Some(Threshold::Any),
+            "info" => None,
+            other => Severity::parse(other).map(Threshold::AtLeast),
+        }
+    }
+
+    /// Whether a severity reaches it.
+    pub fn reached_by(self, severity: Severity) -> bool {
+        match self {
+            Threshold::Any => true,
+            Threshold::AtLeast(min) => severity >= min,
+        }
+    }
+}
+
+/// The `[policy]` table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyConfig {
+    /// `fail-on`; the CLI's `--fail-on` wins over it.
+    pub fail_on: Threshold,
+    /// `deny-warnings`: warnings (informational advisories, stale DB…) fail too.
+    pub deny_warnings: bool,
+    /// `unrated-severity`: the severity given to findings whose source has no rating.
+    pub unrated_severity: Severity,
+    /// `fail-not-in-graph`: whether vulnerabilities in no build graph fail.
+    pub fail_not_in_graph: bool,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig {
+            fail_on: Threshold::AtLeast(Severity::High),
+            deny_warnings: false,
+            unrated_severity: Severity::High,
+            fail_not_in_graph: false,
+        }
+    }
+}
+
+/// The whole validated file.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The file it came from; `None` for the built-in defaults.
+    pub path: Option<PathBuf>,
+    /// `[policy]`.
+    pub policy: PolicyConfig,
+    /// `[advisories]`.
+    pub advisories: AdvisoriesConfig,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    policy: Option<RawPolicy>,
+    advisories: Option<RawAdvisories>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPolicy {
+    fail_on: Option<Spanned<String>>,
+    deny_warnings: Option<bool>,
+    unrated_severity: Option<Spanned<String>>,
+    fail_not_in_graph: Option<bool>,
+}
+
+impl Config {
+    /// Loads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
+            path: path.to_path_buf(),
+            problems: vec![(0, format!("cannot read config: {err}"))],
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Validates config text; `path` is used for messages and origins.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let mut problems = Problems::new(text);
+        let raw: RawConfig = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(err) => {
+                let line = err.span().map_or(0, |s| problems.line_of(s.start));
+                return Err(ConfigError {
+                    path: path.to_path_buf(),
+                    problems: vec![(line, err.message().trim().to_string())],
+                });
+            }
+        };
+        let policy = validate_policy(raw.policy.unwrap_or_default(), &mut problems);
+        let advisories =
+            AdvisoriesConfig::validate(raw.advisories.unwrap_or_default(), path, &mut problems);
+        if problems.found.is_empty() {
+            Ok(Config {
+                path: Some(path.to_path_buf()),
+                policy,
+                advisories,
+            })
+        } else {
+            Err(ConfigError {
+                path: path.to_path_buf(),
+                problems: problems.found,
+            })
+        }
+    }
+}
+
+fn validate_policy(raw: RawPolicy, problems: &mut Problems<'_>) -> PolicyConfig {
+    let mut policy = PolicyConfig::default();
+    if let Some(fail_on) = raw.fail_on {
+        match Threshold::parse(fail_on.get_ref()) {
+            Some(t) => policy.fail_on = t,
+            None => problems.at(
+                fail_on.span(),
+                format!(
+                    "`fail-on = \"{}\"` is not one of critical, high, medium, low, any",
+                    fail_on.get_ref()
+                ),
+            ),
+        }
+    }
+    if let Some(unrated) = raw.unrated_severity {
+        match Severity::parse(unrated.get_ref()) {
+            Some(s) => policy.unrated_severity = s,
+            None => problems.at(
+                unrated.span(),
+                format!(
+                    "`unrated-severity = \"{}\"` is not one of critical, high, medium, low, info",
+                    unrated.get_ref()
+                ),
+            ),
+        }
+    }
+    policy.deny_warnings = raw.deny_warnings.unwrap_or(false);
+    policy.fail_not_in_graph = raw.fail_not_in_graph.unwrap_or(false);
+    policy
+}
+
+/// Reads an optional `expires` value: a TOML date (`2027-01-31`) or a string holding one.
+pub fn parse_date(
+    value: &Spanned<toml::Value>,
+    problems: &mut Problems<'_>,
+) -> Option<jiff::civil::Date> {
+    let text = match value.get_ref() {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Datetime(d) => d.to_string(),
+        _ => String::new(),
+    };
+    match text.parse::<jiff::civil::Date>() {
+        Ok(date) => Some(date),
+        Err(_) => {
+            problems.at(value.span(), "`expires` must be a date like 2027-01-31");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("palisade.toml"))
+    }
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let config = parse("").unwrap();
+        assert_eq!(config.policy, PolicyConfig::default());
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let err = parse("[policy]\nfail-on = \"low\"\nfial-on = 1\n").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("palisade.toml:3: unknown field `fial-on`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_all_reported() {
+        let err =
+            parse("[policy]\nfail-on = \"severe\"\nunrated-severity = \"meh\"\n").unwrap_err();
+        assert_eq!(err.problems.len(), 2, "{err}");
+        assert_eq!(err.problems[0].0, 2);
+        assert_eq!(err.problems[1].0, 3);
+    }
+
+    #[test]
+    fn threshold_parsing() {
+        assert_eq!(Threshold::parse("any"), Some(Threshold::Any));
+        assert_eq!(Threshold::parse("info"), None);
+        assert!(
+            Threshold::parse("medium")
+                .unwrap()
+                .reached_by(Severity::High)
+        );
+        assert!(
+            !Threshold::parse("critical")
+                .unwrap()
+                .reached_by(Severity::High)
+        );
+    }
+}

@@ -1,0 +1,309 @@
+//! Policy: turns findings into a verdict. Thresholds, warnings-as-errors, reachability and
+//! suppressions are decided here, and only here; the checks never pick what fails, and the
+//! reports never change it.
+
+pub mod config;
+
+use crate::codes::{self, Level};
+use crate::finding::{Finding, Location, Reachability, Severity, fingerprint};
+use config::{Origin, PolicyConfig};
+use serde::Serialize;
+
+/// A config entry that suppresses findings by id (`[[advisories.ignore]]`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Suppression {
+    /// The id it matches: a subject id or one of its aliases.
+    pub id: String,
+    /// Why it is safe (required).
+    pub reason: String,
+    /// The ticket or spec that authorises it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// After this date it no longer suppresses.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_date"
+    )]
+    pub expires: Option<jiff::civil::Date>,
+    /// Where it was written.
+    pub origin: Origin,
+}
+
+fn serialize_date<S: serde::Serializer>(
+    date: &Option<jiff::civil::Date>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(d) => s.serialize_str(&d.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+impl Suppression {
+    fn expired(&self, today: jiff::civil::Date) -> bool {
+        self.expires.is_some_and(|e| e < today)
+    }
+}
+
+/// What the policy decided about one finding.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "status")]
+pub enum Status {
+    /// Counts against the gate.
+    Failing,
+    /// Shown, but does not fail the gate.
+    Reported,
+    /// Suppressed by a config entry.
+    Suppressed {
+        /// The entry that suppressed it.
+        by: Suppression,
+    },
+}
+
+/// A finding with the policy's decision.
+#[derive(Clone, Debug, Serialize)]
+pub struct Decided {
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// The severity used for the decision: the source's, or the configured unrated severity.
+    pub effective_severity: Severity,
+    /// Whether the code is a warning (only fails under `deny-warnings`).
+    pub warning: bool,
+    /// The decision.
+    #[serde(flatten)]
+    pub status: Status,
+}
+
+/// The policy's decision over all findings of a run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Verdict {
+    /// Every finding, in the order the checks produced them, then the policy's own.
+    pub findings: Vec<Decided>,
+}
+
+impl Verdict {
+    /// How many findings fail the gate.
+    pub fn failing(&self) -> usize {
+        self.count(|s| matches!(s, Status::Failing))
+    }
+
+    /// How many findings were suppressed.
+    pub fn suppressed(&self) -> usize {
+        self.count(|s| matches!(s, Status::Suppressed { .. }))
+    }
+
+    fn count(&self, pred: impl Fn(&Status) -> bool) -> usize {
+        self.findings.iter().filter(|d| pred(&d.status)).count()
+    }
+}
+
+/// The settings the policy applies.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Thresholds and switches.
+    pub config: PolicyConfig,
+    /// Suppression entries.
+    pub suppressions: Vec<Suppression>,
+    /// The date expiries are judged against.
+    pub today: jiff::civil::Date,
+}
+
+impl Policy {
+    /// Decides every finding, and reports expired and unused suppressions as findings of
+    /// their own.
+    pub fn decide(&self, findings: Vec<Finding>) -> Verdict {
+        let mut used = vec![false; self.suppressions.len()];
+        let mut decided: Vec<Decided> = findings
+            .into_iter()
+            .map(|finding| {
+                let matching = self.suppressions.iter().enumerate().find(|(_, s)| {
+                    finding
+                        .subject_ids()
+                        .any(|id| id.eq_ignore_ascii_case(&s.id))
+                });
+                if let Some((i, entry)) = matching {
+                    used[i] = true;
+                    if !entry.expired(self.today) {
+                        let mut d = self.judge(finding);
+                        d.status = Status::Suppressed { by: entry.clone() };
+                        return d;
+                    }
+                }
+                self.judge(finding)
+            })
+            .collect();
+        for (entry, used) in self.suppressions.iter().zip(used) {
+            if entry.expired(self.today) {
+                decided.push(self.judge(suppression_finding(
+                    entry,
+                    codes::POLICY_IGNORE_EXPIRED,
+                    format!(
+                        "ignore entry for {} expired on {}; it no longer suppresses",
+                        entry.id,
+                        entry.expires.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                )));
+            } else if !used {
+                decided.push(self.judge(suppression_finding(
+                    entry,
+                    codes::POLICY_IGNORE_UNUSED,
+                    format!("ignore entry for {} matched no finding", entry.id),
+                )));
+            }
+        }
+        Verdict { findings: decided }
+    }
+
+    fn judge(&self, finding: Finding) -> Decided {
+        let warning = codes::get(finding.rule).is_none_or(|c| c.level == Level::Warn);
+        let effective_severity = finding.severity.unwrap_or(if warning {
+            Severity::Info
+        } else {
+            self.config.unrated_severity
+        });
+        let failing = if warning {
+            self.config.deny_warnings
+        } else {
+            let in_scope = match finding.reachability {
+                Some(Reachability::NotInGraph) => self.config.fail_not_in_graph,
+                _ => true,
+            };
+            in_scope && self.config.fail_on.reached_by(effective_severity)
+        };
+        Decided {
+            finding,
+            effective_severity,
+            warning,
+            status: if failing {
+                Status::Failing
+            } else {
+                Status::Reported
+            },
+        }
+    }
+}
+
+fn suppression_finding(entry: &Suppression, rule: &'static str, message: String) -> Finding {
+    Finding {
+        rule,
+        subject: None,
+        severity: None,
+        message,
+        locations: vec![Location::at_line(
+            entry.origin.file.clone(),
+            u32::try_from(entry.origin.line).ok(),
+        )],
+        fingerprint: fingerprint(&[rule, &entry.id]),
+        help: codes::get(rule).map(|c| c.help.to_string()),
+        reachability: None,
+        evidence: [("ignore_id".to_string(), serde_json::json!(entry.id))].into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Subject;
+    use config::Threshold;
+    use std::path::PathBuf;
+
+    fn vuln(id: &str, severity: Option<Severity>, reach: Reachability) -> Finding {
+        Finding {
+            rule: codes::ADVISORY_VULNERABILITY,
+            subject: Some(Subject {
+                id: id.into(),
+                aliases: vec![format!("CVE-{id}")],
+                title: "t".into(),
+                description: "d".into(),
+                url: None,
+                score: None,
+                tags: vec![],
+            }),
+            severity,
+            message: "m".into(),
+            locations: vec![],
+            fingerprint: fingerprint(&[id]),
+            help: None,
+            reachability: Some(reach),
+            evidence: Default::default(),
+        }
+    }
+
+    fn entry(id: &str, expires: Option<&str>) -> Suppression {
+        Suppression {
+            id: id.into(),
+            reason: "because".into(),
+            ticket: None,
+            expires: expires.map(|e| e.parse().unwrap()),
+            origin: Origin {
+                file: PathBuf::from("palisade.toml"),
+                line: 7,
+            },
+        }
+    }
+
+    fn policy(suppressions: Vec<Suppression>) -> Policy {
+        Policy {
+            config: PolicyConfig::default(),
+            suppressions,
+            today: "2026-06-01".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn threshold_unrated_and_reachability() {
+        let v = policy(vec![]).decide(vec![
+            vuln("A", Some(Severity::Medium), Reachability::Normal),
+            vuln("B", None, Reachability::Dev),
+            vuln("C", Some(Severity::Critical), Reachability::NotInGraph),
+            vuln("D", Some(Severity::High), Reachability::Unknown),
+        ]);
+        let statuses: Vec<_> = v.findings.iter().map(|d| d.status.clone()).collect();
+        assert_eq!(
+            statuses,
+            [
+                Status::Reported,
+                Status::Failing,
+                Status::Reported,
+                Status::Failing
+            ]
+        );
+        assert_eq!(v.findings[1].effective_severity, Severity::High);
+        let mut p = policy(vec![]);
+        p.config.fail_on = Threshold::Any;
+        p.config.fail_not_in_graph = true;
+        assert_eq!(
+            p.decide(vec![vuln(
+                "C",
+                Some(Severity::Low),
+                Reachability::NotInGraph
+            )])
+            .failing(),
+            1
+        );
+    }
+
+    #[test]
+    fn suppression_by_alias_expiry_and_unused() {
+        let v = policy(vec![
+            entry("cve-A", None),
+            entry("B", Some("2026-01-01")),
+            entry("Z", None),
+        ])
+        .decide(vec![
+            vuln("A", Some(Severity::High), Reachability::Normal),
+            vuln("B", Some(Severity::High), Reachability::Normal),
+        ]);
+        assert!(matches!(v.findings[0].status, Status::Suppressed { .. }));
+        assert_eq!(v.findings[1].status, Status::Failing);
+        let rules: Vec<_> = v.findings[2..].iter().map(|d| d.finding.rule).collect();
+        assert_eq!(
+            rules,
+            [codes::POLICY_IGNORE_EXPIRED, codes::POLICY_IGNORE_UNUSED]
+        );
+        assert_eq!(v.findings[2].finding.locations[0].line, Some(7));
+        assert_eq!(v.failing(), 1);
+        assert_eq!(v.suppressed(), 1);
+    }
+}

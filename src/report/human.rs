@@ -1,0 +1,203 @@
+//! The human report: findings grouped by crate, each with where it sits in the build, the
+//! dependency path and the fix; then other findings; then one result line. Styles are plain
+//! ANSI; the caller's stream strips them when it is not a terminal.
+
+use super::{Report, Run};
+use crate::policy::{Decided, Status};
+use anstyle::{AnsiColor, Style};
+use std::io::{self, Write};
+
+/// The human reporter.
+pub struct Human;
+
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+const DIM: Style = Style::new().dimmed();
+const BOLD: Style = Style::new().bold();
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+fn evidence_str<'a>(d: &'a Decided, key: &str) -> Option<&'a str> {
+    d.finding.evidence.get(key).and_then(|v| v.as_str())
+}
+
+fn status_tag(d: &Decided) -> String {
+    match (&d.status, d.warning) {
+        (Status::Failing, false) => paint(RED, "FAIL"),
+        (Status::Failing, true) => paint(RED, "FAIL (warning)"),
+        (Status::Reported, false) => paint(YELLOW, "report"),
+        (Status::Reported, true) => paint(YELLOW, "warning"),
+        (Status::Suppressed { .. }, _) => paint(DIM, "suppressed"),
+    }
+}
+
+fn location(d: &Decided) -> Option<String> {
+    let loc = d.finding.locations.first()?;
+    Some(match loc.line {
+        Some(line) => format!("{}:{line}", loc.path.display()),
+        None => loc.path.display().to_string(),
+    })
+}
+
+impl Report for Human {
+    fn write(&self, run: &Run<'_>, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(s) = run.advisories {
+            writeln!(
+                out,
+                "{} {} ({} packages) against {} advisories in {}{}",
+                paint(BOLD, "Scanned"),
+                s.lockfile.display(),
+                s.package_count,
+                s.advisory_count,
+                s.database.display(),
+                s.database_updated
+                    .as_ref()
+                    .map(|d| format!(" (updated {d})"))
+                    .unwrap_or_default()
+            )?;
+        }
+
+        // Crate findings, grouped by `crate version` in first-seen order.
+        let mut groups: Vec<(String, Vec<&Decided>)> = Vec::new();
+        let mut others = Vec::new();
+        for d in &run.verdict.findings {
+            match (evidence_str(d, "crate"), evidence_str(d, "version")) {
+                (Some(name), Some(version)) => {
+                    let key = format!("{name} {version}");
+                    match groups.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, list)) => list.push(d),
+                        None => groups.push((key, vec![d])),
+                    }
+                }
+                _ => others.push(d),
+            }
+        }
+        for (key, list) in &groups {
+            let first = list[0];
+            writeln!(out)?;
+            write!(out, "{}", paint(BOLD, key))?;
+            if let Some(loc) = location(first) {
+                write!(out, "  {}", paint(DIM, &loc))?;
+            }
+            if let Some(r) = first.finding.reachability {
+                write!(out, "  {}", r.describe())?;
+            }
+            writeln!(out)?;
+            if let Some(path) = first
+                .finding
+                .evidence
+                .get("dependency_path")
+                .and_then(|p| p.as_array())
+                && !path.is_empty()
+            {
+                let hops: Vec<&str> = path.iter().filter_map(|h| h.as_str()).collect();
+                writeln!(out, "  {} {}", paint(DIM, "path:"), hops.join(" → "))?;
+            }
+            for d in list {
+                write_advisory(out, d)?;
+            }
+        }
+        if !others.is_empty() {
+            writeln!(out)?;
+        }
+        for d in others {
+            write!(
+                out,
+                "{} [{}] {}",
+                status_tag(d),
+                d.finding.rule,
+                d.finding.message
+            )?;
+            match location(d) {
+                Some(loc) => writeln!(out, "  {}", paint(DIM, &format!("--> {loc}")))?,
+                None => writeln!(out)?,
+            }
+            if let Some(help) = &d.finding.help {
+                writeln!(out, "  {} {help}", paint(DIM, "help:"))?;
+            }
+        }
+
+        let failing = run.verdict.failing();
+        let total = run.verdict.findings.len();
+        let suppressed = run.verdict.suppressed();
+        writeln!(out)?;
+        let verdict = if failing == 0 {
+            paint(GREEN, "PASS")
+        } else {
+            paint(RED, "FAIL")
+        };
+        writeln!(
+            out,
+            "{verdict}: {total} finding{}, {failing} failing, {suppressed} suppressed (fail-on: {}{})",
+            if total == 1 { "" } else { "s" },
+            run.threshold,
+            if run.deny_warnings {
+                ", warnings denied"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+fn write_advisory(out: &mut dyn Write, d: &Decided) -> io::Result<()> {
+    let f = &d.finding;
+    let Some(subject) = &f.subject else {
+        return writeln!(out, "  {} {}", status_tag(d), f.message);
+    };
+    let score = subject
+        .score
+        .map(|s| format!(" {s:.1}"))
+        .unwrap_or_default();
+    let rated = if f.severity.is_some() {
+        ""
+    } else {
+        " (unrated)"
+    };
+    writeln!(
+        out,
+        "  {} {}{}{} {} {}",
+        status_tag(d),
+        d.effective_severity,
+        score,
+        rated,
+        paint(BOLD, &subject.id),
+        subject.title
+    )?;
+    let pad = "      ";
+    if f.rule != crate::codes::ADVISORY_VULNERABILITY {
+        writeln!(out, "{pad}{} {}", paint(DIM, "kind:"), f.rule)?;
+    }
+    if !subject.aliases.is_empty() {
+        writeln!(
+            out,
+            "{pad}{} {}",
+            paint(DIM, "aliases:"),
+            subject.aliases.join(", ")
+        )?;
+    }
+    if let Some(help) = &f.help {
+        writeln!(out, "{pad}{} {help}", paint(DIM, "fix:"))?;
+    }
+    if let Some(url) = &subject.url {
+        writeln!(out, "{pad}{} {url}", paint(DIM, "see:"))?;
+    }
+    if let Status::Suppressed { by } = &d.status {
+        writeln!(
+            out,
+            "{pad}{} {}:{} — {}{}",
+            paint(DIM, "suppressed by"),
+            by.origin.file.display(),
+            by.origin.line,
+            by.reason,
+            by.ticket
+                .as_ref()
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default()
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! Reports: render a verdict. Every output format lives here, behind one small trait; nothing
+//! here changes what fails.
+
+mod human;
+mod json;
+mod sarif;
+
+use crate::advisories::Summary;
+use crate::policy::Verdict;
+use std::io::{self, Write};
+
+pub use human::Human;
+pub use json::{JSON_SCHEMA_VERSION, Json};
+pub use sarif::Sarif;
+
+/// Everything a report may show about one run.
+pub struct Run<'a> {
+    /// The subcommand, e.g. `advisories`.
+    pub command: &'a str,
+    /// The policy's decisions.
+    pub verdict: &'a Verdict,
+    /// The threshold in words (`high`, `any`…), for the summary line.
+    pub threshold: String,
+    /// Whether warnings fail.
+    pub deny_warnings: bool,
+    /// The advisories check's summary, when it ran.
+    pub advisories: Option<&'a Summary>,
+}
+
+/// An output format.
+pub trait Report {
+    /// Writes the whole report.
+    fn write(&self, run: &Run<'_>, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The output formats, as named on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Grouped by crate, coloured on a terminal, with the dependency path and the fix.
+    Human,
+    /// Versioned JSON (see docs/json-report.md).
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+}
+
+impl Format {
+    /// The reporter for this format.
+    pub fn reporter(self) -> Box<dyn Report> {
+        match self {
+            Format::Human => Box::new(Human),
+            Format::Json => Box::new(Json),
+            Format::Sarif => Box::new(Sarif),
+        }
+    }
+}
+
+/// The tool's version, as reports state it.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

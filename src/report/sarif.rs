@@ -1,0 +1,259 @@
+//! SARIF 2.1.0 for code scanning, built with `serde-sarif`.
+//!
+//! One rule per advisory (or per finding code when a finding has no advisory), with
+//! `security-severity` for GitHub; one result per finding at its primary location, with
+//! `partialFingerprints.primaryLocationLineHash` from our stable fingerprint; suppressed
+//! findings carry a `suppressions` entry with the config entry's reason.
+
+use super::{Report, Run, TOOL_VERSION};
+use crate::codes;
+use crate::finding::Severity;
+use crate::policy::{Decided, Status};
+use serde_json::json;
+use serde_sarif::sarif;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// The SARIF reporter.
+pub struct Sarif;
+
+/// GitHub reads `security-severity` as a CVSS-like score; use the real score when there is
+/// one, else the middle of the band of the effective severity.
+fn security_severity(d: &Decided) -> String {
+    let score =
+        d.finding
+            .subject
+            .as_ref()
+            .and_then(|s| s.score)
+            .unwrap_or(match d.effective_severity {
+                Severity::Critical => 9.5,
+                Severity::High => 8.0,
+                Severity::Medium => 5.5,
+                Severity::Low => 2.0,
+                Severity::Info => 0.0,
+            });
+    format!("{score:.1}")
+}
+
+fn text(s: impl Into<String>) -> sarif::MultiformatMessageString {
+    sarif::MultiformatMessageString::builder()
+        .text(s.into())
+        .build()
+}
+
+fn rule_id(d: &Decided) -> String {
+    d.finding
+        .subject
+        .as_ref()
+        .map_or_else(|| d.finding.rule.to_string(), |s| s.id.clone())
+}
+
+fn rule_for(d: &Decided) -> sarif::ReportingDescriptor {
+    let f = &d.finding;
+    let code = codes::get(f.rule);
+    let mut props = BTreeMap::new();
+    props.insert("security-severity".to_string(), json!(security_severity(d)));
+    props.insert("palisade-code".to_string(), json!(f.rule));
+    let mut tags = vec!["security".to_string(), f.rule.to_string()];
+    match &f.subject {
+        Some(s) => {
+            tags.extend(s.tags.iter().cloned());
+            let mut markdown = format!("**{}** ({})\n\n{}\n", s.title, s.id, s.description.trim());
+            if !s.aliases.is_empty() {
+                markdown.push_str(&format!("\nAliases: {}\n", s.aliases.join(", ")));
+            }
+            if let Some(help) = &f.help {
+                markdown.push_str(&format!("\n**Fix:** {help}\n"));
+            }
+            let mut rule = sarif::ReportingDescriptor::builder()
+                .id(s.id.clone())
+                .name(pascal_case(f.rule))
+                .short_description(text(s.title.clone()))
+                .full_description(text(first_paragraph(&s.description)))
+                .help(
+                    sarif::MultiformatMessageString::builder()
+                        .text(f.help.clone().unwrap_or_else(|| s.title.clone()))
+                        .markdown(markdown)
+                        .build(),
+                )
+                .properties(
+                    sarif::PropertyBag::builder()
+                        .tags(tags)
+                        .additional_properties(props)
+                        .build(),
+                )
+                .build();
+            rule.help_uri = s.url.clone();
+            rule
+        }
+        None => {
+            let (summary, help) = code.map_or(("", ""), |c| (c.summary, c.help));
+            sarif::ReportingDescriptor::builder()
+                .id(f.rule.to_string())
+                .name(pascal_case(f.rule))
+                .short_description(text(summary))
+                .full_description(text(summary))
+                .help(
+                    sarif::MultiformatMessageString::builder()
+                        .text(help.to_string())
+                        .markdown(help.to_string())
+                        .build(),
+                )
+                .properties(
+                    sarif::PropertyBag::builder()
+                        .tags(tags)
+                        .additional_properties(props)
+                        .build(),
+                )
+                .build()
+        }
+    }
+}
+
+/// `advisory.db-stale` → `AdvisoryDbStale`: SARIF wants a readable name distinct from the id.
+fn pascal_case(code: &str) -> String {
+    code.split(['.', '-'])
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn first_paragraph(s: &str) -> String {
+    let p = s.trim().split("\n\n").next().unwrap_or_default().trim();
+    if p.is_empty() {
+        "No description.".into()
+    } else {
+        p.to_string()
+    }
+}
+
+fn uri(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+fn result_for(d: &Decided, rule_index: usize) -> sarif::Result {
+    let f = &d.finding;
+    let level = match (&d.status, d.warning) {
+        (Status::Failing, _) => sarif::ResultLevel::Error,
+        (_, false) => sarif::ResultLevel::Warning,
+        (_, true) => sarif::ResultLevel::Note,
+    };
+    let locations: Vec<sarif::Location> = f
+        .locations
+        .iter()
+        .take(1)
+        .map(|loc| {
+            let artifact = sarif::ArtifactLocation::builder()
+                .uri(uri(&loc.path))
+                .build();
+            let physical = match loc.line {
+                Some(line) => sarif::PhysicalLocation::builder()
+                    .artifact_location(artifact)
+                    .region(sarif::Region::builder().start_line(i64::from(line)).build())
+                    .build(),
+                None => sarif::PhysicalLocation::builder()
+                    .artifact_location(artifact)
+                    .build(),
+            };
+            sarif::Location::builder()
+                .physical_location(physical)
+                .build()
+        })
+        .collect();
+    let mut props: BTreeMap<String, serde_json::Value> = f
+        .evidence
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    props.insert("palisade-code".into(), json!(f.rule));
+    props.insert("severity".into(), json!(d.effective_severity));
+    props.insert("fingerprint".into(), json!(f.fingerprint));
+    if let Some(r) = f.reachability {
+        props.insert("reachability".into(), json!(r));
+    }
+    let mut result = sarif::Result::builder()
+        .rule_id(rule_id(d))
+        .rule_index(rule_index as i64)
+        .level(level)
+        .message(sarif::Message::builder().text(f.message.clone()).build())
+        .partial_fingerprints(BTreeMap::from([(
+            "primaryLocationLineHash".to_string(),
+            f.fingerprint.clone(),
+        )]))
+        .properties(
+            sarif::PropertyBag::builder()
+                .additional_properties(props)
+                .build(),
+        )
+        .build();
+    if !locations.is_empty() {
+        result.locations = Some(locations);
+    }
+    if let Status::Suppressed { by } = &d.status {
+        let mut justification = by.reason.clone();
+        if let Some(ticket) = &by.ticket {
+            justification.push_str(&format!(" ({ticket})"));
+        }
+        result.suppressions = Some(vec![
+            sarif::Suppression::builder()
+                .kind(json!("external"))
+                .status(json!("accepted"))
+                .justification(justification)
+                .properties(
+                    sarif::PropertyBag::builder()
+                        .additional_properties(BTreeMap::from([
+                            ("config-file".to_string(), json!(uri(&by.origin.file))),
+                            ("config-line".to_string(), json!(by.origin.line)),
+                            ("ticket".to_string(), json!(by.ticket)),
+                        ]))
+                        .build(),
+                )
+                .build(),
+        ]);
+    }
+    result
+}
+
+impl Report for Sarif {
+    fn write(&self, run: &Run<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let mut rules: Vec<sarif::ReportingDescriptor> = Vec::new();
+        let mut results = Vec::new();
+        for d in &run.verdict.findings {
+            let id = rule_id(d);
+            let index = match rules.iter().position(|r| r.id == id) {
+                Some(i) => i,
+                None => {
+                    rules.push(rule_for(d));
+                    rules.len() - 1
+                }
+            };
+            results.push(result_for(d, index));
+        }
+        let driver = sarif::ToolComponent::builder()
+            .name("palisade")
+            .version(TOOL_VERSION)
+            .semantic_version(TOOL_VERSION)
+            .rules(rules)
+            .build();
+        let sarif_run = sarif::Run::builder()
+            .tool(sarif::Tool::builder().driver(driver).build())
+            .automation_details(
+                sarif::RunAutomationDetails::builder()
+                    .id(format!("palisade/{}/", run.command))
+                    .build(),
+            )
+            .results(results)
+            .build();
+        let log = sarif::Sarif::builder()
+            .schema(sarif::SCHEMA_URL)
+            .version(json!("2.1.0"))
+            .runs(vec![sarif_run])
+            .build();
+        serde_json::to_writer_pretty(&mut *out, &log)?;
+        writeln!(out)
+    }
+}
