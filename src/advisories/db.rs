@@ -125,17 +125,48 @@ pub fn fetch(path: &Path) -> Result<(), DbError> {
     })
 }
 
-/// An error and its sources on one line.
+/// An error and its sources on one line: the first line of each level (toml adds code frames
+/// below its message), repeated text dropped.
 pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
+    let mut out = String::new();
+    let mut level: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = level {
+        let line = one_line(&e.to_string());
+        if !out.contains(&line) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&line);
         }
-        source = s.source();
+        level = e.source();
     }
     out
+}
+
+/// A multi-line message (toml's: a position line, a code frame, then what is wrong) on one
+/// line: the frame dropped, the rest joined.
+pub fn one_line(text: &str) -> String {
+    let is_frame = |l: &str| {
+        let rest = l
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start();
+        rest.starts_with('|') || l.chars().all(|c| c == '^' || c == ' ' || c == '|')
+    };
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !is_frame(l))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn toml_frames_collapse_to_one_line() {
+        let text = "TOML parse error at line 19, column 15\n   |\n19 |  \"x\",\n   |               ^\ninvalid array\nexpected `]`\n";
+        assert_eq!(
+            super::one_line(text),
+            "TOML parse error at line 19, column 15; invalid array; expected `]`"
+        );
+    }
 }

@@ -48,7 +48,7 @@ impl Lockfile {
             LockfileError::Parse {
                 path: path.to_path_buf(),
                 line: line_in_message(&message),
-                message: first_line(&message),
+                message,
             }
         })?;
         Ok(Lockfile {
@@ -71,22 +71,6 @@ fn line_in_message(message: &str) -> Option<usize> {
     let rest = &message[message.find("at line ")? + "at line ".len()..];
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()
-}
-
-/// toml's messages span several lines (a code frame); one line is what we print.
-fn first_line(message: &str) -> String {
-    let mut parts = message.lines().map(str::trim).filter(|l| {
-        !l.is_empty()
-            && !l.starts_with('|')
-            && !l
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == '|' || c == ' ' || c == '^')
-    });
-    let head = parts.next().unwrap_or_default().to_string();
-    match parts.last() {
-        Some(tail) if tail != head => format!("{head} {tail}"),
-        _ => head,
-    }
 }
 
 /// Maps `(name, version)` to the line of its `[[package]]` header, reading the text as

@@ -265,15 +265,31 @@ fn cargo_bin() -> String {
 /// cargo's own error line, without the "`cargo metadata` exited with an error:" wrapper.
 fn cargo_message(err: &cargo_metadata::Error) -> String {
     let text = err.to_string();
+    let text = text
+        .strip_prefix("`cargo metadata` exited with an error:")
+        .unwrap_or(&text);
     let lines: Vec<&str> = text
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("`cargo metadata` exited"))
+        .filter(|l| !l.is_empty())
         .collect();
-    lines.iter().find(|l| l.starts_with("error:")).map_or_else(
-        || lines.join(" "),
-        |l| l.trim_start_matches("error:").trim().to_string(),
-    )
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix("error:"))
+        .map_or_else(
+            || lines.join(" "),
+            |l| {
+                // cargo puts the cause on "Caused by:" lines below; keep the last one.
+                let cause = lines
+                    .iter()
+                    .skip_while(|l| !l.starts_with("Caused by"))
+                    .nth(1);
+                match cause {
+                    Some(c) => format!("{}: {c}", l.trim()),
+                    None => l.trim().to_string(),
+                }
+            },
+        )
 }
 
 fn severity_of(meta: &rustsec::advisory::Metadata) -> Option<Severity> {

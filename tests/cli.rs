@@ -1,0 +1,671 @@
+//! CLI tests: the real binary on real fixtures (cargo projects with real lockfiles, an advisory
+//! DB of our own in RustSec's format). See fixtures/advisories/README.md.
+
+mod common;
+
+use common::*;
+use std::io::Read;
+use std::process::Stdio;
+
+mod help {
+    use super::*;
+
+    fn help(args: &[&str]) -> String {
+        let run = palisade(args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    }
+
+    #[test]
+    fn top_level() {
+        insta::assert_snapshot!(help(&["--help"]));
+    }
+
+    #[test]
+    fn advisories() {
+        insta::assert_snapshot!(help(&["advisories", "--help"]));
+    }
+
+    #[test]
+    fn db() {
+        insta::assert_snapshot!(help(&["db", "--help"]));
+    }
+
+    #[test]
+    fn db_fetch() {
+        insta::assert_snapshot!(help(&["db", "fetch", "--help"]));
+    }
+
+    #[test]
+    fn usage_errors_exit_2() {
+        let run = palisade(&["advisories", "--fail-on", "severe"]);
+        assert_eq!(run.code, 2);
+        assert!(
+            run.stderr.contains("invalid value 'severe'"),
+            "{}",
+            run.stderr
+        );
+    }
+
+    #[test]
+    fn runs_as_a_cargo_subcommand() {
+        // cargo runs `cargo-palisade palisade <args>`.
+        let run = palisade(&["palisade", "--version"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.starts_with("cargo-palisade "), "{}", run.stdout);
+    }
+}
+
+mod build_graph {
+    use super::*;
+
+    fn app_json(extra: &[&str]) -> (Run, serde_json::Value) {
+        let mut args = vec![
+            "advisories",
+            "--manifest-path",
+            "app/Cargo.toml",
+            "--advisory-db",
+            "db",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let run = palisade(&args);
+        let doc = json(&run);
+        (run, doc)
+    }
+
+    #[test]
+    fn each_dependency_kind_is_placed_and_judged() {
+        let (run, doc) = app_json(&[]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let one = |krate: &str| {
+            let found = findings_for(&doc, krate);
+            assert_eq!(found.len(), 1, "{krate}: {found:?}");
+            found[0].clone()
+        };
+        let itoa = one("itoa");
+        assert_eq!(itoa["reachability"], "normal");
+        assert_eq!(itoa["status"], "failing");
+        assert_eq!(itoa["severity"], "critical");
+        assert_eq!(itoa["subject"]["id"], "RUSTSEC-2024-9001");
+        assert_eq!(
+            itoa["subject"]["aliases"],
+            serde_json::json!(["CVE-2024-99001", "GHSA-aaaa-bbbb-cccc"])
+        );
+        assert_eq!(itoa["evidence"]["smallest_upgrade"], "1.0.20");
+        assert_eq!(
+            itoa["evidence"]["dependency_path"],
+            serde_json::json!(["fixture-app 0.1.0", "itoa 1.0.19"])
+        );
+        assert_eq!(itoa["locations"][0]["path"], "app/Cargo.lock");
+        assert_eq!(itoa["locations"][0]["line"], 28);
+
+        // Optional dependency behind a feature that is off: reported, not failing.
+        let fnv = one("fnv");
+        assert_eq!(fnv["reachability"], "not-in-graph");
+        assert_eq!(fnv["status"], "reported");
+        assert_eq!(fnv["evidence"]["dependency_path"], serde_json::json!([]));
+
+        // Dev-only, no CVSS: counts as high by default, so it fails.
+        let cfg_if = one("cfg-if");
+        assert_eq!(cfg_if["reachability"], "dev");
+        assert_eq!(cfg_if["severity"], serde_json::Value::Null);
+        assert_eq!(cfg_if["effective_severity"], "high");
+        assert_eq!(cfg_if["status"], "failing");
+
+        // Build-only, low: under the threshold.
+        let scopeguard = one("scopeguard");
+        assert_eq!(scopeguard["reachability"], "build");
+        assert_eq!(scopeguard["status"], "reported");
+
+        // Informational: a warning.
+        let lazy = one("lazy_static");
+        assert_eq!(lazy["rule"], "advisory.unmaintained");
+        assert_eq!(lazy["warning"], true);
+        assert_eq!(lazy["status"], "reported");
+
+        assert_eq!(doc["result"]["failing"], 2);
+        assert_eq!(doc["advisories"]["build_graph"], true);
+    }
+
+    #[test]
+    fn thresholds_and_deny_warnings_move_the_verdict() {
+        let (run, doc) = app_json(&["--fail-on", "critical"]);
+        assert_eq!(run.code, 1);
+        assert_eq!(doc["result"]["failing"], 1);
+        let (run, doc) = app_json(&["--fail-on", "low"]);
+        assert_eq!(run.code, 1);
+        assert_eq!(doc["result"]["failing"], 3);
+        let (_, doc) = app_json(&["--deny", "warnings"]);
+        // + lazy_static (unmaintained) and the stale database warning.
+        assert_eq!(doc["result"]["failing"], 4);
+    }
+
+    #[test]
+    fn workspace_member_path_dependency() {
+        let run = palisade(&[
+            "advisories",
+            "--manifest-path",
+            "workspace/Cargo.toml",
+            "--advisory-db",
+            "db",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let doc = json(&run);
+        let memchr = findings_for(&doc, "memchr");
+        assert_eq!(memchr.len(), 1);
+        assert_eq!(memchr[0]["reachability"], "normal");
+        assert_eq!(
+            memchr[0]["evidence"]["dependency_path"],
+            serde_json::json!(["fixture-core 0.1.0", "memchr 2.8.3"])
+        );
+    }
+
+    #[test]
+    fn lockfile_only_scan_assumes_everything_is_reachable() {
+        let run = palisade(&[
+            "advisories",
+            "--lockfile",
+            "app/Cargo.lock",
+            "--advisory-db",
+            "db",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let doc = json(&run);
+        let fnv = findings_for(&doc, "fnv");
+        assert_eq!(fnv[0]["reachability"], "unknown");
+        assert_eq!(fnv[0]["status"], "failing");
+        assert_eq!(doc["advisories"]["build_graph"], false);
+    }
+
+    #[test]
+    fn clean_project_exits_0() {
+        let run = palisade(&[
+            "advisories",
+            "--manifest-path",
+            "clean/Cargo.toml",
+            "--advisory-db",
+            "db",
+        ]);
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains("PASS: 1 finding, 0 failing"),
+            "{}",
+            run.stdout
+        );
+    }
+
+    #[test]
+    fn human_report() {
+        let run = palisade(&[
+            "advisories",
+            "--manifest-path",
+            "app/Cargo.toml",
+            "--advisory-db",
+            "db",
+        ]);
+        assert_eq!(run.code, 1);
+        insta::assert_snapshot!(run.stdout);
+    }
+
+    #[test]
+    fn json_report_schema() {
+        let (_, doc) = app_json(&[]);
+        insta::assert_json_snapshot!(doc);
+    }
+}
+
+mod policy {
+    use super::*;
+    use std::fs;
+
+    fn with_config(config: &str, extra: &[&str]) -> Run {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("palisade.toml");
+        fs::write(&path, config).unwrap();
+        let mut args = vec![
+            "advisories",
+            "--manifest-path",
+            "app/Cargo.toml",
+            "--advisory-db",
+            "db",
+            "--config",
+            path.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        palisade(&args)
+    }
+
+    #[test]
+    fn ignore_by_alias_suppresses_and_names_the_entry() {
+        let config = "[advisories]\nstale-after-days = 36500\n\n[[advisories.ignore]]\nid = \"CVE-2024-99001\"\nreason = \"we never format negative zero\"\nticket = \"SEC-12\"\n\n[[advisories.ignore]]\nid = \"RUSTSEC-2024-9003\"\nreason = \"dev-only test helper\"\n";
+        let run = with_config(config, &["--format", "json"]);
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        let doc = json(&run);
+        let itoa = &findings_for(&doc, "itoa")[0];
+        assert_eq!(itoa["status"], "suppressed");
+        assert_eq!(itoa["by"]["reason"], "we never format negative zero");
+        assert_eq!(itoa["by"]["ticket"], "SEC-12");
+        assert_eq!(itoa["by"]["origin"]["line"], 4);
+        assert_eq!(doc["result"]["suppressed"], 2);
+    }
+
+    #[test]
+    fn expired_and_unused_entries_are_reported() {
+        let config = "[advisories]\nstale-after-days = 36500\n\n[[advisories.ignore]]\nid = \"RUSTSEC-2024-9001\"\nreason = \"temporary\"\nexpires = 2025-01-01\n\n[[advisories.ignore]]\nid = \"RUSTSEC-2000-0001\"\nreason = \"old\"\n";
+        let run = with_config(config, &["--format", "json"]);
+        assert_eq!(run.code, 1);
+        let doc = json(&run);
+        assert_eq!(findings_for(&doc, "itoa")[0]["status"], "failing");
+        let rules: Vec<&str> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect();
+        assert!(rules.contains(&"policy.ignore-expired"), "{rules:?}");
+        assert!(rules.contains(&"policy.ignore-unused"), "{rules:?}");
+    }
+
+    #[test]
+    fn stale_database_is_a_warning_and_fails_under_deny_warnings() {
+        let config = "[advisories]\nstale-after-days = 30\n";
+        let run = with_config(
+            config,
+            &[
+                "--format",
+                "json",
+                "--fail-on",
+                "critical",
+                "--deny",
+                "warnings",
+            ],
+        );
+        let doc = json(&run);
+        let stale: Vec<_> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "advisory.db-stale")
+            .collect();
+        assert_eq!(stale.len(), 1);
+        assert_eq!(stale[0]["status"], "failing");
+        assert!(stale[0]["message"].as_str().unwrap().contains("2024-10-01"));
+    }
+
+    #[test]
+    fn config_is_found_beside_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("app");
+        copy_dir(&fixtures().join("app"), &project);
+        fs::write(
+            project.join("palisade.toml"),
+            "[policy]\nfail-on = \"critical\"\n[advisories]\nstale-after-days = 36500\n[[advisories.ignore]]\nid = \"RUSTSEC-2024-9001\"\nreason = \"fixture\"\n",
+        )
+        .unwrap();
+        let db = fixtures().join("db");
+        let run = palisade_in(
+            dir.path(),
+            &[
+                "advisories",
+                "--manifest-path",
+                "app/Cargo.toml",
+                "--advisory-db",
+                db.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    }
+
+    pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+        fs::create_dir_all(to).unwrap();
+        for entry in fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+}
+
+mod bad_input {
+    use super::*;
+
+    #[test]
+    fn missing_lockfile_says_how_to_make_one() {
+        let run = palisade(&[
+            "advisories",
+            "--manifest-path",
+            "nolock/Cargo.toml",
+            "--advisory-db",
+            "db",
+        ]);
+        assert_error(
+            &run,
+            &[
+                "no Cargo.lock at",
+                "nolock/Cargo.lock",
+                "cargo generate-lockfile",
+                "--generate-lockfile",
+            ],
+        );
+    }
+
+    #[test]
+    fn generate_lockfile_creates_it() {
+        let dir = tempfile::tempdir().unwrap();
+        policy::copy_dir(&fixtures().join("nolock"), &dir.path().join("nolock"));
+        let db = fixtures().join("db");
+        let run = palisade_in(
+            dir.path(),
+            &[
+                "advisories",
+                "--manifest-path",
+                "nolock/Cargo.toml",
+                "--advisory-db",
+                db.to_str().unwrap(),
+                "--generate-lockfile",
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(dir.path().join("nolock/Cargo.lock").is_file());
+    }
+
+    #[test]
+    fn truncated_lockfile() {
+        let run = palisade(&[
+            "advisories",
+            "--lockfile",
+            "bad/truncated.lock",
+            "--advisory-db",
+            "db",
+        ]);
+        assert_error(&run, &["bad/truncated.lock:", "not a valid Cargo.lock"]);
+    }
+
+    #[test]
+    fn bogus_version_in_lockfile() {
+        let run = palisade(&[
+            "advisories",
+            "--lockfile",
+            "bad/bogus-version.lock",
+            "--advisory-db",
+            "db",
+        ]);
+        assert_error(&run, &["bad/bogus-version.lock", "not a valid Cargo.lock"]);
+    }
+
+    #[test]
+    fn malformed_advisory_names_the_file() {
+        let run = palisade(&[
+            "advisories",
+            "--lockfile",
+            "app/Cargo.lock",
+            "--advisory-db",
+            "bad/db-malformed",
+        ]);
+        assert_error(&run, &["bad/db-malformed", "RUSTSEC-2024-9101.md"]);
+    }
+
+    #[test]
+    fn missing_database_names_the_path_and_the_fetch_command() {
+        let run = palisade(&[
+            "advisories",
+            "--lockfile",
+            "app/Cargo.lock",
+            "--advisory-db",
+            "no/such/db",
+        ]);
+        assert_error(
+            &run,
+            &[
+                "no advisory database at no/such/db",
+                "cargo palisade db fetch",
+            ],
+        );
+    }
+
+    #[test]
+    fn database_from_the_environment() {
+        let run = finish(
+            command(&fixtures())
+                .env("PALISADE_ADVISORY_DB", "no/db/from/env")
+                .args(["advisories", "--lockfile", "app/Cargo.lock"])
+                .output()
+                .unwrap(),
+        );
+        assert_error(&run, &["no/db/from/env"]);
+    }
+
+    #[test]
+    fn unknown_config_key_names_file_line_and_key() {
+        let run = palisade(&[
+            "advisories",
+            "--lockfile",
+            "app/Cargo.lock",
+            "--advisory-db",
+            "db",
+            "--config",
+            "bad/config/unknown-key.toml",
+        ]);
+        assert_error(
+            &run,
+            &["bad/config/unknown-key.toml:6:", "unknown field `ignroe`"],
+        );
+    }
+
+    #[test]
+    fn ignore_without_reason() {
+        let run = palisade(&[
+            "advisories",
+            "--lockfile",
+            "app/Cargo.lock",
+            "--advisory-db",
+            "db",
+            "--config",
+            "bad/config/no-reason.toml",
+        ]);
+        assert_error(
+            &run,
+            &[
+                "bad/config/no-reason.toml:4:",
+                "RUSTSEC-2024-9001 has no `reason`",
+            ],
+        );
+    }
+
+    #[test]
+    fn not_a_cargo_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = palisade_in(dir.path(), &["advisories", "--advisory-db", "db"]);
+        assert_error(&run, &["cannot read the cargo project", "Cargo.toml"]);
+    }
+
+    #[test]
+    fn output_without_format() {
+        let run = palisade(&["advisories", "--output", "x.sarif"]);
+        assert_error(&run, &["--output x.sarif needs a --format"]);
+    }
+}
+
+mod reports {
+    use super::*;
+
+    #[test]
+    fn sarif_and_human_in_one_run() {
+        let out = sarif_dir().join("app.sarif");
+        let run = palisade(&[
+            "advisories",
+            "--manifest-path",
+            "app/Cargo.toml",
+            "--advisory-db",
+            "db",
+            "--format",
+            "sarif",
+            "--output",
+            out.to_str().unwrap(),
+            "--format",
+            "human",
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stdout.contains("FAIL: 6 findings"), "{}", run.stdout);
+        let sarif: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        assert_eq!(sarif["version"], "2.1.0");
+        let run0 = &sarif["runs"][0];
+        assert_eq!(run0["automationDetails"]["id"], "palisade/advisories/");
+        let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+        let itoa_rule = rules
+            .iter()
+            .find(|r| r["id"] == "RUSTSEC-2024-9001")
+            .unwrap();
+        assert_eq!(itoa_rule["properties"]["security-severity"], "9.8");
+        assert!(
+            itoa_rule["help"]["markdown"]
+                .as_str()
+                .unwrap()
+                .contains("CVE-2024-99001")
+        );
+        assert!(itoa_rule["fullDescription"]["text"].as_str().is_some());
+        let unrated = rules
+            .iter()
+            .find(|r| r["id"] == "RUSTSEC-2024-9003")
+            .unwrap();
+        assert_eq!(unrated["properties"]["security-severity"], "8.0");
+        let results = run0["results"].as_array().unwrap();
+        let itoa = results
+            .iter()
+            .find(|r| r["ruleId"] == "RUSTSEC-2024-9001")
+            .unwrap();
+        assert_eq!(itoa["level"], "error");
+        assert_eq!(
+            itoa["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "app/Cargo.lock"
+        );
+        assert_eq!(
+            itoa["locations"][0]["physicalLocation"]["region"]["startLine"],
+            28
+        );
+        assert_eq!(
+            itoa["partialFingerprints"]["primaryLocationLineHash"]
+                .as_str()
+                .unwrap()
+                .len(),
+            32
+        );
+        let rule_index = itoa["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[rule_index]["id"], "RUSTSEC-2024-9001");
+    }
+
+    #[test]
+    fn sarif_suppression_carries_the_justification() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("palisade.toml");
+        std::fs::write(&config, "[[advisories.ignore]]\nid = \"RUSTSEC-2024-9001\"\nreason = \"not reachable from our code\"\nticket = \"SEC-7\"\n").unwrap();
+        let out = sarif_dir().join("suppressed.sarif");
+        let run = palisade(&[
+            "advisories",
+            "--manifest-path",
+            "app/Cargo.toml",
+            "--advisory-db",
+            "db",
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "sarif",
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_eq!(run.stdout, "");
+        let sarif: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        let itoa = results
+            .iter()
+            .find(|r| r["ruleId"] == "RUSTSEC-2024-9001")
+            .unwrap();
+        assert_eq!(itoa["suppressions"][0]["kind"], "external");
+        assert_eq!(
+            itoa["suppressions"][0]["justification"],
+            "not reachable from our code (SEC-7)"
+        );
+    }
+
+    #[test]
+    fn fingerprints_survive_unrelated_lockfile_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = std::fs::read_to_string(fixtures().join("app/Cargo.lock")).unwrap();
+        let moved = lock.replacen("version = 4\n", "version = 4\n\n\n# moved\n", 1);
+        let path = dir.path().join("Cargo.lock");
+        std::fs::write(&path, moved).unwrap();
+        let db = fixtures().join("db");
+        let scan = |lockfile: &str| {
+            let run = palisade(&[
+                "advisories",
+                "--lockfile",
+                lockfile,
+                "--advisory-db",
+                db.to_str().unwrap(),
+                "--format",
+                "json",
+            ]);
+            let doc = json(&run);
+            let itoa = findings_for(&doc, "itoa")[0].clone();
+            (
+                itoa["fingerprint"].clone(),
+                itoa["locations"][0]["line"].clone(),
+            )
+        };
+        let (fp_a, line_a) = scan("app/Cargo.lock");
+        let (fp_b, line_b) = scan(path.to_str().unwrap());
+        assert_eq!(fp_a, fp_b);
+        assert_ne!(line_a, line_b);
+    }
+
+    #[test]
+    fn two_formats_to_stdout_are_refused() {
+        let run = palisade(&["advisories", "--format", "json", "--format", "human"]);
+        assert_error(&run, &["only one --format can go to stdout"]);
+    }
+
+    #[test]
+    fn closed_stdout_is_not_a_crash() {
+        fetch_fixture_crates();
+        let mut child = command(&fixtures())
+            .args([
+                "advisories",
+                "--manifest-path",
+                "app/Cargo.toml",
+                "--advisory-db",
+                "db",
+                "--format",
+                "json",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the read end at once, like `| head -c0`.
+        drop(child.stdout.take());
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = child.wait().unwrap();
+        // The verdict still stands: findings fail, whether or not anyone read the report.
+        assert_eq!(status.code(), Some(1), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

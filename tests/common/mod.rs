@@ -1,0 +1,129 @@
+//! Shared helpers for the CLI tests: run the real binary on real fixtures.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Once;
+
+/// The date every test run is pinned to, so ages and expiries are reproducible.
+pub const TODAY: &str = "2026-11-23";
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixtures() -> PathBuf {
+    root().join("fixtures/advisories")
+}
+
+/// Where tests leave the SARIF they produce; CI validates every file in it with the SARIF
+/// Multitool.
+pub fn sarif_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sarif");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The fixture projects resolve real crates.io packages; make sure cargo has them cached so
+/// the scans themselves can run with `CARGO_NET_OFFLINE`. (A registry, never another host.)
+pub fn fetch_fixture_crates() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        for project in ["app", "workspace", "clean"] {
+            let manifest = fixtures().join(project).join("Cargo.toml");
+            let offline = Command::new(env!("CARGO"))
+                .args(["fetch", "--locked", "--offline", "--manifest-path"])
+                .arg(&manifest)
+                .stderr(Stdio::null())
+                .status()
+                .unwrap();
+            if !offline.success() {
+                let status = Command::new(env!("CARGO"))
+                    .args(["fetch", "--locked", "--manifest-path"])
+                    .arg(&manifest)
+                    .status()
+                    .unwrap();
+                assert!(
+                    status.success(),
+                    "cargo fetch failed for {}",
+                    manifest.display()
+                );
+            }
+        }
+    });
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn command(cwd: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-palisade"));
+    cmd.current_dir(cwd)
+        .env("CARGO_NET_OFFLINE", "true")
+        .env("PALISADE_TODAY", TODAY)
+        .env("NO_COLOR", "1")
+        .env_remove("PALISADE_ADVISORY_DB")
+        .env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+pub fn finish(output: Output) -> Run {
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// Runs `cargo-palisade ARGS` in the fixtures folder.
+pub fn palisade(args: &[&str]) -> Run {
+    fetch_fixture_crates();
+    finish(command(&fixtures()).args(args).output().unwrap())
+}
+
+/// Runs in another folder.
+pub fn palisade_in(cwd: &Path, args: &[&str]) -> Run {
+    fetch_fixture_crates();
+    finish(command(cwd).args(args).output().unwrap())
+}
+
+pub fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
+}
+
+/// The findings of a JSON report whose evidence names `krate`.
+pub fn findings_for<'a>(doc: &'a serde_json::Value, krate: &str) -> Vec<&'a serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["evidence"]["crate"] == krate)
+        .collect()
+}
+
+/// Asserts an error run: exit 2, and exactly one line on stderr that contains every needle.
+pub fn assert_error(run: &Run, needles: &[&str]) {
+    assert_eq!(
+        run.code, 2,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "expected one error line, got: {}",
+        run.stderr
+    );
+    for needle in needles {
+        assert!(
+            lines[0].contains(needle),
+            "{needle:?} not in {:?}",
+            lines[0]
+        );
+    }
+    assert!(lines[0].starts_with("error: "), "{}", lines[0]);
+}
