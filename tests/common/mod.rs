@@ -29,7 +29,7 @@ pub fn sarif_dir() -> PathBuf {
 pub fn fetch_fixture_crates() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        for project in ["app", "workspace", "clean"] {
+        for project in ["app", "workspace", "clean", "real"] {
             let manifest = fixtures().join(project).join("Cargo.toml");
             let offline = Command::new(env!("CARGO"))
                 .args(["fetch", "--locked", "--offline", "--manifest-path"])
