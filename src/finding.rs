@@ -57,7 +57,9 @@ impl fmt::Display for Severity {
 }
 
 /// Where a dependency sits in the project's build, for findings about dependencies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Reachability {
     /// Compiled into the shipped artifacts (a normal dependency of a workspace member).

@@ -126,7 +126,11 @@ mod build_graph {
         assert_eq!(lazy["status"], "reported");
 
         assert_eq!(doc["result"]["failing"], 2);
-        assert_eq!(doc["advisories"]["build_graph"], true);
+        assert!(
+            ["resolved", "cached"].contains(&doc["advisories"]["build_graph"].as_str().unwrap()),
+            "{}",
+            doc["advisories"]
+        );
     }
 
     #[test]
@@ -180,7 +184,7 @@ mod build_graph {
         let fnv = findings_for(&doc, "fnv");
         assert_eq!(fnv[0]["reachability"], "unknown");
         assert_eq!(fnv[0]["status"], "failing");
-        assert_eq!(doc["advisories"]["build_graph"], false);
+        assert_eq!(doc["advisories"]["build_graph"], "lockfile-only");
     }
 
     #[test]
@@ -216,7 +220,78 @@ mod build_graph {
     #[test]
     fn json_report_schema() {
         let (_, doc) = app_json(&[]);
-        insta::assert_json_snapshot!(doc);
+        // Whether the graph came from the cache depends on test order.
+        insta::assert_json_snapshot!(doc, { ".advisories.build_graph" => "[resolved or cached]" });
+    }
+}
+
+mod graph_cache {
+    use super::*;
+
+    fn scan(dir: &std::path::Path) -> serde_json::Value {
+        let db = fixtures().join("db");
+        let target = dir.join("target");
+        let run = finish(
+            command(dir)
+                .env("CARGO_TARGET_DIR", &target)
+                .args([
+                    "advisories",
+                    "--manifest-path",
+                    "app/Cargo.toml",
+                    "--advisory-db",
+                ])
+                .arg(&db)
+                .args(["--format", "json"])
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        json(&run)
+    }
+
+    #[test]
+    fn second_scan_uses_the_cache_and_a_manifest_edit_invalidates_it() {
+        fetch_fixture_crates();
+        let dir = tempfile::tempdir().unwrap();
+        policy::copy_dir(&fixtures().join("app"), &dir.path().join("app"));
+        let first = scan(dir.path());
+        assert_eq!(first["advisories"]["build_graph"], "resolved");
+        let cached = std::fs::read_dir(dir.path().join("target/palisade")).unwrap();
+        assert_eq!(cached.count(), 1);
+        let second = scan(dir.path());
+        assert_eq!(second["advisories"]["build_graph"], "cached");
+        assert_eq!(first["findings"], second["findings"]);
+
+        // Turn the optional dependency on by default: fnv is now in the normal build.
+        let manifest = dir.path().join("app/Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        std::fs::write(
+            &manifest,
+            text.replace(
+                "fast-hash = [\"dep:fnv\"]",
+                "default = [\"fast-hash\"]\nfast-hash = [\"dep:fnv\"]",
+            ),
+        )
+        .unwrap();
+        let third = scan(dir.path());
+        assert_eq!(third["advisories"]["build_graph"], "resolved");
+        assert_eq!(findings_for(&third, "fnv")[0]["reachability"], "normal");
+        assert_eq!(findings_for(&third, "fnv")[0]["status"], "failing");
+    }
+
+    #[test]
+    fn no_match_needs_no_graph() {
+        let run = palisade(&[
+            "advisories",
+            "--manifest-path",
+            "clean/Cargo.toml",
+            "--advisory-db",
+            "db",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(json(&run)["advisories"]["build_graph"], "not-needed");
     }
 }
 

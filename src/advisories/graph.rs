@@ -8,10 +8,11 @@
 
 use crate::finding::Reachability;
 use cargo_metadata::{DependencyKind, Metadata, PackageId};
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Where a package sits, and the dependency path from a workspace member to it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Placement {
     /// How it is built.
     pub reachability: Reachability,
@@ -19,10 +20,10 @@ pub struct Placement {
     pub path: Vec<String>,
 }
 
-/// Placements of every package in the resolve, keyed by `(name, version)`.
-#[derive(Debug, Default)]
+/// Placements of every package in the resolve, keyed by `name version`.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct BuildGraph {
-    placements: HashMap<(String, String), Placement>,
+    placements: HashMap<String, Placement>,
 }
 
 /// How a package is reached, weakest last: once a path passes through a build or dev edge,
@@ -98,7 +99,7 @@ impl BuildGraph {
         for package in &metadata.packages {
             if let Some((reachability, path)) = best.get(&package.id) {
                 placements.insert(
-                    (package.name.to_string(), package.version.to_string()),
+                    format!("{} {}", package.name, package.version),
                     Placement {
                         reachability: *reachability,
                         path: path.iter().map(|id| label(id)).collect(),
@@ -112,7 +113,7 @@ impl BuildGraph {
     /// Where `name version` sits; `NotInGraph` when the resolve does not build it.
     pub fn placement(&self, name: &str, version: &str) -> Placement {
         self.placements
-            .get(&(name.to_string(), version.to_string()))
+            .get(&format!("{name} {version}"))
             .cloned()
             .unwrap_or(Placement {
                 reachability: Reachability::NotInGraph,

@@ -7,6 +7,7 @@
 pub mod cfg;
 pub mod db;
 pub mod graph;
+mod graph_cache;
 pub mod lockfile;
 
 use crate::codes;
@@ -78,8 +79,8 @@ pub struct Summary {
     pub lockfile: PathBuf,
     /// Packages in it.
     pub package_count: usize,
-    /// Whether the build graph was resolved.
-    pub build_graph: bool,
+    /// How the build graph was obtained.
+    pub build_graph: GraphState,
 }
 
 /// The check's result.
@@ -88,8 +89,6 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// What it looked at.
     pub summary: Summary,
-    /// The project root paths are made relative to.
-    pub root: PathBuf,
 }
 
 /// Runs the check.
@@ -100,13 +99,9 @@ pub fn run(
     today: jiff::civil::Date,
 ) -> Result<Outcome, AdvisoriesError> {
     let mut findings = Vec::new();
-    let (lockfile_path, graph) = locate(target, &mut findings)?;
-    let lockfile = Lockfile::load(&lockfile_path)?;
+    let project = locate(target)?;
+    let lockfile = Lockfile::load(&project.lockfile)?;
     let loaded = db::load(db_path)?;
-    let root = lockfile_path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
 
     if let Some(updated) = loaded.last_updated
         && let Ok(age) = today.since(updated)
@@ -130,24 +125,36 @@ pub fn run(
         });
     }
 
-    let lock_name = relative_to_cwd(&lockfile_path);
     let vulnerable = loaded
         .db
         .query_vulnerabilities(&lockfile.parsed, &Query::crate_scope());
     let informational = loaded
         .db
         .query_vulnerabilities(&lockfile.parsed, &Query::crate_scope().informational(true));
-    for vuln in vulnerable.iter().chain(informational.iter()) {
-        let rule = match &vuln.advisory.informational {
-            None => codes::ADVISORY_VULNERABILITY,
+    let matched: Vec<(&'static str, &rustsec::Vulnerability)> = vulnerable
+        .iter()
+        .chain(informational.iter())
+        .filter_map(|vuln| match &vuln.advisory.informational {
+            None => Some((codes::ADVISORY_VULNERABILITY, vuln)),
             Some(kind) => {
                 let (rule, name) = informational_rule(kind);
-                if !config.informational.iter().any(|k| k == name) {
-                    continue;
-                }
-                rule
+                config
+                    .informational
+                    .iter()
+                    .any(|k| k == name)
+                    .then_some((rule, vuln))
             }
-        };
+        })
+        .collect();
+
+    // Resolving the graph costs more than the match itself: only when something matched.
+    let (graph, graph_state) = match (&project.workspace, matched.is_empty()) {
+        (None, _) => (None, GraphState::LockfileOnly),
+        (Some(_), true) => (None, GraphState::NotNeeded),
+        (Some(ws), false) => resolve_graph(ws, &project.lockfile, target, &mut findings),
+    };
+    let lock_name = relative_to_cwd(&project.lockfile);
+    for (rule, vuln) in matched {
         let placement = match &graph {
             Some(g) => g.placement(
                 vuln.package.name.as_str(),
@@ -166,12 +173,11 @@ pub fn run(
             advisory_count: loaded.db.iter().count(),
             database_updated: loaded.last_updated.map(|d| d.to_string()),
             database_commit: loaded.commit,
-            lockfile: lock_name.clone(),
+            lockfile: lock_name,
             package_count: lockfile.parsed.packages.len(),
-            build_graph: graph.is_some(),
+            build_graph: graph_state,
         },
         findings,
-        root,
     })
 }
 
@@ -184,13 +190,26 @@ fn informational_rule(kind: &Informational) -> (&'static str, &'static str) {
     }
 }
 
-/// Finds the lockfile and, when there is a manifest, resolves the build graph.
-fn locate(
-    target: &Target,
-    findings: &mut Vec<Finding>,
-) -> Result<(PathBuf, Option<BuildGraph>), AdvisoriesError> {
+/// The cargo workspace around the lockfile.
+struct Workspace {
+    root: PathBuf,
+    target_dir: PathBuf,
+}
+
+/// What `locate` found.
+struct Project {
+    lockfile: PathBuf,
+    /// `None` for a lockfile-only scan.
+    workspace: Option<Workspace>,
+}
+
+/// Finds the lockfile (creating it when asked) and the workspace, without resolving anything.
+fn locate(target: &Target) -> Result<Project, AdvisoriesError> {
     if let (Some(lockfile), None) = (&target.lockfile, &target.manifest_path) {
-        return Ok((lockfile.clone(), None));
+        return Ok(Project {
+            lockfile: lockfile.clone(),
+            workspace: None,
+        });
     }
     let project_error = |message: String| AdvisoriesError::Project {
         manifest: target.manifest_path.clone(),
@@ -205,40 +224,89 @@ fn locate(
         .no_deps()
         .exec()
         .map_err(|e| project_error(cargo_message(&e)))?;
-    let lockfile = target.lockfile.clone().unwrap_or_else(|| {
-        shallow
-            .workspace_root
-            .join("Cargo.lock")
-            .into_std_path_buf()
-    });
+    let root = shallow.workspace_root.into_std_path_buf();
+    let lockfile = target
+        .lockfile
+        .clone()
+        .unwrap_or_else(|| root.join("Cargo.lock"));
     if !lockfile.is_file() {
         if !target.generate_lockfile {
             return Err(AdvisoriesError::NoLockfile(lockfile));
         }
-        let manifest = shallow.workspace_root.join("Cargo.toml");
+        let manifest = root.join("Cargo.toml");
         let status = Command::new(cargo_bin())
             .args(["generate-lockfile", "--manifest-path"])
-            .arg(manifest.as_std_path())
+            .arg(&manifest)
             .status()
             .map_err(|e| project_error(format!("cannot run cargo generate-lockfile: {e}")))?;
         if !status.success() {
             return Err(project_error(format!(
-                "`cargo generate-lockfile` failed for {manifest}"
+                "`cargo generate-lockfile` failed for {}",
+                manifest.display()
             )));
         }
     }
+    Ok(Project {
+        lockfile,
+        workspace: Some(Workspace {
+            root,
+            target_dir: shallow.target_directory.into_std_path_buf(),
+        }),
+    })
+}
 
-    let mut cmd = cargo_metadata::MetadataCommand::new();
-    cmd.manifest_path(shallow.workspace_root.join("Cargo.toml"));
+/// How the build graph was obtained, for reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GraphState {
+    /// Resolved with `cargo metadata`.
+    Resolved,
+    /// Taken from the cache; its inputs were unchanged.
+    Cached,
+    /// Nothing matched, so nothing needed placing.
+    NotNeeded,
+    /// `--lockfile` without a manifest.
+    LockfileOnly,
+    /// `cargo metadata` failed; everything counts as reachable.
+    Unavailable,
+}
+
+/// The build graph from the cache, else from `cargo metadata` (then cached). A failure is a
+/// warning finding and an unknown graph, so every advisory counts as reachable.
+fn resolve_graph(
+    ws: &Workspace,
+    lockfile: &Path,
+    target: &Target,
+    findings: &mut Vec<Finding>,
+) -> (Option<BuildGraph>, GraphState) {
     let mut options = vec!["--locked".to_string()];
     if target.offline {
         options.push("--offline".into());
     }
+    let key = options.join(" ");
+    let cache = graph_cache::path(&ws.target_dir, &ws.root);
+    if let Some(graph) = graph_cache::load(&cache, &key) {
+        return (Some(graph), GraphState::Cached);
+    }
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.manifest_path(ws.root.join("Cargo.toml"));
     cmd.other_options(options);
     match cmd.exec() {
-        Ok(metadata) => Ok((lockfile, Some(BuildGraph::from_metadata(&metadata)))),
+        Ok(metadata) => {
+            let mut inputs = vec![lockfile.to_path_buf()];
+            inputs.extend(
+                metadata
+                    .packages
+                    .iter()
+                    .filter(|p| p.source.is_none())
+                    .map(|p| p.manifest_path.clone().into_std_path_buf()),
+            );
+            inputs.extend(graph_cache::cargo_configs(&ws.root));
+            let graph = BuildGraph::from_metadata(&metadata);
+            graph_cache::store(&cache, &key, &inputs, &graph);
+            (Some(graph), GraphState::Resolved)
+        }
         Err(e) => {
-            // Fail closed but keep going: every advisory counts as reachable.
             findings.push(Finding {
                 rule: codes::ADVISORY_GRAPH_UNAVAILABLE,
                 subject: None,
@@ -253,7 +321,7 @@ fn locate(
                 reachability: None,
                 evidence: Default::default(),
             });
-            Ok((lockfile, None))
+            (None, GraphState::Unavailable)
         }
     }
 }

@@ -65,6 +65,11 @@ pub fn command(cwd: &Path) -> Command {
         .env("CARGO_NET_OFFLINE", "true")
         .env("PALISADE_TODAY", TODAY)
         .env("NO_COLOR", "1")
+        // Keep the build-graph cache out of the source tree.
+        .env(
+            "CARGO_TARGET_DIR",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/fixture-target"),
+        )
         .env_remove("PALISADE_ADVISORY_DB")
         .env_remove("CLICOLOR_FORCE");
     cmd
