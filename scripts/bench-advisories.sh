@@ -23,26 +23,34 @@ cargo fetch --locked --quiet --manifest-path "$manifest"
 
 echo "palisade $($palisade --version | cut -d' ' -f2), $($audit --version); $(grep -c '^\[\[package' "$lock") packages; DB $db; $runs runs each"
 python3 - "$runs" "$palisade" "$audit" "$db" "$lock" "$manifest" <<'PY'
-import os, resource, statistics, subprocess, sys, time
+import os, statistics, subprocess, sys, time
 runs, palisade, audit, db, lock, manifest = sys.argv[1:]
 runs = int(runs)
 env = dict(os.environ, CARGO_NET_OFFLINE="true")
+import shutil, tempfile
+cache_dir = tempfile.mkdtemp(prefix="palisade-bench-")
+cold_env = dict(env, CARGO_TARGET_DIR=os.path.join(cache_dir, "cold"))
+warm_env = dict(env, CARGO_TARGET_DIR=os.path.join(cache_dir, "warm"))
+graph = [palisade, "advisories", "--manifest-path", manifest, "--advisory-db", db, "--offline"]
+# name -> (command, environment, prepare-before-each-run)
 tools = {
-    "cargo audit --no-fetch (lockfile)": [audit, "audit", "--no-fetch", "--db", db, "-f", lock],
-    "palisade advisories --lockfile": [palisade, "advisories", "--lockfile", lock, "--advisory-db", db],
-    "palisade advisories --manifest-path (build graph)": [palisade, "advisories", "--manifest-path", manifest, "--advisory-db", db, "--offline"],
+    "cargo audit --no-fetch (lockfile)": ([audit, "audit", "--no-fetch", "--db", db, "-f", lock], env, None),
+    "palisade advisories --lockfile": ([palisade, "advisories", "--lockfile", lock, "--advisory-db", db], env, None),
+    "palisade advisories (build graph, cold)": (graph, cold_env, lambda: shutil.rmtree(cold_env["CARGO_TARGET_DIR"], ignore_errors=True)),
+    "palisade advisories (build graph, cached)": (graph, warm_env, None),
 }
 times = {name: [] for name in tools}
 peak = {name: 0 for name in tools}
-for name, cmd in tools.items():  # warm-up, and check each tool really ran
-    r = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+for name, (cmd, cmd_env, _) in tools.items():  # warm-up, and check each tool really ran
+    r = subprocess.run(cmd, env=cmd_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if r.returncode not in (0, 1):
         sys.exit(f"{name} failed ({r.returncode}): {r.stderr.decode()[-500:]}")
 for _ in range(runs):
-    for name, cmd in tools.items():
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    for name, (cmd, cmd_env, prepare) in tools.items():
+        if prepare:
+            prepare()
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        p = subprocess.Popen(cmd, env=cmd_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(p.pid, 0)
         times[name].append(time.perf_counter() - t0)
         peak[name] = max(peak[name], usage.ru_maxrss)
@@ -50,4 +58,5 @@ print(f"{'tool':52} {'median':>9} {'min':>9} {'max':>9} {'peak RSS':>10}")
 for name in tools:
     t = times[name]
     print(f"{name:52} {statistics.median(t)*1000:7.1f}ms {min(t)*1000:7.1f}ms {max(t)*1000:7.1f}ms {peak[name]/1024:8.1f}MB")
+shutil.rmtree(cache_dir, ignore_errors=True)
 PY
