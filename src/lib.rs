@@ -10,3 +10,4 @@ pub mod codes;
 pub mod finding;
 pub mod policy;
 pub mod report;
+pub mod secrets;

@@ -1,0 +1,312 @@
+//! The matcher: an Aho-Corasick pass over every rule's keywords picks the rules worth running
+//! on a buffer; only those rules' regexes run, then entropy and checksum filters. One
+//! [`RuleSet`] is built per scan and shared by every thread.
+
+use super::rules::{Rule, RuleError};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::Regex;
+
+/// A compiled rule.
+pub struct Compiled {
+    /// The rule as written.
+    pub rule: Rule,
+    regex: Regex,
+    secret_group: Option<usize>,
+}
+
+/// Every rule, compiled, with the keyword prefilter.
+pub struct RuleSet {
+    /// The rules, in priority order (an earlier rule wins an identical match).
+    pub rules: Vec<Compiled>,
+    prefilter: AhoCorasick,
+    /// Keyword index → the rules it enables.
+    keyword_rules: Vec<Vec<usize>>,
+}
+
+/// One secret found in a buffer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Match {
+    /// Index into [`RuleSet::rules`].
+    pub rule: usize,
+    /// Byte range of the secret.
+    pub start: usize,
+    /// End of the secret (exclusive).
+    pub end: usize,
+}
+
+/// Shannon entropy of `bytes` in bits per byte.
+pub fn entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[b as usize] += 1;
+    }
+    let len = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+impl RuleSet {
+    /// Compiles rules; every problem (bad regex, duplicate id, no keyword) is an error naming
+    /// the rule.
+    pub fn compile(rules: Vec<Rule>) -> Result<RuleSet, RuleError> {
+        let mut compiled = Vec::with_capacity(rules.len());
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        for (index, rule) in rules.into_iter().enumerate() {
+            let err = |message: String| RuleError {
+                file: rule.id.clone(),
+                message,
+            };
+            if !valid_id(&rule.id) {
+                return Err(err("rule ids look like `secret.kebab-case`".into()));
+            }
+            if compiled.iter().any(|c: &Compiled| c.rule.id == rule.id) {
+                return Err(err("duplicate rule id".into()));
+            }
+            if rule.keywords.is_empty() || rule.keywords.iter().any(|k| k.len() < 3) {
+                return Err(err(
+                    "every rule needs keywords of 3 or more characters for the prefilter".into(),
+                ));
+            }
+            let regex = regex::bytes::RegexBuilder::new(&rule.pattern)
+                .size_limit(1 << 24)
+                .build()
+                .map_err(|e| err(format!("bad pattern: {e}")))?;
+            let secret_group = regex.capture_names().position(|n| n == Some("secret"));
+            for keyword in &rule.keywords {
+                let lower = keyword.to_ascii_lowercase();
+                match keywords.iter().position(|k| *k == lower) {
+                    Some(i) => keyword_rules[i].push(index),
+                    None => {
+                        keywords.push(lower);
+                        keyword_rules.push(vec![index]);
+                    }
+                }
+            }
+            compiled.push(Compiled {
+                rule,
+                regex,
+                secret_group,
+            });
+        }
+        let prefilter = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .map_err(|e| RuleError {
+                file: "rules".into(),
+                message: format!("keyword prefilter: {e}"),
+            })?;
+        Ok(RuleSet {
+            rules: compiled,
+            prefilter,
+            keyword_rules,
+        })
+    }
+
+    /// Finds every secret in `data`, appending to `out` in order of position. Where two rules
+    /// match the same secret, only the earlier rule is kept.
+    pub fn scan(&self, data: &[u8], out: &mut Vec<Match>) {
+        let mut wanted = vec![false; self.rules.len()];
+        let mut any = false;
+        // Overlapping search: a keyword inside another keyword still counts.
+        for m in self.prefilter.find_overlapping_iter(data) {
+            for &rule in &self.keyword_rules[m.pattern().as_usize()] {
+                wanted[rule] = true;
+                any = true;
+            }
+        }
+        if !any {
+            return;
+        }
+        let first = out.len();
+        for (index, compiled) in self.rules.iter().enumerate() {
+            if !wanted[index] {
+                continue;
+            }
+            for caps in compiled.regex.captures_iter(data) {
+                let Some(span) = compiled
+                    .secret_group
+                    .and_then(|g| caps.get(g))
+                    .or_else(|| caps.get(0))
+                else {
+                    continue;
+                };
+                let secret = span.as_bytes();
+                if let Some(min) = compiled.rule.min_entropy
+                    && entropy(secret) < min
+                {
+                    continue;
+                }
+                if compiled
+                    .rule
+                    .public_values
+                    .iter()
+                    .any(|v| v.as_bytes() == secret)
+                {
+                    continue;
+                }
+                if let Some(v) = compiled.rule.validator
+                    && !v.check(secret)
+                {
+                    continue;
+                }
+                out.push(Match {
+                    rule: index,
+                    start: span.start(),
+                    end: span.end(),
+                });
+            }
+        }
+        let found = &mut out[first..];
+        found.sort_by_key(|m| (m.start, m.end, m.rule));
+        let mut kept: Vec<Match> = Vec::with_capacity(found.len());
+        for m in found.iter() {
+            // Same secret (overlapping span) from a later rule: the earlier rule already has it.
+            if kept
+                .iter()
+                .any(|k| k.start < m.end && m.start < k.end && k.rule < m.rule)
+            {
+                continue;
+            }
+            kept.retain(|k| !(k.start < m.end && m.start < k.end && k.rule > m.rule));
+            kept.push(m.clone());
+        }
+        out.truncate(first);
+        out.extend(kept);
+    }
+
+    /// Looks a rule up by id.
+    pub fn get(&self, id: &str) -> Option<&Compiled> {
+        self.rules.iter().find(|c| c.rule.id == id)
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    id.strip_prefix("secret.").is_some_and(|name| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    })
+}
+
+/// A failed rule example.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ExampleFailure {
+    /// The rule.
+    pub rule: String,
+    /// What went wrong.
+    pub problem: String,
+}
+
+/// Runs every rule's examples against the whole rule set: each example must be found by its
+/// own rule; each negative example must not be found by its rule.
+pub fn check_examples(set: &RuleSet) -> Vec<ExampleFailure> {
+    let mut failures = Vec::new();
+    let mut found = Vec::new();
+    for (index, compiled) in set.rules.iter().enumerate() {
+        let rule = &compiled.rule;
+        if rule.examples.is_empty() {
+            failures.push(ExampleFailure {
+                rule: rule.id.clone(),
+                problem: "has no examples".into(),
+            });
+        }
+        for example in &rule.examples {
+            found.clear();
+            set.scan(example.as_bytes(), &mut found);
+            if !found.iter().any(|m| m.rule == index) {
+                let by: Vec<&str> = found
+                    .iter()
+                    .map(|m| set.rules[m.rule].rule.id.as_str())
+                    .collect();
+                failures.push(ExampleFailure {
+                    rule: rule.id.clone(),
+                    problem: format!(
+                        "example not matched{}: {}",
+                        if by.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (taken by {})", by.join(", "))
+                        },
+                        crate::secrets::redact::redact(example.as_bytes())
+                    ),
+                });
+            }
+        }
+        for example in &rule.negative_examples {
+            found.clear();
+            set.scan(example.as_bytes(), &mut found);
+            if found.iter().any(|m| m.rule == index) {
+                failures.push(ExampleFailure {
+                    rule: rule.id.clone(),
+                    problem: format!(
+                        "negative example matched: {}",
+                        crate::secrets::redact::redact(example.as_bytes())
+                    ),
+                });
+            }
+        }
+    }
+    failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::rules;
+
+    fn builtin() -> RuleSet {
+        RuleSet::compile(rules::builtin().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn every_builtin_example_passes() {
+        let set = builtin();
+        let failures = check_examples(&set);
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    #[test]
+    fn at_least_fifty_rules() {
+        assert!(builtin().rules.len() >= 50, "{}", builtin().rules.len());
+    }
+
+    #[test]
+    fn entropy_of_uniform_and_constant_text() {
+        assert_eq!(entropy(b"aaaa"), 0.0);
+        assert!((entropy(b"abcd") - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn keyword_prefilter_is_case_insensitive_and_skips_clean_text() {
+        let set = builtin();
+        let mut out = Vec::new();
+        set.scan(b"nothing to see here", &mut out);
+        assert!(out.is_empty());
+        set.scan(b"token: age-secret-key-1 lower case is not a key", &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn bad_rules_are_refused_with_their_id() {
+        let mut rule = rules::builtin().unwrap().remove(0);
+        rule.pattern = "(".into();
+        let err = RuleSet::compile(vec![rule.clone()]).err().unwrap();
+        assert!(err.to_string().contains(&rule.id), "{err}");
+        let mut dup = rules::builtin().unwrap().remove(0);
+        dup.id = "secret.x".into();
+        let err = RuleSet::compile(vec![dup.clone(), dup]).err().unwrap();
+        assert!(err.to_string().contains("duplicate"), "{err}");
+    }
+}
