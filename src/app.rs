@@ -2,11 +2,14 @@
 //! then reports. Errors come back to `main`, which prints them and exits 2.
 
 use crate::advisories::{self, db};
-use crate::args::{AdvisoriesArgs, Cli, Command, CommonArgs, DbCommand, Deny, FailOn};
+use crate::args::{
+    AdvisoriesArgs, Cli, Command, CommonArgs, DbCommand, Deny, FailOn, RulesCommand,
+};
 use crate::finding::Severity;
 use crate::policy::config::{self, Config, Threshold};
 use crate::policy::{Policy, Verdict};
 use crate::report::{Format, Run};
+use crate::secrets::{engine, rules};
 use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;
@@ -47,6 +50,7 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
             let destinations = destinations(sub)?;
             run_advisories(&a, &destinations)
         }
+        Command::Rules(cmd) => run_rules(&cmd),
         Command::Db(DbCommand::Fetch { advisory_db }) => {
             let path = db::resolve_path(advisory_db.as_deref(), None)?;
             eprintln!(
@@ -249,4 +253,84 @@ fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn run_rules(cmd: &RulesCommand) -> Result<Outcome> {
+    let set = engine::RuleSet::compile(rules::builtin()?)?;
+    let stdout = io::stdout();
+    let mut out = anstream::AutoStream::auto(stdout.lock());
+    let result = match cmd {
+        RulesCommand::List => {
+            for c in &set.rules {
+                writeln!(
+                    out,
+                    "{:<40} {:<9} {}",
+                    c.rule.id,
+                    Severity::from(c.rule.severity).as_str(),
+                    c.rule.name
+                )?;
+            }
+            writeln!(out, "{} rules", set.rules.len())?;
+            Outcome::Clean
+        }
+        RulesCommand::Check => {
+            let failures = engine::check_examples(&set);
+            for f in &failures {
+                writeln!(out, "FAIL {}: {}", f.rule, f.problem)?;
+            }
+            let examples: usize = set
+                .rules
+                .iter()
+                .map(|c| c.rule.examples.len() + c.rule.negative_examples.len())
+                .sum();
+            writeln!(
+                out,
+                "{} rules, {examples} examples, {} failed",
+                set.rules.len(),
+                failures.len()
+            )?;
+            if failures.is_empty() {
+                Outcome::Clean
+            } else {
+                Outcome::Findings
+            }
+        }
+        RulesCommand::Explain { id } => {
+            let full = if id.starts_with("secret.") {
+                id.clone()
+            } else {
+                format!("secret.{id}")
+            };
+            let Some(c) = set.get(&full) else {
+                bail!("no rule `{id}`; `cargo palisade rules list` shows them all");
+            };
+            let r = &c.rule;
+            writeln!(out, "{} ({})", r.name, r.id)?;
+            writeln!(out, "severity: {}", Severity::from(r.severity).as_str())?;
+            writeln!(
+                out,
+                "\nWhat it finds\n  {}\n\nWhy it matters\n  {}\n\nHow to fix a leak\n  {}",
+                r.finds, r.why, r.fix
+            )?;
+            writeln!(out, "\nkeywords: {}", r.keywords.join(", "))?;
+            writeln!(out, "pattern:  {}", r.pattern)?;
+            if let Some(e) = r.min_entropy {
+                writeln!(out, "minimum entropy: {e} bits/byte")?;
+            }
+            if let Some(v) = r.validator {
+                writeln!(out, "validator: {v:?}")?;
+            }
+            for reference in &r.references {
+                writeln!(out, "see: {reference}")?;
+            }
+            writeln!(
+                out,
+                "{} examples, {} negative examples (`rules check` runs them)",
+                r.examples.len(),
+                r.negative_examples.len()
+            )?;
+            Outcome::Clean
+        }
+    };
+    Ok(result)
 }

@@ -43,6 +43,24 @@ pub enum Command {
     /// Manage the local copy of the advisory database.
     #[command(subcommand)]
     Db(DbCommand),
+    /// List, check and explain the secret-detection rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// `rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every rule: id, severity and name.
+    List,
+    /// Compile every rule and run its examples: each example must match, each negative example
+    /// must not. Exit 1 when one fails.
+    Check,
+    /// Show one rule: what it finds, why it matters, how to fix a leak, and its pattern.
+    Explain {
+        /// The rule id, e.g. `secret.age-identity` (the `secret.` prefix may be left out).
+        id: String,
+    },
 }
 
 /// `db` subcommands.

@@ -37,6 +37,11 @@ mod help {
     }
 
     #[test]
+    fn rules() {
+        insta::assert_snapshot!(help(&["rules", "--help"]));
+    }
+
+    #[test]
     fn usage_errors_exit_2() {
         let run = palisade(&["advisories", "--fail-on", "severe"]);
         assert_eq!(run.code, 2);
@@ -222,6 +227,50 @@ mod build_graph {
         let (_, doc) = app_json(&[]);
         // Whether the graph came from the cache depends on test order.
         insta::assert_json_snapshot!(doc, { ".advisories.build_graph" => "[resolved or cached]" });
+    }
+}
+
+mod rules {
+    use super::*;
+
+    #[test]
+    fn check_runs_every_example() {
+        let run = palisade(&["rules", "check"]);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(
+            run.stdout.ends_with("examples, 0 failed\n"),
+            "{}",
+            run.stdout
+        );
+    }
+
+    #[test]
+    fn list_and_explain() {
+        let run = palisade(&["rules", "list"]);
+        assert_eq!(run.code, 0);
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.starts_with("secret.age-identity "))
+        );
+        let run = palisade(&["rules", "explain", "github-pat"]);
+        assert_eq!(run.code, 0);
+        for section in [
+            "What it finds",
+            "Why it matters",
+            "How to fix a leak",
+            "validator: GithubCrc32",
+        ] {
+            assert!(run.stdout.contains(section), "{section}: {}", run.stdout);
+        }
+        // Examples are counted, never printed.
+        assert!(!run.stdout.contains("ghp_WK59"), "{}", run.stdout);
+    }
+
+    #[test]
+    fn explain_unknown_rule() {
+        let run = palisade(&["rules", "explain", "nope"]);
+        assert_error(&run, &["no rule `nope`", "rules list"]);
     }
 }
 
