@@ -3,7 +3,7 @@
 
 use crate::advisories::{self, db};
 use crate::args::{
-    AdvisoriesArgs, Cli, Command, CommonArgs, DbCommand, Deny, FailOn, RulesCommand,
+    AdvisoriesArgs, Cli, Command, CommonArgs, DbCommand, Deny, FailOn, RulesCommand, SecretsArgs,
 };
 use crate::finding::Severity;
 use crate::policy::config::{self, Config, Threshold};
@@ -51,6 +51,13 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
             run_advisories(&a, &destinations)
         }
         Command::Rules(cmd) => run_rules(&cmd),
+        Command::Secrets(a) => {
+            let sub = matches
+                .subcommand_matches("secrets")
+                .context("internal: no secrets matches")?;
+            let destinations = destinations(sub)?;
+            run_secrets(&a, &destinations)
+        }
         Command::Db(DbCommand::Fetch { advisory_db }) => {
             let path = db::resolve_path(advisory_db.as_deref(), None)?;
             eprintln!(
@@ -209,6 +216,32 @@ fn run_advisories(a: &AdvisoriesArgs, destinations: &[Destination]) -> Result<Ou
         threshold: threshold_name(policy.config.fail_on),
         deny_warnings: policy.config.deny_warnings,
         advisories: Some(&outcome.summary),
+        secrets: None,
+    };
+    write_reports(&run, destinations)?;
+    Ok(outcome_of(&verdict))
+}
+
+fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome> {
+    let config = find_config(a.common.config.as_deref(), &a.path)?;
+    let policy = policy_for(&config, &a.common);
+    let rules = crate::secrets::builtin_rules()?;
+    let target = crate::secrets::Target {
+        path: a.path.clone(),
+        limits: crate::secrets::history::Limits {
+            max_blob_size: a.max_blob_size,
+            scan_binary: a.scan_binary,
+        },
+    };
+    let outcome = crate::secrets::run(&target, &rules)?;
+    let verdict = policy.decide(outcome.findings);
+    let run = Run {
+        command: "secrets",
+        verdict: &verdict,
+        threshold: threshold_name(policy.config.fail_on),
+        deny_warnings: policy.config.deny_warnings,
+        advisories: None,
+        secrets: Some(&outcome.summary),
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))

@@ -40,6 +40,19 @@ pub enum Command {
     ///
     ///   cargo palisade advisories --format sarif --output palisade.sarif --format human
     Advisories(AdvisoriesArgs),
+    /// Scan a git repository's whole object database for secrets.
+    ///
+    /// Every blob is read once, packed or loose, reachable or not: other branches, tags, the
+    /// stash, reflogs and dangling objects included, so a secret committed and then removed
+    /// still fails the gate. Each finding names the commit that first brought the secret in,
+    /// and the secret is redacted in every output.
+    ///
+    /// Examples:
+    ///
+    ///   cargo palisade secrets
+    ///
+    ///   cargo palisade secrets path/to/repo --format sarif --output secrets.sarif
+    Secrets(SecretsArgs),
     /// Manage the local copy of the advisory database.
     #[command(subcommand)]
     Db(DbCommand),
@@ -98,6 +111,26 @@ pub struct AdvisoriesArgs {
     /// Run cargo with --offline when resolving the build graph.
     #[arg(long)]
     pub offline: bool,
+
+    /// Policy and report options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Options of `secrets`.
+#[derive(Debug, Args)]
+pub struct SecretsArgs {
+    /// The repository: a work tree, its `.git` folder, or a bare repository.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Skip blobs larger than this many bytes (counted in the summary).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::secrets::DEFAULT_MAX_BLOB_SIZE)]
+    pub max_blob_size: u64,
+
+    /// Also scan binary blobs (a NUL byte in the first 8 KiB); skipped by default.
+    #[arg(long)]
+    pub scan_binary: bool,
 
     /// Policy and report options.
     #[command(flatten)]

@@ -43,7 +43,11 @@ pub const POLICY_IGNORE_EXPIRED: &str = "policy.ignore-expired";
 /// An ignore entry matched no finding.
 pub const POLICY_IGNORE_UNUSED: &str = "policy.ignore-unused";
 
-/// The registry.
+/// The repository is a shallow clone; history before the cut was not scanned.
+pub const SECRETS_SHALLOW_HISTORY: &str = "secrets.shallow-history";
+
+/// The registry. Secret rules (`secret.*`) are registered as data in `rules/`, each a
+/// deny-level code of its own.
 pub const ALL: &[Code] = &[
     Code {
         id: ADVISORY_VULNERABILITY,
@@ -92,6 +96,13 @@ pub const ALL: &[Code] = &[
                pass --manifest-path.",
     },
     Code {
+        id: SECRETS_SHALLOW_HISTORY,
+        level: Level::Warn,
+        summary: "The repository is a shallow clone, so history before the cut was not scanned.",
+        help: "Fetch full history before scanning (`git fetch --unshallow`; actions/checkout \
+               with `fetch-depth: 0`). Make this fatal with `--deny warnings`.",
+    },
+    Code {
         id: POLICY_IGNORE_EXPIRED,
         level: Level::Warn,
         summary: "An ignore entry has passed its `expires` date and no longer suppresses.",
@@ -104,6 +115,15 @@ pub const ALL: &[Code] = &[
         help: "Remove the entry: the finding it covered is gone.",
     },
 ];
+
+/// The level of any finding code: registered codes say; secret rules (`secret.*`) deny.
+pub fn level_of(id: &str) -> Level {
+    match get(id) {
+        Some(code) => code.level,
+        None if id.starts_with("secret.") => Level::Deny,
+        None => Level::Warn,
+    }
+}
 
 /// Looks a code up by id.
 pub fn get(id: &str) -> Option<&'static Code> {

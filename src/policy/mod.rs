@@ -156,7 +156,7 @@ impl Policy {
     }
 
     fn judge(&self, finding: Finding) -> Decided {
-        let warning = codes::get(finding.rule).is_none_or(|c| c.level == Level::Warn);
+        let warning = codes::level_of(finding.rule) == Level::Warn;
         let effective_severity = finding.severity.unwrap_or(if warning {
             Severity::Info
         } else {

@@ -60,6 +60,23 @@ impl Report for Human {
             )?;
         }
 
+        if let Some(s) = run.secrets {
+            writeln!(
+                out,
+                "{} {}: {} objects, {} blobs ({} scanned, {} bytes), {} commits; skipped {} binary and {} large blobs; {} rules",
+                paint(BOLD, "Scanned"),
+                s.repository.display(),
+                s.stats.objects,
+                s.stats.blobs,
+                s.stats.blobs_scanned,
+                s.stats.bytes_scanned,
+                s.stats.commits,
+                s.stats.skipped_binary,
+                s.stats.skipped_large,
+                s.rules
+            )?;
+        }
+
         // Crate findings, grouped by `crate version` in first-seen order.
         let mut groups: Vec<(String, Vec<&Decided>)> = Vec::new();
         let mut others = Vec::new();

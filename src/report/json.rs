@@ -20,6 +20,8 @@ struct Document<'a> {
     result: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     advisories: Option<&'a crate::advisories::Summary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secrets: Option<&'a crate::secrets::Summary>,
     findings: &'a [Decided],
 }
 
@@ -58,6 +60,7 @@ impl Report for Json {
                 suppressed: run.verdict.suppressed(),
             },
             advisories: run.advisories,
+            secrets: run.secrets,
             findings: &run.verdict.findings,
         };
         serde_json::to_writer_pretty(&mut *out, &doc)?;

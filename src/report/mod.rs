@@ -25,6 +25,8 @@ pub struct Run<'a> {
     pub deny_warnings: bool,
     /// The advisories check's summary, when it ran.
     pub advisories: Option<&'a Summary>,
+    /// The secrets check's summary, when it ran.
+    pub secrets: Option<&'a crate::secrets::Summary>,
 }
 
 /// An output format.

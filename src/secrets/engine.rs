@@ -10,6 +10,8 @@ use regex::bytes::Regex;
 pub struct Compiled {
     /// The rule as written.
     pub rule: Rule,
+    /// The rule id as a finding code (rule sets live for the whole run).
+    pub code: &'static str,
     regex: Regex,
     secret_group: Option<usize>,
 }
@@ -92,7 +94,9 @@ impl RuleSet {
                     }
                 }
             }
+            let code: &'static str = Box::leak(rule.id.clone().into_boxed_str());
             compiled.push(Compiled {
+                code,
                 rule,
                 regex,
                 secret_group,

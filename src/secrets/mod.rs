@@ -1,5 +1,278 @@
-//! The secrets check: finds credentials in files and git history.
+//! The secrets check: finds credentials in every blob of a repository's object database, and
+//! says which commit first brought each one in. It returns findings with the secret redacted;
+//! the raw secret never leaves this module.
 
 pub mod engine;
+pub mod history;
 pub mod redact;
 pub mod rules;
+
+use crate::codes;
+use crate::finding::{Finding, Location, Severity, Subject, fingerprint};
+use engine::RuleSet;
+use history::{HistoryError, Limits};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+/// What to scan.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The repository (work tree or `.git` / bare directory).
+    pub path: PathBuf,
+    /// Size and binary limits.
+    pub limits: Limits,
+}
+
+/// Default blob size limit: 64 MiB.
+pub const DEFAULT_MAX_BLOB_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Errors that stop the check.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsError {
+    /// The repository could not be read.
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    /// The rules could not be loaded.
+    #[error(transparent)]
+    Rules(#[from] rules::RuleError),
+}
+
+/// What the check looked at.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// The repository's git directory.
+    pub repository: PathBuf,
+    /// Object counts.
+    #[serde(flatten)]
+    pub stats: history::Stats,
+    /// Whether the clone is shallow.
+    pub shallow: bool,
+    /// Rules in force.
+    pub rules: usize,
+}
+
+/// The check's result.
+pub struct Outcome {
+    /// What it found.
+    pub findings: Vec<Finding>,
+    /// What it looked at.
+    pub summary: Summary,
+}
+
+/// The built-in rules, compiled.
+pub fn builtin_rules() -> Result<RuleSet, rules::RuleError> {
+    RuleSet::compile(rules::builtin()?)
+}
+
+/// One place a secret was seen.
+#[derive(Clone, Debug)]
+struct Occurrence {
+    blob: gix::ObjectId,
+    path: Option<String>,
+    commit: Option<gix::ObjectId>,
+    /// Position of `commit` in topological order; unattributed blobs sort last.
+    order: usize,
+    line: u32,
+    column: u32,
+}
+
+/// Scans every object of the repository.
+pub fn run(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> {
+    let repo = history::open(&target.path)?;
+    let scanned = history::scan_objects(&repo, rules, target.limits)?;
+    let mut findings = Vec::new();
+    let shallow = history::is_shallow(&repo);
+    if shallow {
+        findings.push(Finding {
+            rule: codes::SECRETS_SHALLOW_HISTORY,
+            subject: None,
+            severity: None,
+            message: format!(
+                "{} is a shallow clone: history before the cut was not scanned",
+                repo.path().display()
+            ),
+            locations: vec![],
+            fingerprint: fingerprint(&[codes::SECRETS_SHALLOW_HISTORY]),
+            help: codes::get(codes::SECRETS_SHALLOW_HISTORY).map(|c| c.help.to_string()),
+            reachability: None,
+            evidence: BTreeMap::new(),
+        });
+    }
+
+    if !scanned.hits.is_empty() {
+        let order = history::topological_order(&scanned.commits);
+        let position: HashMap<gix::ObjectId, usize> =
+            order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let targets: HashSet<gix::ObjectId> = scanned.hits.keys().copied().collect();
+        let introductions = history::attribute(&repo, &order, &scanned.commits, &targets)?;
+        let labels = history::ref_labels(&repo, &scanned.commits);
+
+        // Group every sighting by (rule, secret): one finding per secret, however many blobs,
+        // paths and commits hold it.
+        let mut grouped: BTreeMap<(usize, Vec<u8>), Vec<Occurrence>> = BTreeMap::new();
+        for (blob, hits) in &scanned.hits {
+            let places = introductions.get(blob);
+            for hit in hits {
+                let entry = grouped.entry((hit.rule, hit.secret.clone())).or_default();
+                match places {
+                    Some(places) => entry.extend(places.iter().map(|(path, commit)| Occurrence {
+                        blob: *blob,
+                        path: Some(path.clone()),
+                        commit: Some(*commit),
+                        order: position.get(commit).copied().unwrap_or(usize::MAX - 1),
+                        line: hit.line,
+                        column: hit.column,
+                    })),
+                    None => entry.push(Occurrence {
+                        blob: *blob,
+                        path: None,
+                        commit: None,
+                        order: usize::MAX,
+                        line: hit.line,
+                        column: hit.column,
+                    }),
+                }
+            }
+        }
+        for ((rule, secret), mut places) in grouped {
+            places.sort_by(|a, b| {
+                (a.order, &a.path, a.blob, a.line).cmp(&(b.order, &b.path, b.blob, b.line))
+            });
+            findings.push(to_finding(
+                rules,
+                rule,
+                &secret,
+                &places,
+                &scanned.commits,
+                &labels,
+            ));
+        }
+        findings.sort_by(|a, b| {
+            let key = |f: &Finding| {
+                f.evidence
+                    .get("order")
+                    .and_then(|o| o.as_u64())
+                    .unwrap_or(u64::MAX)
+            };
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+        });
+        for f in &mut findings {
+            f.evidence.remove("order");
+        }
+    }
+
+    Ok(Outcome {
+        findings,
+        summary: Summary {
+            repository: repo.path().to_path_buf(),
+            stats: scanned.stats,
+            shallow,
+            rules: rules.rules.len(),
+        },
+    })
+}
+
+fn commit_json(
+    id: gix::ObjectId,
+    commits: &HashMap<gix::ObjectId, history::CommitInfo>,
+    labels: &HashMap<gix::ObjectId, String>,
+) -> serde_json::Value {
+    let info = &commits[&id];
+    json!({
+        "id": id.to_string(),
+        "author": info.author,
+        "date": jiff::Timestamp::from_second(info.time).map(|t| t.to_string()).unwrap_or_default(),
+        "summary": info.summary,
+        "reachable_from": labels.get(&id),
+    })
+}
+
+fn to_finding(
+    rules: &RuleSet,
+    rule_index: usize,
+    secret: &[u8],
+    places: &[Occurrence],
+    commits: &HashMap<gix::ObjectId, history::CommitInfo>,
+    labels: &HashMap<gix::ObjectId, String>,
+) -> Finding {
+    let rule = &rules.rules[rule_index].rule;
+    let first = &places[0];
+    let redacted = redact::redact(secret);
+    let introduced_by = first.commit.map(|c| commit_json(c, commits, labels));
+    let where_ = match (&first.path, first.commit) {
+        (Some(path), Some(commit)) => format!(
+            "{path}:{} (introduced by {} \"{}\")",
+            first.line,
+            &commit.to_string()[..12],
+            commits[&commit].summary
+        ),
+        _ => format!(
+            "blob {} (in no commit: staged, stashed or dangling)",
+            &first.blob.to_string()[..12]
+        ),
+    };
+    let occurrences: Vec<serde_json::Value> = places[1..]
+        .iter()
+        .map(|o| {
+            json!({
+                "path": o.path,
+                "line": o.line,
+                "column": o.column,
+                "blob": o.blob.to_string(),
+                "commit": o.commit.map(|c| c.to_string()),
+            })
+        })
+        .collect();
+    let code = rules.rules[rule_index].code;
+    let evidence: BTreeMap<String, serde_json::Value> = [
+        ("rule", json!(rule.id)),
+        ("secret", json!(redacted)),
+        ("secret_hash", json!(redact::secret_hash(secret))),
+        ("blob", json!(first.blob.to_string())),
+        ("path", json!(first.path)),
+        ("line", json!(first.line)),
+        ("column", json!(first.column)),
+        (
+            "introduced_by",
+            introduced_by.unwrap_or(serde_json::Value::Null),
+        ),
+        ("occurrences", json!(occurrences)),
+        ("order", json!(first.order)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    Finding {
+        rule: code,
+        subject: Some(Subject {
+            id: rule.id.clone(),
+            aliases: vec![],
+            title: rule.name.clone(),
+            description: format!("{}\n\n{}", rule.finds, rule.why),
+            url: rule.references.first().cloned(),
+            score: None,
+            tags: vec!["secret".into()],
+        }),
+        severity: Some(Severity::from(rule.severity)),
+        message: format!("{} {redacted} in {where_}", rule.name),
+        locations: vec![Location {
+            path: PathBuf::from(
+                first
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| format!("git-blob:{}", first.blob)),
+            ),
+            line: Some(first.line),
+            column: Some(first.column),
+            commit: first.commit.map(|c| c.to_string()),
+        }],
+        fingerprint: fingerprint(&[&rule.id, &String::from_utf8_lossy(secret)]),
+        help: Some(rule.fix.clone()),
+        reachability: None,
+        evidence,
+    }
+}

@@ -1,0 +1,466 @@
+//! Reading a repository's object database with `gix`: every blob, packed or loose, reachable or
+//! not, scanned once; then, for the blobs that hold secrets only, which commit first brought
+//! each of them in at each path.
+
+use super::engine::{Match, RuleSet};
+use gix::ObjectId;
+use gix::objs::{Find, FindHeader, Kind};
+use rayon::prelude::*;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// What stops a history scan.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// Not a git repository, or unreadable.
+    #[error("cannot open git repository at {path}: {message}")]
+    Open {
+        /// The path given.
+        path: PathBuf,
+        /// gix's reason.
+        message: String,
+    },
+    /// An object is missing or cannot be decoded (corrupt pack, truncated loose object).
+    #[error(
+        "git object {id} in {repo} cannot be read: {message}; the repository is damaged (try `git fsck`)"
+    )]
+    Object {
+        /// The repository.
+        repo: PathBuf,
+        /// The object.
+        id: ObjectId,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Scan limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Blobs larger than this are skipped and counted.
+    pub max_blob_size: u64,
+    /// Scan blobs with a NUL in their first 8 KiB too.
+    pub scan_binary: bool,
+}
+
+/// Counters for the summary.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Stats {
+    /// Distinct objects in the database.
+    pub objects: usize,
+    /// Distinct blobs.
+    pub blobs: usize,
+    /// Blobs whose contents were matched.
+    pub blobs_scanned: usize,
+    /// Bytes matched.
+    pub bytes_scanned: u64,
+    /// Blobs skipped as binary.
+    pub skipped_binary: usize,
+    /// Blobs skipped as larger than the limit.
+    pub skipped_large: usize,
+    /// Commits in the database.
+    pub commits: usize,
+}
+
+/// A commit, as much as findings need.
+#[derive(Clone, Debug)]
+pub struct CommitInfo {
+    /// Parent ids.
+    pub parents: Vec<ObjectId>,
+    /// Root tree.
+    pub tree: ObjectId,
+    /// `Name <email>`.
+    pub author: String,
+    /// Author time, seconds since the epoch.
+    pub time: i64,
+    /// First line of the message.
+    pub summary: String,
+}
+
+/// A secret in a blob.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    /// Rule index in the rule set.
+    pub rule: usize,
+    /// The secret itself; never leaves the secrets module unredacted.
+    pub secret: Vec<u8>,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (bytes).
+    pub column: u32,
+}
+
+/// Everything the object pass found.
+pub struct Scanned {
+    /// Blobs with secrets.
+    pub hits: HashMap<ObjectId, Vec<Hit>>,
+    /// Every commit in the database.
+    pub commits: HashMap<ObjectId, CommitInfo>,
+    /// Counters.
+    pub stats: Stats,
+}
+
+enum Seen {
+    Blob {
+        scanned: Option<u64>,
+        binary: bool,
+        large: bool,
+        hits: Vec<Hit>,
+    },
+    Commit(CommitInfo),
+    Other,
+}
+
+/// Opens the repository at `path` (a work tree or a bare repository).
+pub fn open(path: &Path) -> Result<gix::Repository, HistoryError> {
+    gix::open(path).map_err(|e| HistoryError::Open {
+        path: path.to_path_buf(),
+        message: crate::advisories::db::error_chain(&e),
+    })
+}
+
+fn line_and_column(data: &[u8], offset: usize) -> (u32, u32) {
+    let before = &data[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(offset - line_start + 1).unwrap_or(u32::MAX),
+    )
+}
+
+/// Reads every object once, in parallel: blobs are matched, commits decoded.
+pub fn scan_objects(
+    repo: &gix::Repository,
+    rules: &RuleSet,
+    limits: Limits,
+) -> Result<Scanned, HistoryError> {
+    let repo_path = repo.path().to_path_buf();
+    let object_error = |id: ObjectId, message: String| HistoryError::Object {
+        repo: repo_path.clone(),
+        id,
+        message,
+    };
+    let mut ids = Vec::new();
+    let mut unique = HashSet::new();
+    let iter = repo.objects.iter().map_err(|e| HistoryError::Open {
+        path: repo_path.clone(),
+        message: crate::advisories::db::error_chain(&e),
+    })?;
+    for id in iter {
+        let id = id.map_err(|e| HistoryError::Open {
+            path: repo_path.clone(),
+            message: format!(
+                "cannot list objects: {}",
+                crate::advisories::db::error_chain(&e)
+            ),
+        })?;
+        if unique.insert(id) {
+            ids.push(id);
+        }
+    }
+    drop(unique);
+
+    let sync = repo.clone().into_sync();
+    let results: Vec<Result<(ObjectId, Seen), HistoryError>> = ids
+        .par_iter()
+        .map_init(
+            || (sync.to_thread_local(), Vec::new(), Vec::<Match>::new()),
+            |(repo, buf, matches), &id| {
+                let header = repo
+                    .objects
+                    .try_header(&id)
+                    .map_err(|e| object_error(id, crate::advisories::db::error_chain(&*e)))?
+                    .ok_or_else(|| object_error(id, "listed in an index but missing".into()))?;
+                match header.kind {
+                    Kind::Blob => {
+                        if header.size > limits.max_blob_size {
+                            return Ok((
+                                id,
+                                Seen::Blob {
+                                    scanned: None,
+                                    binary: false,
+                                    large: true,
+                                    hits: Vec::new(),
+                                },
+                            ));
+                        }
+                        let data = repo
+                            .objects
+                            .try_find(&id, buf)
+                            .map_err(|e| object_error(id, crate::advisories::db::error_chain(&*e)))?
+                            .ok_or_else(|| object_error(id, "missing".into()))?;
+                        let head = &data.data[..data.data.len().min(8192)];
+                        if !limits.scan_binary && memchr::memchr(0, head).is_some() {
+                            return Ok((
+                                id,
+                                Seen::Blob {
+                                    scanned: None,
+                                    binary: true,
+                                    large: false,
+                                    hits: Vec::new(),
+                                },
+                            ));
+                        }
+                        matches.clear();
+                        rules.scan(data.data, matches);
+                        let hits = matches
+                            .iter()
+                            .map(|m| {
+                                let (line, column) = line_and_column(data.data, m.start);
+                                Hit {
+                                    rule: m.rule,
+                                    secret: data.data[m.start..m.end].to_vec(),
+                                    line,
+                                    column,
+                                }
+                            })
+                            .collect();
+                        Ok((
+                            id,
+                            Seen::Blob {
+                                scanned: Some(data.data.len() as u64),
+                                binary: false,
+                                large: false,
+                                hits,
+                            },
+                        ))
+                    }
+                    Kind::Commit => {
+                        let data = repo
+                            .objects
+                            .try_find(&id, buf)
+                            .map_err(|e| object_error(id, crate::advisories::db::error_chain(&*e)))?
+                            .ok_or_else(|| object_error(id, "missing".into()))?;
+                        let commit =
+                            gix::objs::CommitRef::from_bytes(data.data, repo.object_hash())
+                                .map_err(|e| {
+                                    object_error(id, format!("not a valid commit: {e}"))
+                                })?;
+                        let author = commit.author().ok();
+                        Ok((
+                            id,
+                            Seen::Commit(CommitInfo {
+                                parents: commit.parents().collect(),
+                                tree: commit.tree(),
+                                author: author
+                                    .map(|a| format!("{} <{}>", a.name, a.email))
+                                    .unwrap_or_default(),
+                                time: commit.time().map(|t| t.seconds).unwrap_or(0),
+                                summary: commit.message().summary().to_string(),
+                            }),
+                        ))
+                    }
+                    _ => Ok((id, Seen::Other)),
+                }
+            },
+        )
+        .collect();
+
+    let mut scanned = Scanned {
+        hits: HashMap::new(),
+        commits: HashMap::new(),
+        stats: Stats {
+            objects: ids.len(),
+            ..Stats::default()
+        },
+    };
+    for result in results {
+        let (id, seen) = result?;
+        match seen {
+            Seen::Blob {
+                scanned: size,
+                binary,
+                large,
+                hits,
+            } => {
+                scanned.stats.blobs += 1;
+                if let Some(size) = size {
+                    scanned.stats.blobs_scanned += 1;
+                    scanned.stats.bytes_scanned += size;
+                }
+                scanned.stats.skipped_binary += usize::from(binary);
+                scanned.stats.skipped_large += usize::from(large);
+                if !hits.is_empty() {
+                    scanned.hits.insert(id, hits);
+                }
+            }
+            Seen::Commit(info) => {
+                scanned.stats.commits += 1;
+                scanned.commits.insert(id, info);
+            }
+            Seen::Other => {}
+        }
+    }
+    Ok(scanned)
+}
+
+/// Commits parents-first (oldest first among those ready), as a position per commit.
+pub fn topological_order(commits: &HashMap<ObjectId, CommitInfo>) -> Vec<ObjectId> {
+    let mut waiting: HashMap<ObjectId, usize> = HashMap::new();
+    let mut children: HashMap<ObjectId, Vec<ObjectId>> = HashMap::new();
+    let mut ready = BinaryHeap::new();
+    for (id, info) in commits {
+        let present = info
+            .parents
+            .iter()
+            .filter(|p| commits.contains_key(*p))
+            .count();
+        for parent in info.parents.iter().filter(|p| commits.contains_key(*p)) {
+            children.entry(*parent).or_default().push(*id);
+        }
+        if present == 0 {
+            ready.push(std::cmp::Reverse((info.time, *id)));
+        } else {
+            waiting.insert(*id, present);
+        }
+    }
+    let mut order = Vec::with_capacity(commits.len());
+    while let Some(std::cmp::Reverse((_, id))) = ready.pop() {
+        order.push(id);
+        for child in children.get(&id).into_iter().flatten() {
+            if let Some(count) = waiting.get_mut(child) {
+                *count -= 1;
+                if *count == 0 {
+                    waiting.remove(child);
+                    ready.push(std::cmp::Reverse((commits[child].time, *child)));
+                }
+            }
+        }
+    }
+    order
+}
+
+/// Where a blob was brought in: the path and the commit, in introduction order.
+pub type Introductions = HashMap<ObjectId, Vec<(String, ObjectId)>>;
+
+/// For each target blob, every `(path, first commit)` it appears at, walking commits
+/// parents-first and decoding each distinct tree once.
+pub fn attribute(
+    repo: &gix::Repository,
+    order: &[ObjectId],
+    commits: &HashMap<ObjectId, CommitInfo>,
+    targets: &HashSet<ObjectId>,
+) -> Result<Introductions, HistoryError> {
+    let mut memo: HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>> = HashMap::new();
+    let mut seen: HashSet<(ObjectId, String)> = HashSet::new();
+    let mut found: Introductions = HashMap::new();
+    let mut buf = Vec::new();
+    for commit in order {
+        let listing = targets_in_tree(repo, commits[commit].tree, targets, &mut memo, &mut buf)?;
+        for (path, blob) in listing.iter() {
+            if seen.insert((*blob, path.clone())) {
+                found
+                    .entry(*blob)
+                    .or_default()
+                    .push((path.clone(), *commit));
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn targets_in_tree(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    targets: &HashSet<ObjectId>,
+    memo: &mut HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>>,
+    buf: &mut Vec<u8>,
+) -> Result<Rc<Vec<(String, ObjectId)>>, HistoryError> {
+    if let Some(hit) = memo.get(&tree) {
+        return Ok(hit.clone());
+    }
+    let object_error = |message: String| HistoryError::Object {
+        repo: repo.path().to_path_buf(),
+        id: tree,
+        message,
+    };
+    let data = repo
+        .objects
+        .try_find(&tree, buf)
+        .map_err(|e| object_error(crate::advisories::db::error_chain(&*e)))?
+        .ok_or_else(|| object_error("tree missing".into()))?;
+    // Collect the entries first: the buffer is reused by the recursion.
+    let mut entries = Vec::new();
+    for entry in gix::objs::TreeRefIter::from_bytes(data.data, repo.object_hash()) {
+        let entry = entry.map_err(|e| object_error(format!("not a valid tree: {e}")))?;
+        entries.push((entry.mode, entry.filename.to_string(), entry.oid.to_owned()));
+    }
+    let mut listing = Vec::new();
+    for (mode, name, oid) in entries {
+        if mode.is_tree() {
+            let sub = targets_in_tree(repo, oid, targets, memo, buf)?;
+            listing.extend(sub.iter().map(|(p, b)| (format!("{name}/{p}"), *b)));
+        } else if mode.is_blob_or_symlink() && targets.contains(&oid) {
+            listing.push((name, oid));
+        }
+    }
+    let listing = Rc::new(listing);
+    memo.insert(tree, listing.clone());
+    Ok(listing)
+}
+
+/// Labels each commit with the first ref (branches, then remotes, tags, the stash, others)
+/// that reaches it; commits no ref reaches have no label.
+pub fn ref_labels(
+    repo: &gix::Repository,
+    commits: &HashMap<ObjectId, CommitInfo>,
+) -> HashMap<ObjectId, String> {
+    let mut refs: Vec<(u8, String, ObjectId)> = Vec::new();
+    if let Ok(platform) = repo.references()
+        && let Ok(all) = platform.all()
+    {
+        for mut reference in all.flatten() {
+            let name = reference.name().as_bstr().to_string();
+            let Ok(id) = reference.peel_to_id() else {
+                continue;
+            };
+            let rank = match name.as_str() {
+                n if n.starts_with("refs/heads/") => 0,
+                n if n.starts_with("refs/remotes/") => 1,
+                n if n.starts_with("refs/tags/") => 2,
+                "refs/stash" => 3,
+                _ => 4,
+            };
+            refs.push((rank, name, id.detach()));
+        }
+    }
+    refs.sort();
+    let mut labels: HashMap<ObjectId, String> = HashMap::new();
+    for (_, name, tip) in refs {
+        let mut stack = vec![tip];
+        while let Some(id) = stack.pop() {
+            let Some(info) = commits.get(&id) else {
+                continue;
+            };
+            if labels.contains_key(&id) {
+                continue;
+            }
+            labels.insert(id, name.clone());
+            stack.extend(info.parents.iter().copied());
+        }
+    }
+    labels
+}
+
+/// Whether the repository is a shallow clone (history cut off).
+pub fn is_shallow(repo: &gix::Repository) -> bool {
+    repo.path().join("shallow").is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_are_one_based() {
+        let data = b"a\nbc\nxyz";
+        assert_eq!(line_and_column(data, 0), (1, 1));
+        assert_eq!(line_and_column(data, 3), (2, 2));
+        assert_eq!(line_and_column(data, 7), (3, 3));
+    }
+}
