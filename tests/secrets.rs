@@ -1,0 +1,537 @@
+//! `cargo palisade secrets` on real git repositories built in temp dirs with the git CLI, one
+//! per placement of a secret in history.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+// Fake secrets in real formats (the rule examples); none was ever issued.
+const GITHUB_PAT: &str = "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";
+const AGE_KEY: &str = "AGE-SECRET-KEY-1S7QK7CYERV7XG744X4XNCZR4A2XPAM8AVRFXQYDMD3JFM0XCEA5SX4P7L0";
+const AWS_SECRET: &str = "5Uvoad+/q5QMegD5vfX3r1HDY0hWokTpXtZVuRT+";
+const STRIPE: &str = "sk_live_frCs6SiQdPwVhC6Zz8oXkS0a";
+
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let repo = Repo {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["config", "user.name", "Fixture Author"]);
+        repo.git(&["config", "user.email", "author@example.invalid"]);
+        repo.git(&["config", "commit.gpgsign", "false"]);
+        repo.git(&["config", "gc.auto", "0"]);
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        git_in(self.path(), args)
+    }
+
+    fn write(&self, file: &str, content: &str) {
+        let path = self.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    /// Stages everything and commits; returns the commit id.
+    fn commit(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    fn scan(&self, extra: &[&str]) -> (Run, Value) {
+        scan_path(self.path(), extra)
+    }
+}
+
+fn git_in(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn scan_path(path: &Path, extra: &[&str]) -> (Run, Value) {
+    let mut cmd = command(path);
+    cmd.args(["secrets", "."])
+        .args(["--format", "json"])
+        .args(extra);
+    let run = finish(cmd.output().unwrap());
+    let doc = if run.code == 2 {
+        Value::Null
+    } else {
+        json(&run)
+    };
+    (run, doc)
+}
+
+fn secret_findings(doc: &Value) -> Vec<&Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("secret."))
+        .collect()
+}
+
+fn only_finding<'a>(doc: &'a Value, rule: &str) -> &'a Value {
+    let found = secret_findings(doc);
+    assert_eq!(
+        found.len(),
+        1,
+        "{}",
+        serde_json::to_string_pretty(doc).unwrap()
+    );
+    assert_eq!(found[0]["rule"], rule);
+    found[0]
+}
+
+#[test]
+fn deleted_in_the_next_commit() {
+    let repo = Repo::new();
+    repo.write("README.md", "service\n");
+    repo.commit("initial");
+    repo.write(
+        "config/prod.env",
+        &format!("PORT=8080\nGITHUB_TOKEN={GITHUB_PAT}\n"),
+    );
+    let added = repo.commit("add prod config");
+    std::fs::remove_file(repo.path().join("config/prod.env")).unwrap();
+    repo.commit("remove secret");
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let f = only_finding(&doc, "secret.github-pat");
+    assert_eq!(f["locations"][0]["path"], "config/prod.env");
+    assert_eq!(f["locations"][0]["line"], 2);
+    assert_eq!(f["locations"][0]["column"], 14);
+    assert_eq!(f["evidence"]["introduced_by"]["id"], added.as_str());
+    assert_eq!(f["evidence"]["introduced_by"]["summary"], "add prod config");
+    assert_eq!(
+        f["evidence"]["introduced_by"]["author"],
+        "Fixture Author <author@example.invalid>"
+    );
+    assert_eq!(
+        f["evidence"]["introduced_by"]["reachable_from"],
+        "refs/heads/main"
+    );
+    assert_eq!(f["status"], "failing");
+}
+
+#[test]
+fn overwritten_in_place() {
+    let repo = Repo::new();
+    repo.write(
+        "app.toml",
+        &format!("[aws]\naws_secret_access_key = {AWS_SECRET}\n"),
+    );
+    let added = repo.commit("configure aws");
+    repo.write(
+        "app.toml",
+        "[aws]\naws_secret_access_key = \"${AWS_SECRET_ACCESS_KEY}\"\n",
+    );
+    repo.commit("read the key from the environment");
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1);
+    let f = only_finding(&doc, "secret.aws-secret-access-key");
+    assert_eq!(f["evidence"]["introduced_by"]["id"], added.as_str());
+    assert_eq!(f["locations"][0]["path"], "app.toml");
+}
+
+#[test]
+fn only_on_an_unmerged_branch() {
+    let repo = Repo::new();
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "feature/payments"]);
+    repo.write("pay.py", &format!("stripe.api_key = '{STRIPE}'\n"));
+    let added = repo.commit("wire stripe");
+    repo.git(&["checkout", "-q", "main"]);
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1);
+    let f = only_finding(&doc, "secret.stripe-live-secret-key");
+    assert_eq!(f["evidence"]["introduced_by"]["id"], added.as_str());
+    assert_eq!(
+        f["evidence"]["introduced_by"]["reachable_from"],
+        "refs/heads/feature/payments"
+    );
+}
+
+#[test]
+fn only_reachable_from_an_annotated_tag_whose_branch_was_deleted() {
+    let repo = Repo::new();
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "release-1"]);
+    repo.write("keys/age.txt", &format!("{AGE_KEY}\n"));
+    let added = repo.commit("release keys");
+    repo.git(&["tag", "-a", "v1.0.0", "-m", "release"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["branch", "-q", "-D", "release-1"]);
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1);
+    let f = only_finding(&doc, "secret.age-identity");
+    assert_eq!(f["evidence"]["introduced_by"]["id"], added.as_str());
+    assert_eq!(
+        f["evidence"]["introduced_by"]["reachable_from"],
+        "refs/tags/v1.0.0"
+    );
+}
+
+#[test]
+fn only_in_the_stash() {
+    let repo = Repo::new();
+    repo.write(".env", "EMPTY=1\n");
+    repo.commit("initial");
+    repo.write(".env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+    repo.git(&["stash", "-q"]);
+    assert!(
+        !std::fs::read_to_string(repo.path().join(".env"))
+            .unwrap()
+            .contains("ghp_")
+    );
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1);
+    let f = only_finding(&doc, "secret.github-pat");
+    assert_eq!(f["locations"][0]["path"], ".env");
+    assert_eq!(
+        f["evidence"]["introduced_by"]["reachable_from"],
+        "refs/stash"
+    );
+}
+
+#[test]
+fn only_in_a_merge_resolution() {
+    let repo = Repo::new();
+    repo.write("settings.ini", "token = none\n");
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "left"]);
+    repo.write("settings.ini", "token = left\n");
+    repo.commit("left");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("settings.ini", "token = right\n");
+    repo.commit("right");
+    let merge = Command::new("git")
+        .current_dir(repo.path())
+        .args(["merge", "-q", "left"])
+        .output()
+        .unwrap();
+    assert!(!merge.status.success(), "expected a conflict");
+    repo.write("settings.ini", &format!("token = {GITHUB_PAT}\n"));
+    let merged = repo.commit("merge left");
+    repo.write("settings.ini", "token = none\n");
+    repo.commit("clean up");
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1);
+    let f = only_finding(&doc, "secret.github-pat");
+    assert_eq!(f["evidence"]["introduced_by"]["id"], merged.as_str());
+}
+
+#[test]
+fn dangling_after_a_branch_delete_and_a_staged_blob_never_committed() {
+    let repo = Repo::new();
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "oops"]);
+    repo.write(
+        "deploy.sh",
+        &format!("export AWS_SECRET_ACCESS_KEY={AWS_SECRET}\n"),
+    );
+    let lost = repo.commit("deploy script");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["branch", "-q", "-D", "oops"]);
+    // Staged, then unstaged and deleted: a blob in no commit at all.
+    repo.write("token.txt", &format!("{STRIPE}\n"));
+    repo.git(&["add", "token.txt"]);
+    repo.git(&["reset", "-q", "token.txt"]);
+    std::fs::remove_file(repo.path().join("token.txt")).unwrap();
+    // The reflog still names the branch's commit; expire it so it is truly dangling.
+    repo.git(&["reflog", "expire", "--expire=now", "--all"]);
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1);
+    let found = secret_findings(&doc);
+    assert_eq!(found.len(), 2, "{doc:#}");
+    let aws = found
+        .iter()
+        .find(|f| f["rule"] == "secret.aws-secret-access-key")
+        .unwrap();
+    assert_eq!(aws["evidence"]["introduced_by"]["id"], lost.as_str());
+    assert_eq!(
+        aws["evidence"]["introduced_by"]["reachable_from"],
+        Value::Null
+    );
+    let stripe = found
+        .iter()
+        .find(|f| f["rule"] == "secret.stripe-live-secret-key")
+        .unwrap();
+    assert_eq!(stripe["evidence"]["introduced_by"], Value::Null);
+    assert_eq!(stripe["evidence"]["path"], Value::Null);
+    assert!(
+        stripe["locations"][0]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("git-blob:")
+    );
+}
+
+#[test]
+fn packed_by_gc_and_loose_after_it() {
+    let repo = Repo::new();
+    repo.write("a.env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+    repo.commit("packed secret");
+    repo.git(&["gc", "-q", "--prune=now"]);
+    assert!(
+        repo.path()
+            .join(".git/objects/pack")
+            .read_dir()
+            .unwrap()
+            .count()
+            >= 2
+    );
+    repo.write("b.env", &format!("{AGE_KEY}\n"));
+    repo.commit("loose secret");
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1);
+    let rules: Vec<&str> = secret_findings(&doc)
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules.len(), 2, "{rules:?}");
+    assert!(rules.contains(&"secret.github-pat") && rules.contains(&"secret.age-identity"));
+}
+
+#[test]
+fn deep_in_a_large_file() {
+    let repo = Repo::new();
+    let mut big = String::with_capacity(5 << 20);
+    for i in 0..100_000 {
+        big.push_str(&format!(
+            "line {i}: nothing to see here, just padding text\n"
+        ));
+    }
+    big.push_str(&format!("stripe_key = \"{STRIPE}\"\n"));
+    repo.write("data/dump.txt", &big);
+    repo.commit("add dump");
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1);
+    let f = only_finding(&doc, "secret.stripe-live-secret-key");
+    assert_eq!(f["locations"][0]["line"], 100_001);
+}
+
+#[test]
+fn copied_to_a_second_file_later_is_one_finding() {
+    let repo = Repo::new();
+    repo.write("service-a/.env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+    let first = repo.commit("service a");
+    repo.write(
+        "service-b/config.env",
+        &format!("# copied\nGITHUB_TOKEN={GITHUB_PAT}\n"),
+    );
+    let second = repo.commit("service b");
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1);
+    let f = only_finding(&doc, "secret.github-pat");
+    assert_eq!(f["locations"][0]["path"], "service-a/.env");
+    assert_eq!(f["evidence"]["introduced_by"]["id"], first.as_str());
+    let others = f["evidence"]["occurrences"].as_array().unwrap();
+    assert_eq!(others.len(), 1, "{others:?}");
+    assert_eq!(others[0]["path"], "service-b/config.env");
+    assert_eq!(others[0]["commit"], second.as_str());
+    assert_eq!(others[0]["line"], 2);
+}
+
+#[test]
+fn binary_blobs_are_skipped_unless_asked() {
+    let repo = Repo::new();
+    let mut bytes = vec![0u8, 1, 2, 3];
+    bytes.extend_from_slice(format!("\n{AGE_KEY}\n").as_bytes());
+    std::fs::write(repo.path().join("key.bin"), bytes).unwrap();
+    repo.commit("binary");
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(doc["secrets"]["skipped_binary"], 1);
+    let (run, doc) = repo.scan(&["--scan-binary"]);
+    assert_eq!(run.code, 1);
+    only_finding(&doc, "secret.age-identity");
+}
+
+#[test]
+fn large_blobs_are_skipped_and_counted() {
+    let repo = Repo::new();
+    repo.write(
+        "big.env",
+        &format!("{}\nGITHUB_TOKEN={GITHUB_PAT}\n", "x".repeat(4096)),
+    );
+    repo.commit("big");
+    let (run, doc) = repo.scan(&["--max-blob-size", "1024"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(doc["secrets"]["skipped_large"], 1);
+}
+
+#[test]
+fn shallow_clone_is_reported() {
+    let origin = Repo::new();
+    origin.write("a.txt", "one\n");
+    origin.commit("one");
+    origin.write("a.txt", "two\n");
+    origin.commit("two");
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    git_in(
+        clone.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+    );
+    let path = clone.path().join("shallow");
+    let (run, doc) = scan_path(&path, &[]);
+    assert_eq!(run.code, 0, "a warning does not fail by default");
+    let shallow: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "secrets.shallow-history")
+        .collect();
+    assert_eq!(shallow.len(), 1);
+    assert_eq!(doc["secrets"]["shallow"], true);
+    let (run, _) = scan_path(&path, &["--deny", "warnings"]);
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn clean_history_has_no_findings() {
+    let repo = Repo::new();
+    repo.write("src/main.rs", "fn main() { println!(\"hello\"); }\n");
+    repo.commit("hello");
+    repo.write(
+        "README.md",
+        "Set GITHUB_TOKEN=ghp_<your token> before running.\n",
+    );
+    repo.commit("docs");
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(doc["findings"], serde_json::json!([]));
+    assert_eq!(doc["secrets"]["commits"], 2);
+}
+
+#[test]
+fn not_a_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, _) = scan_path(dir.path(), &[]);
+    assert_error(&run, &["cannot open git repository at ."]);
+}
+
+fn objects_dir(repo: &Repo) -> PathBuf {
+    repo.path().join(".git/objects")
+}
+
+#[test]
+fn missing_object_names_it() {
+    let repo = Repo::new();
+    repo.write("a.txt", "hello\n");
+    repo.commit("one");
+    let blob = repo.git(&["rev-parse", "HEAD:a.txt"]);
+    let path = objects_dir(&repo).join(&blob[..2]).join(&blob[2..]);
+    // A loose object that is there but cannot be inflated.
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    std::fs::write(&path, b"not zlib").unwrap();
+    let (run, _) = repo.scan(&[]);
+    assert_error(&run, &[&blob, "cannot be read", "git fsck"]);
+}
+
+#[test]
+fn corrupt_pack_is_exit_2() {
+    let repo = Repo::new();
+    for i in 0..20 {
+        repo.write(
+            &format!("f{i}.txt"),
+            &format!("file number {i}\n{}\n", "data ".repeat(50)),
+        );
+    }
+    repo.commit("many files");
+    repo.git(&["gc", "-q", "--prune=now"]);
+    let pack = std::fs::read_dir(objects_dir(&repo).join("pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pack"))
+        .unwrap();
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let middle = bytes.len() / 2;
+    for b in &mut bytes[middle..middle + 64] {
+        *b ^= 0xA5;
+    }
+    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).unwrap();
+    std::fs::write(&pack, bytes).unwrap();
+    let (run, _) = repo.scan(&[]);
+    assert_error(&run, &["cannot be read", "git fsck"]);
+}
+
+#[test]
+fn no_output_format_leaks_a_secret() {
+    let repo = Repo::new();
+    // Each secret with the length of its fixed, public format prefix (rule docs name those).
+    let secrets = [(GITHUB_PAT, 4), (AGE_KEY, 16), (AWS_SECRET, 0), (STRIPE, 8)];
+    repo.write(
+        "leaks.env",
+        &format!(
+            "GITHUB_TOKEN={GITHUB_PAT}\n{AGE_KEY}\naws_secret_access_key = {AWS_SECRET}\nstripe = \"{STRIPE}\"\n"
+        ),
+    );
+    repo.commit("leak everything");
+    let sarif = sarif_dir().join("secrets.sarif");
+    let json_file = repo.path().join("out.json");
+    let run = finish(
+        command(repo.path())
+            .args(["secrets", "."])
+            .args(["--format", "sarif", "--output"])
+            .arg(&sarif)
+            .args(["--format", "json", "--output"])
+            .arg(&json_file)
+            .args(["--format", "human"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let outputs = [
+        ("human", run.stdout.clone()),
+        ("stderr", run.stderr.clone()),
+        ("sarif", std::fs::read_to_string(&sarif).unwrap()),
+        ("json", std::fs::read_to_string(&json_file).unwrap()),
+    ];
+    let doc: Value = serde_json::from_str(&outputs[3].1).unwrap();
+    assert_eq!(secret_findings(&doc).len(), 4, "{doc:#}");
+    for (name, text) in &outputs {
+        for (secret, fixed) in secrets {
+            // Any 8-character window of the random part is a leak.
+            for start in fixed..secret.len() - 8 {
+                let window = &secret[start..start + 8];
+                assert!(
+                    !text.contains(window),
+                    "{name} output leaks {window}: {text}"
+                );
+            }
+        }
+    }
+}
