@@ -56,6 +56,67 @@ pub fn entropy(bytes: &[u8]) -> f64 {
         .sum()
 }
 
+/// How far from a keyword a rule's secret may lie, unless the rule says (`window`).
+pub const DEFAULT_WINDOW: usize = 512;
+
+/// `[at - reach, at + reach]`, widened to line boundaries (by at most 256 bytes more each way)
+/// so anchors and boundary classes see what they would in the whole buffer.
+fn line_window(data: &[u8], at: usize, reach: usize) -> (usize, usize) {
+    let lo = at.saturating_sub(reach);
+    let start = match memchr::memrchr(b'\n', &data[lo.saturating_sub(256)..lo]) {
+        Some(p) if lo > 0 => lo.saturating_sub(256) + p + 1,
+        _ if lo <= 256 => 0,
+        _ => lo,
+    };
+    let hi = (at + reach).min(data.len());
+    let end = match memchr::memchr(b'\n', &data[hi..(hi + 256).min(data.len())]) {
+        Some(p) => hi + p,
+        None if hi + 256 >= data.len() => data.len(),
+        None => hi,
+    };
+    (start, end)
+}
+
+impl Compiled {
+    /// Runs the regex over `data[start..end]`, pushing accepted matches (in buffer offsets).
+    fn find_in(&self, index: usize, data: &[u8], start: usize, end: usize, out: &mut Vec<Match>) {
+        let window = &data[start..end];
+        for caps in self.regex.captures_iter(window) {
+            let Some(span) = self
+                .secret_group
+                .and_then(|g| caps.get(g))
+                .or_else(|| caps.get(0))
+            else {
+                continue;
+            };
+            let secret = span.as_bytes();
+            if let Some(min) = self.rule.min_entropy
+                && entropy(secret) < min
+            {
+                continue;
+            }
+            if self
+                .rule
+                .public_values
+                .iter()
+                .any(|v| v.as_bytes() == secret)
+            {
+                continue;
+            }
+            if let Some(v) = self.rule.validator
+                && !v.check(secret)
+            {
+                continue;
+            }
+            out.push(Match {
+                rule: index,
+                start: start + span.start(),
+                end: start + span.end(),
+            });
+        }
+    }
+}
+
 impl RuleSet {
     /// Compiles rules; every problem (bad regex, duplicate id, no keyword) is an error naming
     /// the rule.
@@ -104,6 +165,7 @@ impl RuleSet {
         }
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
             .build(&keywords)
             .map_err(|e| RuleError {
@@ -120,55 +182,41 @@ impl RuleSet {
     /// Finds every secret in `data`, appending to `out` in order of position. Where two rules
     /// match the same secret, only the earlier rule is kept.
     pub fn scan(&self, data: &[u8], out: &mut Vec<Match>) {
-        let mut wanted = vec![false; self.rules.len()];
-        let mut any = false;
+        // Where each rule's keywords occur: (rule, keyword start).
+        let mut hits: Vec<(usize, usize)> = Vec::new();
         // Overlapping search: a keyword inside another keyword still counts.
         for m in self.prefilter.find_overlapping_iter(data) {
             for &rule in &self.keyword_rules[m.pattern().as_usize()] {
-                wanted[rule] = true;
-                any = true;
+                hits.push((rule, m.start()));
             }
         }
-        if !any {
+        if hits.is_empty() {
             return;
         }
+        hits.sort_unstable();
         let first = out.len();
-        for (index, compiled) in self.rules.iter().enumerate() {
-            if !wanted[index] {
-                continue;
-            }
-            for caps in compiled.regex.captures_iter(data) {
-                let Some(span) = compiled
-                    .secret_group
-                    .and_then(|g| caps.get(g))
-                    .or_else(|| caps.get(0))
-                else {
-                    continue;
+        let mut i = 0;
+        while i < hits.len() {
+            let index = hits[i].0;
+            let compiled = &self.rules[index];
+            // A secret lies within `window` bytes of one of its rule's keywords: run the regex
+            // only there, each window widened to whole lines and merged with its neighbours.
+            let reach = compiled.rule.window.unwrap_or(DEFAULT_WINDOW);
+            let mut window: Option<(usize, usize)> = None;
+            while i < hits.len() && hits[i].0 == index {
+                let (start, end) = line_window(data, hits[i].1, reach);
+                window = match window {
+                    Some((ws, we)) if start <= we => Some((ws, we.max(end))),
+                    Some((ws, we)) => {
+                        compiled.find_in(index, data, ws, we, out);
+                        Some((start, end))
+                    }
+                    None => Some((start, end)),
                 };
-                let secret = span.as_bytes();
-                if let Some(min) = compiled.rule.min_entropy
-                    && entropy(secret) < min
-                {
-                    continue;
-                }
-                if compiled
-                    .rule
-                    .public_values
-                    .iter()
-                    .any(|v| v.as_bytes() == secret)
-                {
-                    continue;
-                }
-                if let Some(v) = compiled.rule.validator
-                    && !v.check(secret)
-                {
-                    continue;
-                }
-                out.push(Match {
-                    rule: index,
-                    start: span.start(),
-                    end: span.end(),
-                });
+                i += 1;
+            }
+            if let Some((ws, we)) = window {
+                compiled.find_in(index, data, ws, we, out);
             }
         }
         let found = &mut out[first..];

@@ -37,6 +37,10 @@ pub struct Rule {
     pub keywords: Vec<String>,
     /// The regex; the secret is the named group `secret` (else the whole match).
     pub pattern: String,
+    /// How many bytes from a keyword the secret may lie (default 512); multi-line secrets
+    /// such as PEM keys need more.
+    #[serde(default)]
+    pub window: Option<usize>,
     /// Minimum Shannon entropy (bits per byte) of the secret.
     #[serde(default)]
     pub min_entropy: Option<f64>,
