@@ -147,6 +147,14 @@ pub fn scan_objects(
     };
     let mut ids = Vec::new();
     let mut unique = HashSet::new();
+    // Packed objects first, in pack order: a delta's base usually sits just before it, so a
+    // thread walking a stretch of the pack finds bases in its delta cache.
+    for id in objects_in_pack_order(repo) {
+        if unique.insert(id) {
+            ids.push(id);
+        }
+    }
+    // Then everything else the object database lists: loose objects, alternates.
     let iter = repo.objects.iter().map_err(|e| HistoryError::Open {
         path: repo_path.clone(),
         message: crate::advisories::db::error_chain(&e),
@@ -166,99 +174,23 @@ pub fn scan_objects(
     drop(unique);
 
     let sync = repo.clone().into_sync();
+    // One repository handle, and so one pack delta cache, per chunk rather than per rayon
+    // split; chunks are large enough to amortise it and small enough to balance the load.
+    let chunk_size = (ids.len() / (rayon::current_num_threads() * 8)).max(64);
     let results: Vec<Result<(ObjectId, Seen), HistoryError>> = ids
-        .par_iter()
-        .map_init(
-            || (sync.to_thread_local(), Vec::new(), Vec::<Match>::new()),
-            |(repo, buf, matches), &id| {
-                let header = repo
-                    .objects
-                    .try_header(&id)
-                    .map_err(|e| object_error(id, crate::advisories::db::error_chain(&*e)))?
-                    .ok_or_else(|| object_error(id, "listed in an index but missing".into()))?;
-                match header.kind {
-                    Kind::Blob => {
-                        if header.size > limits.max_blob_size {
-                            return Ok((
-                                id,
-                                Seen::Blob {
-                                    scanned: None,
-                                    binary: false,
-                                    large: true,
-                                    hits: Vec::new(),
-                                },
-                            ));
-                        }
-                        let data = repo
-                            .objects
-                            .try_find(&id, buf)
-                            .map_err(|e| object_error(id, crate::advisories::db::error_chain(&*e)))?
-                            .ok_or_else(|| object_error(id, "missing".into()))?;
-                        let head = &data.data[..data.data.len().min(8192)];
-                        if !limits.scan_binary && memchr::memchr(0, head).is_some() {
-                            return Ok((
-                                id,
-                                Seen::Blob {
-                                    scanned: None,
-                                    binary: true,
-                                    large: false,
-                                    hits: Vec::new(),
-                                },
-                            ));
-                        }
-                        matches.clear();
-                        rules.scan(data.data, matches);
-                        let hits = matches
-                            .iter()
-                            .map(|m| {
-                                let (line, column) = line_and_column(data.data, m.start);
-                                Hit {
-                                    rule: m.rule,
-                                    secret: data.data[m.start..m.end].to_vec(),
-                                    line,
-                                    column,
-                                }
-                            })
-                            .collect();
-                        Ok((
-                            id,
-                            Seen::Blob {
-                                scanned: Some(data.data.len() as u64),
-                                binary: false,
-                                large: false,
-                                hits,
-                            },
-                        ))
-                    }
-                    Kind::Commit => {
-                        let data = repo
-                            .objects
-                            .try_find(&id, buf)
-                            .map_err(|e| object_error(id, crate::advisories::db::error_chain(&*e)))?
-                            .ok_or_else(|| object_error(id, "missing".into()))?;
-                        let commit =
-                            gix::objs::CommitRef::from_bytes(data.data, repo.object_hash())
-                                .map_err(|e| {
-                                    object_error(id, format!("not a valid commit: {e}"))
-                                })?;
-                        let author = commit.author().ok();
-                        Ok((
-                            id,
-                            Seen::Commit(CommitInfo {
-                                parents: commit.parents().collect(),
-                                tree: commit.tree(),
-                                author: author
-                                    .map(|a| format!("{} <{}>", a.name, a.email))
-                                    .unwrap_or_default(),
-                                time: commit.time().map(|t| t.seconds).unwrap_or(0),
-                                summary: commit.message().summary().to_string(),
-                            }),
-                        ))
-                    }
-                    _ => Ok((id, Seen::Other)),
-                }
-            },
-        )
+        .par_chunks(chunk_size)
+        .flat_map_iter(|chunk| {
+            let repo = sync.to_thread_local();
+            let mut buf = Vec::new();
+            let mut matches = Vec::new();
+            chunk
+                .iter()
+                .map(|&id| {
+                    read_object(&repo, &mut buf, &mut matches, id, rules, limits)
+                        .map_err(|message| object_error(id, message))
+                })
+                .collect::<Vec<_>>()
+        })
         .collect();
 
     let mut scanned = Scanned {
@@ -297,6 +229,111 @@ pub fn scan_objects(
         }
     }
     Ok(scanned)
+}
+
+/// Object ids of the repository's own packs, sorted by (pack, offset), read from the `.idx`
+/// files. A pack whose index cannot be read is left to the generic listing.
+fn objects_in_pack_order(repo: &gix::Repository) -> Vec<ObjectId> {
+    let Ok(dir) = std::fs::read_dir(repo.objects.store_ref().path().join("pack")) else {
+        return Vec::new();
+    };
+    let mut indices: Vec<PathBuf> = dir
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+        .collect();
+    indices.sort();
+    let mut entries: Vec<(usize, u64, ObjectId)> = Vec::new();
+    for (pack, path) in indices.iter().enumerate() {
+        if let Ok(index) = gix::odb::pack::index::File::at(path, repo.object_hash()) {
+            entries.extend(index.iter().map(|e| (pack, e.pack_offset, e.oid)));
+        }
+    }
+    entries.sort_unstable();
+    entries.into_iter().map(|(_, _, id)| id).collect()
+}
+
+fn read_object(
+    repo: &gix::Repository,
+    buf: &mut Vec<u8>,
+    matches: &mut Vec<Match>,
+    id: ObjectId,
+    rules: &RuleSet,
+    limits: Limits,
+) -> Result<(ObjectId, Seen), String> {
+    let chain =
+        |e: Box<dyn std::error::Error + Send + Sync>| crate::advisories::db::error_chain(&*e);
+    let header = repo
+        .objects
+        .try_header(&id)
+        .map_err(chain)?
+        .ok_or("listed in an index but missing")?;
+    let seen = match header.kind {
+        Kind::Blob if header.size > limits.max_blob_size => Seen::Blob {
+            scanned: None,
+            binary: false,
+            large: true,
+            hits: Vec::new(),
+        },
+        Kind::Blob => {
+            let data = repo
+                .objects
+                .try_find(&id, buf)
+                .map_err(chain)?
+                .ok_or("missing")?;
+            let head = &data.data[..data.data.len().min(8192)];
+            if !limits.scan_binary && memchr::memchr(0, head).is_some() {
+                Seen::Blob {
+                    scanned: None,
+                    binary: true,
+                    large: false,
+                    hits: Vec::new(),
+                }
+            } else {
+                matches.clear();
+                rules.scan(data.data, matches);
+                let hits = matches
+                    .iter()
+                    .map(|m| {
+                        let (line, column) = line_and_column(data.data, m.start);
+                        Hit {
+                            rule: m.rule,
+                            secret: data.data[m.start..m.end].to_vec(),
+                            line,
+                            column,
+                        }
+                    })
+                    .collect();
+                Seen::Blob {
+                    scanned: Some(data.data.len() as u64),
+                    binary: false,
+                    large: false,
+                    hits,
+                }
+            }
+        }
+        Kind::Commit => {
+            let data = repo
+                .objects
+                .try_find(&id, buf)
+                .map_err(chain)?
+                .ok_or("missing")?;
+            let commit = gix::objs::CommitRef::from_bytes(data.data, repo.object_hash())
+                .map_err(|e| format!("not a valid commit: {e}"))?;
+            let author = commit.author().ok();
+            Seen::Commit(CommitInfo {
+                parents: commit.parents().collect(),
+                tree: commit.tree(),
+                author: author
+                    .map(|a| format!("{} <{}>", a.name, a.email))
+                    .unwrap_or_default(),
+                time: commit.time().map(|t| t.seconds).unwrap_or(0),
+                summary: commit.message().summary().to_string(),
+            })
+        }
+        _ => Seen::Other,
+    };
+    Ok((id, seen))
 }
 
 /// Commits parents-first (oldest first among those ready), as a position per commit.
