@@ -176,7 +176,7 @@ pub fn scan_objects(
     let sync = repo.clone().into_sync();
     // One repository handle, and so one pack delta cache, per chunk rather than per rayon
     // split; chunks are large enough to amortise it and small enough to balance the load.
-    let chunk_size = (ids.len() / (rayon::current_num_threads() * 8)).max(64);
+    let chunk_size = (ids.len() / (rayon::current_num_threads() * 4)).max(64);
     let results: Vec<Result<(ObjectId, Seen), HistoryError>> = ids
         .par_chunks(chunk_size)
         .flat_map_iter(|chunk| {
