@@ -13,7 +13,7 @@ use crate::secrets::{engine, rules};
 use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// How a run ended, as `main` maps it to an exit code.
@@ -233,7 +233,11 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
             scan_binary: a.scan_binary,
         },
     };
-    let outcome = crate::secrets::run(&target, &rules)?;
+    let outcome = if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
+        crate::secrets::run(&target, &rules, &TerminalProgress::default())?
+    } else {
+        crate::secrets::run(&target, &rules, &crate::secrets::Silent)?
+    };
     let verdict = policy.decide(outcome.findings);
     let run = Run {
         command: "secrets",
@@ -366,4 +370,40 @@ fn run_rules(cmd: &RulesCommand) -> Result<Outcome> {
         }
     };
     Ok(result)
+}
+
+/// Object/byte progress on a terminal's stderr (the secrets scan); never on a pipe or in CI.
+#[derive(Default)]
+struct TerminalProgress {
+    bar: std::sync::OnceLock<indicatif::ProgressBar>,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+impl crate::secrets::Progress for TerminalProgress {
+    fn start(&self, objects: u64) {
+        let bar = indicatif::ProgressBar::new(objects);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} {pos}/{len} objects, {msg} of blobs [{elapsed}]",
+        ) {
+            bar.set_style(style);
+        }
+        let _ = self.bar.set(bar);
+    }
+
+    fn advance(&self, objects: u64, bytes: u64) {
+        if let Some(bar) = self.bar.get() {
+            let total = self
+                .bytes
+                .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed)
+                + bytes;
+            bar.set_message(indicatif::HumanBytes(total).to_string());
+            bar.inc(objects);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
 }

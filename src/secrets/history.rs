@@ -35,6 +35,25 @@ pub enum HistoryError {
     },
 }
 
+/// Told how the object pass advances; the caller decides how (or whether) to show it.
+pub trait Progress: Sync {
+    /// The pass starts over this many objects.
+    fn start(&self, objects: u64);
+    /// More objects (and blob bytes) were read.
+    fn advance(&self, objects: u64, bytes: u64);
+    /// The pass is over.
+    fn finish(&self);
+}
+
+/// Shows nothing.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: u64) {}
+    fn advance(&self, _: u64, _: u64) {}
+    fn finish(&self) {}
+}
+
 /// Scan limits.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -138,6 +157,7 @@ pub fn scan_objects(
     repo: &gix::Repository,
     rules: &RuleSet,
     limits: Limits,
+    progress: &dyn Progress,
 ) -> Result<Scanned, HistoryError> {
     let repo_path = repo.path().to_path_buf();
     let object_error = |id: ObjectId, message: String| HistoryError::Object {
@@ -177,21 +197,42 @@ pub fn scan_objects(
     // One repository handle, and so one pack delta cache, per chunk rather than per rayon
     // split; chunks are large enough to amortise it and small enough to balance the load.
     let chunk_size = (ids.len() / (rayon::current_num_threads() * 4)).max(64);
+    progress.start(ids.len() as u64);
     let results: Vec<Result<(ObjectId, Seen), HistoryError>> = ids
         .par_chunks(chunk_size)
         .flat_map_iter(|chunk| {
             let repo = sync.to_thread_local();
             let mut buf = Vec::new();
             let mut matches = Vec::new();
-            chunk
+            let mut since = (0u64, 0u64);
+            let read: Vec<_> = chunk
                 .iter()
                 .map(|&id| {
-                    read_object(&repo, &mut buf, &mut matches, id, rules, limits)
-                        .map_err(|message| object_error(id, message))
+                    let result = read_object(&repo, &mut buf, &mut matches, id, rules, limits)
+                        .map_err(|message| object_error(id, message));
+                    since.0 += 1;
+                    if let Ok((
+                        _,
+                        Seen::Blob {
+                            scanned: Some(bytes),
+                            ..
+                        },
+                    )) = &result
+                    {
+                        since.1 += bytes;
+                    }
+                    if since.0 == 256 {
+                        progress.advance(since.0, since.1);
+                        since = (0, 0);
+                    }
+                    result
                 })
-                .collect::<Vec<_>>()
+                .collect();
+            progress.advance(since.0, since.1);
+            read
         })
         .collect();
+    progress.finish();
 
     let mut scanned = Scanned {
         hits: HashMap::new(),

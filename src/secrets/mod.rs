@@ -25,6 +25,8 @@ pub struct Target {
     pub limits: Limits,
 }
 
+pub use history::{Progress, Silent};
+
 /// Default blob size limit: 64 MiB.
 pub const DEFAULT_MAX_BLOB_SIZE: u64 = 64 * 1024 * 1024;
 
@@ -79,9 +81,13 @@ struct Occurrence {
 }
 
 /// Scans every object of the repository.
-pub fn run(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> {
+pub fn run(
+    target: &Target,
+    rules: &RuleSet,
+    progress: &dyn Progress,
+) -> Result<Outcome, SecretsError> {
     let repo = history::open(&target.path)?;
-    let scanned = history::scan_objects(&repo, rules, target.limits)?;
+    let scanned = history::scan_objects(&repo, rules, target.limits, progress)?;
     let mut findings = Vec::new();
     let shallow = history::is_shallow(&repo);
     if shallow {
