@@ -224,14 +224,19 @@ fn run_advisories(a: &AdvisoriesArgs, destinations: &[Destination]) -> Result<Ou
 
 fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome> {
     let config = find_config(a.common.config.as_deref(), &a.path)?;
-    let policy = policy_for(&config, &a.common);
+    let mut policy = policy_for(&config, &a.common);
+    policy.suppressions = config.secrets.allow.clone();
     let rules = crate::secrets::builtin_rules()?;
     let target = crate::secrets::Target {
         path: a.path.clone(),
         limits: crate::secrets::history::Limits {
-            max_blob_size: a.max_blob_size,
+            max_blob_size: a
+                .max_blob_size
+                .or(config.secrets.max_blob_size)
+                .unwrap_or(crate::secrets::DEFAULT_MAX_BLOB_SIZE),
             scan_binary: a.scan_binary,
         },
+        allow_patterns: config.secrets.patterns.clone(),
     };
     let outcome = if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
         crate::secrets::run(&target, &rules, &TerminalProgress::default())?

@@ -124,9 +124,10 @@ pub struct SecretsArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
-    /// Skip blobs larger than this many bytes (counted in the summary).
-    #[arg(long, value_name = "BYTES", default_value_t = crate::secrets::DEFAULT_MAX_BLOB_SIZE)]
-    pub max_blob_size: u64,
+    /// Skip blobs larger than this many bytes (counted in the summary) [default:
+    /// `max-blob-size` in palisade.toml, else 64 MiB].
+    #[arg(long, value_name = "BYTES")]
+    pub max_blob_size: Option<u64>,
 
     /// Also scan binary blobs (a NUL byte in the first 8 KiB); skipped by default.
     #[arg(long)]

@@ -535,3 +535,125 @@ fn no_output_format_leaks_a_secret() {
         }
     }
 }
+
+mod allow {
+    use super::*;
+
+    fn status_of<'a>(doc: &'a Value, rule: &str) -> Vec<&'a Value> {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .collect()
+    }
+
+    #[test]
+    fn rule_and_paths_allow_only_when_every_place_matches() {
+        let repo = Repo::new();
+        repo.write(
+            "fixtures/tokens.env",
+            &format!("GITHUB_TOKEN={GITHUB_PAT}\n"),
+        );
+        repo.write("fixtures/age.txt", &format!("{AGE_KEY}\n"));
+        repo.commit("fixtures");
+        repo.write("src/config.env", &format!("{AGE_KEY}\n"));
+        repo.commit("copy the key into src");
+        repo.write(
+            "palisade.toml",
+            "[[secrets.allow]]\nrule = \"secret.github-pat\"\npaths = [\"fixtures/**\"]\nreason = \"fake tokens the tests plant\"\nticket = \"PAL-4\"\n\n[[secrets.allow]]\nrule = \"secret.age-identity\"\npaths = [\"fixtures/**\"]\nreason = \"fixture key\"\nticket = \"PAL-4\"\n",
+        );
+        let (run, doc) = repo.scan(&[]);
+        assert_eq!(run.code, 1, "{doc:#}");
+        let github = status_of(&doc, "secret.github-pat");
+        assert_eq!(github[0]["status"], "suppressed");
+        assert_eq!(github[0]["by"]["reason"], "fake tokens the tests plant");
+        assert_eq!(github[0]["by"]["ticket"], "PAL-4");
+        assert_eq!(github[0]["by"]["origin"]["line"], 1);
+        // The age key also sits in src/: the fixtures-only entry does not cover it.
+        let age = status_of(&doc, "secret.age-identity");
+        assert_eq!(age[0]["status"], "failing");
+    }
+
+    #[test]
+    fn fingerprint_and_secret_pattern() {
+        let repo = Repo::new();
+        repo.write(
+            "a.env",
+            &format!("GITHUB_TOKEN={GITHUB_PAT}\nstripe={STRIPE}\n"),
+        );
+        repo.commit("secrets");
+        let (_, doc) = repo.scan(&[]);
+        let fingerprint = status_of(&doc, "secret.github-pat")[0]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        repo.write(
+            "palisade.toml",
+            &format!("[[secrets.allow]]\nfingerprint = \"{fingerprint}\"\nreason = \"revoked on 2026-11-01\"\nticket = \"INC-9\"\n\n[[secrets.allow]]\nsecret-pattern = \"^sk_live_frCs\"\nreason = \"sandbox key\"\nticket = \"PAY-2\"\n"),
+        );
+        let (run, doc) = repo.scan(&[]);
+        assert_eq!(run.code, 0, "{doc:#}");
+        assert_eq!(
+            status_of(&doc, "secret.github-pat")[0]["by"]["ticket"],
+            "INC-9"
+        );
+        assert_eq!(
+            status_of(&doc, "secret.stripe-live-secret-key")[0]["by"]["ticket"],
+            "PAY-2"
+        );
+    }
+
+    #[test]
+    fn inline_comment_allows_its_line_in_history() {
+        let repo = Repo::new();
+        repo.write(
+            "test_client.py",
+            &format!("TOKEN = \"{GITHUB_PAT}\"  # palisade:allow secret.github-pat -- revoked token used by the replay test\n"),
+        );
+        repo.commit("test");
+        let (run, doc) = repo.scan(&[]);
+        assert_eq!(run.code, 0, "{doc:#}");
+        let f = &status_of(&doc, "secret.github-pat")[0];
+        assert_eq!(f["status"], "suppressed");
+        assert_eq!(f["by"]["reason"], "revoked token used by the replay test");
+        assert_eq!(f["by"]["origin"]["file"], "test_client.py");
+        assert_eq!(f["by"]["origin"]["line"], 1);
+        // A comment naming another rule allows nothing.
+        repo.write(
+            "other.py",
+            &format!("T = \"{GITHUB_PAT}\"  # palisade:allow secret.npm-token -- wrong rule\n"),
+        );
+        repo.commit("other");
+        let (run, _) = repo.scan(&[]);
+        assert_eq!(run.code, 1);
+    }
+
+    #[test]
+    fn unused_and_expired_entries_are_reported() {
+        let repo = Repo::new();
+        repo.write("a.env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+        repo.commit("secret");
+        repo.write(
+            "palisade.toml",
+            "[[secrets.allow]]\nrule = \"secret.github-pat\"\npaths = [\"a.env\"]\nreason = \"temporary\"\nticket = \"T-1\"\nexpires = 2026-01-31\n\n[[secrets.allow]]\nfingerprint = \"0000\"\nreason = \"gone\"\nticket = \"T-2\"\n",
+        );
+        let (run, doc) = repo.scan(&[]);
+        assert_eq!(run.code, 1);
+        assert_eq!(status_of(&doc, "secret.github-pat")[0]["status"], "failing");
+        assert_eq!(status_of(&doc, "policy.ignore-expired").len(), 1);
+        assert_eq!(status_of(&doc, "policy.ignore-unused").len(), 1);
+    }
+
+    #[test]
+    fn entry_without_ticket_is_a_config_error() {
+        let repo = Repo::new();
+        repo.commit("empty");
+        repo.write(
+            "palisade.toml",
+            "[[secrets.allow]]\nfingerprint = \"ab\"\nreason = \"r\"\n",
+        );
+        let (run, _) = repo.scan(&[]);
+        assert_error(&run, &["palisade.toml:1:", "`ticket`"]);
+    }
+}

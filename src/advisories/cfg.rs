@@ -133,6 +133,7 @@ impl AdvisoriesConfig {
             let expires = entry.expires.as_ref().and_then(|e| parse_date(e, problems));
             config.ignore.push(Suppression {
                 id: id.into_inner(),
+                matcher: crate::policy::Matcher::Subject,
                 reason,
                 ticket: entry.ticket,
                 expires,

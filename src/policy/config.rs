@@ -7,6 +7,7 @@
 
 use crate::advisories::cfg::{AdvisoriesConfig, RawAdvisories};
 use crate::finding::Severity;
+use crate::secrets::cfg::{RawSecrets, SecretsConfig};
 use serde::Deserialize;
 use std::fmt;
 use std::ops::Range;
@@ -142,6 +143,8 @@ pub struct Config {
     pub policy: PolicyConfig,
     /// `[advisories]`.
     pub advisories: AdvisoriesConfig,
+    /// `[secrets]`.
+    pub secrets: SecretsConfig,
 }
 
 #[derive(Deserialize, Default)]
@@ -149,6 +152,7 @@ pub struct Config {
 struct RawConfig {
     policy: Option<RawPolicy>,
     advisories: Option<RawAdvisories>,
+    secrets: Option<RawSecrets>,
 }
 
 #[derive(Deserialize, Default)]
@@ -186,11 +190,13 @@ impl Config {
         let policy = validate_policy(raw.policy.unwrap_or_default(), &mut problems);
         let advisories =
             AdvisoriesConfig::validate(raw.advisories.unwrap_or_default(), path, &mut problems);
+        let secrets = SecretsConfig::validate(raw.secrets.unwrap_or_default(), path, &mut problems);
         if problems.found.is_empty() {
             Ok(Config {
                 path: Some(path.to_path_buf()),
                 policy,
                 advisories,
+                secrets,
             })
         } else {
             Err(ConfigError {

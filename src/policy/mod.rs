@@ -9,11 +9,16 @@ use crate::finding::{Finding, Location, Reachability, Severity, fingerprint};
 use config::{Origin, PolicyConfig};
 use serde::Serialize;
 
-/// A config entry that suppresses findings by id (`[[advisories.ignore]]`).
+/// A config entry that suppresses findings: `[[advisories.ignore]]` by advisory id,
+/// `[[secrets.allow]]` by fingerprint, rule and path globs, or a pattern on the secret; or an
+/// inline `palisade:allow` comment.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Suppression {
-    /// The id it matches: a subject id or one of its aliases.
+    /// What it names, for people: an advisory id, a rule id, a fingerprint.
     pub id: String,
+    /// How it matches findings.
+    #[serde(skip)]
+    pub matcher: Matcher,
     /// Why it is safe (required).
     pub reason: String,
     /// The ticket or spec that authorises it.
@@ -39,10 +44,102 @@ fn serialize_date<S: serde::Serializer>(
     }
 }
 
+/// How a suppression matches.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Matcher {
+    /// `id` equals (ASCII case-insensitively) the finding's subject id or an alias.
+    #[default]
+    Subject,
+    /// Every given criterion holds.
+    Secret(SecretMatcher),
+}
+
+/// Criteria of a `[[secrets.allow]]` entry; at least one is set.
+#[derive(Clone, Debug, Default)]
+pub struct SecretMatcher {
+    /// The finding's rule id.
+    pub rule: Option<String>,
+    /// Globs every path of the finding (first and further occurrences) must match.
+    pub paths: Option<globset::GlobSet>,
+    /// The finding's fingerprint.
+    pub fingerprint: Option<String>,
+    /// Index of this entry among the secret patterns the check evaluated (the check alone sees
+    /// the secret; it lists the patterns that matched in `evidence.allow_patterns`).
+    pub pattern: Option<usize>,
+}
+
+impl PartialEq for SecretMatcher {
+    /// Globs are compared by the entry that produced them, so `paths` is left out.
+    fn eq(&self, other: &Self) -> bool {
+        self.rule == other.rule
+            && self.fingerprint == other.fingerprint
+            && self.pattern == other.pattern
+    }
+}
+
 impl Suppression {
+    /// Whether this entry covers `finding`.
+    pub fn matches(&self, finding: &Finding) -> bool {
+        match &self.matcher {
+            Matcher::Subject => finding
+                .subject_ids()
+                .any(|id| id.eq_ignore_ascii_case(&self.id)),
+            Matcher::Secret(m) => {
+                let rule_ok = m.rule.as_deref().is_none_or(|r| r == finding.rule);
+                let fp_ok = m
+                    .fingerprint
+                    .as_deref()
+                    .is_none_or(|f| f == finding.fingerprint);
+                let paths_ok = m.paths.as_ref().is_none_or(|globs| {
+                    let mut paths = finding_paths(finding);
+                    paths.next().is_some_and(|first| globs.is_match(first))
+                        && paths.all(|p| globs.is_match(p))
+                });
+                let pattern_ok = m.pattern.is_none_or(|i| {
+                    finding
+                        .evidence
+                        .get("allow_patterns")
+                        .and_then(|v| v.as_array())
+                        .is_some_and(|a| a.iter().any(|x| x.as_u64() == Some(i as u64)))
+                });
+                rule_ok && fp_ok && paths_ok && pattern_ok
+            }
+        }
+    }
+
     fn expired(&self, today: jiff::civil::Date) -> bool {
         self.expires.is_some_and(|e| e < today)
     }
+}
+
+/// Every path a finding names: its primary location, then `evidence.occurrences[].path`.
+fn finding_paths(finding: &Finding) -> impl Iterator<Item = &str> {
+    let primary = finding.locations.first().and_then(|l| l.path.to_str());
+    let others = finding
+        .evidence
+        .get("occurrences")
+        .and_then(|o| o.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o.get("path").and_then(|p| p.as_str()));
+    primary.into_iter().chain(others)
+}
+
+/// The suppression an inline `palisade:allow <rule> -- <reason>` comment stands for, from the
+/// check's `evidence.inline_allow` ({reason, path, line}).
+fn inline_suppression(finding: &Finding) -> Option<Suppression> {
+    let inline = finding.evidence.get("inline_allow")?;
+    Some(Suppression {
+        id: finding.rule.to_string(),
+        matcher: Matcher::Subject,
+        reason: inline.get("reason")?.as_str()?.to_string(),
+        ticket: None,
+        expires: None,
+        origin: Origin {
+            file: inline.get("path")?.as_str()?.into(),
+            line: inline.get("line")?.as_u64()? as usize,
+        },
+    })
 }
 
 /// What the policy decided about one finding.
@@ -117,11 +214,16 @@ impl Policy {
         let mut decided: Vec<Decided> = findings
             .into_iter()
             .map(|finding| {
-                let matching = self.suppressions.iter().enumerate().find(|(_, s)| {
-                    finding
-                        .subject_ids()
-                        .any(|id| id.eq_ignore_ascii_case(&s.id))
-                });
+                if let Some(by) = inline_suppression(&finding) {
+                    let mut d = self.judge(finding);
+                    d.status = Status::Suppressed { by };
+                    return d;
+                }
+                let matching = self
+                    .suppressions
+                    .iter()
+                    .enumerate()
+                    .find(|(_, s)| s.matches(&finding));
                 if let Some((i, entry)) = matching {
                     used[i] = true;
                     if !entry.expired(self.today) {
@@ -233,6 +335,7 @@ mod tests {
     fn entry(id: &str, expires: Option<&str>) -> Suppression {
         Suppression {
             id: id.into(),
+            matcher: Matcher::Subject,
             reason: "because".into(),
             ticket: None,
             expires: expires.map(|e| e.parse().unwrap()),

@@ -108,6 +108,8 @@ pub struct Hit {
     pub line: u32,
     /// 1-based column (bytes).
     pub column: u32,
+    /// The reason of a `palisade:allow <rule> -- <reason>` comment on the secret's line.
+    pub inline_allow: Option<String>,
 }
 
 /// Everything the object pass found.
@@ -137,6 +139,28 @@ pub fn open(path: &Path) -> Result<gix::Repository, HistoryError> {
         path: path.to_path_buf(),
         message: crate::advisories::db::error_chain(&e),
     })
+}
+
+/// The line holding `offset`, without its newline.
+fn line_at(data: &[u8], offset: usize) -> &[u8] {
+    let start = memchr::memrchr(b'\n', &data[..offset]).map_or(0, |p| p + 1);
+    let end = memchr::memchr(b'\n', &data[offset..]).map_or(data.len(), |p| offset + p);
+    &data[start..end]
+}
+
+/// The reason of an inline `palisade:allow <rule-id> -- <reason>` comment for `rule` on
+/// `line`; a comment without a reason allows nothing.
+pub fn inline_allow(line: &[u8], rule: &str) -> Option<String> {
+    const MARK: &[u8] = b"palisade:allow ";
+    let at = line.windows(MARK.len()).position(|w| w == MARK)?;
+    let rest = String::from_utf8_lossy(&line[at + MARK.len()..]);
+    let (named, reason) = rest.split_once(" -- ")?;
+    let reason = reason
+        .trim()
+        .trim_end_matches("*/")
+        .trim_end_matches("-->")
+        .trim();
+    (named.trim() == rule && !reason.is_empty()).then(|| reason.to_string())
 }
 
 fn line_and_column(data: &[u8], offset: usize) -> (u32, u32) {
@@ -342,6 +366,10 @@ fn read_object(
                             secret: data.data[m.start..m.end].to_vec(),
                             line,
                             column,
+                            inline_allow: inline_allow(
+                                line_at(data.data, m.start),
+                                &rules.rules[m.rule].rule.id,
+                            ),
                         }
                     })
                     .collect();
@@ -533,6 +561,28 @@ pub fn is_shallow(repo: &gix::Repository) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_allow_needs_the_rule_and_a_reason() {
+        let line = b"token = \"ghp_x\" # palisade:allow secret.github-pat -- revoked fixture token";
+        assert_eq!(
+            inline_allow(line, "secret.github-pat").as_deref(),
+            Some("revoked fixture token")
+        );
+        assert_eq!(inline_allow(line, "secret.npm-token"), None);
+        assert_eq!(
+            inline_allow(
+                b"x # palisade:allow secret.github-pat -- ",
+                "secret.github-pat"
+            ),
+            None
+        );
+        assert_eq!(
+            inline_allow(b"x # palisade:allow secret.github-pat", "secret.github-pat"),
+            None
+        );
+        assert_eq!(line_at(b"ab\ncd\nef", 4), b"cd");
+    }
 
     #[test]
     fn lines_and_columns_are_one_based() {

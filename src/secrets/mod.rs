@@ -2,6 +2,7 @@
 //! says which commit first brought each one in. It returns findings with the secret redacted;
 //! the raw secret never leaves this module.
 
+pub mod cfg;
 pub mod engine;
 pub mod history;
 pub mod redact;
@@ -23,6 +24,9 @@ pub struct Target {
     pub path: PathBuf,
     /// Size and binary limits.
     pub limits: Limits,
+    /// `secret-pattern`s of `[[secrets.allow]]` entries: (entry index, regex). Findings list
+    /// the indices whose pattern matches their secret in `evidence.allow_patterns`.
+    pub allow_patterns: Vec<(usize, regex::bytes::Regex)>,
 }
 
 pub use history::{Progress, Silent};
@@ -78,6 +82,7 @@ struct Occurrence {
     order: usize,
     line: u32,
     column: u32,
+    inline_allow: Option<String>,
 }
 
 /// Scans every object of the repository.
@@ -130,6 +135,7 @@ pub fn run(
                         order: position.get(commit).copied().unwrap_or(usize::MAX - 1),
                         line: hit.line,
                         column: hit.column,
+                        inline_allow: hit.inline_allow.clone(),
                     })),
                     None => entry.push(Occurrence {
                         blob: *blob,
@@ -138,6 +144,7 @@ pub fn run(
                         order: usize::MAX,
                         line: hit.line,
                         column: hit.column,
+                        inline_allow: hit.inline_allow.clone(),
                     }),
                 }
             }
@@ -146,14 +153,42 @@ pub fn run(
             places.sort_by(|a, b| {
                 (a.order, &a.path, a.blob, a.line).cmp(&(b.order, &b.path, b.blob, b.line))
             });
-            findings.push(to_finding(
-                rules,
-                rule,
-                &secret,
-                &places,
-                &scanned.commits,
-                &labels,
-            ));
+            // Places with an inline allow comment are allowed; the finding stands on the
+            // others, and is suppressed (naming the comment) only when every place is allowed.
+            let open: Vec<Occurrence> = places
+                .iter()
+                .filter(|p| p.inline_allow.is_none())
+                .cloned()
+                .collect();
+            let (shown, allowed) = if open.is_empty() {
+                (places, true)
+            } else {
+                (open, false)
+            };
+            let mut finding = to_finding(rules, rule, &secret, &shown, &scanned.commits, &labels);
+            if allowed {
+                let first = &shown[0];
+                finding.evidence.insert(
+                    "inline_allow".into(),
+                    json!({
+                        "reason": first.inline_allow,
+                        "path": first.path.clone().unwrap_or_else(|| format!("git-blob:{}", first.blob)),
+                        "line": first.line,
+                    }),
+                );
+            }
+            let matched: Vec<usize> = target
+                .allow_patterns
+                .iter()
+                .filter(|(_, re)| re.is_match(&secret))
+                .map(|(i, _)| *i)
+                .collect();
+            if !matched.is_empty() {
+                finding
+                    .evidence
+                    .insert("allow_patterns".into(), json!(matched));
+            }
+            findings.push(finding);
         }
         findings.sort_by(|a, b| {
             let key = |f: &Finding| {

@@ -1,0 +1,249 @@
+//! The `[secrets]` slice of `palisade.toml`.
+//!
+//! ```toml
+//! [secrets]
+//! max-blob-size = 67108864       # bytes; larger blobs are skipped and counted
+//!
+//! [[secrets.allow]]
+//! rule = "secret.github-pat"      # with `paths`: this rule, in these files only
+//! paths = ["tests/fixtures/**"]
+//! reason = "fake tokens the tests plant"   # required
+//! ticket = "SEC-41"                        # required: the ticket or spec that authorises it
+//! expires = 2027-06-30                     # optional
+//!
+//! [[secrets.allow]]
+//! fingerprint = "9f2c…"           # one finding, wherever it moves
+//! reason = "revoked 2026-10-02, kept in history"
+//! ticket = "INC-77"
+//!
+//! [[secrets.allow]]
+//! secret-pattern = "^AKIA[A-Z2-7]{12}EXAMPLE$"   # a regex on the secret itself
+//! reason = "vendor documentation examples"
+//! ticket = "SEC-12"
+//! ```
+//!
+//! An entry must narrow something: a fingerprint, a rule with paths, or a secret pattern.
+//! `paths` without `rule` would allow every kind of secret in those files, so it is refused.
+
+use crate::policy::config::{Origin, Problems, parse_date};
+use crate::policy::{Matcher, SecretMatcher, Suppression};
+use serde::Deserialize;
+use std::path::Path;
+use toml::Spanned;
+
+/// Validated `[secrets]` settings.
+#[derive(Clone, Debug, Default)]
+pub struct SecretsConfig {
+    /// `max-blob-size`.
+    pub max_blob_size: Option<u64>,
+    /// `[[secrets.allow]]` entries, in file order.
+    pub allow: Vec<Suppression>,
+    /// The entries' `secret-pattern`s: (index in `allow`, regex). The check evaluates them,
+    /// since only it sees secrets.
+    pub patterns: Vec<(usize, regex::bytes::Regex)>,
+}
+
+/// The raw table, as written.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawSecrets {
+    max_blob_size: Option<u64>,
+    #[serde(default)]
+    allow: Vec<Spanned<RawAllow>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawAllow {
+    rule: Option<Spanned<String>>,
+    paths: Option<Vec<Spanned<String>>>,
+    fingerprint: Option<String>,
+    secret_pattern: Option<Spanned<String>>,
+    reason: Option<String>,
+    ticket: Option<String>,
+    expires: Option<Spanned<toml::Value>>,
+}
+
+fn present(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+impl SecretsConfig {
+    /// Validates the raw table, recording every problem.
+    pub fn validate(raw: RawSecrets, file: &Path, problems: &mut Problems<'_>) -> Self {
+        let mut config = SecretsConfig {
+            max_blob_size: raw.max_blob_size,
+            ..SecretsConfig::default()
+        };
+        for entry in raw.allow {
+            let span = entry.span();
+            let line = problems.line_of(span.start);
+            let entry = entry.into_inner();
+            let mut ok = true;
+            let (Some(reason), Some(ticket)) = (present(&entry.reason), present(&entry.ticket))
+            else {
+                problems.at(
+                    span.clone(),
+                    "a `[[secrets.allow]]` entry needs a `reason` and a `ticket` (the ticket or spec that authorises it)",
+                );
+                continue;
+            };
+            if let Some(rule) = &entry.rule
+                && !rule.get_ref().starts_with("secret.")
+            {
+                problems.at(rule.span(), format!("`rule = \"{}\"` is not a secret rule id (`secret.…`; see `cargo palisade rules list`)", rule.get_ref()));
+                ok = false;
+            }
+            let paths = match &entry.paths {
+                Some(_) if entry.rule.is_none() => {
+                    problems.at(span.clone(), "`paths` without `rule` would allow every kind of secret in those files; name the rule");
+                    ok = false;
+                    None
+                }
+                Some(globs) => {
+                    let mut builder = globset::GlobSetBuilder::new();
+                    for glob in globs {
+                        match globset::GlobBuilder::new(glob.get_ref())
+                            .literal_separator(true)
+                            .build()
+                        {
+                            Ok(g) => {
+                                builder.add(g);
+                            }
+                            Err(e) => {
+                                problems
+                                    .at(glob.span(), format!("bad glob `{}`: {e}", glob.get_ref()));
+                                ok = false;
+                            }
+                        }
+                    }
+                    builder.build().ok()
+                }
+                None => None,
+            };
+            let pattern =
+                entry.secret_pattern.as_ref().and_then(|p| {
+                    match regex::bytes::Regex::new(p.get_ref()) {
+                        Ok(re) => Some(re),
+                        Err(e) => {
+                            problems.at(
+                                p.span(),
+                                format!(
+                                    "bad `secret-pattern`: {}",
+                                    crate::advisories::db::one_line(&e.to_string())
+                                ),
+                            );
+                            ok = false;
+                            None
+                        }
+                    }
+                });
+            let fingerprint = present(&entry.fingerprint);
+            let narrows = fingerprint.is_some()
+                || pattern.is_some()
+                || (entry.rule.is_some() && paths.is_some());
+            if ok && !narrows {
+                problems.at(span.clone(), "a `[[secrets.allow]]` entry must name a `fingerprint`, a `rule` with `paths`, or a `secret-pattern`: blanket allows are not accepted");
+                ok = false;
+            }
+            let expires = entry.expires.as_ref().and_then(|e| parse_date(e, problems));
+            if !ok {
+                continue;
+            }
+            let index = config.allow.len();
+            let id = fingerprint
+                .clone()
+                .or_else(|| entry.rule.as_ref().map(|r| r.get_ref().clone()))
+                .or_else(|| {
+                    entry
+                        .secret_pattern
+                        .as_ref()
+                        .map(|p| format!("secret-pattern {}", p.get_ref()))
+                })
+                .unwrap_or_default();
+            if let Some(re) = pattern {
+                config.patterns.push((index, re));
+            }
+            config.allow.push(Suppression {
+                id,
+                matcher: Matcher::Secret(SecretMatcher {
+                    rule: entry.rule.map(Spanned::into_inner),
+                    paths,
+                    fingerprint,
+                    pattern: entry.secret_pattern.is_some().then_some(index),
+                }),
+                reason,
+                ticket: Some(ticket),
+                expires,
+                origin: Origin {
+                    file: file.to_path_buf(),
+                    line,
+                },
+            });
+        }
+        config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::config::Config;
+    use std::path::Path;
+
+    fn problems(text: &str) -> Vec<String> {
+        match Config::parse(text, Path::new("p.toml")) {
+            Ok(_) => vec![],
+            Err(e) => e
+                .problems
+                .into_iter()
+                .map(|(l, m)| format!("{l}: {m}"))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn reason_and_ticket_are_required() {
+        let p = problems("[[secrets.allow]]\nfingerprint = \"ab\"\nreason = \"r\"\n");
+        assert_eq!(p.len(), 1);
+        assert!(
+            p[0].starts_with("1: ") && p[0].contains("`ticket`"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn blanket_entries_are_refused() {
+        let p = problems(
+            "[[secrets.allow]]\nrule = \"secret.github-pat\"\nreason = \"r\"\nticket = \"T-1\"\n\n[[secrets.allow]]\npaths = [\"**\"]\nreason = \"r\"\nticket = \"T-1\"\n",
+        );
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].contains("blanket"), "{p:?}");
+        assert!(
+            p[1].starts_with("6: ") && p[1].contains("without `rule`"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn bad_glob_and_pattern_and_rule_are_reported() {
+        let p = problems(
+            "[[secrets.allow]]\nrule = \"github-pat\"\npaths = [\"a/[\"]\nsecret-pattern = \"(\"\nreason = \"r\"\nticket = \"T\"\n",
+        );
+        assert_eq!(p.len(), 3, "{p:?}");
+    }
+
+    #[test]
+    fn valid_entries_keep_their_patterns() {
+        let config = Config::parse(
+            "[[secrets.allow]]\nrule = \"secret.github-pat\"\npaths = [\"fixtures/**\"]\nreason = \"fake\"\nticket = \"PAL-4\"\n\n[[secrets.allow]]\nsecret-pattern = \"^AKIA\"\nreason = \"docs\"\nticket = \"PAL-4\"\n",
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        assert_eq!(config.secrets.allow.len(), 2);
+        assert_eq!(config.secrets.patterns.len(), 1);
+        assert_eq!(config.secrets.patterns[0].0, 1);
+        assert_eq!(config.secrets.allow[1].origin.line, 7);
+    }
+}
