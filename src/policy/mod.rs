@@ -153,7 +153,7 @@ pub enum Status {
     /// Suppressed by a config entry.
     Suppressed {
         /// The entry that suppressed it.
-        by: Suppression,
+        by: Box<Suppression>,
     },
 }
 
@@ -216,7 +216,7 @@ impl Policy {
             .map(|finding| {
                 if let Some(by) = inline_suppression(&finding) {
                     let mut d = self.judge(finding);
-                    d.status = Status::Suppressed { by };
+                    d.status = Status::Suppressed { by: Box::new(by) };
                     return d;
                 }
                 let matching = self
@@ -228,7 +228,9 @@ impl Policy {
                     used[i] = true;
                     if !entry.expired(self.today) {
                         let mut d = self.judge(finding);
-                        d.status = Status::Suppressed { by: entry.clone() };
+                        d.status = Status::Suppressed {
+                            by: Box::new(entry.clone()),
+                        };
                         return d;
                     }
                 }
