@@ -237,6 +237,25 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
             scan_binary: a.scan_binary,
         },
         allow_patterns: config.secrets.patterns.clone(),
+        range: match (&a.since, &a.range) {
+            (Some(base), _) => Some(crate::secrets::Range {
+                base: base.clone(),
+                head: None,
+            }),
+            (None, Some(spec)) => {
+                let Some((base, head)) = spec
+                    .split_once("..")
+                    .filter(|(b, h)| !b.is_empty() && !h.is_empty() && !h.starts_with('.'))
+                else {
+                    bail!("--range takes A..B (two revisions), not `{spec}`");
+                };
+                Some(crate::secrets::Range {
+                    base: base.to_string(),
+                    head: Some(head.to_string()),
+                })
+            }
+            (None, None) => None,
+        },
     };
     let outcome = if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
         crate::secrets::run(&target, &rules, &TerminalProgress::default())?

@@ -133,6 +133,16 @@ pub struct SecretsArgs {
     #[arg(long)]
     pub scan_binary: bool,
 
+    /// Only what commits after REV brought in: reachable from the refs and not from REV
+    /// (e.g. `--since origin/main` in a pull request). Every intermediate commit counts, so a
+    /// secret added and removed inside the range still fails.
+    #[arg(long, value_name = "REV", conflicts_with = "range")]
+    pub since: Option<String>,
+
+    /// Only what the commits of A..B brought in (reachable from B, not from A).
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+
     /// Policy and report options.
     #[command(flatten)]
     pub common: CommonArgs,

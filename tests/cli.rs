@@ -37,6 +37,11 @@ mod help {
     }
 
     #[test]
+    fn secrets() {
+        insta::assert_snapshot!(help(&["secrets", "--help"]));
+    }
+
+    #[test]
     fn rules() {
         insta::assert_snapshot!(help(&["rules", "--help"]));
     }

@@ -657,3 +657,51 @@ mod allow {
         assert_error(&run, &["palisade.toml:1:", "`ticket`"]);
     }
 }
+
+mod range {
+    use super::*;
+
+    fn pr_repo() -> (Repo, String) {
+        let repo = Repo::new();
+        // Already on main before the pull request: not the PR's to answer for.
+        repo.write("legacy.env", &format!("{AGE_KEY}\n"));
+        repo.commit("legacy");
+        repo.git(&["checkout", "-q", "-b", "feature"]);
+        repo.write("src/client.py", &format!("TOKEN = '{GITHUB_PAT}'\n"));
+        let added = repo.commit("wip: client");
+        repo.write("src/client.py", "TOKEN = os.environ['TOKEN']\n");
+        repo.commit("read the token from the environment");
+        (repo, added)
+    }
+
+    #[test]
+    fn since_reports_what_the_branch_added_even_if_removed_later() {
+        let (repo, added) = pr_repo();
+        let (run, doc) = repo.scan(&["--since", "main"]);
+        assert_eq!(run.code, 1, "{doc:#}");
+        let f = only_finding(&doc, "secret.github-pat");
+        assert_eq!(f["evidence"]["introduced_by"]["id"], added.as_str());
+        assert_eq!(f["locations"][0]["path"], "src/client.py");
+        assert_eq!(doc["secrets"]["commits"], 2);
+    }
+
+    #[test]
+    fn range_a_to_b() {
+        let (repo, _) = pr_repo();
+        let (run, doc) = repo.scan(&["--range", "main..feature"]);
+        assert_eq!(run.code, 1);
+        only_finding(&doc, "secret.github-pat");
+        // Nothing new on main itself.
+        let (run, doc) = repo.scan(&["--range", "feature..main"]);
+        assert_eq!(run.code, 0, "{doc:#}");
+    }
+
+    #[test]
+    fn bad_revision_and_bad_range_are_errors() {
+        let (repo, _) = pr_repo();
+        let (run, _) = repo.scan(&["--since", "no-such-branch"]);
+        assert_error(&run, &["cannot resolve `no-such-branch`"]);
+        let (run, _) = repo.scan(&["--range", "main"]);
+        assert_error(&run, &["--range takes A..B"]);
+    }
+}

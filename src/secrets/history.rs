@@ -176,23 +176,13 @@ fn line_and_column(data: &[u8], offset: usize) -> (u32, u32) {
     )
 }
 
-/// Reads every object once, in parallel: blobs are matched, commits decoded.
-pub fn scan_objects(
-    repo: &gix::Repository,
-    rules: &RuleSet,
-    limits: Limits,
-    progress: &dyn Progress,
-) -> Result<Scanned, HistoryError> {
+/// Every object id in the database, each once: packed objects in pack order first (a delta's
+/// base usually sits just before it, so a thread walking a stretch of the pack finds bases in
+/// its delta cache), then loose objects and alternates.
+pub fn list_objects(repo: &gix::Repository) -> Result<Vec<ObjectId>, HistoryError> {
     let repo_path = repo.path().to_path_buf();
-    let object_error = |id: ObjectId, message: String| HistoryError::Object {
-        repo: repo_path.clone(),
-        id,
-        message,
-    };
     let mut ids = Vec::new();
     let mut unique = HashSet::new();
-    // Packed objects first, in pack order: a delta's base usually sits just before it, so a
-    // thread walking a stretch of the pack finds bases in its delta cache.
     for id in objects_in_pack_order(repo) {
         if unique.insert(id) {
             ids.push(id);
@@ -215,8 +205,23 @@ pub fn scan_objects(
             ids.push(id);
         }
     }
-    drop(unique);
+    Ok(ids)
+}
 
+/// Reads the given objects once each, in parallel: blobs are matched, commits decoded.
+pub fn scan_objects(
+    repo: &gix::Repository,
+    ids: &[ObjectId],
+    rules: &RuleSet,
+    limits: Limits,
+    progress: &dyn Progress,
+) -> Result<Scanned, HistoryError> {
+    let repo_path = repo.path().to_path_buf();
+    let object_error = |id: ObjectId, message: String| HistoryError::Object {
+        repo: repo_path.clone(),
+        id,
+        message,
+    };
     let sync = repo.clone().into_sync();
     // One repository handle, and so one pack delta cache, per chunk rather than per rayon
     // split; chunks are large enough to amortise it and small enough to balance the load.
@@ -381,28 +386,160 @@ fn read_object(
                 }
             }
         }
-        Kind::Commit => {
-            let data = repo
-                .objects
-                .try_find(&id, buf)
-                .map_err(chain)?
-                .ok_or("missing")?;
-            let commit = gix::objs::CommitRef::from_bytes(data.data, repo.object_hash())
-                .map_err(|e| format!("not a valid commit: {e}"))?;
-            let author = commit.author().ok();
-            Seen::Commit(CommitInfo {
-                parents: commit.parents().collect(),
-                tree: commit.tree(),
-                author: author
-                    .map(|a| format!("{} <{}>", a.name, a.email))
-                    .unwrap_or_default(),
-                time: commit.time().map(|t| t.seconds).unwrap_or(0),
-                summary: commit.message().summary().to_string(),
-            })
-        }
+        Kind::Commit => Seen::Commit(read_commit(repo, buf, id)?),
         _ => Seen::Other,
     };
     Ok((id, seen))
+}
+
+/// Reads and decodes one commit.
+fn read_commit(
+    repo: &gix::Repository,
+    buf: &mut Vec<u8>,
+    id: ObjectId,
+) -> Result<CommitInfo, String> {
+    let data = repo
+        .objects
+        .try_find(&id, buf)
+        .map_err(|e| crate::advisories::db::error_chain(&*e))?
+        .ok_or("missing")?;
+    let commit = gix::objs::CommitRef::from_bytes(data.data, repo.object_hash())
+        .map_err(|e| format!("not a valid commit: {e}"))?;
+    let author = commit.author().ok();
+    Ok(CommitInfo {
+        parents: commit.parents().collect(),
+        tree: commit.tree(),
+        author: author
+            .map(|a| format!("{} <{}>", a.name, a.email))
+            .unwrap_or_default(),
+        time: commit.time().map(|t| t.seconds).unwrap_or(0),
+        summary: commit.message().summary().to_string(),
+    })
+}
+
+/// The commits of a range: reachable from `tips` and not from `hidden`, decoded.
+pub fn range_commits(
+    repo: &gix::Repository,
+    tips: Vec<ObjectId>,
+    hidden: Vec<ObjectId>,
+) -> Result<HashMap<ObjectId, CommitInfo>, HistoryError> {
+    let walk_error = |message: String| HistoryError::Open {
+        path: repo.path().to_path_buf(),
+        message,
+    };
+    let walk = repo
+        .rev_walk(tips)
+        .with_hidden(hidden)
+        .all()
+        .map_err(|e| walk_error(crate::advisories::db::error_chain(&e)))?;
+    let mut commits = HashMap::new();
+    let mut buf = Vec::new();
+    for info in walk {
+        let info = info.map_err(|e| walk_error(crate::advisories::db::error_chain(&e)))?;
+        let id = info.id;
+        let commit = read_commit(repo, &mut buf, id).map_err(|message| HistoryError::Object {
+            repo: repo.path().to_path_buf(),
+            id,
+            message,
+        })?;
+        commits.insert(id, commit);
+    }
+    Ok(commits)
+}
+
+/// For each commit (parents first), the `(path, blob)`s its tree has that none of its parents
+/// has at that path: what the commit brought in. Subtrees equal to a parent's are skipped.
+pub fn introduced_by_commits(
+    repo: &gix::Repository,
+    order: &[ObjectId],
+    commits: &HashMap<ObjectId, CommitInfo>,
+) -> Result<Introductions, HistoryError> {
+    let mut found: Introductions = HashMap::new();
+    let mut buf = Vec::new();
+    for commit in order {
+        let info = &commits[commit];
+        let mut parent_trees = Vec::new();
+        for parent in &info.parents {
+            let tree = match commits.get(parent) {
+                Some(p) => p.tree,
+                None => match read_commit(repo, &mut buf, *parent) {
+                    Ok(p) => p.tree,
+                    // A parent cut off by a shallow clone: compare with nothing.
+                    Err(_) => continue,
+                },
+            };
+            parent_trees.push(tree);
+        }
+        let mut new = Vec::new();
+        diff_trees(repo, info.tree, &parent_trees, "", &mut new, &mut buf)?;
+        for (path, blob) in new {
+            let places = found.entry(blob).or_default();
+            if !places.iter().any(|(p, _)| *p == path) {
+                places.push((path, *commit));
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn tree_entries(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    buf: &mut Vec<u8>,
+) -> Result<Vec<(gix::objs::tree::EntryMode, String, ObjectId)>, HistoryError> {
+    let object_error = |message: String| HistoryError::Object {
+        repo: repo.path().to_path_buf(),
+        id: tree,
+        message,
+    };
+    let data = repo
+        .objects
+        .try_find(&tree, buf)
+        .map_err(|e| object_error(crate::advisories::db::error_chain(&*e)))?
+        .ok_or_else(|| object_error("tree missing".into()))?;
+    let mut entries = Vec::new();
+    for entry in gix::objs::TreeRefIter::from_bytes(data.data, repo.object_hash()) {
+        let entry = entry.map_err(|e| object_error(format!("not a valid tree: {e}")))?;
+        entries.push((entry.mode, entry.filename.to_string(), entry.oid.to_owned()));
+    }
+    Ok(entries)
+}
+
+fn diff_trees(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    parents: &[ObjectId],
+    prefix: &str,
+    out: &mut Vec<(String, ObjectId)>,
+    buf: &mut Vec<u8>,
+) -> Result<(), HistoryError> {
+    if parents.contains(&tree) {
+        return Ok(());
+    }
+    let parent_entries: Vec<Vec<(gix::objs::tree::EntryMode, String, ObjectId)>> = parents
+        .iter()
+        .map(|p| tree_entries(repo, *p, buf))
+        .collect::<Result<_, _>>()?;
+    for (mode, name, oid) in tree_entries(repo, tree, buf)? {
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let same_name = parent_entries
+            .iter()
+            .flat_map(|entries| entries.iter().filter(|(_, n, _)| *n == name));
+        if mode.is_tree() {
+            let subtrees: Vec<ObjectId> = same_name
+                .filter(|(m, _, _)| m.is_tree())
+                .map(|(_, _, o)| *o)
+                .collect();
+            diff_trees(repo, oid, &subtrees, &path, out, buf)?;
+        } else if mode.is_blob_or_symlink() && !same_name.clone().any(|(_, _, o)| *o == oid) {
+            out.push((path, oid));
+        }
+    }
+    Ok(())
 }
 
 /// Commits parents-first (oldest first among those ready), as a position per commit.
@@ -508,6 +645,26 @@ fn targets_in_tree(
     let listing = Rc::new(listing);
     memo.insert(tree, listing.clone());
     Ok(listing)
+}
+
+/// The commits every ref points at (peeled), for `--since` without an end.
+pub fn ref_tips(repo: &gix::Repository) -> Vec<ObjectId> {
+    let mut tips = Vec::new();
+    if let Ok(platform) = repo.references()
+        && let Ok(all) = platform.all()
+    {
+        for mut reference in all.flatten() {
+            if let Ok(id) = reference.peel_to_id()
+                && let Ok(object) = id.object()
+                && object.kind == Kind::Commit
+            {
+                tips.push(id.detach());
+            }
+        }
+    }
+    tips.sort_unstable();
+    tips.dedup();
+    tips
 }
 
 /// Labels each commit with the first ref (branches, then remotes, tags, the stash, others)

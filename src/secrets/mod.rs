@@ -24,12 +24,23 @@ pub struct Target {
     pub path: PathBuf,
     /// Size and binary limits.
     pub limits: Limits,
+    /// Only what a range of commits brought in (`--since`, `--range`); `None` for everything.
+    pub range: Option<Range>,
     /// `secret-pattern`s of `[[secrets.allow]]` entries: (entry index, regex). Findings list
     /// the indices whose pattern matches their secret in `evidence.allow_patterns`.
     pub allow_patterns: Vec<(usize, regex::bytes::Regex)>,
 }
 
 pub use history::{Progress, Silent};
+
+/// A range of commits: those reachable from `head` (or from every ref) and not from `base`.
+#[derive(Clone, Debug)]
+pub struct Range {
+    /// The revision the range starts after (`main`, `origin/main`, a commit id).
+    pub base: String,
+    /// The revision it ends at; `None` for all refs.
+    pub head: Option<String>,
+}
 
 /// Default blob size limit: 64 MiB.
 pub const DEFAULT_MAX_BLOB_SIZE: u64 = 64 * 1024 * 1024;
@@ -92,7 +103,44 @@ pub fn run(
     progress: &dyn Progress,
 ) -> Result<Outcome, SecretsError> {
     let repo = history::open(&target.path)?;
-    let scanned = history::scan_objects(&repo, rules, target.limits, progress)?;
+    // Whole database: every object, attributed afterwards (only if something matched). A
+    // range: only the blobs its commits brought in, attributed as they are found.
+    let (scanned, range_introductions) = match &target.range {
+        None => {
+            let ids = history::list_objects(&repo)?;
+            (
+                history::scan_objects(&repo, &ids, rules, target.limits, progress)?,
+                None,
+            )
+        }
+        Some(range) => {
+            let resolve = |spec: &str| {
+                repo.rev_parse_single(spec)
+                    .map(|id| id.detach())
+                    .map_err(|e| HistoryError::Open {
+                        path: repo.path().to_path_buf(),
+                        message: format!(
+                            "cannot resolve `{spec}`: {}",
+                            crate::advisories::db::error_chain(&e)
+                        ),
+                    })
+            };
+            let base = resolve(&range.base)?;
+            let tips = match &range.head {
+                Some(head) => vec![resolve(head)?],
+                None => history::ref_tips(&repo),
+            };
+            let commits = history::range_commits(&repo, tips, vec![base])?;
+            let order = history::topological_order(&commits);
+            let introductions = history::introduced_by_commits(&repo, &order, &commits)?;
+            let mut ids: Vec<gix::ObjectId> = introductions.keys().copied().collect();
+            ids.sort_unstable();
+            let mut scanned = history::scan_objects(&repo, &ids, rules, target.limits, progress)?;
+            scanned.stats.commits = commits.len();
+            scanned.commits = commits;
+            (scanned, Some(introductions))
+        }
+    };
     let mut findings = Vec::new();
     let shallow = history::is_shallow(&repo);
     if shallow {
@@ -116,8 +164,13 @@ pub fn run(
         let order = history::topological_order(&scanned.commits);
         let position: HashMap<gix::ObjectId, usize> =
             order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        let targets: HashSet<gix::ObjectId> = scanned.hits.keys().copied().collect();
-        let introductions = history::attribute(&repo, &order, &scanned.commits, &targets)?;
+        let introductions = match range_introductions {
+            Some(found) => found,
+            None => {
+                let targets: HashSet<gix::ObjectId> = scanned.hits.keys().copied().collect();
+                history::attribute(&repo, &order, &scanned.commits, &targets)?
+            }
+        };
         let labels = history::ref_labels(&repo, &scanned.commits);
 
         // Group every sighting by (rule, secret): one finding per secret, however many blobs,
