@@ -177,7 +177,34 @@ fn policy_for(config: &Config, common: &CommonArgs) -> Policy {
         config: policy,
         suppressions: config.advisories.ignore.clone(),
         today: today(),
+        baseline: None,
     }
+}
+
+/// Applies `--baseline` / `--write-baseline`, then decides.
+fn decide(
+    policy: &mut Policy,
+    common: &CommonArgs,
+    findings: Vec<crate::finding::Finding>,
+) -> Result<Verdict> {
+    if let Some(path) = &common.baseline {
+        policy.baseline = Some(crate::policy::baseline::Baseline::load(path)?);
+    }
+    if let Some(path) = &common.write_baseline {
+        let fingerprints = findings
+            .iter()
+            .filter(|f| crate::codes::level_of(f.rule) == crate::codes::Level::Deny)
+            .map(|f| f.fingerprint.clone())
+            .collect();
+        let written = crate::policy::baseline::Baseline::write(path, fingerprints)?;
+        eprintln!(
+            "wrote {} fingerprints to baseline {}",
+            written.fingerprints.len(),
+            path.display()
+        );
+        policy.baseline = Some(written);
+    }
+    Ok(policy.decide(findings))
 }
 
 /// Today's date in UTC; `PALISADE_TODAY=YYYY-MM-DD` pins it (for reproducible reports).
@@ -207,9 +234,9 @@ fn run_advisories(a: &AdvisoriesArgs, destinations: &[Destination]) -> Result<Ou
         generate_lockfile: a.generate_lockfile,
         offline: a.offline,
     };
-    let policy = policy_for(&config, &a.common);
+    let mut policy = policy_for(&config, &a.common);
     let outcome = advisories::run(&target, &db_path, &config.advisories, policy.today)?;
-    let verdict = policy.decide(outcome.findings);
+    let verdict = decide(&mut policy, &a.common, outcome.findings)?;
     let run = Run {
         command: "advisories",
         verdict: &verdict,
@@ -223,6 +250,11 @@ fn run_advisories(a: &AdvisoriesArgs, destinations: &[Destination]) -> Result<Ou
 }
 
 fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome> {
+    if a.show_secrets && std::env::var_os("CI").is_some() && !a.allow_show_secrets_in_ci {
+        bail!(
+            "--show-secrets is refused when CI is set (CI logs are kept and shared); add --allow-show-secrets-in-ci if you mean it"
+        );
+    }
     let config = find_config(a.common.config.as_deref(), &a.path)?;
     let mut policy = policy_for(&config, &a.common);
     policy.suppressions = config.secrets.allow.clone();
@@ -237,6 +269,7 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
             scan_binary: a.scan_binary,
         },
         allow_patterns: config.secrets.patterns.clone(),
+        show_secrets: a.show_secrets,
         range: match (&a.since, &a.range) {
             (Some(base), _) => Some(crate::secrets::Range {
                 base: base.clone(),
@@ -262,7 +295,7 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
     } else {
         crate::secrets::run(&target, &rules, &crate::secrets::Silent)?
     };
-    let verdict = policy.decide(outcome.findings);
+    let verdict = decide(&mut policy, &a.common, outcome.findings)?;
     let run = Run {
         command: "secrets",
         verdict: &verdict,

@@ -139,6 +139,15 @@ pub struct SecretsArgs {
     #[arg(long, value_name = "REV", conflicts_with = "range")]
     pub since: Option<String>,
 
+    /// Show secrets in full in every output instead of redacting them (at most 4 characters
+    /// and a hash). Refused when `CI` is set, unless --allow-show-secrets-in-ci is given too.
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// Allow --show-secrets under CI, where logs are kept and widely readable.
+    #[arg(long, requires = "show_secrets")]
+    pub allow_show_secrets_in_ci: bool,
+
     /// Only what the commits of A..B brought in (reachable from B, not from A).
     #[arg(long, value_name = "A..B")]
     pub range: Option<String>,
@@ -164,6 +173,16 @@ pub struct CommonArgs {
     /// expired or unused ignore entries).
     #[arg(long, value_name = "WHAT")]
     pub deny: Vec<Deny>,
+
+    /// Accept the findings whose fingerprints this baseline file lists: they are shown as
+    /// suppressed and do not fail. Only new findings count.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the fingerprints of every finding of this run to FILE as a baseline, then judge
+    /// the run against it (adopting the gate on an old repository).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
 
     /// Output format; repeat it to write several. Each --output after a --format sends that
     /// format to the file; a format without --output goes to stdout.

@@ -705,3 +705,93 @@ mod range {
         assert_error(&run, &["--range takes A..B"]);
     }
 }
+
+mod baseline_and_show {
+    use super::*;
+
+    #[test]
+    fn baseline_accepts_old_findings_and_fails_new_ones() {
+        let repo = Repo::new();
+        repo.write("old.env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+        repo.commit("old secret");
+        let baseline = repo.path().join("palisade-baseline.json");
+        let b = baseline.to_str().unwrap();
+        let (run, doc) = repo.scan(&["--write-baseline", b]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("wrote 1 fingerprints"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(secret_findings(&doc)[0]["status"], "suppressed");
+        let written = std::fs::read_to_string(&baseline).unwrap();
+        assert!(
+            written.contains("palisade.baseline/v1") && !written.contains("WK59"),
+            "{written}"
+        );
+
+        repo.write("new.env", &format!("{AGE_KEY}\n"));
+        repo.commit("new secret");
+        let (run, doc) = repo.scan(&["--baseline", b]);
+        assert_eq!(run.code, 1);
+        let statuses: Vec<(String, String)> = secret_findings(&doc)
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert!(
+            statuses.contains(&("secret.github-pat".into(), "suppressed".into())),
+            "{statuses:?}"
+        );
+        assert!(
+            statuses.contains(&("secret.age-identity".into(), "failing".into())),
+            "{statuses:?}"
+        );
+    }
+
+    #[test]
+    fn bad_baseline_is_an_error() {
+        let repo = Repo::new();
+        repo.commit("empty");
+        repo.write("b.json", "{\"schema\": \"other\", \"fingerprints\": []}");
+        let (run, _) = repo.scan(&["--baseline", "b.json"]);
+        assert_error(&run, &["baseline b.json", "schema is `other`"]);
+        let (run, _) = repo.scan(&["--baseline", "missing.json"]);
+        assert_error(&run, &["baseline missing.json"]);
+    }
+
+    #[test]
+    fn show_secrets_is_refused_in_ci_unless_allowed() {
+        let repo = Repo::new();
+        repo.write("a.env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+        repo.commit("secret");
+        let run = |env_ci: bool, args: &[&str]| {
+            let mut cmd = command(repo.path());
+            cmd.args(["secrets", "."]).args(args);
+            if env_ci {
+                cmd.env("CI", "true");
+            } else {
+                cmd.env_remove("CI");
+            }
+            finish(cmd.output().unwrap())
+        };
+        let shown = run(false, &["--show-secrets"]);
+        assert_eq!(shown.code, 1);
+        assert!(shown.stdout.contains(GITHUB_PAT), "{}", shown.stdout);
+        let refused = run(true, &["--show-secrets"]);
+        assert_error(
+            &refused,
+            &[
+                "--show-secrets is refused when CI is set",
+                "--allow-show-secrets-in-ci",
+            ],
+        );
+        let allowed = run(true, &["--show-secrets", "--allow-show-secrets-in-ci"]);
+        assert_eq!(allowed.code, 1);
+        assert!(allowed.stdout.contains(GITHUB_PAT));
+    }
+}

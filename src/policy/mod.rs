@@ -2,6 +2,7 @@
 //! suppressions are decided here, and only here; the checks never pick what fails, and the
 //! reports never change it.
 
+pub mod baseline;
 pub mod config;
 
 use crate::codes::{self, Level};
@@ -204,6 +205,8 @@ pub struct Policy {
     pub suppressions: Vec<Suppression>,
     /// The date expiries are judged against.
     pub today: jiff::civil::Date,
+    /// Accepted findings, by fingerprint: they do not fail.
+    pub baseline: Option<baseline::Baseline>,
 }
 
 impl Policy {
@@ -233,6 +236,24 @@ impl Policy {
                         };
                         return d;
                     }
+                }
+                if let Some(baseline) = &self.baseline
+                    && baseline.fingerprints.contains(&finding.fingerprint)
+                {
+                    let by = Suppression {
+                        id: finding.fingerprint.clone(),
+                        matcher: Matcher::Subject,
+                        reason: "accepted in the baseline".into(),
+                        ticket: None,
+                        expires: None,
+                        origin: Origin {
+                            file: baseline.path.clone(),
+                            line: 0,
+                        },
+                    };
+                    let mut d = self.judge(finding);
+                    d.status = Status::Suppressed { by: Box::new(by) };
+                    return d;
                 }
                 self.judge(finding)
             })
@@ -353,6 +374,7 @@ mod tests {
             config: PolicyConfig::default(),
             suppressions,
             today: "2026-06-01".parse().unwrap(),
+            baseline: None,
         }
     }
 

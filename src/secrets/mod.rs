@@ -24,6 +24,8 @@ pub struct Target {
     pub path: PathBuf,
     /// Size and binary limits.
     pub limits: Limits,
+    /// Put secrets in findings unredacted (`--show-secrets`).
+    pub show_secrets: bool,
     /// Only what a range of commits brought in (`--since`, `--range`); `None` for everything.
     pub range: Option<Range>,
     /// `secret-pattern`s of `[[secrets.allow]]` entries: (entry index, regex). Findings list
@@ -218,7 +220,15 @@ pub fn run(
             } else {
                 (open, false)
             };
-            let mut finding = to_finding(rules, rule, &secret, &shown, &scanned.commits, &labels);
+            let mut finding = to_finding(
+                rules,
+                rule,
+                &secret,
+                &shown,
+                &scanned.commits,
+                &labels,
+                target.show_secrets,
+            );
             if allowed {
                 let first = &shown[0];
                 finding.evidence.insert(
@@ -292,10 +302,15 @@ fn to_finding(
     places: &[Occurrence],
     commits: &HashMap<gix::ObjectId, history::CommitInfo>,
     labels: &HashMap<gix::ObjectId, String>,
+    show_secret: bool,
 ) -> Finding {
     let rule = &rules.rules[rule_index].rule;
     let first = &places[0];
-    let redacted = redact::redact(secret);
+    let redacted = if show_secret {
+        String::from_utf8_lossy(secret).into_owned()
+    } else {
+        redact::redact(secret)
+    };
     let introduced_by = first.commit.map(|c| commit_json(c, commits, labels));
     let where_ = match (&first.path, first.commit) {
         (Some(path), Some(commit)) => format!(
