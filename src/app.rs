@@ -270,6 +270,13 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
         },
         allow_patterns: config.secrets.patterns.clone(),
         show_secrets: a.show_secrets,
+        scope: if a.worktree {
+            crate::secrets::Scope::Worktree
+        } else if a.staged {
+            crate::secrets::Scope::Staged
+        } else {
+            crate::secrets::Scope::History
+        },
         range: match (&a.since, &a.range) {
             (Some(base), _) => Some(crate::secrets::Range {
                 base: base.clone(),

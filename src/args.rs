@@ -139,6 +139,16 @@ pub struct SecretsArgs {
     #[arg(long, value_name = "REV", conflicts_with = "range")]
     pub since: Option<String>,
 
+    /// Scan the files on disk instead of history: tracked and untracked files that are not
+    /// ignored (or every file, for a folder that is not a git repository).
+    #[arg(long, conflicts_with_all = ["staged", "since", "range"])]
+    pub worktree: bool,
+
+    /// Scan only what is staged in the index and differs from HEAD: what the next commit would
+    /// add (the pre-commit hook).
+    #[arg(long, conflicts_with_all = ["since", "range"])]
+    pub staged: bool,
+
     /// Show secrets in full in every output instead of redacting them (at most 4 characters
     /// and a hash). Refused when `CI` is set, unless --allow-show-secrets-in-ci is given too.
     #[arg(long)]

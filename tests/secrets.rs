@@ -795,3 +795,68 @@ mod baseline_and_show {
         assert!(allowed.stdout.contains(GITHUB_PAT));
     }
 }
+
+mod files {
+    use super::*;
+
+    #[test]
+    fn worktree_scans_tracked_and_untracked_but_not_ignored_files() {
+        let repo = Repo::new();
+        repo.write(".gitignore", "build/\n");
+        repo.write("committed.env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+        repo.commit("tracked");
+        repo.write(".env", &format!("{AGE_KEY}\n"));
+        repo.write("build/out.txt", &format!("stripe={STRIPE}\n"));
+        let (run, doc) = repo.scan(&["--worktree"]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let mut paths: Vec<&str> = secret_findings(&doc)
+            .iter()
+            .map(|f| f["locations"][0]["path"].as_str().unwrap())
+            .collect();
+        paths.sort();
+        assert_eq!(paths, [".env", "committed.env"]);
+        assert_eq!(doc["secrets"]["scope"], "worktree");
+        let f = secret_findings(&doc)[0];
+        assert_eq!(f["evidence"]["introduced_by"], Value::Null);
+    }
+
+    #[test]
+    fn worktree_of_a_plain_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("key.txt"), format!("{AGE_KEY}\n")).unwrap();
+        let (run, doc) = scan_path(dir.path(), &["--worktree"]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        only_finding(&doc, "secret.age-identity");
+    }
+
+    #[test]
+    fn staged_scans_only_what_the_next_commit_adds() {
+        let repo = Repo::new();
+        // Committed already: not the pre-commit hook's business.
+        repo.write("old.env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+        repo.commit("old");
+        repo.write("new.env", &format!("{AGE_KEY}\n"));
+        repo.git(&["add", "new.env"]);
+        // Not staged: not scanned.
+        repo.write("unstaged.env", &format!("stripe={STRIPE}\n"));
+        let (run, doc) = repo.scan(&["--staged"]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let f = only_finding(&doc, "secret.age-identity");
+        assert_eq!(f["locations"][0]["path"], "new.env");
+        assert_eq!(doc["secrets"]["blobs"], 1);
+        // Nothing staged: clean.
+        repo.git(&["reset", "-q"]);
+        let (run, _) = repo.scan(&["--staged"]);
+        assert_eq!(run.code, 0);
+    }
+
+    #[test]
+    fn staged_in_a_repository_without_commits() {
+        let repo = Repo::new();
+        repo.write("first.env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+        repo.git(&["add", "first.env"]);
+        let (run, doc) = repo.scan(&["--staged"]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        only_finding(&doc, "secret.github-pat");
+    }
+}

@@ -141,6 +141,30 @@ pub fn open(path: &Path) -> Result<gix::Repository, HistoryError> {
     })
 }
 
+/// Every secret in `data`, with its line, column and any inline allow comment.
+pub fn hits_in(data: &[u8], rules: &RuleSet, matches: &mut Vec<Match>) -> Vec<Hit> {
+    matches.clear();
+    rules.scan(data, matches);
+    matches
+        .iter()
+        .map(|m| {
+            let (line, column) = line_and_column(data, m.start);
+            Hit {
+                rule: m.rule,
+                secret: data[m.start..m.end].to_vec(),
+                line,
+                column,
+                inline_allow: inline_allow(line_at(data, m.start), &rules.rules[m.rule].rule.id),
+            }
+        })
+        .collect()
+}
+
+/// Whether contents look binary: a NUL byte in the first 8 KiB.
+pub fn is_binary(data: &[u8]) -> bool {
+    memchr::memchr(0, &data[..data.len().min(8192)]).is_some()
+}
+
 /// The line holding `offset`, without its newline.
 fn line_at(data: &[u8], offset: usize) -> &[u8] {
     let start = memchr::memrchr(b'\n', &data[..offset]).map_or(0, |p| p + 1);
@@ -351,8 +375,7 @@ fn read_object(
                 .try_find(&id, buf)
                 .map_err(chain)?
                 .ok_or("missing")?;
-            let head = &data.data[..data.data.len().min(8192)];
-            if !limits.scan_binary && memchr::memchr(0, head).is_some() {
+            if !limits.scan_binary && is_binary(data.data) {
                 Seen::Blob {
                     scanned: None,
                     binary: true,
@@ -360,24 +383,7 @@ fn read_object(
                     hits: Vec::new(),
                 }
             } else {
-                matches.clear();
-                rules.scan(data.data, matches);
-                let hits = matches
-                    .iter()
-                    .map(|m| {
-                        let (line, column) = line_and_column(data.data, m.start);
-                        Hit {
-                            rule: m.rule,
-                            secret: data.data[m.start..m.end].to_vec(),
-                            line,
-                            column,
-                            inline_allow: inline_allow(
-                                line_at(data.data, m.start),
-                                &rules.rules[m.rule].rule.id,
-                            ),
-                        }
-                    })
-                    .collect();
+                let hits = hits_in(data.data, rules, matches);
                 Seen::Blob {
                     scanned: Some(data.data.len() as u64),
                     binary: false,
@@ -482,7 +488,7 @@ pub fn introduced_by_commits(
     Ok(found)
 }
 
-fn tree_entries(
+pub(crate) fn tree_entries(
     repo: &gix::Repository,
     tree: ObjectId,
     buf: &mut Vec<u8>,

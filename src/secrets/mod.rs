@@ -4,6 +4,7 @@
 
 pub mod cfg;
 pub mod engine;
+pub mod files;
 pub mod history;
 pub mod redact;
 pub mod rules;
@@ -26,6 +27,8 @@ pub struct Target {
     pub limits: Limits,
     /// Put secrets in findings unredacted (`--show-secrets`).
     pub show_secrets: bool,
+    /// What to scan: history (the default), the work tree, or the staged changes.
+    pub scope: Scope,
     /// Only what a range of commits brought in (`--since`, `--range`); `None` for everything.
     pub range: Option<Range>,
     /// `secret-pattern`s of `[[secrets.allow]]` entries: (entry index, regex). Findings list
@@ -34,6 +37,18 @@ pub struct Target {
 }
 
 pub use history::{Progress, Silent};
+
+/// What the secrets check reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Every object of the repository's database (or a range of commits).
+    #[default]
+    History,
+    /// Files on disk: tracked and untracked but not ignored.
+    Worktree,
+    /// Blobs staged in the index that differ from `HEAD`.
+    Staged,
+}
 
 /// A range of commits: those reachable from `head` (or from every ref) and not from `base`.
 #[derive(Clone, Debug)]
@@ -56,6 +71,9 @@ pub enum SecretsError {
     /// The rules could not be loaded.
     #[error(transparent)]
     Rules(#[from] rules::RuleError),
+    /// A file of the work tree could not be read.
+    #[error(transparent)]
+    Files(#[from] files::FileError),
 }
 
 /// What the check looked at.
@@ -70,6 +88,8 @@ pub struct Summary {
     pub shallow: bool,
     /// Rules in force.
     pub rules: usize,
+    /// What was read: `history`, `range`, `worktree` or `staged`.
+    pub scope: &'static str,
 }
 
 /// The check's result.
@@ -98,12 +118,15 @@ struct Occurrence {
     inline_allow: Option<String>,
 }
 
-/// Scans every object of the repository.
+/// Scans what `target.scope` says.
 pub fn run(
     target: &Target,
     rules: &RuleSet,
     progress: &dyn Progress,
 ) -> Result<Outcome, SecretsError> {
+    if target.scope != Scope::History {
+        return run_files(target, rules);
+    }
     let repo = history::open(&target.path)?;
     // Whole database: every object, attributed afterwards (only if something matched). A
     // range: only the blobs its commits brought in, attributed as they are found.
@@ -204,54 +227,17 @@ pub fn run(
                 }
             }
         }
-        for ((rule, secret), mut places) in grouped {
-            places.sort_by(|a, b| {
-                (a.order, &a.path, a.blob, a.line).cmp(&(b.order, &b.path, b.blob, b.line))
-            });
-            // Places with an inline allow comment are allowed; the finding stands on the
-            // others, and is suppressed (naming the comment) only when every place is allowed.
-            let open: Vec<Occurrence> = places
-                .iter()
-                .filter(|p| p.inline_allow.is_none())
-                .cloned()
-                .collect();
-            let (shown, allowed) = if open.is_empty() {
-                (places, true)
-            } else {
-                (open, false)
-            };
-            let mut finding = to_finding(
+        for ((rule, secret), places) in grouped {
+            findings.push(finish_finding(
+                target,
                 rules,
                 rule,
                 &secret,
-                &shown,
+                places,
                 &scanned.commits,
                 &labels,
-                target.show_secrets,
-            );
-            if allowed {
-                let first = &shown[0];
-                finding.evidence.insert(
-                    "inline_allow".into(),
-                    json!({
-                        "reason": first.inline_allow,
-                        "path": first.path.clone().unwrap_or_else(|| format!("git-blob:{}", first.blob)),
-                        "line": first.line,
-                    }),
-                );
-            }
-            let matched: Vec<usize> = target
-                .allow_patterns
-                .iter()
-                .filter(|(_, re)| re.is_match(&secret))
-                .map(|(i, _)| *i)
-                .collect();
-            if !matched.is_empty() {
-                finding
-                    .evidence
-                    .insert("allow_patterns".into(), json!(matched));
-            }
-            findings.push(finding);
+                "history",
+            ));
         }
         findings.sort_by(|a, b| {
             let key = |f: &Finding| {
@@ -276,8 +262,130 @@ pub fn run(
             stats: scanned.stats,
             shallow,
             rules: rules.rules.len(),
+            scope: if target.range.is_some() {
+                "range"
+            } else {
+                "history"
+            },
         },
     })
+}
+
+/// `--worktree` and `--staged`: files, not commits.
+fn run_files(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> {
+    let (files, stats, repository, scope) = match target.scope {
+        Scope::Staged => {
+            let repo = history::open(&target.path)?;
+            let (files, stats) = files::scan_staged(&repo, rules, target.limits)?;
+            (files, stats, repo.path().to_path_buf(), "staged")
+        }
+        _ => {
+            let (files, stats) = files::scan_worktree(&target.path, rules, target.limits)?;
+            (files, stats, target.path.clone(), "worktree")
+        }
+    };
+    let mut grouped: BTreeMap<(usize, Vec<u8>), Vec<Occurrence>> = BTreeMap::new();
+    for (order, file) in files.iter().enumerate() {
+        for hit in &file.hits {
+            grouped
+                .entry((hit.rule, hit.secret.clone()))
+                .or_default()
+                .push(Occurrence {
+                    blob: file
+                        .blob
+                        .unwrap_or_else(|| gix::ObjectId::null(gix::hash::Kind::Sha1)),
+                    path: Some(file.path.clone()),
+                    commit: None,
+                    order,
+                    line: hit.line,
+                    column: hit.column,
+                    inline_allow: hit.inline_allow.clone(),
+                });
+        }
+    }
+    let commits = HashMap::new();
+    let labels = HashMap::new();
+    let findings = grouped
+        .into_iter()
+        .map(|((rule, secret), places)| {
+            finish_finding(
+                target, rules, rule, &secret, places, &commits, &labels, scope,
+            )
+        })
+        .collect();
+    Ok(Outcome {
+        findings,
+        summary: Summary {
+            repository,
+            stats,
+            shallow: false,
+            rules: rules.rules.len(),
+            scope,
+        },
+    })
+}
+
+/// One finding from every place a (rule, secret) was seen: earliest place first; places with
+/// an inline allow comment are allowed, and the finding stands on the others (it is
+/// suppressed, naming the comment, only when every place is allowed); secret patterns of
+/// allow entries are evaluated here, where the secret is known.
+#[allow(clippy::too_many_arguments)]
+fn finish_finding(
+    target: &Target,
+    rules: &RuleSet,
+    rule: usize,
+    secret: &[u8],
+    mut places: Vec<Occurrence>,
+    commits: &HashMap<gix::ObjectId, history::CommitInfo>,
+    labels: &HashMap<gix::ObjectId, String>,
+    scope: &str,
+) -> Finding {
+    places.sort_by(|a, b| {
+        (a.order, &a.path, a.blob, a.line).cmp(&(b.order, &b.path, b.blob, b.line))
+    });
+    let open: Vec<Occurrence> = places
+        .iter()
+        .filter(|p| p.inline_allow.is_none())
+        .cloned()
+        .collect();
+    let (shown, allowed) = if open.is_empty() {
+        (places, true)
+    } else {
+        (open, false)
+    };
+    let mut finding = to_finding(
+        rules,
+        rule,
+        secret,
+        &shown,
+        commits,
+        labels,
+        target.show_secrets,
+        scope,
+    );
+    if allowed {
+        let first = &shown[0];
+        finding.evidence.insert(
+            "inline_allow".into(),
+            json!({
+                "reason": first.inline_allow,
+                "path": first.path.clone().unwrap_or_else(|| format!("git-blob:{}", first.blob)),
+                "line": first.line,
+            }),
+        );
+    }
+    let matched: Vec<usize> = target
+        .allow_patterns
+        .iter()
+        .filter(|(_, re)| re.is_match(secret))
+        .map(|(i, _)| *i)
+        .collect();
+    if !matched.is_empty() {
+        finding
+            .evidence
+            .insert("allow_patterns".into(), json!(matched));
+    }
+    finding
 }
 
 fn commit_json(
@@ -295,6 +403,7 @@ fn commit_json(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn to_finding(
     rules: &RuleSet,
     rule_index: usize,
@@ -303,6 +412,7 @@ fn to_finding(
     commits: &HashMap<gix::ObjectId, history::CommitInfo>,
     labels: &HashMap<gix::ObjectId, String>,
     show_secret: bool,
+    scope: &str,
 ) -> Finding {
     let rule = &rules.rules[rule_index].rule;
     let first = &places[0];
@@ -319,6 +429,7 @@ fn to_finding(
             &commit.to_string()[..12],
             commits[&commit].summary
         ),
+        (Some(path), None) => format!("{path}:{} ({scope})", first.line),
         _ => format!(
             "blob {} (in no commit: staged, stashed or dangling)",
             &first.blob.to_string()[..12]
