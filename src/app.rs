@@ -258,7 +258,7 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
     let config = find_config(a.common.config.as_deref(), &a.path)?;
     let mut policy = policy_for(&config, &a.common);
     policy.suppressions = config.secrets.allow.clone();
-    let rules = crate::secrets::builtin_rules()?;
+    let rules = crate::secrets::rule_set(&config.secrets.rules)?;
     let target = crate::secrets::Target {
         path: a.path.clone(),
         limits: crate::secrets::history::Limits {
@@ -357,7 +357,9 @@ fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
 }
 
 fn run_rules(cmd: &RulesCommand) -> Result<Outcome> {
-    let set = engine::RuleSet::compile(rules::builtin()?)?;
+    // Custom rules of the palisade.toml found from here are listed and checked too.
+    let config = find_config(None, Path::new("."))?;
+    let set = crate::secrets::rule_set(&config.secrets.rules)?;
     let stdout = io::stdout();
     let mut out = anstream::AutoStream::auto(stdout.lock());
     let result = match cmd {

@@ -860,3 +860,63 @@ mod files {
         only_finding(&doc, "secret.github-pat");
     }
 }
+
+mod custom_rules {
+    use super::*;
+
+    const RULE: &str = r#"
+[[secrets.rules]]
+id = "secret.acme-internal-token"
+name = "ACME internal service token"
+severity = "high"
+keywords = ["acme_tok_"]
+pattern = '''(?P<secret>acme_tok_[a-z0-9]{24})'''
+finds = "ACME's internal service tokens."
+why = "They call every internal API."
+fix = "Revoke it in the ACME token service."
+examples = ["ACME_TOKEN=acme_tok_k3mq7xvb2nz5rt4wy6pa2c3d"]
+negative-examples = ["acme_tok_short"]
+"#;
+
+    #[test]
+    fn custom_rules_from_config_find_secrets_and_are_listed() {
+        let repo = Repo::new();
+        repo.write("svc.env", "ACME_TOKEN=acme_tok_q9m2kp7rt4vw8yb1nc5df3gh\n");
+        repo.commit("svc");
+        repo.write("palisade.toml", RULE);
+        let (run, doc) = repo.scan(&[]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let f = only_finding(&doc, "secret.acme-internal-token");
+        assert_eq!(f["severity"], "high");
+        let list = finish(
+            command(repo.path())
+                .args(["rules", "list"])
+                .output()
+                .unwrap(),
+        );
+        assert!(
+            list.stdout.contains("secret.acme-internal-token"),
+            "{}",
+            list.stdout
+        );
+    }
+
+    #[test]
+    fn a_custom_rule_whose_example_fails_is_a_config_error() {
+        let repo = Repo::new();
+        repo.commit("empty");
+        repo.write(
+            "palisade.toml",
+            &RULE.replace("acme_tok_k3mq7xvb2nz5rt4wy6pa2c3d", "acme_tok_TOO_SHORT"),
+        );
+        let (run, _) = repo.scan(&[]);
+        assert_error(
+            &run,
+            &[
+                "palisade.toml:2:",
+                "secret.acme-internal-token",
+                "example not matched",
+            ],
+        );
+    }
+}

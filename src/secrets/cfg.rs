@@ -41,6 +41,8 @@ pub struct SecretsConfig {
     /// The entries' `secret-pattern`s: (index in `allow`, regex). The check evaluates them,
     /// since only it sees secrets.
     pub patterns: Vec<(usize, regex::bytes::Regex)>,
+    /// `[[secrets.rules]]`: custom rules, in the shape of the built-in ones.
+    pub rules: Vec<super::rules::Rule>,
 }
 
 /// The raw table, as written.
@@ -50,6 +52,8 @@ pub struct RawSecrets {
     max_blob_size: Option<u64>,
     #[serde(default)]
     allow: Vec<Spanned<RawAllow>>,
+    #[serde(default)]
+    rules: Vec<Spanned<super::rules::Rule>>,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +81,25 @@ impl SecretsConfig {
             max_blob_size: raw.max_blob_size,
             ..SecretsConfig::default()
         };
+        for rule in raw.rules {
+            // Compile each custom rule alone (with the built-ins, for duplicate ids) so its
+            // error points at its own lines.
+            let span = rule.span();
+            let rule = rule.into_inner();
+            let mut with_builtins = super::rules::builtin().unwrap_or_default();
+            with_builtins.push(rule.clone());
+            match super::engine::RuleSet::compile(with_builtins) {
+                Ok(set) => {
+                    let failures = super::engine::check_examples(&set);
+                    if let Some(f) = failures.iter().find(|f| f.rule == rule.id) {
+                        problems.at(span, format!("custom rule {}: {}", f.rule, f.problem));
+                    } else {
+                        config.rules.push(rule);
+                    }
+                }
+                Err(e) => problems.at(span, format!("custom rule: {e}")),
+            }
+        }
         for entry in raw.allow {
             let span = entry.span();
             let line = problems.line_of(span.start);

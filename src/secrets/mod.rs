@@ -100,9 +100,11 @@ pub struct Outcome {
     pub summary: Summary,
 }
 
-/// The built-in rules, compiled.
-pub fn builtin_rules() -> Result<RuleSet, rules::RuleError> {
-    RuleSet::compile(rules::builtin()?)
+/// The built-in rules and the config's custom ones, compiled.
+pub fn rule_set(custom: &[rules::Rule]) -> Result<RuleSet, rules::RuleError> {
+    let mut all = rules::builtin()?;
+    all.extend(custom.iter().cloned());
+    RuleSet::compile(all)
 }
 
 /// One place a secret was seen.
