@@ -9,7 +9,7 @@ use crate::finding::Severity;
 use crate::policy::config::{self, Config, Threshold};
 use crate::policy::{Policy, Verdict};
 use crate::report::{Format, Run};
-use crate::secrets::{engine, rules};
+use crate::secrets::engine;
 use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;
