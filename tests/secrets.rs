@@ -496,7 +496,7 @@ fn no_output_format_leaks_a_secret() {
     repo.write(
         "leaks.env",
         &format!(
-            "GITHUB_TOKEN={GITHUB_PAT}\n{AGE_KEY}\naws_secret_access_key = {AWS_SECRET}\nstripe = \"{STRIPE}\"\n"
+            "GITHUB_TOKEN={GITHUB_PAT}\n{AGE_KEY}\naws_secret_access_key = {AWS_SECRET}\nstripe = \"{STRIPE}\"\n# two on one line: {GITHUB_PAT} {STRIPE}\n"
         ),
     );
     repo.commit("leak everything");

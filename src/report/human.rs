@@ -132,6 +132,24 @@ impl Report for Human {
                 Some(loc) => writeln!(out, "  {}", paint(DIM, &format!("--> {loc}")))?,
                 None => writeln!(out)?,
             }
+            if let (Some(snippet), Some(line)) = (
+                evidence_str(d, "snippet"),
+                d.finding.locations.first().and_then(|l| l.line),
+            ) {
+                let gutter = line.to_string();
+                writeln!(out, "  {} {}", paint(DIM, &format!("{gutter} |")), snippet)?;
+            }
+            if let Status::Suppressed { by } = &d.status {
+                writeln!(
+                    out,
+                    "  {} {}:{} — {}{}",
+                    paint(DIM, "suppressed by"),
+                    by.origin.file.display(),
+                    by.origin.line,
+                    by.reason,
+                    by.ticket.as_ref().map(|t| format!(" ({t})")).unwrap_or_default()
+                )?;
+            }
             if let Some(help) = &d.finding.help {
                 writeln!(out, "  {} {help}", paint(DIM, "help:"))?;
             }

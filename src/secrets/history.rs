@@ -110,6 +110,9 @@ pub struct Hit {
     pub column: u32,
     /// The reason of a `palisade:allow <rule> -- <reason>` comment on the secret's line.
     pub inline_allow: Option<String>,
+    /// The secret's line with every secret on it redacted, cut to at most 200 characters
+    /// around this one: the code frame reports show.
+    pub snippet: String,
 }
 
 /// Everything the object pass found.
@@ -155,9 +158,46 @@ pub fn hits_in(data: &[u8], rules: &RuleSet, matches: &mut Vec<Match>) -> Vec<Hi
                 line,
                 column,
                 inline_allow: inline_allow(line_at(data, m.start), &rules.rules[m.rule].rule.id),
+                snippet: snippet(data, m.start, matches),
             }
         })
         .collect()
+}
+
+/// The line around `offset`, every match on it redacted, at most 200 characters.
+fn snippet(data: &[u8], offset: usize, matches: &[Match]) -> String {
+    let line_start = memchr::memrchr(b'\n', &data[..offset]).map_or(0, |p| p + 1);
+    let line_end = memchr::memchr(b'\n', &data[offset..]).map_or(data.len(), |p| offset + p);
+    let from = line_start.max(offset.saturating_sub(80));
+    let to = line_end.min(offset + 200);
+    let mut out = String::new();
+    let mut at = from;
+    let mut on_line: Vec<&Match> = matches
+        .iter()
+        .filter(|m| m.start < to && m.end > from)
+        .collect();
+    on_line.sort_by_key(|m| m.start);
+    for m in on_line {
+        let start = m.start.max(at);
+        if start > at {
+            out.push_str(&String::from_utf8_lossy(&data[at..start]));
+        }
+        if m.end > at {
+            out.push_str(&super::redact::redact(&data[m.start..m.end]));
+            at = m.end;
+        }
+    }
+    if to > at {
+        out.push_str(&String::from_utf8_lossy(&data[at..to]));
+    }
+    let mut out: String = out.chars().filter(|c| *c != '\r').take(240).collect();
+    if from > line_start {
+        out.insert(0, '…');
+    }
+    if to < line_end {
+        out.push('…');
+    }
+    out
 }
 
 /// Whether contents look binary: a NUL byte in the first 8 KiB.

@@ -118,6 +118,7 @@ struct Occurrence {
     line: u32,
     column: u32,
     inline_allow: Option<String>,
+    snippet: String,
 }
 
 /// Scans what `target.scope` says.
@@ -216,6 +217,7 @@ pub fn run(
                         line: hit.line,
                         column: hit.column,
                         inline_allow: hit.inline_allow.clone(),
+                        snippet: hit.snippet.clone(),
                     })),
                     None => entry.push(Occurrence {
                         blob: *blob,
@@ -225,6 +227,7 @@ pub fn run(
                         line: hit.line,
                         column: hit.column,
                         inline_allow: hit.inline_allow.clone(),
+                        snippet: hit.snippet.clone(),
                     }),
                 }
             }
@@ -302,6 +305,7 @@ fn run_files(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> 
                     line: hit.line,
                     column: hit.column,
                     inline_allow: hit.inline_allow.clone(),
+                    snippet: hit.snippet.clone(),
                 });
         }
     }
@@ -463,6 +467,7 @@ fn to_finding(
             introduced_by.unwrap_or(serde_json::Value::Null),
         ),
         ("occurrences", json!(occurrences)),
+        ("snippet", json!(if show_secret { None } else { Some(&first.snippet) })),
         ("order", json!(first.order)),
     ]
     .into_iter()
