@@ -5,6 +5,15 @@ use palisade::app::{self, Outcome};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A panic message could carry data the tool was reading, secrets included: say where it
+    // happened, never what the payload was. A panic exits 101, never 0.
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("error: internal error (a bug in Palisade){place}; please report it");
+    }));
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // `cargo palisade …` runs `cargo-palisade palisade …`.
     if args.get(1).is_some_and(|a| a == "palisade") {
