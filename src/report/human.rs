@@ -147,7 +147,10 @@ impl Report for Human {
                     by.origin.file.display(),
                     by.origin.line,
                     by.reason,
-                    by.ticket.as_ref().map(|t| format!(" ({t})")).unwrap_or_default()
+                    by.ticket
+                        .as_ref()
+                        .map(|t| format!(" ({t})"))
+                        .unwrap_or_default()
                 )?;
             }
             if let Some(help) = &d.finding.help {

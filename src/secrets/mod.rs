@@ -467,7 +467,14 @@ fn to_finding(
             introduced_by.unwrap_or(serde_json::Value::Null),
         ),
         ("occurrences", json!(occurrences)),
-        ("snippet", json!(if show_secret { None } else { Some(&first.snippet) })),
+        (
+            "snippet",
+            json!(if show_secret {
+                None
+            } else {
+                Some(&first.snippet)
+            }),
+        ),
         ("order", json!(first.order)),
     ]
     .into_iter()
