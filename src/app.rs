@@ -3,7 +3,8 @@
 
 use crate::advisories::{self, db};
 use crate::args::{
-    AdvisoriesArgs, Cli, Command, CommonArgs, DbCommand, Deny, FailOn, RulesCommand, SecretsArgs,
+    AdvisoriesArgs, Cli, Command, CommonArgs, DbCommand, Deny, FailOn, FipsArgs, RulesCommand,
+    SecretsArgs,
 };
 use crate::finding::Severity;
 use crate::policy::config::{self, Config, Threshold};
@@ -51,6 +52,13 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
             run_advisories(&a, &destinations)
         }
         Command::Rules(cmd) => run_rules(&cmd),
+        Command::Fips(a) => {
+            let sub = matches
+                .subcommand_matches("fips")
+                .context("internal: no fips matches")?;
+            let destinations = destinations(sub)?;
+            run_fips(&a, &destinations)
+        }
         Command::Secrets(a) => {
             let sub = matches
                 .subcommand_matches("secrets")
@@ -244,6 +252,7 @@ fn run_advisories(a: &AdvisoriesArgs, destinations: &[Destination]) -> Result<Ou
         deny_warnings: policy.config.deny_warnings,
         advisories: Some(&outcome.summary),
         secrets: None,
+        fips: None,
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))
@@ -310,6 +319,43 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
         deny_warnings: policy.config.deny_warnings,
         advisories: None,
         secrets: Some(&outcome.summary),
+        fips: None,
+    };
+    write_reports(&run, destinations)?;
+    Ok(outcome_of(&verdict))
+}
+
+fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
+    let start = a
+        .binaries
+        .first()
+        .and_then(|b| b.parent())
+        .unwrap_or(Path::new("."));
+    let config = find_config(a.common.config.as_deref(), start)?;
+    let outcome = crate::fips::run(&a.binaries, a.expect, &a.status_stamp)?;
+    if a.explain {
+        let stdout = io::stdout();
+        let mut out = anstream::AutoStream::auto(stdout.lock());
+        for report in &outcome.reports {
+            let written = crate::report::explain_binary(&mut out, report);
+            match written {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => break,
+                other => other?,
+            }
+        }
+        return Ok(Outcome::Clean);
+    }
+    let mut policy = policy_for(&config, &a.common);
+    policy.suppressions = Vec::new();
+    let verdict = decide(&mut policy, &a.common, outcome.findings)?;
+    let run = Run {
+        command: "fips",
+        verdict: &verdict,
+        threshold: threshold_name(policy.config.fail_on),
+        deny_warnings: policy.config.deny_warnings,
+        advisories: None,
+        secrets: None,
+        fips: Some(&outcome.reports),
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))

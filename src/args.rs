@@ -53,6 +53,21 @@ pub enum Command {
     ///
     ///   cargo palisade secrets path/to/repo --format sarif --output secrets.sarif
     Secrets(SecretsArgs),
+    /// Verify FIPS builds from the binaries themselves (ELF, Mach-O, PE; stripped or not).
+    ///
+    /// Finds the FIPS module a binary links (AWS-LC FIPS, Go BoringCrypto, Go's native FIPS
+    /// 140-3 module, Microsoft Go systemcrypto, golang-fips OpenSSL) from its symbols, Go build
+    /// settings and telling strings, and its FIPS status stamp. With --expect, a default build
+    /// that links a FIPS module, or a FIPS build without one, fails.
+    ///
+    /// Examples:
+    ///
+    ///   cargo palisade fips --binary target/release/app --expect non-fips
+    ///
+    ///   cargo palisade fips --binary dist/app-fips --expect fips --status-stamp FIPSMode=true
+    ///
+    ///   cargo palisade fips --explain --binary ./server
+    Fips(FipsArgs),
     /// Manage the local copy of the advisory database.
     #[command(subcommand)]
     Db(DbCommand),
@@ -111,6 +126,32 @@ pub struct AdvisoriesArgs {
     /// Run cargo with --offline when resolving the build graph.
     #[arg(long)]
     pub offline: bool,
+
+    /// Policy and report options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Options of `fips`.
+#[derive(Debug, Args)]
+pub struct FipsArgs {
+    /// A binary to check; repeat for several.
+    #[arg(long = "binary", value_name = "PATH", required = true)]
+    pub binaries: Vec<PathBuf>,
+
+    /// What the binaries must be: `fips` (links a FIPS module and carries the status stamp)
+    /// or `non-fips` (links none). Without it, verdicts are reported and nothing fails.
+    #[arg(long, value_name = "KIND")]
+    pub expect: Option<crate::fips::Expect>,
+
+    /// The string a FIPS binary carries to report its status.
+    #[arg(long, value_name = "STRING", default_value = crate::fips::DEFAULT_STAMP)]
+    pub status_stamp: String,
+
+    /// Print everything found in each binary (format, module, evidence, needed libraries, Go
+    /// build settings) and exit 0.
+    #[arg(long)]
+    pub explain: bool,
 
     /// Policy and report options.
     #[command(flatten)]

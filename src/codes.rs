@@ -46,6 +46,15 @@ pub const POLICY_IGNORE_UNUSED: &str = "policy.ignore-unused";
 /// The repository is a shallow clone; history before the cut was not scanned.
 pub const SECRETS_SHALLOW_HISTORY: &str = "secrets.shallow-history";
 
+/// The default build links a FIPS module.
+pub const FIPS_DEFAULT_LINKS_FIPS: &str = "fips.default-links-fips";
+/// The FIPS build links no FIPS module.
+pub const FIPS_BUILD_MISSING_MODULE: &str = "fips.fips-build-missing-module";
+/// The FIPS build does not carry its status stamp.
+pub const FIPS_STATUS_NOT_REPORTED: &str = "fips.status-not-reported";
+/// The binary uses the system OpenSSL; FIPS depends on its configuration.
+pub const FIPS_RUNTIME_OPENSSL: &str = "fips.runtime-openssl";
+
 /// The registry. Secret rules (`secret.*`) are registered as data in `rules/`, each a
 /// deny-level code of its own.
 pub const ALL: &[Code] = &[
@@ -101,6 +110,34 @@ pub const ALL: &[Code] = &[
         summary: "The repository is a shallow clone, so history before the cut was not scanned.",
         help: "Fetch full history before scanning (`git fetch --unshallow`; actions/checkout \
                with `fetch-depth: 0`). Make this fatal with `--deny warnings`.",
+    },
+    Code {
+        id: FIPS_DEFAULT_LINKS_FIPS,
+        level: Level::Deny,
+        summary: "The default (non-FIPS) build links a FIPS crypto module.",
+        help: "Keep FIPS opt-in: move the FIPS feature, GOEXPERIMENT or GOFIPS140 setting to the \
+               separate fips-build target.",
+    },
+    Code {
+        id: FIPS_BUILD_MISSING_MODULE,
+        level: Level::Deny,
+        summary: "The FIPS build links no FIPS-validated crypto module.",
+        help: "Build it with the FIPS module: `--features fips` (aws-lc-rs/rustls), \
+               GOFIPS140=v1.0.0 or GOEXPERIMENT=boringcrypto for Go.",
+    },
+    Code {
+        id: FIPS_STATUS_NOT_REPORTED,
+        level: Level::Deny,
+        summary: "The FIPS build does not carry its FIPS status stamp.",
+        help: "Stamp the build (Go: -ldflags \"-X main.BuildStamp=FIPSMode=true\"; Rust: a const \
+               built from env!) so the binary can report its FIPS status.",
+    },
+    Code {
+        id: FIPS_RUNTIME_OPENSSL,
+        level: Level::Warn,
+        summary: "The binary uses the system OpenSSL, so FIPS depends on the runtime configuration.",
+        help: "Check the target image's OpenSSL FIPS provider configuration, or link a FIPS \
+               module statically.",
     },
     Code {
         id: POLICY_IGNORE_EXPIRED,

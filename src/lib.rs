@@ -8,6 +8,7 @@ pub mod app;
 pub mod args;
 pub mod codes;
 pub mod finding;
+pub mod fips;
 pub mod policy;
 pub mod report;
 pub mod secrets;

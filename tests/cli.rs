@@ -42,6 +42,11 @@ mod help {
     }
 
     #[test]
+    fn fips() {
+        insta::assert_snapshot!(help(&["fips", "--help"]));
+    }
+
+    #[test]
     fn rules() {
         insta::assert_snapshot!(help(&["rules", "--help"]));
     }

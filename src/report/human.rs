@@ -77,6 +77,10 @@ impl Report for Human {
             )?;
         }
 
+        for report in run.fips.unwrap_or_default() {
+            explain_binary(out, report)?;
+        }
+
         // Crate findings, grouped by `crate version` in first-seen order.
         let mut groups: Vec<(String, Vec<&Decided>)> = Vec::new();
         let mut others = Vec::new();
@@ -238,4 +242,41 @@ fn write_advisory(out: &mut dyn Write, d: &Decided) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// One binary's verdict and evidence (also what `fips --explain` prints).
+pub fn explain_binary(
+    out: &mut dyn Write,
+    r: &crate::fips::binary::BinaryReport,
+) -> io::Result<()> {
+    use crate::fips::binary::Verdict;
+    let verdict = match r.verdict {
+        Verdict::Fips => paint(GREEN, "FIPS"),
+        Verdict::NonFips => paint(BOLD, "non-FIPS"),
+        Verdict::RuntimeOpenssl => paint(YELLOW, "runtime OpenSSL"),
+        Verdict::Unknown => paint(DIM, "no known crypto"),
+    };
+    writeln!(
+        out,
+        "{}: {verdict}{} ({}{})",
+        paint(BOLD, &r.path.display().to_string()),
+        r.module
+            .as_ref()
+            .map(|m| format!(", {m}"))
+            .unwrap_or_default(),
+        r.format,
+        if r.stripped { ", stripped" } else { "" }
+    )?;
+    for e in &r.evidence {
+        writeln!(out, "  {} {e}", paint(DIM, "-"))?;
+    }
+    if !r.needed.is_empty() {
+        writeln!(out, "  {} {}", paint(DIM, "needs:"), r.needed.join(", "))?;
+    }
+    writeln!(
+        out,
+        "  {} {}",
+        paint(DIM, "status stamp:"),
+        if r.status_stamp { "present" } else { "absent" }
+    )
 }

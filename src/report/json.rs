@@ -22,6 +22,8 @@ struct Document<'a> {
     advisories: Option<&'a crate::advisories::Summary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     secrets: Option<&'a crate::secrets::Summary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fips: Option<&'a [crate::fips::binary::BinaryReport]>,
     findings: &'a [Decided],
 }
 
@@ -61,6 +63,7 @@ impl Report for Json {
             },
             advisories: run.advisories,
             secrets: run.secrets,
+            fips: run.fips,
             findings: &run.verdict.findings,
         };
         serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -9,7 +9,7 @@ use crate::advisories::Summary;
 use crate::policy::Verdict;
 use std::io::{self, Write};
 
-pub use human::Human;
+pub use human::{Human, explain_binary};
 pub use json::{JSON_SCHEMA_VERSION, Json};
 pub use sarif::Sarif;
 
@@ -27,6 +27,8 @@ pub struct Run<'a> {
     pub advisories: Option<&'a Summary>,
     /// The secrets check's summary, when it ran.
     pub secrets: Option<&'a crate::secrets::Summary>,
+    /// The FIPS check's per-binary reports, when it ran.
+    pub fips: Option<&'a [crate::fips::binary::BinaryReport]>,
 }
 
 /// An output format.

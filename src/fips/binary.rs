@@ -1,0 +1,254 @@
+//! What a binary says about its crypto: read once into memory, parsed with `object` (ELF,
+//! Mach-O, PE), its symbols, dynamic dependencies, Go build info and telling strings weighed
+//! into a verdict with the evidence for it.
+
+use super::gobuild::{self, GoBuild};
+use object::read::elf::{Dyn, FileHeader};
+use object::{Object, ObjectSymbol};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Where a binary stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// A FIPS-validated module is linked (and, for Go's native module, selected).
+    Fips,
+    /// Crypto is linked, and it is not a FIPS module.
+    NonFips,
+    /// Crypto comes from the system's OpenSSL at run time: FIPS depends on its configuration.
+    RuntimeOpenssl,
+    /// No crypto library Palisade knows was found.
+    Unknown,
+}
+
+/// The analysis of one binary.
+#[derive(Clone, Debug, Serialize)]
+pub struct BinaryReport {
+    /// The file.
+    pub path: PathBuf,
+    /// `elf`, `macho`, `pe`…
+    pub format: String,
+    /// No static symbol table.
+    pub stripped: bool,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The FIPS module, when one is linked.
+    pub module: Option<String>,
+    /// What the verdict rests on, one fact a line.
+    pub evidence: Vec<String>,
+    /// Shared libraries it needs (DT_NEEDED, load commands, imports).
+    pub needed: Vec<String>,
+    /// Go build info, for Go binaries.
+    pub go: Option<GoBuild>,
+    /// Whether the configured FIPS status stamp (e.g. `FIPSMode=true`) is in the binary.
+    pub status_stamp: bool,
+}
+
+/// A file that is not a binary Palisade can read.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct BinaryError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn elf_needed<Elf: FileHeader<Endian = object::Endianness>>(data: &[u8]) -> Vec<String> {
+    let Ok(file) = object::read::elf::ElfFile::<Elf>::parse(data) else {
+        return Vec::new();
+    };
+    let endian = file.endian();
+    let sections = file.elf_section_table();
+    let Ok(Some((entries, link))) = sections.dynamic(endian, data) else {
+        return Vec::new();
+    };
+    let Ok(strings) = sections.strings(endian, data, link) else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter(|d| d.tag32(endian) == Some(object::elf::DT_NEEDED as i32))
+        .filter_map(|d| d.string(endian, strings).ok())
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .collect()
+}
+
+/// Reads and analyses `path`; `stamp` is the status string a FIPS build must carry.
+pub fn analyse(path: &Path, stamp: &str) -> Result<BinaryReport, BinaryError> {
+    let error = |message: String| BinaryError {
+        path: path.to_path_buf(),
+        message,
+    };
+    // Read once; every question below is answered from this buffer.
+    let data = std::fs::read(path).map_err(|e| error(format!("cannot read: {e}")))?;
+    let file = object::File::parse(&*data).map_err(|e| {
+        error(format!(
+            "not a binary Palisade can read (ELF, Mach-O, PE): {e}"
+        ))
+    })?;
+    // object parses headers lazily; a header followed by garbage still "parses".
+    if file.sections().next().is_none() && file.segments().next().is_none() {
+        return Err(error(
+            "has a binary header but no sections or segments: truncated or not a real binary"
+                .into(),
+        ));
+    }
+    let format = format!("{:?}", file.format()).to_lowercase();
+    let mut symbols: Vec<String> = file
+        .symbols()
+        .chain(file.dynamic_symbols())
+        .filter_map(|s| s.name().ok().map(str::to_string))
+        .collect();
+    symbols.sort_unstable();
+    symbols.dedup();
+    let stripped = file.symbols().next().is_none();
+    let mut needed = match file.format() {
+        object::BinaryFormat::Elf if file.is_64() => {
+            elf_needed::<object::elf::FileHeader64<object::Endianness>>(&data)
+        }
+        object::BinaryFormat::Elf => {
+            elf_needed::<object::elf::FileHeader32<object::Endianness>>(&data)
+        }
+        _ => file
+            .imports()
+            .map(|imports| {
+                imports
+                    .iter()
+                    .map(|i| String::from_utf8_lossy(i.library()).into_owned())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    needed.sort();
+    needed.dedup();
+    let go = gobuild::parse(&data).map_err(error)?;
+    let contains = |needle: &[u8]| memchr::memmem::find(&data, needle).is_some();
+
+    let mut evidence = Vec::new();
+    let mut module: Option<String> = None;
+    let mut non_fips_crypto = false;
+
+    if let Some(go) = &go {
+        evidence.push(format!("Go build info: {}", go.version));
+        let experiment = go.setting("GOEXPERIMENT").unwrap_or_default();
+        if go.version.contains("X:boringcrypto")
+            || experiment.split(',').any(|e| e == "boringcrypto")
+        {
+            evidence.push("GOEXPERIMENT=boringcrypto: Go BoringCrypto module".into());
+            module = Some("Go BoringCrypto".into());
+        }
+        if let Some(fips) = go.setting("GOFIPS140").filter(|v| *v != "off") {
+            evidence.push(format!("GOFIPS140={fips}: Go Cryptographic Module"));
+            module = Some(format!("Go Cryptographic Module {fips}"));
+        }
+        if let Some(godebug) = go.setting("DefaultGODEBUG") {
+            for mode in ["fips140=on", "fips140=only"] {
+                if godebug.split(',').any(|s| s == mode) {
+                    evidence.push(format!(
+                        "DefaultGODEBUG has {mode}: FIPS mode is on by default"
+                    ));
+                }
+            }
+        }
+        for (name, what) in [
+            (
+                "systemcrypto",
+                "Microsoft Go systemcrypto (the platform's crypto library)",
+            ),
+            ("opensslcrypto", "OpenSSL-backed Go (golang-fips)"),
+            ("strictfipsruntime", "golang-fips strict FIPS runtime"),
+        ] {
+            if go.version.contains(&format!("X:{name}")) || experiment.split(',').any(|e| e == name)
+            {
+                evidence.push(format!("GOEXPERIMENT={name}: {what}"));
+                module.get_or_insert_with(|| what.to_string());
+            }
+        }
+        if go
+            .setting("-tags")
+            .is_some_and(|t| t.split(',').any(|t| t == "requirefips"))
+        {
+            evidence
+                .push("build tag requirefips: the binary refuses to run outside FIPS mode".into());
+        }
+    }
+    let boring = symbols
+        .iter()
+        .filter(|s| s.starts_with("_goboringcrypto_"))
+        .count();
+    if boring > 0 {
+        evidence.push(format!("{boring} _goboringcrypto_* symbols"));
+        module.get_or_insert_with(|| "Go BoringCrypto".into());
+    }
+    let aws_fips = symbols
+        .iter()
+        .filter(|s| s.starts_with("aws_lc_fips_"))
+        .count();
+    if aws_fips > 0 {
+        evidence.push(format!("{aws_fips} aws_lc_fips_* symbols"));
+        module.get_or_insert_with(|| "AWS-LC FIPS".into());
+    }
+    if symbols.iter().any(|s| s.starts_with("BORINGSSL_bcm_text_")) {
+        evidence.push("BORINGSSL_bcm_text_* integrity-check symbols".into());
+    }
+    if contains(b"AWS-LC FIPS") {
+        evidence.push("the string \"AWS-LC FIPS\" (AWS-LC's FIPS mode string)".into());
+        module.get_or_insert_with(|| "AWS-LC FIPS".into());
+    }
+    let aws_plain = symbols
+        .iter()
+        .filter(|s| s.starts_with("aws_lc_") && !s.starts_with("aws_lc_fips_"))
+        .count();
+    if aws_plain > 0 && aws_fips == 0 {
+        evidence.push(format!(
+            "{aws_plain} aws_lc_* symbols without a FIPS prefix: non-FIPS AWS-LC"
+        ));
+        non_fips_crypto = true;
+    }
+    let libcrypto: Vec<&String> = needed
+        .iter()
+        .filter(|n| n.starts_with("libcrypto"))
+        .collect();
+    for lib in &libcrypto {
+        evidence.push(format!(
+            "needs {lib}: FIPS depends on the runtime OpenSSL configuration"
+        ));
+    }
+    if let Some(go) = &go
+        && module.is_none()
+    {
+        // Every Go >= 1.24 binary that uses crypto carries crypto/internal/fips140 code and
+        // the fipsinfo magic: that proves nothing, so it is not taken as evidence.
+        evidence.push(format!(
+            "{}: standard Go crypto, no FIPS module selected",
+            go.version
+        ));
+        non_fips_crypto = true;
+    }
+    let status_stamp = !stamp.is_empty() && contains(stamp.as_bytes());
+    if status_stamp {
+        evidence.push(format!("status stamp \"{stamp}\" present"));
+    }
+    let verdict = if module.is_some() {
+        Verdict::Fips
+    } else if !libcrypto.is_empty() {
+        Verdict::RuntimeOpenssl
+    } else if non_fips_crypto {
+        Verdict::NonFips
+    } else {
+        Verdict::Unknown
+    };
+    Ok(BinaryReport {
+        path: path.to_path_buf(),
+        format,
+        stripped,
+        verdict,
+        module,
+        evidence,
+        needed,
+        go,
+        status_stamp,
+    })
+}

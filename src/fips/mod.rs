@@ -1,0 +1,109 @@
+//! The FIPS check: proves from the binaries themselves whether a build links a FIPS-validated
+//! crypto module, and whether it carries its FIPS status stamp. It returns findings and the
+//! per-binary evidence; policy and reports do the rest.
+
+pub mod binary;
+pub mod gobuild;
+
+use crate::codes;
+use crate::finding::{Finding, Location, Severity, fingerprint, relative_to_cwd};
+use binary::{BinaryReport, Verdict};
+use serde_json::json;
+use std::path::PathBuf;
+
+/// What a binary is expected to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Expect {
+    /// The FIPS build: it must link a FIPS module and carry the status stamp.
+    Fips,
+    /// The default build: it must not link a FIPS module.
+    NonFips,
+}
+
+/// The default status stamp a FIPS binary carries (`-ldflags -X main.BuildStamp=FIPSMode=true`
+/// in Go, an `env!`-built constant in Rust).
+pub const DEFAULT_STAMP: &str = "FIPSMode=true";
+
+/// The check's result.
+pub struct Outcome {
+    /// Findings.
+    pub findings: Vec<Finding>,
+    /// What each binary showed.
+    pub reports: Vec<BinaryReport>,
+}
+
+/// Analyses every binary and judges it against `expect`.
+pub fn run(
+    binaries: &[PathBuf],
+    expect: Option<Expect>,
+    stamp: &str,
+) -> Result<Outcome, binary::BinaryError> {
+    let mut findings = Vec::new();
+    let mut reports = Vec::new();
+    for path in binaries {
+        let report = binary::analyse(path, stamp)?;
+        let shown = relative_to_cwd(path);
+        let mut finding = |rule: &'static str, severity: Option<Severity>, message: String| {
+            findings.push(Finding {
+                rule,
+                subject: None,
+                severity,
+                message,
+                locations: vec![Location::at_line(shown.clone(), None)],
+                fingerprint: fingerprint(&[rule, &shown.to_string_lossy()]),
+                help: codes::get(rule).map(|c| c.help.to_string()),
+                reachability: None,
+                evidence: [
+                    ("verdict".to_string(), json!(report.verdict)),
+                    ("module".to_string(), json!(report.module)),
+                    ("evidence".to_string(), json!(report.evidence)),
+                ]
+                .into(),
+            });
+        };
+        let name = shown.display();
+        match (expect, report.verdict) {
+            (Some(Expect::NonFips), Verdict::Fips) => finding(
+                codes::FIPS_DEFAULT_LINKS_FIPS,
+                Some(Severity::High),
+                format!(
+                    "{name} is expected to be the default build but links {}",
+                    report.module.as_deref().unwrap_or("a FIPS module")
+                ),
+            ),
+            (Some(Expect::Fips), Verdict::Fips) if !report.status_stamp => finding(
+                codes::FIPS_STATUS_NOT_REPORTED,
+                Some(Severity::High),
+                format!(
+                    "{name} links {} but does not carry the status stamp \"{stamp}\"",
+                    report.module.as_deref().unwrap_or("a FIPS module")
+                ),
+            ),
+            (Some(Expect::Fips), Verdict::Fips) => {}
+            (Some(Expect::Fips), verdict) => finding(
+                codes::FIPS_BUILD_MISSING_MODULE,
+                Some(Severity::High),
+                format!(
+                    "{name} is expected to be the FIPS build but links no FIPS module ({})",
+                    match verdict {
+                        Verdict::RuntimeOpenssl => "it uses the system OpenSSL",
+                        Verdict::NonFips => "its crypto is not a FIPS module",
+                        _ => "no known crypto library found",
+                    }
+                ),
+            ),
+            _ => {}
+        }
+        if report.verdict == Verdict::RuntimeOpenssl {
+            finding(
+                codes::FIPS_RUNTIME_OPENSSL,
+                None,
+                format!(
+                    "{name} uses the system OpenSSL: FIPS depends on the runtime OpenSSL configuration"
+                ),
+            );
+        }
+        reports.push(report);
+    }
+    Ok(Outcome { findings, reports })
+}

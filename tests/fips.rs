@@ -1,0 +1,262 @@
+//! `cargo palisade fips` on real binaries: the Go fixtures built by fixtures/fips/build.sh
+//! (plain, BoringCrypto, native FIPS 140-3; stripped and not), the system's OpenSSL CLI, and
+//! broken files.
+
+mod common;
+
+use common::*;
+use std::path::PathBuf;
+
+fn bin(name: &str) -> String {
+    root()
+        .join("fixtures/fips/bin")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn fips(args: &[&str]) -> Run {
+    finish(command(&root()).arg("fips").args(args).output().unwrap())
+}
+
+fn rules(run: &Run) -> Vec<String> {
+    let doc = json(run);
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn explain_names_the_module_and_its_evidence() {
+    let run = fips(&[
+        "--explain",
+        "--binary",
+        &bin("go119-boringcrypto"),
+        "--binary",
+        &bin("go127-fips140"),
+        "--binary",
+        &bin("go127-plain"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(
+        out.contains("go119-boringcrypto: FIPS, Go BoringCrypto (elf, stripped)"),
+        "{out}"
+    );
+    assert!(out.contains("GOEXPERIMENT=boringcrypto"), "{out}");
+    assert!(
+        out.contains("go127-fips140: FIPS, Go Cryptographic Module v1.0.0"),
+        "{out}"
+    );
+    assert!(out.contains("DefaultGODEBUG has fips140=on"), "{out}");
+    assert!(out.contains("go127-plain: non-FIPS"), "{out}");
+}
+
+#[test]
+fn unstripped_boringcrypto_shows_its_symbols() {
+    let run = fips(&[
+        "--explain",
+        "--binary",
+        &bin("go119-boringcrypto-unstripped"),
+    ]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("_goboringcrypto_* symbols"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("BORINGSSL_bcm_text_* integrity-check symbols"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn every_go_fixture_gets_the_right_verdict() {
+    let run = fips(&[
+        "--binary",
+        &bin("go119-plain"),
+        "--binary",
+        &bin("go119-boringcrypto"),
+        "--binary",
+        &bin("go119-boringcrypto-unstripped"),
+        "--binary",
+        &bin("go127-plain"),
+        "--binary",
+        &bin("go127-fips140"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "no expectation: nothing fails");
+    let doc = json(&run);
+    let verdicts: Vec<(String, String)> = doc["fips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let name = PathBuf::from(r["path"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, r["verdict"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let expected = [
+        ("go119-plain", "non-fips"),
+        ("go119-boringcrypto", "fips"),
+        ("go119-boringcrypto-unstripped", "fips"),
+        ("go127-plain", "non-fips"),
+        ("go127-fips140", "fips"),
+    ];
+    for (name, verdict) in expected {
+        assert!(
+            verdicts.contains(&(name.to_string(), verdict.to_string())),
+            "{name}: {verdicts:?}"
+        );
+    }
+}
+
+#[test]
+fn the_default_build_must_not_link_fips() {
+    let run = fips(&[
+        "--binary",
+        &bin("go127-plain"),
+        "--binary",
+        &bin("go119-plain"),
+        "--expect",
+        "non-fips",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let run = fips(&[
+        "--binary",
+        &bin("go119-boringcrypto"),
+        "--expect",
+        "non-fips",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1);
+    assert_eq!(rules(&run), ["fips.default-links-fips"]);
+}
+
+#[test]
+fn the_fips_build_must_link_the_module_and_report_its_status() {
+    let run = fips(&[
+        "--binary",
+        &bin("go127-fips140"),
+        "--binary",
+        &bin("go119-boringcrypto"),
+        "--expect",
+        "fips",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let run = fips(&[
+        "--binary",
+        &bin("go127-plain"),
+        "--expect",
+        "fips",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1);
+    assert_eq!(rules(&run), ["fips.fips-build-missing-module"]);
+    // Built without -X main.BuildStamp=FIPSMode=true.
+    let run = fips(&[
+        "--binary",
+        &bin("go119-boringcrypto-unstripped"),
+        "--expect",
+        "fips",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1);
+    assert_eq!(rules(&run), ["fips.status-not-reported"]);
+    let run = fips(&[
+        "--binary",
+        &bin("go119-boringcrypto-unstripped"),
+        "--expect",
+        "fips",
+        "--status-stamp",
+        "go1.19.8",
+    ]);
+    assert_eq!(run.code, 0, "a custom stamp: {}", run.stdout);
+}
+
+#[test]
+fn sarif_for_fips_findings() {
+    let out = sarif_dir().join("fips.sarif");
+    let run = fips(&[
+        "--binary",
+        &bin("go119-boringcrypto"),
+        "--expect",
+        "non-fips",
+        "--format",
+        "sarif",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1);
+    let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["ruleId"],
+        "fips.default-links-fips"
+    );
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "palisade/fips/"
+    );
+}
+
+#[test]
+fn system_openssl_is_runtime_dependent() {
+    let openssl = PathBuf::from("/usr/bin/openssl");
+    if !openssl.is_file() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI images have /usr/bin/openssl"
+        );
+        return;
+    }
+    let run = fips(&["--binary", "/usr/bin/openssl", "--format", "json"]);
+    assert_eq!(run.code, 0, "a warning does not fail by default");
+    let doc = json(&run);
+    assert_eq!(doc["fips"][0]["verdict"], "runtime-openssl");
+    assert!(rules(&run).contains(&"fips.runtime-openssl".to_string()));
+}
+
+#[test]
+fn broken_files_are_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "just text\n").unwrap();
+    let run = fips(&["--binary", text.to_str().unwrap()]);
+    assert_error(&run, &["notes.txt", "not a binary Palisade can read"]);
+
+    let elf = std::fs::read(bin("go119-plain")).unwrap();
+    let truncated = dir.path().join("truncated");
+    std::fs::write(&truncated, &elf[..200]).unwrap();
+    let run = fips(&["--binary", truncated.to_str().unwrap()]);
+    assert_error(&run, &["truncated"]);
+
+    for (name, head) in [
+        ("pe.exe", &b"MZ"[..]),
+        ("macho", &[0xcf, 0xfa, 0xed, 0xfe][..]),
+    ] {
+        let path = dir.path().join(name);
+        let mut bytes = head.to_vec();
+        bytes.extend(std::iter::repeat_n(0x5Au8, 300));
+        std::fs::write(&path, bytes).unwrap();
+        let run = fips(&["--binary", path.to_str().unwrap()]);
+        assert_error(&run, &[name]);
+    }
+
+    let run = fips(&["--binary", "no/such/binary"]);
+    assert_error(&run, &["no/such/binary", "cannot read"]);
+}
