@@ -332,7 +332,28 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
         .and_then(|b| b.parent())
         .unwrap_or(Path::new("."));
     let config = find_config(a.common.config.as_deref(), start)?;
-    let outcome = crate::fips::run(&a.binaries, a.expect, &a.status_stamp)?;
+    let mut outcome = crate::fips::run(&a.binaries, a.expect, &a.status_stamp)?;
+    let manifest = a.manifest_path.clone().or_else(|| {
+        let here = PathBuf::from("Cargo.toml");
+        (a.binaries.is_empty() && here.is_file()).then_some(here)
+    });
+    match manifest {
+        Some(manifest) => {
+            outcome
+                .findings
+                .extend(crate::fips::check_project(&crate::fips::Project {
+                    manifest,
+                    fips_features: a.fips_features.clone(),
+                    offline: a.offline,
+                })?)
+        }
+        None if a.binaries.is_empty() => {
+            bail!(
+                "nothing to check: pass --binary PATH, or --manifest-path (or run in a cargo project)"
+            )
+        }
+        None => {}
+    }
     if a.explain {
         let stdout = io::stdout();
         let mut out = anstream::AutoStream::auto(stdout.lock());

@@ -136,8 +136,28 @@ pub struct AdvisoriesArgs {
 #[derive(Debug, Args)]
 pub struct FipsArgs {
     /// A binary to check; repeat for several.
-    #[arg(long = "binary", value_name = "PATH", required = true)]
+    #[arg(long = "binary", value_name = "PATH")]
     pub binaries: Vec<PathBuf>,
+
+    /// Judge this Rust project's builds: its default build's resolved graph must hold no FIPS
+    /// provider (aws-lc-fips-sys, aws-lc-rs/fips, rustls/fips, boring/fips…), its FIPS build's
+    /// must hold one [default: the Cargo.toml in the current folder, when there are no
+    /// --binary].
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// The features that make the FIPS build (comma-separated).
+    #[arg(
+        long,
+        value_name = "FEATURES",
+        default_value = "fips",
+        value_delimiter = ','
+    )]
+    pub fips_features: Vec<String>,
+
+    /// Run cargo with --offline when resolving the build graphs.
+    #[arg(long)]
+    pub offline: bool,
 
     /// What the binaries must be: `fips` (links a FIPS module and carries the status stamp)
     /// or `non-fips` (links none). Without it, verdicts are reported and nothing fails.

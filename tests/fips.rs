@@ -260,3 +260,62 @@ fn broken_files_are_exit_2_naming_the_file() {
     let run = fips(&["--binary", "no/such/binary"]);
     assert_error(&run, &["no/such/binary", "cannot read"]);
 }
+
+mod graph {
+    use super::*;
+
+    fn graph(manifest: &str, extra: &[&str]) -> Run {
+        let mut args = vec!["--manifest-path", manifest, "--offline", "--format", "json"];
+        args.extend_from_slice(extra);
+        finish(
+            command(&root().join("fixtures/fips/rust"))
+                .arg("fips")
+                .args(&args)
+                .output()
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn opt_in_fips_build_passes() {
+        let run = graph("opt-in/Cargo.toml", &[]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert_eq!(json(&run)["findings"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn default_build_pulling_rustls_fips_through_a_feature_names_the_path() {
+        let run = graph("leaky/Cargo.toml", &[]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let doc = json(&run);
+        let f = &doc["findings"][0];
+        assert_eq!(f["rule"], "fips.default-links-fips");
+        let message = f["message"].as_str().unwrap();
+        assert!(
+            message.contains("rustls 0.23.99 with feature `fips`"),
+            "{message}"
+        );
+        assert!(
+            message.contains("fixture-fips-leaky 0.1.0 → rustls 0.23.99"),
+            "{message}"
+        );
+        assert_eq!(f["locations"][0]["path"], "leaky/Cargo.toml");
+    }
+
+    #[test]
+    fn a_fips_feature_set_without_a_provider_fails() {
+        // `metrics` is a real feature that adds no provider.
+        let run = graph("opt-in/Cargo.toml", &["--fips-features", "metrics"]);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert_eq!(
+            json(&run)["findings"][0]["rule"],
+            "fips.fips-build-missing-module"
+        );
+    }
+
+    #[test]
+    fn unknown_feature_is_exit_2() {
+        let run = graph("opt-in/Cargo.toml", &["--fips-features", "nope"]);
+        assert_error(&run, &["opt-in/Cargo.toml", "nope"]);
+    }
+}

@@ -331,7 +331,7 @@ fn cargo_bin() -> String {
 }
 
 /// cargo's own error line, without the "`cargo metadata` exited with an error:" wrapper.
-fn cargo_message(err: &cargo_metadata::Error) -> String {
+pub(crate) fn cargo_message(err: &cargo_metadata::Error) -> String {
     let text = err.to_string();
     let text = text
         .strip_prefix("`cargo metadata` exited with an error:")

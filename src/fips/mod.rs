@@ -4,6 +4,7 @@
 
 pub mod binary;
 pub mod gobuild;
+pub mod graph;
 
 use crate::codes;
 use crate::finding::{Finding, Location, Severity, fingerprint, relative_to_cwd};
@@ -30,6 +31,87 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// What each binary showed.
     pub reports: Vec<BinaryReport>,
+}
+
+/// The Rust project whose builds to judge.
+pub struct Project {
+    /// Its `Cargo.toml`.
+    pub manifest: PathBuf,
+    /// The features that make the FIPS build (the default build uses none).
+    pub fips_features: Vec<String>,
+    /// Pass `--offline` to cargo.
+    pub offline: bool,
+}
+
+/// Errors that stop the check.
+#[derive(Debug, thiserror::Error)]
+pub enum FipsError {
+    /// A binary could not be read.
+    #[error(transparent)]
+    Binary(#[from] binary::BinaryError),
+    /// The project's graph could not be resolved.
+    #[error("cannot resolve the build graph of {manifest}: {message}")]
+    Graph {
+        /// The manifest.
+        manifest: PathBuf,
+        /// cargo's reason.
+        message: String,
+    },
+}
+
+/// Judges the project's default and FIPS builds: the default graph must hold no FIPS
+/// provider, the FIPS graph must hold one.
+pub fn check_project(project: &Project) -> Result<Vec<Finding>, FipsError> {
+    let graph_error = |message: String| FipsError::Graph {
+        manifest: project.manifest.clone(),
+        message,
+    };
+    let default = graph::providers(&project.manifest, &[], project.offline).map_err(graph_error)?;
+    let fips = graph::providers(&project.manifest, &project.fips_features, project.offline)
+        .map_err(graph_error)?;
+    let shown = relative_to_cwd(&project.manifest);
+    let mut findings = Vec::new();
+    let mut push = |rule: &'static str, message: String, providers: &[graph::Provider]| {
+        let listed: Vec<serde_json::Value> = providers
+            .iter()
+            .map(|p| json!({"provider": p.what, "dependency_path": p.path}))
+            .collect();
+        findings.push(Finding {
+            rule,
+            subject: None,
+            severity: Some(Severity::High),
+            message,
+            locations: vec![Location::at_line(shown.clone(), None)],
+            fingerprint: fingerprint(&[rule, &shown.to_string_lossy()]),
+            help: codes::get(rule).map(|c| c.help.to_string()),
+            reachability: None,
+            evidence: [("providers".to_string(), json!(listed))].into(),
+        });
+    };
+    if let Some(first) = default.first() {
+        push(
+            codes::FIPS_DEFAULT_LINKS_FIPS,
+            format!(
+                "the default build of {} links {} via {}",
+                shown.display(),
+                first.what,
+                first.path.join(" → ")
+            ),
+            &default,
+        );
+    }
+    if fips.is_empty() {
+        push(
+            codes::FIPS_BUILD_MISSING_MODULE,
+            format!(
+                "the FIPS build of {} (--features {}) links no FIPS provider",
+                shown.display(),
+                project.fips_features.join(",")
+            ),
+            &fips,
+        );
+    }
+    Ok(findings)
 }
 
 /// Analyses every binary and judges it against `expect`.
