@@ -335,24 +335,41 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
     let mut outcome = crate::fips::run(&a.binaries, a.expect, &a.status_stamp)?;
     let manifest = a.manifest_path.clone().or_else(|| {
         let here = PathBuf::from("Cargo.toml");
-        (a.binaries.is_empty() && here.is_file()).then_some(here)
+        (a.binaries.is_empty() && a.makefile.is_none() && here.is_file()).then_some(here)
     });
-    match manifest {
-        Some(manifest) => {
-            outcome
-                .findings
-                .extend(crate::fips::check_project(&crate::fips::Project {
-                    manifest,
-                    fips_features: a.fips_features.clone(),
-                    offline: a.offline,
-                })?)
-        }
-        None if a.binaries.is_empty() => {
-            bail!(
-                "nothing to check: pass --binary PATH, or --manifest-path (or run in a cargo project)"
-            )
-        }
-        None => {}
+    let makefile = a.makefile.clone().or_else(|| {
+        let dir = match &manifest {
+            Some(m) => m.parent().map(Path::to_path_buf).unwrap_or_default(),
+            None if a.binaries.is_empty() => PathBuf::from("."),
+            None => return None,
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        };
+        crate::fips::wiring::find(&dir)
+    });
+    if manifest.is_none() && makefile.is_none() && a.binaries.is_empty() {
+        bail!(
+            "nothing to check: pass --binary PATH, --manifest-path or --makefile (or run in a cargo project)"
+        );
+    }
+    if let Some(manifest) = manifest {
+        outcome
+            .findings
+            .extend(crate::fips::check_project(&crate::fips::Project {
+                manifest,
+                fips_features: a.fips_features.clone(),
+                offline: a.offline,
+            })?);
+    }
+    if let Some(makefile) = makefile {
+        outcome.findings.extend(crate::fips::check_wiring(
+            &makefile,
+            &a.build_target,
+            &a.fips_target,
+        )?);
     }
     if a.explain {
         let stdout = io::stdout();

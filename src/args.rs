@@ -159,6 +159,18 @@ pub struct FipsArgs {
     #[arg(long)]
     pub offline: bool,
 
+    /// Check this Makefile or justfile [default: the one in the project folder, if any].
+    #[arg(long, value_name = "PATH")]
+    pub makefile: Option<PathBuf>,
+
+    /// The default build target, which must set no FIPS switch.
+    #[arg(long, value_name = "NAME", default_value = "build")]
+    pub build_target: String,
+
+    /// The FIPS build target, which must exist.
+    #[arg(long, value_name = "NAME", default_value = "fips-build")]
+    pub fips_target: String,
+
     /// What the binaries must be: `fips` (links a FIPS module and carries the status stamp)
     /// or `non-fips` (links none). Without it, verdicts are reported and nothing fails.
     #[arg(long, value_name = "KIND")]

@@ -52,6 +52,8 @@ pub const FIPS_DEFAULT_LINKS_FIPS: &str = "fips.default-links-fips";
 pub const FIPS_BUILD_MISSING_MODULE: &str = "fips.fips-build-missing-module";
 /// The FIPS build does not carry its status stamp.
 pub const FIPS_STATUS_NOT_REPORTED: &str = "fips.status-not-reported";
+/// The build file has no distinct FIPS target.
+pub const FIPS_NO_FIPS_TARGET: &str = "fips.no-fips-target";
 /// The binary uses the system OpenSSL; FIPS depends on its configuration.
 pub const FIPS_RUNTIME_OPENSSL: &str = "fips.runtime-openssl";
 
@@ -131,6 +133,13 @@ pub const ALL: &[Code] = &[
         summary: "The FIPS build does not carry its FIPS status stamp.",
         help: "Stamp the build (Go: -ldflags \"-X main.BuildStamp=FIPSMode=true\"; Rust: a const \
                built from env!) so the binary can report its FIPS status.",
+    },
+    Code {
+        id: FIPS_NO_FIPS_TARGET,
+        level: Level::Deny,
+        summary: "The Makefile or justfile has no distinct FIPS build target.",
+        help: "Add a `fips-build` target (or name yours with --fips-target) that sets the FIPS \
+               switches, so FIPS stays a separate, opt-in build.",
     },
     Code {
         id: FIPS_RUNTIME_OPENSSL,

@@ -319,3 +319,40 @@ mod graph {
         assert_error(&run, &["opt-in/Cargo.toml", "nope"]);
     }
 }
+
+mod wiring {
+    use super::*;
+
+    fn make(file: &str) -> Run {
+        let path = root().join("fixtures/fips/make").join(file);
+        fips(&["--makefile", path.to_str().unwrap(), "--format", "json"])
+    }
+
+    #[test]
+    fn separate_fips_target_passes() {
+        let run = make("good.mk");
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    }
+
+    #[test]
+    fn fips_switch_in_the_default_target_names_the_line() {
+        let run = make("fips-in-default.mk");
+        assert_eq!(run.code, 1);
+        let doc = json(&run);
+        assert_eq!(doc["findings"][0]["rule"], "fips.default-links-fips");
+        assert_eq!(doc["findings"][0]["locations"][0]["line"], 6);
+        assert!(
+            doc["findings"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("GOEXPERIMENT=boringcrypto")
+        );
+    }
+
+    #[test]
+    fn missing_fips_target() {
+        let run = make("no-fips-target.just");
+        assert_eq!(run.code, 1);
+        assert_eq!(rules(&run), ["fips.no-fips-target"]);
+    }
+}

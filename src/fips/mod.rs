@@ -5,6 +5,7 @@
 pub mod binary;
 pub mod gobuild;
 pub mod graph;
+pub mod wiring;
 
 use crate::codes;
 use crate::finding::{Finding, Location, Severity, fingerprint, relative_to_cwd};
@@ -49,6 +50,14 @@ pub enum FipsError {
     /// A binary could not be read.
     #[error(transparent)]
     Binary(#[from] binary::BinaryError),
+    /// The build file could not be read.
+    #[error("cannot read {path}: {message}")]
+    Wiring {
+        /// The Makefile or justfile.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
     /// The project's graph could not be resolved.
     #[error("cannot resolve the build graph of {manifest}: {message}")]
     Graph {
@@ -112,6 +121,48 @@ pub fn check_project(project: &Project) -> Result<Vec<Finding>, FipsError> {
         );
     }
     Ok(findings)
+}
+
+/// Checks a Makefile or justfile: a distinct FIPS target, and no FIPS switch in the default
+/// build target.
+pub fn check_wiring(
+    path: &std::path::Path,
+    default_target: &str,
+    fips_target: &str,
+) -> Result<Vec<Finding>, FipsError> {
+    let text = std::fs::read_to_string(path).map_err(|e| FipsError::Wiring {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let shown = relative_to_cwd(path);
+    Ok(wiring::check(&text, default_target, fips_target)
+        .into_iter()
+        .map(|problem| {
+            let (rule, message, line) = match problem {
+                wiring::Problem::DefaultSetsFips { target, switch, line } => (
+                    codes::FIPS_DEFAULT_LINKS_FIPS,
+                    format!("the default `{target}` target of {} sets {switch}: FIPS must be a separate, opt-in build", shown.display()),
+                    u32::try_from(line).ok(),
+                ),
+                wiring::Problem::NoFipsTarget { target } => (
+                    codes::FIPS_NO_FIPS_TARGET,
+                    format!("{} has no `{target}` target: the FIPS build must be a distinct target", shown.display()),
+                    None,
+                ),
+            };
+            Finding {
+                rule,
+                subject: None,
+                severity: Some(Severity::High),
+                message,
+                locations: vec![Location::at_line(shown.clone(), line)],
+                fingerprint: fingerprint(&[rule, &shown.to_string_lossy(), &line.unwrap_or(0).to_string()]),
+                help: codes::get(rule).map(|c| c.help.to_string()),
+                reachability: None,
+                evidence: Default::default(),
+            }
+        })
+        .collect())
 }
 
 /// Analyses every binary and judges it against `expect`.
