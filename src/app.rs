@@ -335,12 +335,13 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
     let mut outcome = crate::fips::run(&a.binaries, a.expect, &a.status_stamp)?;
     let manifest = a.manifest_path.clone().or_else(|| {
         let here = PathBuf::from("Cargo.toml");
-        (a.binaries.is_empty() && a.makefile.is_none() && here.is_file()).then_some(here)
+        (a.binaries.is_empty() && a.makefile.is_none() && a.status_url.is_none() && here.is_file())
+            .then_some(here)
     });
     let makefile = a.makefile.clone().or_else(|| {
         let dir = match &manifest {
             Some(m) => m.parent().map(Path::to_path_buf).unwrap_or_default(),
-            None if a.binaries.is_empty() => PathBuf::from("."),
+            None if a.binaries.is_empty() && a.status_url.is_none() => PathBuf::from("."),
             None => return None,
         };
         let dir = if dir.as_os_str().is_empty() {
@@ -350,7 +351,12 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
         };
         crate::fips::wiring::find(&dir)
     });
-    if manifest.is_none() && makefile.is_none() && a.binaries.is_empty() {
+    if let (Some(url), Some(expect)) = (&a.status_url, a.expect) {
+        outcome
+            .findings
+            .extend(crate::fips::check_status(url, &a.status_field, expect)?);
+    }
+    if manifest.is_none() && makefile.is_none() && a.binaries.is_empty() && a.status_url.is_none() {
         bail!(
             "nothing to check: pass --binary PATH, --manifest-path or --makefile (or run in a cargo project)"
         );

@@ -159,6 +159,15 @@ pub struct FipsArgs {
     #[arg(long)]
     pub offline: bool,
 
+    /// Fetch a running service's status endpoint (e.g. http://host/about) and check its JSON
+    /// field (--status-field) is true for --expect fips, false or absent for --expect non-fips.
+    #[arg(long, value_name = "URL", requires = "expect")]
+    pub status_url: Option<String>,
+
+    /// The JSON field of the status endpoint, a dotted path.
+    #[arg(long, value_name = "FIELD", default_value = "fips")]
+    pub status_field: String,
+
     /// Check this Makefile or justfile [default: the one in the project folder, if any].
     #[arg(long, value_name = "PATH")]
     pub makefile: Option<PathBuf>,

@@ -356,3 +356,89 @@ mod wiring {
         assert_eq!(rules(&run), ["fips.no-fips-target"]);
     }
 }
+
+mod status_endpoint {
+    use super::*;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    /// A real HTTP server on 127.0.0.1 answering every request with `status` and `body`, for
+    /// as many requests as `count`; returns its /about URL.
+    fn serve(status: &'static str, body: &'static str, count: usize) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/about", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(count) {
+                let mut stream = stream.unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).unwrap();
+                assert!(request_line.starts_with("GET /about "), "{request_line}");
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if line == "\r\n" || line.is_empty() {
+                        break;
+                    }
+                }
+                write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .unwrap();
+            }
+        });
+        url
+    }
+
+    fn check(url: &str, expect: &str, extra: &[&str]) -> Run {
+        let mut args = vec!["--status-url", url, "--expect", expect, "--format", "json"];
+        args.extend_from_slice(extra);
+        fips(&args)
+    }
+
+    #[test]
+    fn fips_build_reports_true() {
+        let url = serve("200 OK", r#"{"version":"1.4.2","fips":true}"#, 1);
+        assert_eq!(check(&url, "fips", &[]).code, 0);
+    }
+
+    #[test]
+    fn fips_build_reporting_false_or_nothing_fails() {
+        let url = serve("200 OK", r#"{"fips":false}"#, 1);
+        let run = check(&url, "fips", &[]);
+        assert_eq!(run.code, 1);
+        assert_eq!(rules(&run), ["fips.status-not-reported"]);
+        let url = serve("200 OK", r#"{"version":"1.4.2"}"#, 1);
+        assert_eq!(check(&url, "fips", &[]).code, 1);
+    }
+
+    #[test]
+    fn default_build_must_not_claim_fips() {
+        let url = serve("200 OK", r#"{"build":{"fips":"true"}}"#, 2);
+        let run = check(&url, "non-fips", &["--status-field", "build.fips"]);
+        assert_eq!(run.code, 1);
+        assert_eq!(rules(&run), ["fips.default-links-fips"]);
+        assert_eq!(
+            check(&url, "fips", &["--status-field", "build.fips"]).code,
+            0
+        );
+        let url = serve("200 OK", r#"{}"#, 1);
+        assert_eq!(check(&url, "non-fips", &[]).code, 0);
+    }
+
+    #[test]
+    fn broken_endpoints_are_exit_2_naming_the_url() {
+        let url = serve("500 Internal Server Error", "{}", 1);
+        assert_error(&check(&url, "fips", &[]), &[&url, "HTTP 500"]);
+        let url = serve("200 OK", "<html>", 1);
+        assert_error(&check(&url, "fips", &[]), &[&url, "did not answer JSON"]);
+        // Nothing listens here any more.
+        let closed = {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}/about", l.local_addr().unwrap())
+        };
+        assert_error(&check(&closed, "fips", &[]), &[&closed]);
+    }
+}

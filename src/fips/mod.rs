@@ -5,6 +5,7 @@
 pub mod binary;
 pub mod gobuild;
 pub mod graph;
+pub mod status;
 pub mod wiring;
 
 use crate::codes;
@@ -50,6 +51,9 @@ pub enum FipsError {
     /// A binary could not be read.
     #[error(transparent)]
     Binary(#[from] binary::BinaryError),
+    /// The status endpoint could not be read.
+    #[error(transparent)]
+    Status(#[from] status::StatusError),
     /// The build file could not be read.
     #[error("cannot read {path}: {message}")]
     Wiring {
@@ -161,6 +165,43 @@ pub fn check_wiring(
                 reachability: None,
                 evidence: Default::default(),
             }
+        })
+        .collect())
+}
+
+/// Judges a running service's status endpoint against `expect`.
+pub fn check_status(url: &str, field: &str, expect: Expect) -> Result<Vec<Finding>, FipsError> {
+    let reported = status::fetch(url, field, std::time::Duration::from_secs(10))?;
+    let problem = match (expect, reported) {
+        (Expect::Fips, Some(true)) | (Expect::NonFips, Some(false) | None) => None,
+        (Expect::Fips, other) => Some((
+            codes::FIPS_STATUS_NOT_REPORTED,
+            format!(
+                "{url} reports `{field}` as {} but the FIPS build must report true",
+                other.map_or("absent".to_string(), |b| b.to_string())
+            ),
+        )),
+        (Expect::NonFips, Some(true)) => Some((
+            codes::FIPS_DEFAULT_LINKS_FIPS,
+            format!("{url} reports `{field}` true but the default build must not run in FIPS mode"),
+        )),
+    };
+    Ok(problem
+        .into_iter()
+        .map(|(rule, message)| Finding {
+            rule,
+            subject: None,
+            severity: Some(Severity::High),
+            message,
+            locations: vec![Location::at_line(url, None)],
+            fingerprint: fingerprint(&[rule, url, field]),
+            help: codes::get(rule).map(|c| c.help.to_string()),
+            reachability: None,
+            evidence: [
+                ("reported".to_string(), json!(reported)),
+                ("field".to_string(), json!(field)),
+            ]
+            .into(),
         })
         .collect())
 }
