@@ -329,19 +329,56 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
     let start = a
         .binaries
         .first()
+        .or(a.manifest_path.as_ref())
         .and_then(|b| b.parent())
         .unwrap_or(Path::new("."));
     let config = find_config(a.common.config.as_deref(), start)?;
-    let mut outcome = crate::fips::run(&a.binaries, a.expect, &a.status_stamp)?;
+    let cfg = &config.fips;
+    let stamp = a
+        .status_stamp
+        .clone()
+        .or_else(|| cfg.status_stamp.clone())
+        .unwrap_or_else(|| crate::fips::DEFAULT_STAMP.to_string());
+    let binaries: Vec<(PathBuf, Option<crate::fips::Expect>)> = if a.binaries.is_empty() {
+        cfg.binaries
+            .iter()
+            .map(|(p, e)| (p.clone(), Some(a.expect.unwrap_or(*e))))
+            .collect()
+    } else {
+        a.binaries.iter().map(|p| (p.clone(), a.expect)).collect()
+    };
+    let mut outcome = crate::fips::run(&binaries, &stamp)?;
+    let status_field = a
+        .status_field
+        .clone()
+        .or_else(|| cfg.status_field.clone())
+        .unwrap_or_else(|| "fips".into());
+    let fips_features = if a.fips_features.is_empty() {
+        cfg.fips_features
+            .clone()
+            .unwrap_or_else(|| vec!["fips".into()])
+    } else {
+        a.fips_features.clone()
+    };
+    let build_target = a
+        .build_target
+        .clone()
+        .or_else(|| cfg.build_target.clone())
+        .unwrap_or_else(|| "build".into());
+    let fips_target = a
+        .fips_target
+        .clone()
+        .or_else(|| cfg.fips_target.clone())
+        .unwrap_or_else(|| "fips-build".into());
     let manifest = a.manifest_path.clone().or_else(|| {
         let here = PathBuf::from("Cargo.toml");
-        (a.binaries.is_empty() && a.makefile.is_none() && a.status_url.is_none() && here.is_file())
+        (binaries.is_empty() && a.makefile.is_none() && a.status_url.is_none() && here.is_file())
             .then_some(here)
     });
     let makefile = a.makefile.clone().or_else(|| {
         let dir = match &manifest {
             Some(m) => m.parent().map(Path::to_path_buf).unwrap_or_default(),
-            None if a.binaries.is_empty() && a.status_url.is_none() => PathBuf::from("."),
+            None if binaries.is_empty() && a.status_url.is_none() => PathBuf::from("."),
             None => return None,
         };
         let dir = if dir.as_os_str().is_empty() {
@@ -354,9 +391,9 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
     if let (Some(url), Some(expect)) = (&a.status_url, a.expect) {
         outcome
             .findings
-            .extend(crate::fips::check_status(url, &a.status_field, expect)?);
+            .extend(crate::fips::check_status(url, &status_field, expect)?);
     }
-    if manifest.is_none() && makefile.is_none() && a.binaries.is_empty() && a.status_url.is_none() {
+    if manifest.is_none() && makefile.is_none() && binaries.is_empty() && a.status_url.is_none() {
         bail!(
             "nothing to check: pass --binary PATH, --manifest-path or --makefile (or run in a cargo project)"
         );
@@ -366,15 +403,16 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
             .findings
             .extend(crate::fips::check_project(&crate::fips::Project {
                 manifest,
-                fips_features: a.fips_features.clone(),
+                fips_features,
                 offline: a.offline,
+                extra_markers: cfg.markers.clone(),
             })?);
     }
     if let Some(makefile) = makefile {
         outcome.findings.extend(crate::fips::check_wiring(
             &makefile,
-            &a.build_target,
-            &a.fips_target,
+            &build_target,
+            &fips_target,
         )?);
     }
     if a.explain {

@@ -135,7 +135,8 @@ pub struct AdvisoriesArgs {
 /// Options of `fips`.
 #[derive(Debug, Args)]
 pub struct FipsArgs {
-    /// A binary to check; repeat for several.
+    /// A binary to check; repeat for several [default: `[[fips.binaries]]` in palisade.toml,
+    /// each with its own expectation].
     #[arg(long = "binary", value_name = "PATH")]
     pub binaries: Vec<PathBuf>,
 
@@ -164,30 +165,34 @@ pub struct FipsArgs {
     #[arg(long, value_name = "URL", requires = "expect")]
     pub status_url: Option<String>,
 
-    /// The JSON field of the status endpoint, a dotted path.
-    #[arg(long, value_name = "FIELD", default_value = "fips")]
-    pub status_field: String,
+    /// The JSON field of the status endpoint, a dotted path [default: `status-field` in
+    /// palisade.toml, else fips].
+    #[arg(long, value_name = "FIELD")]
+    pub status_field: Option<String>,
 
     /// Check this Makefile or justfile [default: the one in the project folder, if any].
     #[arg(long, value_name = "PATH")]
     pub makefile: Option<PathBuf>,
 
-    /// The default build target, which must set no FIPS switch.
-    #[arg(long, value_name = "NAME", default_value = "build")]
-    pub build_target: String,
+    /// The default build target, which must set no FIPS switch [default: `build-target` in
+    /// palisade.toml, else build].
+    #[arg(long, value_name = "NAME")]
+    pub build_target: Option<String>,
 
-    /// The FIPS build target, which must exist.
-    #[arg(long, value_name = "NAME", default_value = "fips-build")]
-    pub fips_target: String,
+    /// The FIPS build target, which must exist [default: `fips-target` in palisade.toml, else
+    /// fips-build].
+    #[arg(long, value_name = "NAME")]
+    pub fips_target: Option<String>,
 
     /// What the binaries must be: `fips` (links a FIPS module and carries the status stamp)
     /// or `non-fips` (links none). Without it, verdicts are reported and nothing fails.
     #[arg(long, value_name = "KIND")]
     pub expect: Option<crate::fips::Expect>,
 
-    /// The string a FIPS binary carries to report its status.
-    #[arg(long, value_name = "STRING", default_value = crate::fips::DEFAULT_STAMP)]
-    pub status_stamp: String,
+    /// The string a FIPS binary carries to report its status [default: `status-stamp` in
+    /// palisade.toml, else FIPSMode=true].
+    #[arg(long, value_name = "STRING")]
+    pub status_stamp: Option<String>,
 
     /// Print everything found in each binary (format, module, evidence, needed libraries, Go
     /// build settings) and exit 0.

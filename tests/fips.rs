@@ -442,3 +442,79 @@ mod status_endpoint {
         assert_error(&check(&closed, "fips", &[]), &[&closed]);
     }
 }
+
+mod config {
+    use super::*;
+
+    #[test]
+    fn binaries_expectations_and_stamp_from_palisade_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("palisade.toml"),
+            format!(
+                "[fips]\nstatus-stamp = \"FIPSMode=true\"\n\n[[fips.binaries]]\npath = \"{}\"\nexpect = \"non-fips\"\n\n[[fips.binaries]]\npath = \"{}\"\nexpect = \"fips\"\n",
+                bin("go127-plain"),
+                bin("go127-fips140")
+            ),
+        )
+        .unwrap();
+        let run = finish(
+            command(dir.path())
+                .args(["fips", "--format", "json"])
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert_eq!(json(&run)["fips"].as_array().unwrap().len(), 2);
+        // Swap the expectations: both fail.
+        std::fs::write(
+            dir.path().join("palisade.toml"),
+            format!(
+                "[[fips.binaries]]\npath = \"{}\"\nexpect = \"fips\"\n\n[[fips.binaries]]\npath = \"{}\"\nexpect = \"non-fips\"\n",
+                bin("go127-plain"),
+                bin("go127-fips140")
+            ),
+        )
+        .unwrap();
+        let run = finish(
+            command(dir.path())
+                .args(["fips", "--format", "json"])
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(run.code, 1);
+        let mut found = rules(&run);
+        found.sort();
+        assert_eq!(
+            found,
+            ["fips.default-links-fips", "fips.fips-build-missing-module"]
+        );
+    }
+
+    #[test]
+    fn extra_markers_and_bad_expect() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("palisade.toml");
+        // Treat any aws-lc-rs as a FIPS provider: the opt-in default build now has one.
+        std::fs::write(&config, "[fips]\nmarkers = [{ crate = \"aws-lc-rs\" }]\n").unwrap();
+        let manifest = root().join("fixtures/fips/rust/opt-in/Cargo.toml");
+        let run = fips(&[
+            "--manifest-path",
+            manifest.to_str().unwrap(),
+            "--offline",
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_eq!(rules(&run), ["fips.default-links-fips"]);
+        std::fs::write(
+            &config,
+            "[[fips.binaries]]\npath = \"x\"\nexpect = \"maybe\"\n",
+        )
+        .unwrap();
+        let run = fips(&["--config", config.to_str().unwrap()]);
+        assert_error(&run, &["palisade.toml:3:", "`expect = \"maybe\"`"]);
+    }
+}

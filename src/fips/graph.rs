@@ -58,6 +58,7 @@ pub fn providers(
     manifest: &Path,
     features: &[String],
     offline: bool,
+    extra: &[(String, Option<String>)],
 ) -> Result<Vec<Provider>, String> {
     let mut cmd = cargo_metadata::MetadataCommand::new();
     cmd.manifest_path(manifest);
@@ -81,15 +82,19 @@ pub fn providers(
         let Some(package) = metadata.packages.iter().find(|p| p.id == node.id) else {
             continue;
         };
-        for marker in MARKERS.iter().filter(|m| package.name.as_str() == m.krate) {
-            let enabled = match marker.feature {
+        let markers = MARKERS
+            .iter()
+            .map(|m| (m.krate, m.feature))
+            .chain(extra.iter().map(|(k, f)| (k.as_str(), f.as_deref())));
+        for (_, feature) in markers.filter(|(k, _)| package.name.as_str() == *k) {
+            let enabled = match feature {
                 None => true,
                 Some(f) => node.features.iter().any(|g| g.as_str() == f),
             };
             let placement = graph.placement(package.name.as_str(), &package.version.to_string());
             if enabled && placement.reachability != crate::finding::Reachability::NotInGraph {
                 found.push(Provider {
-                    what: match marker.feature {
+                    what: match feature {
                         None => format!("{} {}", package.name, package.version),
                         Some(f) => {
                             format!("{} {} with feature `{f}`", package.name, package.version)

@@ -3,6 +3,7 @@
 //! per-binary evidence; policy and reports do the rest.
 
 pub mod binary;
+pub mod cfg;
 pub mod gobuild;
 pub mod graph;
 pub mod status;
@@ -43,6 +44,8 @@ pub struct Project {
     pub fips_features: Vec<String>,
     /// Pass `--offline` to cargo.
     pub offline: bool,
+    /// Markers beyond the built-in ones: (crate, feature).
+    pub extra_markers: Vec<(String, Option<String>)>,
 }
 
 /// Errors that stop the check.
@@ -79,9 +82,20 @@ pub fn check_project(project: &Project) -> Result<Vec<Finding>, FipsError> {
         manifest: project.manifest.clone(),
         message,
     };
-    let default = graph::providers(&project.manifest, &[], project.offline).map_err(graph_error)?;
-    let fips = graph::providers(&project.manifest, &project.fips_features, project.offline)
-        .map_err(graph_error)?;
+    let default = graph::providers(
+        &project.manifest,
+        &[],
+        project.offline,
+        &project.extra_markers,
+    )
+    .map_err(graph_error)?;
+    let fips = graph::providers(
+        &project.manifest,
+        &project.fips_features,
+        project.offline,
+        &project.extra_markers,
+    )
+    .map_err(graph_error)?;
     let shown = relative_to_cwd(&project.manifest);
     let mut findings = Vec::new();
     let mut push = |rule: &'static str, message: String, providers: &[graph::Provider]| {
@@ -206,15 +220,15 @@ pub fn check_status(url: &str, field: &str, expect: Expect) -> Result<Vec<Findin
         .collect())
 }
 
-/// Analyses every binary and judges it against `expect`.
+/// Analyses every binary and judges it against its expectation, if any.
 pub fn run(
-    binaries: &[PathBuf],
-    expect: Option<Expect>,
+    binaries: &[(PathBuf, Option<Expect>)],
     stamp: &str,
 ) -> Result<Outcome, binary::BinaryError> {
     let mut findings = Vec::new();
     let mut reports = Vec::new();
-    for path in binaries {
+    for (path, expect) in binaries {
+        let expect = *expect;
         let report = binary::analyse(path, stamp)?;
         let shown = relative_to_cwd(path);
         let mut finding = |rule: &'static str, severity: Option<Severity>, message: String| {

@@ -7,6 +7,7 @@
 
 use crate::advisories::cfg::{AdvisoriesConfig, RawAdvisories};
 use crate::finding::Severity;
+use crate::fips::cfg::{FipsConfig, RawFips};
 use crate::secrets::cfg::{RawSecrets, SecretsConfig};
 use serde::Deserialize;
 use std::fmt;
@@ -145,6 +146,8 @@ pub struct Config {
     pub advisories: AdvisoriesConfig,
     /// `[secrets]`.
     pub secrets: SecretsConfig,
+    /// `[fips]`.
+    pub fips: FipsConfig,
 }
 
 #[derive(Deserialize, Default)]
@@ -153,6 +156,7 @@ struct RawConfig {
     policy: Option<RawPolicy>,
     advisories: Option<RawAdvisories>,
     secrets: Option<RawSecrets>,
+    fips: Option<RawFips>,
 }
 
 #[derive(Deserialize, Default)]
@@ -191,12 +195,14 @@ impl Config {
         let advisories =
             AdvisoriesConfig::validate(raw.advisories.unwrap_or_default(), path, &mut problems);
         let secrets = SecretsConfig::validate(raw.secrets.unwrap_or_default(), path, &mut problems);
+        let fips = FipsConfig::validate(raw.fips.unwrap_or_default(), path, &mut problems);
         if problems.found.is_empty() {
             Ok(Config {
                 path: Some(path.to_path_buf()),
                 policy,
                 advisories,
                 secrets,
+                fips,
             })
         } else {
             Err(ConfigError {
