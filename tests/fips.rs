@@ -518,3 +518,35 @@ mod config {
         assert_error(&run, &["palisade.toml:3:", "`expect = \"maybe\"`"]);
     }
 }
+
+mod rust_aws_lc {
+    use super::*;
+
+    #[test]
+    fn rustls_default_and_fips_builds() {
+        let run = fips(&[
+            "--binary",
+            &bin("rust-rustls-default"),
+            "--binary",
+            &bin("rust-rustls-fips"),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(run.code, 0);
+        let doc = json(&run);
+        assert_eq!(
+            doc["fips"][0]["verdict"], "non-fips",
+            "{:#}",
+            doc["fips"][0]
+        );
+        assert_eq!(doc["fips"][1]["verdict"], "fips");
+        assert_eq!(doc["fips"][1]["module"], "AWS-LC FIPS");
+        assert_eq!(doc["fips"][1]["status_stamp"], true);
+        let run = fips(&["--binary", &bin("rust-rustls-fips"), "--expect", "non-fips"]);
+        assert_eq!(run.code, 1);
+        let run = fips(&["--binary", &bin("rust-rustls-fips"), "--expect", "fips"]);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        let run = fips(&["--binary", &bin("rust-rustls-default"), "--expect", "fips"]);
+        assert_eq!(run.code, 1);
+    }
+}

@@ -206,6 +206,15 @@ pub fn analyse(path: &Path, stamp: &str) -> Result<BinaryReport, BinaryError> {
             "{aws_plain} aws_lc_* symbols without a FIPS prefix: non-FIPS AWS-LC"
         ));
         non_fips_crypto = true;
+    } else if aws_plain == 0
+        && aws_fips == 0
+        && module.is_none()
+        && contains(b"aws_lc_0_")
+        && !contains(b"aws_lc_fips_")
+    {
+        // Stripped: AWS-LC's error tables keep its prefixed function names as strings.
+        evidence.push("aws_lc_<version>_* names in the data (stripped): non-FIPS AWS-LC".into());
+        non_fips_crypto = true;
     }
     let libcrypto: Vec<&String> = needed
         .iter()
