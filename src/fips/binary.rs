@@ -75,6 +75,51 @@ fn elf_needed<Elf: FileHeader<Endian = object::Endianness>>(data: &[u8]) -> Vec<
         .collect()
 }
 
+/// What Go build info says: the FIPS module it selects, if any, and the facts.
+fn go_evidence(go: &GoBuild) -> (Option<String>, Vec<String>) {
+    let mut evidence = Vec::new();
+    let mut module: Option<String> = None;
+    evidence.push(format!("Go build info: {}", go.version));
+    let experiment = go.setting("GOEXPERIMENT").unwrap_or_default();
+    if go.version.contains("X:boringcrypto") || experiment.split(',').any(|e| e == "boringcrypto") {
+        evidence.push("GOEXPERIMENT=boringcrypto: Go BoringCrypto module".into());
+        module = Some("Go BoringCrypto".into());
+    }
+    if let Some(fips) = go.setting("GOFIPS140").filter(|v| *v != "off") {
+        evidence.push(format!("GOFIPS140={fips}: Go Cryptographic Module"));
+        module = Some(format!("Go Cryptographic Module {fips}"));
+    }
+    if let Some(godebug) = go.setting("DefaultGODEBUG") {
+        for mode in ["fips140=on", "fips140=only"] {
+            if godebug.split(',').any(|s| s == mode) {
+                evidence.push(format!(
+                    "DefaultGODEBUG has {mode}: FIPS mode is on by default"
+                ));
+            }
+        }
+    }
+    for (name, what) in [
+        (
+            "systemcrypto",
+            "Microsoft Go systemcrypto (the platform's crypto library)",
+        ),
+        ("opensslcrypto", "OpenSSL-backed Go (golang-fips)"),
+        ("strictfipsruntime", "golang-fips strict FIPS runtime"),
+    ] {
+        if go.version.contains(&format!("X:{name}")) || experiment.split(',').any(|e| e == name) {
+            evidence.push(format!("GOEXPERIMENT={name}: {what}"));
+            module.get_or_insert_with(|| what.to_string());
+        }
+    }
+    if go
+        .setting("-tags")
+        .is_some_and(|t| t.split(',').any(|t| t == "requirefips"))
+    {
+        evidence.push("build tag requirefips: the binary refuses to run outside FIPS mode".into());
+    }
+    (module, evidence)
+}
+
 /// Reads and analyses `path`; `stamp` is the status string a FIPS build must carry.
 pub fn analyse(path: &Path, stamp: &str) -> Result<BinaryReport, BinaryError> {
     let error = |message: String| BinaryError {
@@ -131,48 +176,9 @@ pub fn analyse(path: &Path, stamp: &str) -> Result<BinaryReport, BinaryError> {
     let mut non_fips_crypto = false;
 
     if let Some(go) = &go {
-        evidence.push(format!("Go build info: {}", go.version));
-        let experiment = go.setting("GOEXPERIMENT").unwrap_or_default();
-        if go.version.contains("X:boringcrypto")
-            || experiment.split(',').any(|e| e == "boringcrypto")
-        {
-            evidence.push("GOEXPERIMENT=boringcrypto: Go BoringCrypto module".into());
-            module = Some("Go BoringCrypto".into());
-        }
-        if let Some(fips) = go.setting("GOFIPS140").filter(|v| *v != "off") {
-            evidence.push(format!("GOFIPS140={fips}: Go Cryptographic Module"));
-            module = Some(format!("Go Cryptographic Module {fips}"));
-        }
-        if let Some(godebug) = go.setting("DefaultGODEBUG") {
-            for mode in ["fips140=on", "fips140=only"] {
-                if godebug.split(',').any(|s| s == mode) {
-                    evidence.push(format!(
-                        "DefaultGODEBUG has {mode}: FIPS mode is on by default"
-                    ));
-                }
-            }
-        }
-        for (name, what) in [
-            (
-                "systemcrypto",
-                "Microsoft Go systemcrypto (the platform's crypto library)",
-            ),
-            ("opensslcrypto", "OpenSSL-backed Go (golang-fips)"),
-            ("strictfipsruntime", "golang-fips strict FIPS runtime"),
-        ] {
-            if go.version.contains(&format!("X:{name}")) || experiment.split(',').any(|e| e == name)
-            {
-                evidence.push(format!("GOEXPERIMENT={name}: {what}"));
-                module.get_or_insert_with(|| what.to_string());
-            }
-        }
-        if go
-            .setting("-tags")
-            .is_some_and(|t| t.split(',').any(|t| t == "requirefips"))
-        {
-            evidence
-                .push("build tag requirefips: the binary refuses to run outside FIPS mode".into());
-        }
+        let (go_module, go_evidence) = go_evidence(go);
+        evidence.extend(go_evidence);
+        module = go_module;
     }
     let boring = symbols
         .iter()
@@ -260,4 +266,55 @@ pub fn analyse(path: &Path, stamp: &str) -> Result<BinaryReport, BinaryError> {
         go,
         status_stamp,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn go(version: &str, settings: &[(&str, &str)]) -> GoBuild {
+        GoBuild {
+            version: version.into(),
+            settings: settings
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            path: None,
+        }
+    }
+
+    #[test]
+    fn microsoft_go_and_golang_fips_are_recognised_from_build_settings() {
+        let microsoft = go(
+            "go1.24.3 X:systemcrypto",
+            &[("GOEXPERIMENT", "systemcrypto"), ("-tags", "requirefips")],
+        );
+        let (module, evidence) = go_evidence(&microsoft);
+        assert_eq!(
+            module.as_deref(),
+            Some("Microsoft Go systemcrypto (the platform's crypto library)")
+        );
+        assert!(
+            evidence.iter().any(|e| e.contains("requirefips")),
+            "{evidence:?}"
+        );
+        let (module, _) = go_evidence(&go(
+            "go1.22.7",
+            &[("GOEXPERIMENT", "strictfipsruntime,opensslcrypto")],
+        ));
+        assert_eq!(module.as_deref(), Some("OpenSSL-backed Go (golang-fips)"));
+    }
+
+    #[test]
+    fn gofips140_off_and_plain_go_are_not_fips() {
+        let (module, _) = go_evidence(&go("go1.24.0", &[("GOFIPS140", "off")]));
+        assert_eq!(module, None);
+        let (module, evidence) =
+            go_evidence(&go("go1.24.0", &[("DefaultGODEBUG", "fips140=only")]));
+        assert_eq!(
+            module, None,
+            "fips140=only without the module is a setting, not a module"
+        );
+        assert!(evidence.iter().any(|e| e.contains("fips140=only")));
+    }
 }
