@@ -143,20 +143,7 @@ impl Report for Human {
                 let gutter = line.to_string();
                 writeln!(out, "  {} {}", paint(DIM, &format!("{gutter} |")), snippet)?;
             }
-            if let Status::Suppressed { by } = &d.status {
-                writeln!(
-                    out,
-                    "  {} {}:{} — {}{}",
-                    paint(DIM, "suppressed by"),
-                    by.origin.file.display(),
-                    by.origin.line,
-                    by.reason,
-                    by.ticket
-                        .as_ref()
-                        .map(|t| format!(" ({t})"))
-                        .unwrap_or_default()
-                )?;
-            }
+            write_suppression(out, "  ", d)?;
             if let Some(help) = &d.finding.help {
                 writeln!(out, "  {} {help}", paint(DIM, "help:"))?;
             }
@@ -227,21 +214,28 @@ fn write_advisory(out: &mut dyn Write, d: &Decided) -> io::Result<()> {
     if let Some(url) = &subject.url {
         writeln!(out, "{pad}{} {url}", paint(DIM, "see:"))?;
     }
-    if let Status::Suppressed { by } = &d.status {
-        writeln!(
-            out,
-            "{pad}{} {}:{} — {}{}",
-            paint(DIM, "suppressed by"),
-            by.origin.file.display(),
-            by.origin.line,
-            by.reason,
-            by.ticket
-                .as_ref()
-                .map(|t| format!(" ({t})"))
-                .unwrap_or_default()
-        )?;
-    }
+    write_suppression(out, pad, d)?;
     Ok(())
+}
+
+/// The entry that suppressed a finding, when one did.
+fn write_suppression(out: &mut dyn Write, pad: &str, d: &Decided) -> io::Result<()> {
+    let Status::Suppressed { by } = &d.status else {
+        return Ok(());
+    };
+    let ticket = by
+        .ticket
+        .as_ref()
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{pad}{} {}:{} — {}{ticket}",
+        paint(DIM, "suppressed by"),
+        by.origin.file.display(),
+        by.origin.line,
+        by.reason,
+    )
 }
 
 /// One binary's verdict and evidence (also what `fips --explain` prints).

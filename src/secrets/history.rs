@@ -663,22 +663,8 @@ fn targets_in_tree(
     if let Some(hit) = memo.get(&tree) {
         return Ok(hit.clone());
     }
-    let object_error = |message: String| HistoryError::Object {
-        repo: repo.path().to_path_buf(),
-        id: tree,
-        message,
-    };
-    let data = repo
-        .objects
-        .try_find(&tree, buf)
-        .map_err(|e| object_error(crate::advisories::db::error_chain(&*e)))?
-        .ok_or_else(|| object_error("tree missing".into()))?;
-    // Collect the entries first: the buffer is reused by the recursion.
-    let mut entries = Vec::new();
-    for entry in gix::objs::TreeRefIter::from_bytes(data.data, repo.object_hash()) {
-        let entry = entry.map_err(|e| object_error(format!("not a valid tree: {e}")))?;
-        entries.push((entry.mode, entry.filename.to_string(), entry.oid.to_owned()));
-    }
+    // The entries are owned: the buffer is reused by the recursion.
+    let entries = tree_entries(repo, tree, buf)?;
     let mut listing = Vec::new();
     for (mode, name, oid) in entries {
         if mode.is_tree() {
