@@ -3,8 +3,8 @@
 
 use crate::advisories::{self, db};
 use crate::args::{
-    AdvisoriesArgs, Cli, Command, CommonArgs, DbCommand, Deny, FailOn, FipsArgs, RulesCommand,
-    SecretsArgs,
+    AdvisoriesArgs, Cli, Command, CommonArgs, DbCommand, Deny, FailOn, FipsArgs, GateArgs,
+    RulesCommand, SecretsArgs,
 };
 use crate::finding::Severity;
 use crate::policy::config::{self, Config, Threshold};
@@ -52,6 +52,13 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
             run_advisories(&a, &destinations)
         }
         Command::Rules(cmd) => run_rules(&cmd),
+        Command::Gate(a) => {
+            let sub = matches
+                .subcommand_matches("gate")
+                .context("internal: no gate matches")?;
+            let destinations = destinations(sub)?;
+            run_gate(&a, &destinations)
+        }
         Command::Fips(a) => {
             let sub = matches
                 .subcommand_matches("fips")
@@ -253,6 +260,7 @@ fn run_advisories(a: &AdvisoriesArgs, destinations: &[Destination]) -> Result<Ou
         advisories: Some(&outcome.summary),
         secrets: None,
         fips: None,
+        checks: Vec::new(),
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))
@@ -320,6 +328,7 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
         advisories: None,
         secrets: Some(&outcome.summary),
         fips: None,
+        checks: Vec::new(),
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))
@@ -438,6 +447,159 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
         advisories: None,
         secrets: None,
         fips: Some(&outcome.reports),
+        checks: Vec::new(),
+    };
+    write_reports(&run, destinations)?;
+    Ok(outcome_of(&verdict))
+}
+
+fn run_gate(a: &GateArgs, destinations: &[Destination]) -> Result<Outcome> {
+    use crate::report::CheckRun;
+    use std::time::Instant;
+    let manifest = a
+        .manifest_path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("Cargo.toml"));
+    let root = manifest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let config = find_config(a.common.config.as_deref(), &root)?;
+    let run_advisories = manifest.is_file();
+    let run_secrets = crate::secrets::history::open(&root).is_ok();
+    if !run_advisories && !run_secrets && !config.fips.enabled {
+        bail!(
+            "nothing to check in {}: no Cargo.toml, no git repository, no [fips] in palisade.toml",
+            root.display()
+        );
+    }
+    let mut policy = policy_for(&config, &a.common);
+    policy.suppressions = config.advisories.ignore.clone();
+    policy
+        .suppressions
+        .extend(config.secrets.allow.iter().cloned());
+    let today = policy.today;
+
+    // The checks read different inputs: run them side by side.
+    let (advisories, secrets) = std::thread::scope(|scope| {
+        let advisories = scope.spawn(|| -> Result<Option<(advisories::Outcome, u128)>> {
+            if !run_advisories {
+                return Ok(None);
+            }
+            let started = Instant::now();
+            let db_path =
+                db::resolve_path(a.advisory_db.as_deref(), config.advisories.db.as_deref())?;
+            let target = advisories::Target {
+                manifest_path: Some(manifest.clone()),
+                lockfile: None,
+                generate_lockfile: false,
+                offline: a.offline,
+            };
+            let outcome = advisories::run(&target, &db_path, &config.advisories, today)?;
+            Ok(Some((outcome, started.elapsed().as_millis())))
+        });
+        let secrets = scope.spawn(|| -> Result<Option<(crate::secrets::Outcome, u128)>> {
+            if !run_secrets {
+                return Ok(None);
+            }
+            let started = Instant::now();
+            let rules = crate::secrets::rule_set(&config.secrets.rules)?;
+            let target = crate::secrets::Target {
+                path: root.clone(),
+                limits: crate::secrets::history::Limits {
+                    max_blob_size: config
+                        .secrets
+                        .max_blob_size
+                        .unwrap_or(crate::secrets::DEFAULT_MAX_BLOB_SIZE),
+                    scan_binary: false,
+                },
+                allow_patterns: config.secrets.patterns.clone(),
+                show_secrets: false,
+                scope: crate::secrets::Scope::History,
+                range: a.since.as_ref().map(|base| crate::secrets::Range {
+                    base: base.clone(),
+                    head: None,
+                }),
+            };
+            let outcome = crate::secrets::run(&target, &rules, &crate::secrets::Silent)?;
+            Ok(Some((outcome, started.elapsed().as_millis())))
+        });
+        (
+            advisories
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the advisories check panicked"))),
+            secrets
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the secrets check panicked"))),
+        )
+    });
+    let (advisories, secrets) = (advisories?, secrets?);
+
+    let mut findings = Vec::new();
+    let mut checks = Vec::new();
+    if let Some((outcome, millis)) = &advisories {
+        findings.extend(outcome.findings.iter().cloned());
+        checks.push(CheckRun {
+            name: "advisories",
+            millis: *millis,
+        });
+    }
+    if let Some((outcome, millis)) = &secrets {
+        findings.extend(outcome.findings.iter().cloned());
+        checks.push(CheckRun {
+            name: "secrets",
+            millis: *millis,
+        });
+    }
+    let mut fips_reports = None;
+    if config.fips.enabled {
+        let started = Instant::now();
+        let cfg = &config.fips;
+        let stamp = cfg
+            .status_stamp
+            .clone()
+            .unwrap_or_else(|| crate::fips::DEFAULT_STAMP.to_string());
+        let binaries: Vec<_> = cfg
+            .binaries
+            .iter()
+            .map(|(p, e)| (p.clone(), Some(*e)))
+            .collect();
+        let outcome = crate::fips::run(&binaries, &stamp)?;
+        findings.extend(outcome.findings);
+        if run_advisories {
+            findings.extend(crate::fips::check_project(&crate::fips::Project {
+                manifest: manifest.clone(),
+                fips_features: cfg
+                    .fips_features
+                    .clone()
+                    .unwrap_or_else(|| vec!["fips".into()]),
+                offline: a.offline,
+                extra_markers: cfg.markers.clone(),
+            })?);
+        }
+        if let Some(makefile) = crate::fips::wiring::find(&root) {
+            findings.extend(crate::fips::check_wiring(
+                &makefile,
+                cfg.build_target.as_deref().unwrap_or("build"),
+                cfg.fips_target.as_deref().unwrap_or("fips-build"),
+            )?);
+        }
+        fips_reports = Some(outcome.reports);
+        checks.push(CheckRun {
+            name: "fips",
+            millis: started.elapsed().as_millis(),
+        });
+    }
+    let verdict = decide(&mut policy, &a.common, findings)?;
+    let run = Run {
+        command: "gate",
+        verdict: &verdict,
+        threshold: threshold_name(policy.config.fail_on),
+        deny_warnings: policy.config.deny_warnings,
+        advisories: advisories.as_ref().map(|(o, _)| &o.summary),
+        secrets: secrets.as_ref().map(|(o, _)| &o.summary),
+        fips: fips_reports.as_deref(),
+        checks,
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))

@@ -53,6 +53,20 @@ pub enum Command {
     ///
     ///   cargo palisade secrets path/to/repo --format sarif --output secrets.sarif
     Secrets(SecretsArgs),
+    /// Run every check the project has, under one policy, with one set of reports.
+    ///
+    /// advisories when there is a Cargo.lock, secrets when the folder is in a git repository
+    /// (the whole history, or --since REV in a pull request), fips when palisade.toml has a
+    /// [fips] table. Checks run in parallel; suppressions, baseline and thresholds apply to
+    /// all; SARIF has one run per check. Exit 0 clean, 1 findings over the threshold, 2 when
+    /// any check could not run.
+    ///
+    /// Examples:
+    ///
+    ///   cargo palisade gate --advisory-db ../advisory-db
+    ///
+    ///   cargo palisade gate --since origin/main --format sarif --output palisade.sarif --format human
+    Gate(GateArgs),
     /// Verify FIPS builds from the binaries themselves (ELF, Mach-O, PE; stripped or not).
     ///
     /// Finds the FIPS module a binary links (AWS-LC FIPS, Go BoringCrypto, Go's native FIPS
@@ -124,6 +138,31 @@ pub struct AdvisoriesArgs {
     pub generate_lockfile: bool,
 
     /// Run cargo with --offline when resolving the build graph.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Policy and report options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Options of `gate`.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// The project's Cargo.toml [default: the one in the current folder].
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// The advisory database directory [default: `db` in palisade.toml, else
+    /// $CARGO_HOME/advisory-db].
+    #[arg(long, env = "PALISADE_ADVISORY_DB", value_name = "PATH")]
+    pub advisory_db: Option<PathBuf>,
+
+    /// Secrets: only what commits after REV brought in (a pull request's base).
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+
+    /// Run cargo with --offline.
     #[arg(long)]
     pub offline: bool,
 

@@ -42,6 +42,11 @@ mod help {
     }
 
     #[test]
+    fn gate() {
+        insta::assert_snapshot!(help(&["gate", "--help"]));
+    }
+
+    #[test]
     fn fips() {
         insta::assert_snapshot!(help(&["fips", "--help"]));
     }

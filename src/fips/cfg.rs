@@ -26,6 +26,8 @@ use toml::Spanned;
 /// Validated `[fips]` settings; `None` means "not set here" (the CLI default applies).
 #[derive(Clone, Debug, Default)]
 pub struct FipsConfig {
+    /// Whether the file has a `[fips]` table (the gate runs the FIPS check only then).
+    pub enabled: bool,
     /// `fips-features`.
     pub fips_features: Option<Vec<String>>,
     /// `build-target`.
@@ -92,6 +94,7 @@ impl FipsConfig {
             binaries.push((base.join(b.path), expect));
         }
         FipsConfig {
+            enabled: false,
             fips_features: raw.fips_features,
             build_target: raw.build_target,
             fips_target: raw.fips_target,

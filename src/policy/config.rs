@@ -195,7 +195,9 @@ impl Config {
         let advisories =
             AdvisoriesConfig::validate(raw.advisories.unwrap_or_default(), path, &mut problems);
         let secrets = SecretsConfig::validate(raw.secrets.unwrap_or_default(), path, &mut problems);
-        let fips = FipsConfig::validate(raw.fips.unwrap_or_default(), path, &mut problems);
+        let fips_enabled = raw.fips.is_some();
+        let mut fips = FipsConfig::validate(raw.fips.unwrap_or_default(), path, &mut problems);
+        fips.enabled = fips_enabled;
         if problems.found.is_empty() {
             Ok(Config {
                 path: Some(path.to_path_buf()),

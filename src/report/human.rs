@@ -149,6 +149,32 @@ impl Report for Human {
             }
         }
 
+        if !run.checks.is_empty() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{}",
+                paint(BOLD, "check        findings  suppressed  failing      time")
+            )?;
+            for check in &run.checks {
+                let mine: Vec<&Decided> = run
+                    .verdict
+                    .findings
+                    .iter()
+                    .filter(|d| crate::report::check_of(d.finding.rule) == check.name)
+                    .collect();
+                let count = |f: fn(&Status) -> bool| mine.iter().filter(|d| f(&d.status)).count();
+                writeln!(
+                    out,
+                    "{:<12} {:>8}  {:>10}  {:>7}  {:>6} ms",
+                    check.name,
+                    mine.len(),
+                    count(|s| matches!(s, Status::Suppressed { .. })),
+                    count(|s| matches!(s, Status::Failing)),
+                    check.millis
+                )?;
+            }
+        }
         let failing = run.verdict.failing();
         let total = run.verdict.findings.len();
         let suppressed = run.verdict.suppressed();

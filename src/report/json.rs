@@ -24,6 +24,8 @@ struct Document<'a> {
     secrets: Option<&'a crate::secrets::Summary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fips: Option<&'a [crate::fips::binary::BinaryReport]>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    checks: &'a [super::CheckRun],
     findings: &'a [Decided],
 }
 
@@ -64,6 +66,7 @@ impl Report for Json {
             advisories: run.advisories,
             secrets: run.secrets,
             fips: run.fips,
+            checks: &run.checks,
             findings: &run.verdict.findings,
         };
         serde_json::to_writer_pretty(&mut *out, &doc)?;

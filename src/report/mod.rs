@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 pub use human::{Human, explain_binary};
 pub use json::{JSON_SCHEMA_VERSION, Json};
-pub use sarif::Sarif;
+pub use sarif::{Sarif, check_of};
 
 /// Everything a report may show about one run.
 pub struct Run<'a> {
@@ -29,6 +29,17 @@ pub struct Run<'a> {
     pub secrets: Option<&'a crate::secrets::Summary>,
     /// The FIPS check's per-binary reports, when it ran.
     pub fips: Option<&'a [crate::fips::binary::BinaryReport]>,
+    /// For `gate`: the checks that ran, with their wall time.
+    pub checks: Vec<CheckRun>,
+}
+
+/// One check of a `gate` run.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CheckRun {
+    /// `advisories`, `secrets`, `fips`.
+    pub name: &'static str,
+    /// Wall time, milliseconds.
+    pub millis: u128,
 }
 
 /// An output format.

@@ -218,40 +218,74 @@ fn result_for(d: &Decided, rule_index: usize) -> sarif::Result {
     result
 }
 
+/// The check a finding code belongs to, for one SARIF run per check in `gate`.
+pub fn check_of(rule: &str) -> &'static str {
+    match rule.split('.').next().unwrap_or_default() {
+        "advisory" => "advisories",
+        "secret" | "secrets" => "secrets",
+        "fips" => "fips",
+        _ => "policy",
+    }
+}
+
+fn sarif_run(id: &str, findings: &[&Decided]) -> sarif::Run {
+    let mut rules: Vec<sarif::ReportingDescriptor> = Vec::new();
+    let mut results = Vec::new();
+    for d in findings {
+        let rule = rule_id(d);
+        let index = match rules.iter().position(|r| r.id == rule) {
+            Some(i) => i,
+            None => {
+                rules.push(rule_for(d));
+                rules.len() - 1
+            }
+        };
+        results.push(result_for(d, index));
+    }
+    let driver = sarif::ToolComponent::builder()
+        .name("palisade")
+        .version(TOOL_VERSION)
+        .semantic_version(TOOL_VERSION)
+        .rules(rules)
+        .build();
+    sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .automation_details(
+            sarif::RunAutomationDetails::builder()
+                .id(format!("palisade/{id}/"))
+                .build(),
+        )
+        .results(results)
+        .build()
+}
+
 impl Report for Sarif {
     fn write(&self, run: &Run<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let mut rules: Vec<sarif::ReportingDescriptor> = Vec::new();
-        let mut results = Vec::new();
-        for d in &run.verdict.findings {
-            let id = rule_id(d);
-            let index = match rules.iter().position(|r| r.id == id) {
-                Some(i) => i,
-                None => {
-                    rules.push(rule_for(d));
-                    rules.len() - 1
+        // One run per check: a single command is one check; `gate` splits by finding code.
+        let mut groups: Vec<(&str, Vec<&Decided>)> = Vec::new();
+        if run.command == "gate" {
+            for check in run.checks.iter().map(|c| c.name).chain(["policy"]) {
+                let found: Vec<&Decided> = run
+                    .verdict
+                    .findings
+                    .iter()
+                    .filter(|d| check_of(d.finding.rule) == check)
+                    .collect();
+                if !found.is_empty() || check != "policy" {
+                    groups.push((check, found));
                 }
-            };
-            results.push(result_for(d, index));
+            }
+        } else {
+            groups.push((run.command, run.verdict.findings.iter().collect()));
         }
-        let driver = sarif::ToolComponent::builder()
-            .name("palisade")
-            .version(TOOL_VERSION)
-            .semantic_version(TOOL_VERSION)
-            .rules(rules)
-            .build();
-        let sarif_run = sarif::Run::builder()
-            .tool(sarif::Tool::builder().driver(driver).build())
-            .automation_details(
-                sarif::RunAutomationDetails::builder()
-                    .id(format!("palisade/{}/", run.command))
-                    .build(),
-            )
-            .results(results)
-            .build();
+        let runs = groups
+            .iter()
+            .map(|(id, findings)| sarif_run(id, findings))
+            .collect::<Vec<_>>();
         let log = sarif::Sarif::builder()
             .schema(sarif::SCHEMA_URL)
             .version(json!("2.1.0"))
-            .runs(vec![sarif_run])
+            .runs(runs)
             .build();
         serde_json::to_writer_pretty(&mut *out, &log)?;
         writeln!(out)

@@ -1,0 +1,170 @@
+//! `cargo palisade gate`: every check under one policy, one set of reports.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The advisories `app` fixture as a git repository with a committed secret.
+fn project() -> tempfile::TempDir {
+    fetch_fixture_crates();
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures().join("app"), dir.path());
+    std::fs::write(
+        dir.path().join("deploy.env"),
+        "GITHUB_TOKEN=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\n",
+    )
+    .unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(
+        dir.path(),
+        &[
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.invalid",
+            "add",
+            "-A",
+        ],
+    );
+    git(
+        dir.path(),
+        &[
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.invalid",
+            "commit",
+            "-q",
+            "-m",
+            "init",
+        ],
+    );
+    dir
+}
+
+fn gate(dir: &Path, extra: &[&str]) -> Run {
+    let db = fixtures().join("db");
+    finish(
+        command(dir)
+            .args(["gate", "--advisory-db"])
+            .arg(&db)
+            .args(extra)
+            .output()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn runs_every_check_with_one_verdict_and_one_sarif_run_per_check() {
+    let dir = project();
+    let sarif = sarif_dir().join("gate.sarif");
+    let run = gate(
+        dir.path(),
+        &[
+            "--format",
+            "json",
+            "--format",
+            "sarif",
+            "--output",
+            sarif.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = json(&run);
+    let checks: Vec<&str> = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(checks, ["advisories", "secrets"]);
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"advisory.vulnerability") && rules.contains(&"secret.github-pat"),
+        "{rules:?}"
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let ids: Vec<&str> = sarif["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["automationDetails"]["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.starts_with(&["palisade/advisories/", "palisade/secrets/"]),
+        "{ids:?}"
+    );
+}
+
+#[test]
+fn one_policy_for_all_checks() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("palisade.toml"),
+        "[advisories]\nstale-after-days = 36500\n\n[[advisories.ignore]]\nid = \"RUSTSEC-2024-9001\"\nreason = \"fixture\"\n\n[[advisories.ignore]]\nid = \"RUSTSEC-2024-9003\"\nreason = \"dev-only\"\n\n[[secrets.allow]]\nrule = \"secret.github-pat\"\npaths = [\"deploy.env\"]\nreason = \"fake token\"\nticket = \"PAL-6\"\n",
+    )
+    .unwrap();
+    let run = gate(dir.path(), &["--format", "human"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("check        findings  suppressed  failing"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("PASS:"), "{}", run.stdout);
+}
+
+#[test]
+fn a_check_that_cannot_run_fails_the_gate() {
+    let dir = project();
+    let run = finish(
+        command(dir.path())
+            .args(["gate", "--advisory-db", "no/such/db"])
+            .output()
+            .unwrap(),
+    );
+    assert_error(&run, &["no advisory database at no/such/db"]);
+}
+
+#[test]
+fn nothing_to_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = finish(command(dir.path()).arg("gate").output().unwrap());
+    assert_error(&run, &["nothing to check"]);
+}
