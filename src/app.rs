@@ -3,8 +3,8 @@
 
 use crate::advisories::{self, db};
 use crate::args::{
-    AdvisoriesArgs, Cli, Command, CommonArgs, DbCommand, Deny, FailOn, FipsArgs, GateArgs,
-    RulesCommand, SecretsArgs,
+    AdvisoriesArgs, Cli, Command, CommonArgs, ConfigCommand, DbCommand, Deny, FailOn, FipsArgs,
+    GateArgs, RulesCommand, SecretsArgs,
 };
 use crate::finding::Severity;
 use crate::policy::config::{self, Config, Threshold};
@@ -52,6 +52,36 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
             run_advisories(&a, &destinations)
         }
         Command::Rules(cmd) => run_rules(&cmd),
+        Command::Config(ConfigCommand::Check { config }) => {
+            let found = find_config(config.as_deref(), Path::new("."))?;
+            match &found.path {
+                Some(path) => println!(
+                    "{}: valid ({} advisory ignores, {} secret allow entries, {} custom rules, [fips] {})",
+                    path.display(),
+                    found.advisories.ignore.len(),
+                    found.secrets.allow.len(),
+                    found.secrets.rules.len(),
+                    if found.fips.enabled { "set" } else { "not set" }
+                ),
+                None => println!("no palisade.toml found here or above: the defaults apply"),
+            }
+            Ok(Outcome::Clean)
+        }
+        Command::Init { output, force } => {
+            if output.exists() && !force {
+                bail!("{} exists; pass --force to overwrite it", output.display());
+            }
+            let text = crate::init::starter(Path::new("."));
+            // Never write a file we would refuse to read.
+            crate::policy::config::Config::parse(&text, &output)?;
+            std::fs::write(&output, &text)
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            eprintln!(
+                "wrote {}; check it with `cargo palisade config check`",
+                output.display()
+            );
+            Ok(Outcome::Clean)
+        }
         Command::Gate(a) => {
             let sub = matches
                 .subcommand_matches("gate")

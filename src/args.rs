@@ -85,9 +85,33 @@ pub enum Command {
     /// Manage the local copy of the advisory database.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Write a commented starter palisade.toml fitted to the project found here.
+    Init {
+        /// Where to write it.
+        #[arg(long, value_name = "PATH", default_value = "palisade.toml")]
+        output: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Validate palisade.toml without scanning anything.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// List, check and explain the secret-detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+/// `config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Parse and validate the config (every problem with its line); exit 0 when valid, 2 when
+    /// not.
+    Check {
+        /// The config [default: palisade.toml here or in a parent, up to the git root].
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+    },
 }
 
 /// `rules` subcommands.

@@ -9,6 +9,7 @@ pub mod args;
 pub mod codes;
 pub mod finding;
 pub mod fips;
+pub mod init;
 pub mod policy;
 pub mod report;
 pub mod secrets;

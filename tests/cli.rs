@@ -42,6 +42,16 @@ mod help {
     }
 
     #[test]
+    fn init() {
+        insta::assert_snapshot!(help(&["init", "--help"]));
+    }
+
+    #[test]
+    fn config_check() {
+        insta::assert_snapshot!(help(&["config", "check", "--help"]));
+    }
+
+    #[test]
     fn gate() {
         insta::assert_snapshot!(help(&["gate", "--help"]));
     }
@@ -806,5 +816,50 @@ mod reports {
         // The verdict still stands: findings fail, whether or not anyone read the report.
         assert_eq!(status.code(), Some(1), "{stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+mod init_and_config {
+    use super::*;
+
+    #[test]
+    fn init_writes_a_config_that_config_check_accepts() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        let run = palisade_in(dir.path(), &["init"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let text = std::fs::read_to_string(dir.path().join("palisade.toml")).unwrap();
+        assert!(
+            text.contains("[advisories]") && text.contains("[secrets]"),
+            "{text}"
+        );
+        let run = palisade_in(dir.path(), &["config", "check"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout.contains("palisade.toml: valid"),
+            "{}",
+            run.stdout
+        );
+        let again = palisade_in(dir.path(), &["init"]);
+        assert_error(&again, &["palisade.toml exists", "--force"]);
+    }
+
+    #[test]
+    fn config_check_reports_every_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("palisade.toml"),
+            "[policy]\nfail-on = \"severe\"\nunrated-severity = \"meh\"\n",
+        )
+        .unwrap();
+        let run = palisade_in(dir.path(), &["config", "check"]);
+        assert_eq!(run.code, 2);
+        assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("palisade.toml:2:") && run.stderr.contains("palisade.toml:3:"),
+            "{}",
+            run.stderr
+        );
     }
 }
