@@ -651,8 +651,25 @@ fn outcome_of(verdict: &Verdict) -> Outcome {
 }
 
 /// Writes every report. Files are written whole or not at all; a closed stdout (a pipe into
-/// `head`) is not an error.
+/// `head`) is not an error. Under GitHub Actions, a job summary is appended to
+/// `$GITHUB_STEP_SUMMARY` too.
 fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY")
+    {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| {
+                format!(
+                    "cannot open $GITHUB_STEP_SUMMARY ({})",
+                    PathBuf::from(&path).display()
+                )
+            })?;
+        file.write_all(crate::report::step_summary(run).as_bytes())
+            .context("cannot write $GITHUB_STEP_SUMMARY")?;
+    }
     for dest in destinations {
         let reporter = dest.format.reporter();
         match &dest.file {

@@ -168,3 +168,41 @@ fn nothing_to_check() {
     let run = finish(command(dir.path()).arg("gate").output().unwrap());
     assert_error(&run, &["nothing to check"]);
 }
+
+#[test]
+fn github_annotations_and_step_summary() {
+    let dir = project();
+    let summary = dir.path().join("summary.md");
+    let run = finish(
+        command(dir.path())
+            .args(["gate", "--advisory-db"])
+            .arg(fixtures().join("db"))
+            .args(["--format", "github"])
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let secret = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("secret.github-pat"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(
+        secret.starts_with("::error file=deploy.env,line=1,col=14,title=secret.github-pat"),
+        "{secret}"
+    );
+    assert!(
+        !run.stdout.contains("WK59PFkl"),
+        "annotations must be redacted: {}",
+        run.stdout
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("## Palisade gate: ❌ failed"), "{md}");
+    assert!(
+        md.contains("| advisories |") && md.contains("| secrets |"),
+        "{md}"
+    );
+    assert!(!md.contains("WK59PFkl"), "{md}");
+}

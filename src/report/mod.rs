@@ -1,6 +1,7 @@
 //! Reports: render a verdict. Every output format lives here, behind one small trait; nothing
 //! here changes what fails.
 
+mod github;
 mod human;
 mod json;
 mod sarif;
@@ -9,6 +10,7 @@ use crate::advisories::Summary;
 use crate::policy::Verdict;
 use std::io::{self, Write};
 
+pub use github::{Github, step_summary};
 pub use human::{Human, explain_binary};
 pub use json::{JSON_SCHEMA_VERSION, Json};
 pub use sarif::{Sarif, check_of};
@@ -57,6 +59,8 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for code scanning.
     Sarif,
+    /// GitHub Actions workflow annotations (::error file=…,line=…::…).
+    Github,
 }
 
 impl Format {
@@ -66,6 +70,7 @@ impl Format {
             Format::Human => Box::new(Human),
             Format::Json => Box::new(Json),
             Format::Sarif => Box::new(Sarif),
+            Format::Github => Box::new(Github),
         }
     }
 }
