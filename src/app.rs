@@ -44,13 +44,7 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
     };
     let cli = Cli::from_arg_matches(&matches).map_err(|e| anyhow::anyhow!("{e}"))?;
     match cli.command {
-        Command::Advisories(a) => {
-            let sub = matches
-                .subcommand_matches("advisories")
-                .context("internal: no advisories matches")?;
-            let destinations = destinations(sub)?;
-            run_advisories(&a, &destinations)
-        }
+        Command::Advisories(a) => run_advisories(&a, &destinations_of(&matches)?),
         Command::Rules(cmd) => run_rules(&cmd),
         Command::Config(ConfigCommand::Check { config }) => {
             let found = find_config(config.as_deref(), Path::new("."))?;
@@ -82,27 +76,9 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
             );
             Ok(Outcome::Clean)
         }
-        Command::Gate(a) => {
-            let sub = matches
-                .subcommand_matches("gate")
-                .context("internal: no gate matches")?;
-            let destinations = destinations(sub)?;
-            run_gate(&a, &destinations)
-        }
-        Command::Fips(a) => {
-            let sub = matches
-                .subcommand_matches("fips")
-                .context("internal: no fips matches")?;
-            let destinations = destinations(sub)?;
-            run_fips(&a, &destinations)
-        }
-        Command::Secrets(a) => {
-            let sub = matches
-                .subcommand_matches("secrets")
-                .context("internal: no secrets matches")?;
-            let destinations = destinations(sub)?;
-            run_secrets(&a, &destinations)
-        }
+        Command::Gate(a) => run_gate(&a, &destinations_of(&matches)?),
+        Command::Fips(a) => run_fips(&a, &destinations_of(&matches)?),
+        Command::Secrets(a) => run_secrets(&a, &destinations_of(&matches)?),
         Command::Db(DbCommand::Fetch { advisory_db }) => {
             let path = db::resolve_path(advisory_db.as_deref(), None)?;
             eprintln!(
@@ -123,6 +99,14 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
             Ok(Outcome::Clean)
         }
     }
+}
+
+/// The report destinations of the subcommand that was typed.
+fn destinations_of(matches: &clap::ArgMatches) -> Result<Vec<Destination>> {
+    let (_, sub) = matches
+        .subcommand()
+        .context("internal: no subcommand matches")?;
+    destinations(sub)
 }
 
 /// Pairs every `--output` with the `--format` typed before it.

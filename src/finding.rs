@@ -177,6 +177,23 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of a registered code (see [`crate::codes`]): no subject, its help taken from
+    /// the registry, fingerprinted by the code alone. Callers add locations and evidence, and
+    /// a finer fingerprint where one code can fire more than once.
+    pub fn of_code(rule: &'static str, severity: Option<Severity>, message: String) -> Finding {
+        Finding {
+            rule,
+            subject: None,
+            severity,
+            message,
+            locations: Vec::new(),
+            fingerprint: fingerprint(&[rule]),
+            help: crate::codes::get(rule).map(|c| c.help.to_string()),
+            reachability: None,
+            evidence: BTreeMap::new(),
+        }
+    }
+
     /// Identifiers a suppression may name for this finding: the subject's id and aliases.
     pub fn subject_ids(&self) -> impl Iterator<Item = &str> {
         self.subject.iter().flat_map(|s| {

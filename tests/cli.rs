@@ -327,7 +327,7 @@ mod graph_cache {
     fn second_scan_uses_the_cache_and_a_manifest_edit_invalidates_it() {
         fetch_fixture_crates();
         let dir = tempfile::tempdir().unwrap();
-        policy::copy_dir(&fixtures().join("app"), &dir.path().join("app"));
+        copy_dir(&fixtures().join("app"), &dir.path().join("app"));
         let first = scan(dir.path());
         assert_eq!(first["advisories"]["build_graph"], "resolved");
         let cached = std::fs::read_dir(dir.path().join("target/palisade")).unwrap();
@@ -470,19 +470,6 @@ mod policy {
         );
         assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     }
-
-    pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-        fs::create_dir_all(to).unwrap();
-        for entry in fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
 }
 
 mod bad_input {
@@ -511,7 +498,7 @@ mod bad_input {
     #[test]
     fn generate_lockfile_creates_it() {
         let dir = tempfile::tempdir().unwrap();
-        policy::copy_dir(&fixtures().join("nolock"), &dir.path().join("nolock"));
+        copy_dir(&fixtures().join("nolock"), &dir.path().join("nolock"));
         let db = fixtures().join("db");
         let run = palisade_in(
             dir.path(),

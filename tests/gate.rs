@@ -4,35 +4,6 @@ mod common;
 
 use common::*;
 use std::path::Path;
-use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("HOME", dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// The advisories `app` fixture as a git repository with a committed secret.
 fn project() -> tempfile::TempDir {
@@ -44,8 +15,8 @@ fn project() -> tempfile::TempDir {
         "GITHUB_TOKEN=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\n",
     )
     .unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    git(
+    git_in(dir.path(), &["init", "-q", "-b", "main"]);
+    git_in(
         dir.path(),
         &[
             "-c",
@@ -56,7 +27,7 @@ fn project() -> tempfile::TempDir {
             "-A",
         ],
     );
-    git(
+    git_in(
         dir.path(),
         &[
             "-c",

@@ -108,20 +108,17 @@ pub fn run(
         && i64::from(age.get_days()) > i64::from(config.stale_after_days)
     {
         findings.push(Finding {
-            rule: codes::ADVISORY_DB_STALE,
-            subject: None,
-            severity: None,
-            message: format!(
-                "advisory database at {} was last updated {updated} ({} days ago; limit {})",
-                db_path.display(),
-                age.get_days(),
-                config.stale_after_days
-            ),
-            locations: vec![],
-            fingerprint: fingerprint(&[codes::ADVISORY_DB_STALE]),
-            help: codes::get(codes::ADVISORY_DB_STALE).map(|c| c.help.to_string()),
-            reachability: None,
             evidence: [("last_updated".to_string(), json!(updated.to_string()))].into(),
+            ..Finding::of_code(
+                codes::ADVISORY_DB_STALE,
+                None,
+                format!(
+                    "advisory database at {} was last updated {updated} ({} days ago; limit {})",
+                    db_path.display(),
+                    age.get_days(),
+                    config.stale_after_days
+                ),
+            )
         });
     }
 
@@ -308,18 +305,14 @@ fn resolve_graph(
         }
         Err(e) => {
             findings.push(Finding {
-                rule: codes::ADVISORY_GRAPH_UNAVAILABLE,
-                subject: None,
-                severity: None,
-                message: format!(
-                    "cannot resolve the build graph ({}); all advisories count as reachable",
-                    cargo_message(&e)
-                ),
-                locations: vec![],
-                fingerprint: fingerprint(&[codes::ADVISORY_GRAPH_UNAVAILABLE]),
-                help: codes::get(codes::ADVISORY_GRAPH_UNAVAILABLE).map(|c| c.help.to_string()),
-                reachability: None,
-                evidence: Default::default(),
+                ..Finding::of_code(
+                    codes::ADVISORY_GRAPH_UNAVAILABLE,
+                    None,
+                    format!(
+                        "cannot resolve the build graph ({}); all advisories count as reachable",
+                        cargo_message(&e)
+                    ),
+                )
             });
             (None, GraphState::Unavailable)
         }

@@ -104,15 +104,10 @@ pub fn check_project(project: &Project) -> Result<Vec<Finding>, FipsError> {
             .map(|p| json!({"provider": p.what, "dependency_path": p.path}))
             .collect();
         findings.push(Finding {
-            rule,
-            subject: None,
-            severity: Some(Severity::High),
-            message,
             locations: vec![Location::at_line(shown.clone(), None)],
             fingerprint: fingerprint(&[rule, &shown.to_string_lossy()]),
-            help: codes::get(rule).map(|c| c.help.to_string()),
-            reachability: None,
             evidence: [("providers".to_string(), json!(listed))].into(),
+            ..Finding::of_code(rule, Some(Severity::High), message)
         });
     };
     if let Some(first) = default.first() {
@@ -169,15 +164,9 @@ pub fn check_wiring(
                 ),
             };
             Finding {
-                rule,
-                subject: None,
-                severity: Some(Severity::High),
-                message,
                 locations: vec![Location::at_line(shown.clone(), line)],
                 fingerprint: fingerprint(&[rule, &shown.to_string_lossy(), &line.unwrap_or(0).to_string()]),
-                help: codes::get(rule).map(|c| c.help.to_string()),
-                reachability: None,
-                evidence: Default::default(),
+                ..Finding::of_code(rule, Some(Severity::High), message)
             }
         })
         .collect())
@@ -203,19 +192,14 @@ pub fn check_status(url: &str, field: &str, expect: Expect) -> Result<Vec<Findin
     Ok(problem
         .into_iter()
         .map(|(rule, message)| Finding {
-            rule,
-            subject: None,
-            severity: Some(Severity::High),
-            message,
             locations: vec![Location::at_line(url, None)],
             fingerprint: fingerprint(&[rule, url, field]),
-            help: codes::get(rule).map(|c| c.help.to_string()),
-            reachability: None,
             evidence: [
                 ("reported".to_string(), json!(reported)),
                 ("field".to_string(), json!(field)),
             ]
             .into(),
+            ..Finding::of_code(rule, Some(Severity::High), message)
         })
         .collect())
 }
@@ -233,20 +217,15 @@ pub fn run(
         let shown = relative_to_cwd(path);
         let mut finding = |rule: &'static str, severity: Option<Severity>, message: String| {
             findings.push(Finding {
-                rule,
-                subject: None,
-                severity,
-                message,
                 locations: vec![Location::at_line(shown.clone(), None)],
                 fingerprint: fingerprint(&[rule, &shown.to_string_lossy()]),
-                help: codes::get(rule).map(|c| c.help.to_string()),
-                reachability: None,
                 evidence: [
                     ("verdict".to_string(), json!(report.verdict)),
                     ("module".to_string(), json!(report.module)),
                     ("evidence".to_string(), json!(report.evidence)),
                 ]
                 .into(),
+                ..Finding::of_code(rule, severity, message)
             });
         };
         let name = shown.display();

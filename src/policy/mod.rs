@@ -311,18 +311,13 @@ impl Policy {
 
 fn suppression_finding(entry: &Suppression, rule: &'static str, message: String) -> Finding {
     Finding {
-        rule,
-        subject: None,
-        severity: None,
-        message,
         locations: vec![Location::at_line(
             entry.origin.file.clone(),
             u32::try_from(entry.origin.line).ok(),
         )],
         fingerprint: fingerprint(&[rule, &entry.id]),
-        help: codes::get(rule).map(|c| c.help.to_string()),
-        reachability: None,
         evidence: [("ignore_id".to_string(), serde_json::json!(entry.id))].into(),
+        ..Finding::of_code(rule, None, message)
     }
 }
 

@@ -90,8 +90,8 @@ impl SecretsConfig {
             with_builtins.push(rule.clone());
             match super::engine::RuleSet::compile(with_builtins) {
                 Ok(set) => {
-                    let failures = super::engine::check_examples(&set);
-                    if let Some(f) = failures.iter().find(|f| f.rule == rule.id) {
+                    let failures = super::engine::check_examples_of(&set, |id| id == rule.id);
+                    if let Some(f) = failures.first() {
                         problems.at(span, format!("custom rule {}: {}", f.rule, f.problem));
                     } else {
                         config.rules.push(rule);

@@ -264,9 +264,17 @@ pub struct ExampleFailure {
 /// Runs every rule's examples against the whole rule set: each example must be found by its
 /// own rule; each negative example must not be found by its rule.
 pub fn check_examples(set: &RuleSet) -> Vec<ExampleFailure> {
+    check_examples_of(set, |_| true)
+}
+
+/// [`check_examples`] for the rules whose id `wanted` accepts (a custom rule being loaded).
+pub fn check_examples_of(set: &RuleSet, wanted: impl Fn(&str) -> bool) -> Vec<ExampleFailure> {
     let mut failures = Vec::new();
     let mut found = Vec::new();
     for (index, compiled) in set.rules.iter().enumerate() {
+        if !wanted(&compiled.rule.id) {
+            continue;
+        }
         let rule = &compiled.rule;
         if rule.examples.is_empty() {
             failures.push(ExampleFailure {

@@ -173,18 +173,14 @@ pub fn run(
     let shallow = history::is_shallow(&repo);
     if shallow {
         findings.push(Finding {
-            rule: codes::SECRETS_SHALLOW_HISTORY,
-            subject: None,
-            severity: None,
-            message: format!(
-                "{} is a shallow clone: history before the cut was not scanned",
-                repo.path().display()
-            ),
-            locations: vec![],
-            fingerprint: fingerprint(&[codes::SECRETS_SHALLOW_HISTORY]),
-            help: codes::get(codes::SECRETS_SHALLOW_HISTORY).map(|c| c.help.to_string()),
-            reachability: None,
-            evidence: BTreeMap::new(),
+            ..Finding::of_code(
+                codes::SECRETS_SHALLOW_HISTORY,
+                None,
+                format!(
+                    "{} is a shallow clone: history before the cut was not scanned",
+                    repo.path().display()
+                ),
+            )
         });
     }
 
