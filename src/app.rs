@@ -76,7 +76,10 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
             );
             Ok(Outcome::Clean)
         }
-        Command::Gate(a) => run_gate(&a, &destinations_of(&matches)?),
+        Command::Gate(a) => {
+            let sub = subcommand_matches(&matches)?;
+            run_gate(&a, &destinations(sub)?, cli_imports(sub)?)
+        }
         Command::Fips(a) => run_fips(&a, &destinations_of(&matches)?),
         Command::Secrets(a) => run_secrets(&a, &destinations_of(&matches)?),
         Command::Db(DbCommand::Fetch { advisory_db }) => {
@@ -101,67 +104,107 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
     }
 }
 
-/// The report destinations of the subcommand that was typed.
-fn destinations_of(matches: &clap::ArgMatches) -> Result<Vec<Destination>> {
+/// The matches of the subcommand that was typed.
+fn subcommand_matches(matches: &clap::ArgMatches) -> Result<&clap::ArgMatches> {
     let (_, sub) = matches
         .subcommand()
         .context("internal: no subcommand matches")?;
-    destinations(sub)
+    Ok(sub)
+}
+
+/// The report destinations of the subcommand that was typed.
+fn destinations_of(matches: &clap::ArgMatches) -> Result<Vec<Destination>> {
+    destinations(subcommand_matches(matches)?)
+}
+
+/// How pairing a flag with the one typed before it failed.
+enum Unpaired<S> {
+    /// This value has no leading flag before it.
+    Orphan(S),
+    /// Two values for one leading flag.
+    Twice(S, S),
+}
+
+/// Pairs each value of the flag `second` with the value of the flag `first` typed before it
+/// (`--format sarif --output f.sarif`, `--import-sarif g.sarif --tool gosec`).
+fn pair_flags<F, S>(
+    matches: &clap::ArgMatches,
+    first: &str,
+    second: &str,
+) -> std::result::Result<Vec<(F, Option<S>)>, Unpaired<S>>
+where
+    F: Clone + Send + Sync + 'static,
+    S: Clone + Send + Sync + 'static,
+{
+    let firsts: Vec<(usize, F)> = match (matches.indices_of(first), matches.get_many::<F>(first)) {
+        (Some(i), Some(v)) => i.zip(v.cloned()).collect(),
+        _ => Vec::new(),
+    };
+    let seconds: Vec<(usize, S)> = match (matches.indices_of(second), matches.get_many::<S>(second))
+    {
+        (Some(i), Some(v)) => i.zip(v.cloned()).collect(),
+        _ => Vec::new(),
+    };
+    let mut pairs: Vec<(F, Option<S>)> = firsts.iter().map(|(_, f)| (f.clone(), None)).collect();
+    for (index, value) in seconds {
+        let Some(slot) = firsts.iter().rposition(|(i, _)| *i < index) else {
+            return Err(Unpaired::Orphan(value));
+        };
+        if let Some(previous) = pairs[slot].1.take() {
+            return Err(Unpaired::Twice(previous, value));
+        }
+        pairs[slot].1 = Some(value);
+    }
+    Ok(pairs)
 }
 
 /// Pairs every `--output` with the `--format` typed before it.
 pub fn destinations(matches: &clap::ArgMatches) -> Result<Vec<Destination>> {
-    let formats: Vec<(usize, Format)> = match (
-        matches.indices_of("format"),
-        matches.get_many::<Format>("format"),
-    ) {
-        (Some(i), Some(f)) => i.zip(f.copied()).collect(),
-        _ => Vec::new(),
+    let pairs = match pair_flags::<Format, PathBuf>(matches, "format", "output") {
+        Ok(pairs) => pairs,
+        Err(Unpaired::Orphan(file)) => bail!(
+            "--output {} needs a --format before it (e.g. --format sarif --output {})",
+            file.display(),
+            file.display()
+        ),
+        Err(Unpaired::Twice(a, b)) => bail!(
+            "two --output files ({} and {}) for one --format; repeat --format for each",
+            a.display(),
+            b.display()
+        ),
     };
-    let outputs: Vec<(usize, PathBuf)> = match (
-        matches.indices_of("output"),
-        matches.get_many::<PathBuf>("output"),
-    ) {
-        (Some(i), Some(o)) => i.zip(o.cloned()).collect(),
-        _ => Vec::new(),
-    };
-    if formats.is_empty() {
-        if let Some((_, file)) = outputs.first() {
-            bail!(
-                "--output {} needs a --format before it (e.g. --format sarif --output {})",
-                file.display(),
-                file.display()
-            );
-        }
+    if pairs.is_empty() {
         return Ok(vec![Destination {
             format: Format::Human,
             file: None,
         }]);
     }
-    let mut result: Vec<Destination> = formats
-        .iter()
-        .map(|(_, format)| Destination {
-            format: *format,
-            file: None,
-        })
-        .collect();
-    for (index, file) in outputs {
-        let Some(slot) = formats.iter().rposition(|(i, _)| *i < index) else {
-            bail!("--output {} needs a --format before it", file.display());
-        };
-        if let Some(previous) = &result[slot].file {
-            bail!(
-                "two --output files ({} and {}) for one --format; repeat --format for each",
-                previous.display(),
-                file.display()
-            );
-        }
-        result[slot].file = Some(file);
-    }
-    if result.iter().filter(|d| d.file.is_none()).count() > 1 {
+    if pairs.iter().filter(|(_, file)| file.is_none()).count() > 1 {
         bail!("only one --format can go to stdout; give the others an --output FILE");
     }
-    Ok(result)
+    Ok(pairs
+        .into_iter()
+        .map(|(format, file)| Destination { format, file })
+        .collect())
+}
+
+/// Pairs every `--tool` with the `--import-sarif` typed before it.
+fn cli_imports(matches: &clap::ArgMatches) -> Result<Vec<crate::imports::Source>> {
+    match pair_flags::<PathBuf, String>(matches, "import_sarif", "tool") {
+        Ok(pairs) => Ok(pairs
+            .into_iter()
+            .map(|(path, tool)| crate::imports::Source {
+                tool: tool.map(|t| crate::imports::cfg::tool_name(&t)),
+                path,
+            })
+            .collect()),
+        Err(Unpaired::Orphan(tool)) => {
+            bail!("--tool {tool} needs an --import-sarif FILE before it")
+        }
+        Err(Unpaired::Twice(a, b)) => {
+            bail!("two --tool names ({a} and {b}) for one --import-sarif; give each file one")
+        }
+    }
 }
 
 /// Finds the config: `--config`, else `palisade.toml` in `start` or the nearest parent,
@@ -198,6 +241,8 @@ fn policy_for(config: &Config, common: &CommonArgs) -> Policy {
             FailOn::Low => Threshold::AtLeast(Severity::Low),
             FailOn::Any => Threshold::Any,
         };
+        // The command line wins over every threshold of the file.
+        policy.per_check.clear();
     }
     if common.deny.contains(&Deny::Warnings) {
         policy.deny_warnings = true;
@@ -269,12 +314,13 @@ fn run_advisories(a: &AdvisoriesArgs, destinations: &[Destination]) -> Result<Ou
     let run = Run {
         command: "advisories",
         verdict: &verdict,
-        threshold: threshold_name(policy.config.fail_on),
+        threshold: threshold_name(&policy.config),
         deny_warnings: policy.config.deny_warnings,
         advisories: Some(&outcome.summary),
         secrets: None,
         fips: None,
         checks: Vec::new(),
+        imports: Vec::new(),
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))
@@ -337,12 +383,13 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
     let run = Run {
         command: "secrets",
         verdict: &verdict,
-        threshold: threshold_name(policy.config.fail_on),
+        threshold: threshold_name(&policy.config),
         deny_warnings: policy.config.deny_warnings,
         advisories: None,
         secrets: Some(&outcome.summary),
         fips: None,
         checks: Vec::new(),
+        imports: Vec::new(),
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))
@@ -456,18 +503,23 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
     let run = Run {
         command: "fips",
         verdict: &verdict,
-        threshold: threshold_name(policy.config.fail_on),
+        threshold: threshold_name(&policy.config),
         deny_warnings: policy.config.deny_warnings,
         advisories: None,
         secrets: None,
         fips: Some(&outcome.reports),
         checks: Vec::new(),
+        imports: Vec::new(),
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))
 }
 
-fn run_gate(a: &GateArgs, destinations: &[Destination]) -> Result<Outcome> {
+fn run_gate(
+    a: &GateArgs,
+    destinations: &[Destination],
+    cli_imports: Vec<crate::imports::Source>,
+) -> Result<Outcome> {
     use crate::report::CheckRun;
     use std::time::Instant;
     let manifest = a
@@ -481,9 +533,16 @@ fn run_gate(a: &GateArgs, destinations: &[Destination]) -> Result<Outcome> {
     let config = find_config(a.common.config.as_deref(), &root)?;
     let run_advisories = manifest.is_file();
     let run_secrets = crate::secrets::history::open(&root).is_ok();
-    if !run_advisories && !run_secrets && !config.fips.enabled {
+    let import_sources: Vec<crate::imports::Source> = config
+        .imports
+        .entries
+        .iter()
+        .map(|e| e.source.clone())
+        .chain(cli_imports)
+        .collect();
+    if !run_advisories && !run_secrets && !config.fips.enabled && import_sources.is_empty() {
         bail!(
-            "nothing to check in {}: no Cargo.toml, no git repository, no [fips] in palisade.toml",
+            "nothing to check in {}: no Cargo.toml, no git repository, no [fips] or [[import]] in palisade.toml",
             root.display()
         );
     }
@@ -492,7 +551,14 @@ fn run_gate(a: &GateArgs, destinations: &[Destination]) -> Result<Outcome> {
     policy
         .suppressions
         .extend(config.secrets.allow.iter().cloned());
+    policy
+        .suppressions
+        .extend(config.imports.ignore.iter().cloned());
     let today = policy.today;
+    // Imported SARIF is small and read here while the checks below run.
+    let started = Instant::now();
+    let imported = read_imports(&import_sources)?;
+    let import_millis = started.elapsed().as_millis();
 
     // The checks read different inputs: run them side by side.
     let (advisories, secrets) = std::thread::scope(|scope| {
@@ -554,14 +620,14 @@ fn run_gate(a: &GateArgs, destinations: &[Destination]) -> Result<Outcome> {
     if let Some((outcome, millis)) = &advisories {
         findings.extend(outcome.findings.iter().cloned());
         checks.push(CheckRun {
-            name: "advisories",
+            name: "advisories".into(),
             millis: *millis,
         });
     }
     if let Some((outcome, millis)) = &secrets {
         findings.extend(outcome.findings.iter().cloned());
         checks.push(CheckRun {
-            name: "secrets",
+            name: "secrets".into(),
             millis: *millis,
         });
     }
@@ -600,30 +666,77 @@ fn run_gate(a: &GateArgs, destinations: &[Destination]) -> Result<Outcome> {
         }
         fips_reports = Some(outcome.reports);
         checks.push(CheckRun {
-            name: "fips",
+            name: "fips".into(),
             millis: started.elapsed().as_millis(),
         });
+    }
+    let mut imports = Vec::new();
+    for i in imported {
+        checks.push(CheckRun {
+            name: i.check(),
+            millis: import_millis,
+        });
+        imports.push(crate::report::ImportedTool {
+            check: i.check(),
+            driver: i.driver,
+            version: i.version,
+            information_uri: i.information_uri,
+            file: i.file,
+        });
+        findings.extend(i.findings);
     }
     let verdict = decide(&mut policy, &a.common, findings)?;
     let run = Run {
         command: "gate",
         verdict: &verdict,
-        threshold: threshold_name(policy.config.fail_on),
+        threshold: threshold_name(&policy.config),
         deny_warnings: policy.config.deny_warnings,
         advisories: advisories.as_ref().map(|(o, _)| &o.summary),
         secrets: secrets.as_ref().map(|(o, _)| &o.summary),
         fips: fips_reports.as_deref(),
         checks,
+        imports,
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))
 }
 
-fn threshold_name(t: Threshold) -> String {
-    match t {
-        Threshold::Any => "any".into(),
-        Threshold::AtLeast(s) => s.to_string(),
+/// Reads every imported SARIF file; two imports of one tool name are told apart as
+/// `gosec`, `gosec-2`.
+fn read_imports(sources: &[crate::imports::Source]) -> Result<Vec<crate::imports::Imported>> {
+    let mut imported: Vec<crate::imports::Imported> = Vec::new();
+    for source in sources {
+        for mut run in crate::imports::read(source)? {
+            let base = run.tool.clone();
+            let mut n = 1;
+            while imported.iter().any(|i| i.tool == run.tool) {
+                n += 1;
+                run.tool = format!("{base}-{n}");
+            }
+            if run.tool != base {
+                for f in &mut run.findings {
+                    f.evidence
+                        .insert("tool".into(), serde_json::json!(run.tool));
+                }
+            }
+            imported.push(run);
+        }
     }
+    Ok(imported)
+}
+
+/// `high`, or `high; secrets: any` when checks have thresholds of their own.
+fn threshold_name(config: &config::PolicyConfig) -> String {
+    let name = |t: Threshold| match t {
+        Threshold::Any => "any".to_string(),
+        Threshold::AtLeast(s) => s.to_string(),
+    };
+    let mut text = name(config.fail_on);
+    for (i, (check, t)) in config.per_check.iter().enumerate() {
+        text.push_str(if i == 0 { "; " } else { ", " });
+        text.push_str(&format!("{check}: {}", name(*t)));
+    }
+    text
 }
 
 fn outcome_of(verdict: &Verdict) -> Outcome {

@@ -57,15 +57,19 @@ pub enum Command {
     ///
     /// advisories when there is a Cargo.lock, secrets when the folder is in a git repository
     /// (the whole history, or --since REV in a pull request), fips when palisade.toml has a
-    /// [fips] table. Checks run in parallel; suppressions, baseline and thresholds apply to
-    /// all; SARIF has one run per check. Exit 0 clean, 1 findings over the threshold, 2 when
-    /// any check could not run.
+    /// [fips] table, and the SARIF of other tools (gosec, govulncheck, clippy-sarif,
+    /// semgrep…) named by `[[import]]` entries or --import-sarif. Checks run in parallel;
+    /// suppressions, baseline and thresholds apply to all; SARIF has one run per check. Exit 0
+    /// clean, 1 findings over the threshold, 2 when any check could not run or an imported
+    /// file is missing or malformed.
     ///
     /// Examples:
     ///
     ///   cargo palisade gate --advisory-db ../advisory-db
     ///
     ///   cargo palisade gate --since origin/main --format sarif --output palisade.sarif --format human
+    ///
+    ///   gosec -fmt sarif -out gosec.sarif ./... ; cargo palisade gate --import-sarif gosec.sarif --tool gosec
     Gate(GateArgs),
     /// Verify FIPS builds from the binaries themselves (ELF, Mach-O, PE; stripped or not).
     ///
@@ -189,6 +193,16 @@ pub struct GateArgs {
     /// Run cargo with --offline.
     #[arg(long)]
     pub offline: bool,
+
+    /// Also judge the results in this SARIF 2.1.0 file (from gosec, govulncheck, clippy-sarif,
+    /// semgrep…); repeat for several. Adds to the `[[import]]` entries of palisade.toml.
+    #[arg(long, value_name = "FILE")]
+    pub import_sarif: Vec<PathBuf>,
+
+    /// The name of the tool of the --import-sarif before it, as reports and `[[import]]`
+    /// ignores use it [default: the tool name in the file].
+    #[arg(long, value_name = "NAME", requires = "import_sarif")]
+    pub tool: Vec<String>,
 
     /// Policy and report options.
     #[command(flatten)]

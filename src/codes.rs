@@ -57,6 +57,9 @@ pub const FIPS_NO_FIPS_TARGET: &str = "fips.no-fips-target";
 /// The binary uses the system OpenSSL; FIPS depends on its configuration.
 pub const FIPS_RUNTIME_OPENSSL: &str = "fips.runtime-openssl";
 
+/// A result of another tool's SARIF, imported by `gate` (`[[import]]`, `--import-sarif`).
+pub const IMPORT_RESULT: &str = "import.result";
+
 /// The registry. Secret rules (`secret.*`) are registered as data in `rules/`, each a
 /// deny-level code of its own.
 pub const ALL: &[Code] = &[
@@ -147,6 +150,12 @@ pub const ALL: &[Code] = &[
         summary: "The binary uses the system OpenSSL, so FIPS depends on the runtime configuration.",
         help: "Check the target image's OpenSSL FIPS provider configuration, or link a FIPS \
                module statically.",
+    },
+    Code {
+        id: IMPORT_RESULT,
+        level: Level::Deny,
+        summary: "Another tool (gosec, govulncheck, clippy, semgrep…) reported this in the SARIF the gate imported.",
+        help: "Fix it as the tool's rule explains, or add an `[[import.ignore]]` entry naming the tool's rule id and a reason.",
     },
     Code {
         id: POLICY_IGNORE_EXPIRED,

@@ -194,6 +194,25 @@ impl Finding {
         }
     }
 
+    /// The check that produced it, as reports group findings: `advisories`, `secrets`,
+    /// `fips`, `import/<tool>` for imported SARIF, `policy` for the policy's own findings.
+    pub fn check(&self) -> std::borrow::Cow<'static, str> {
+        use std::borrow::Cow;
+        match self.rule.split('.').next().unwrap_or_default() {
+            "advisory" => Cow::Borrowed("advisories"),
+            "secret" | "secrets" => Cow::Borrowed("secrets"),
+            "fips" => Cow::Borrowed("fips"),
+            "import" => Cow::Owned(format!(
+                "import/{}",
+                self.evidence
+                    .get("tool")
+                    .and_then(|t| t.as_str())
+                    .unwrap_or("sarif")
+            )),
+            _ => Cow::Borrowed("policy"),
+        }
+    }
+
     /// Identifiers a suppression may name for this finding: the subject's id and aliases.
     pub fn subject_ids(&self) -> impl Iterator<Item = &str> {
         self.subject.iter().flat_map(|s| {

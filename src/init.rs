@@ -66,6 +66,18 @@ pub fn starter(dir: &Path) -> String {
             }
         ));
     }
+    out.push_str(
+        "\n# Other tools' SARIF (gosec, govulncheck, clippy-sarif, semgrep…), judged by the same policy.\n\
+         # [[import]]\n\
+         # tool = \"gosec\"\n\
+         # sarif = \"gosec.sarif\"\n\
+         # fail-on = \"medium\"        # optional: this tool's own threshold\n\
+         #\n\
+         # [[import.ignore]]\n\
+         # rule = \"G104\"\n\
+         # reason = \"why it is safe here\"\n\
+         # ticket = \"SEC-3\"\n",
+    );
     out
 }
 

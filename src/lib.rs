@@ -1,6 +1,6 @@
 //! Palisade: a supply-chain security gate for Rust services.
 //!
-//! Data flows one way: checks ([`advisories`]) → [`finding`]s → [`policy`] → [`report`]s.
+//! Data flows one way: checks ([`advisories`], [`secrets`], [`fips`], [`imports`]) → [`finding`]s → [`policy`] → [`report`]s.
 //! [`app`] wires them for the command line; `main.rs` only maps the outcome to an exit code.
 
 pub mod advisories;
@@ -9,6 +9,7 @@ pub mod args;
 pub mod codes;
 pub mod finding;
 pub mod fips;
+pub mod imports;
 pub mod init;
 pub mod policy;
 pub mod report;

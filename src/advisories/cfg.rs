@@ -14,7 +14,7 @@
 //! ```
 
 use crate::policy::Suppression;
-use crate::policy::config::{Origin, Problems, parse_date};
+use crate::policy::config::{Origin, Problems, Threshold, parse_date, threshold};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -33,6 +33,8 @@ pub struct AdvisoriesConfig {
     pub informational: Vec<String>,
     /// `[[advisories.ignore]]` entries.
     pub ignore: Vec<Suppression>,
+    /// `fail-on`: the threshold for advisory findings.
+    pub fail_on: Option<Threshold>,
 }
 
 impl Default for AdvisoriesConfig {
@@ -44,6 +46,7 @@ impl Default for AdvisoriesConfig {
                 .map(String::from)
                 .to_vec(),
             ignore: Vec::new(),
+            fail_on: None,
         }
     }
 }
@@ -53,6 +56,7 @@ impl Default for AdvisoriesConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawAdvisories {
     db: Option<PathBuf>,
+    fail_on: Option<Spanned<String>>,
     stale_after_days: Option<u32>,
     informational: Option<Vec<Spanned<String>>>,
     #[serde(default)]
@@ -71,7 +75,10 @@ struct RawIgnore {
 impl AdvisoriesConfig {
     /// Validates the raw table, recording every problem.
     pub fn validate(raw: RawAdvisories, file: &Path, problems: &mut Problems<'_>) -> Self {
-        let mut config = AdvisoriesConfig::default();
+        let mut config = AdvisoriesConfig {
+            fail_on: raw.fail_on.as_ref().and_then(|t| threshold(t, problems)),
+            ..AdvisoriesConfig::default()
+        };
         if let Some(db) = raw.db {
             let base = file.parent().unwrap_or(Path::new("."));
             config.db = Some(base.join(db));

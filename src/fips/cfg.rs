@@ -18,7 +18,7 @@
 //! expect = "fips"
 //! ```
 
-use crate::policy::config::Problems;
+use crate::policy::config::{Problems, Threshold, threshold};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -42,12 +42,15 @@ pub struct FipsConfig {
     pub markers: Vec<(String, Option<String>)>,
     /// `[[fips.binaries]]`: (path, expectation).
     pub binaries: Vec<(PathBuf, super::Expect)>,
+    /// `fail-on`: the threshold for FIPS findings.
+    pub fail_on: Option<Threshold>,
 }
 
 /// The raw table.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawFips {
+    fail_on: Option<Spanned<String>>,
     fips_features: Option<Vec<String>>,
     build_target: Option<String>,
     fips_target: Option<String>,
@@ -94,6 +97,7 @@ impl FipsConfig {
             binaries.push((base.join(b.path), expect));
         }
         FipsConfig {
+            fail_on: raw.fail_on.as_ref().and_then(|t| threshold(t, problems)),
             enabled: false,
             fips_features: raw.fips_features,
             build_target: raw.build_target,

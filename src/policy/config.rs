@@ -8,6 +8,7 @@
 use crate::advisories::cfg::{AdvisoriesConfig, RawAdvisories};
 use crate::finding::Severity;
 use crate::fips::cfg::{FipsConfig, RawFips};
+use crate::imports::cfg::{ImportConfig, RawImport};
 use crate::secrets::cfg::{RawSecrets, SecretsConfig};
 use serde::Deserialize;
 use std::fmt;
@@ -122,6 +123,9 @@ pub struct PolicyConfig {
     pub unrated_severity: Severity,
     /// `fail-not-in-graph`: whether vulnerabilities in no build graph fail.
     pub fail_not_in_graph: bool,
+    /// `fail-on` of a check's own table (`[secrets]`, `[[import]]`…), by check name
+    /// (`secrets`, `import/gosec`); wins over `fail_on`. `--fail-on` clears them.
+    pub per_check: std::collections::BTreeMap<String, Threshold>,
 }
 
 impl Default for PolicyConfig {
@@ -131,6 +135,7 @@ impl Default for PolicyConfig {
             deny_warnings: false,
             unrated_severity: Severity::High,
             fail_not_in_graph: false,
+            per_check: Default::default(),
         }
     }
 }
@@ -148,6 +153,8 @@ pub struct Config {
     pub secrets: SecretsConfig,
     /// `[fips]`.
     pub fips: FipsConfig,
+    /// `[[import]]`.
+    pub imports: ImportConfig,
 }
 
 #[derive(Deserialize, Default)]
@@ -157,6 +164,8 @@ struct RawConfig {
     advisories: Option<RawAdvisories>,
     secrets: Option<RawSecrets>,
     fips: Option<RawFips>,
+    #[serde(default)]
+    import: Vec<Spanned<RawImport>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -191,13 +200,28 @@ impl Config {
                 });
             }
         };
-        let policy = validate_policy(raw.policy.unwrap_or_default(), &mut problems);
+        let mut policy = validate_policy(raw.policy.unwrap_or_default(), &mut problems);
         let advisories =
             AdvisoriesConfig::validate(raw.advisories.unwrap_or_default(), path, &mut problems);
         let secrets = SecretsConfig::validate(raw.secrets.unwrap_or_default(), path, &mut problems);
         let fips_enabled = raw.fips.is_some();
         let mut fips = FipsConfig::validate(raw.fips.unwrap_or_default(), path, &mut problems);
         fips.enabled = fips_enabled;
+        let imports = ImportConfig::validate(raw.import, path, &mut problems);
+        for (check, threshold) in [
+            ("advisories", advisories.fail_on),
+            ("secrets", secrets.fail_on),
+            ("fips", fips.fail_on),
+        ] {
+            if let Some(t) = threshold {
+                policy.per_check.insert(check.to_string(), t);
+            }
+        }
+        for entry in &imports.entries {
+            if let (Some(tool), Some(t)) = (&entry.source.tool, entry.fail_on) {
+                policy.per_check.insert(format!("import/{tool}"), t);
+            }
+        }
         if problems.found.is_empty() {
             Ok(Config {
                 path: Some(path.to_path_buf()),
@@ -205,6 +229,7 @@ impl Config {
                 advisories,
                 secrets,
                 fips,
+                imports,
             })
         } else {
             Err(ConfigError {
@@ -217,17 +242,8 @@ impl Config {
 
 fn validate_policy(raw: RawPolicy, problems: &mut Problems<'_>) -> PolicyConfig {
     let mut policy = PolicyConfig::default();
-    if let Some(fail_on) = raw.fail_on {
-        match Threshold::parse(fail_on.get_ref()) {
-            Some(t) => policy.fail_on = t,
-            None => problems.at(
-                fail_on.span(),
-                format!(
-                    "`fail-on = \"{}\"` is not one of critical, high, medium, low, any",
-                    fail_on.get_ref()
-                ),
-            ),
-        }
+    if let Some(t) = raw.fail_on.as_ref().and_then(|t| threshold(t, problems)) {
+        policy.fail_on = t;
     }
     if let Some(unrated) = raw.unrated_severity {
         match Severity::parse(unrated.get_ref()) {
@@ -244,6 +260,58 @@ fn validate_policy(raw: RawPolicy, problems: &mut Problems<'_>) -> PolicyConfig 
     policy.deny_warnings = raw.deny_warnings.unwrap_or(false);
     policy.fail_not_in_graph = raw.fail_not_in_graph.unwrap_or(false);
     policy
+}
+
+/// Reads a `fail-on` value.
+pub fn threshold(value: &Spanned<String>, problems: &mut Problems<'_>) -> Option<Threshold> {
+    let parsed = Threshold::parse(value.get_ref());
+    if parsed.is_none() {
+        problems.at(
+            value.span(),
+            format!(
+                "`fail-on = \"{}\"` is not one of critical, high, medium, low, any",
+                value.get_ref()
+            ),
+        );
+    }
+    parsed
+}
+
+/// Compiles a `paths` list (`*` stays within one folder, `**` crosses folders); `None`, with
+/// each bad glob recorded, when one does not compile.
+pub fn globs(
+    list: &[Spanned<String>],
+    entry: Range<usize>,
+    problems: &mut Problems<'_>,
+) -> Option<crate::policy::Globs> {
+    let mut builder = globset::GlobSetBuilder::new();
+    let mut ok = true;
+    for glob in list {
+        match globset::GlobBuilder::new(glob.get_ref())
+            .literal_separator(true)
+            .build()
+        {
+            Ok(g) => {
+                builder.add(g);
+            }
+            Err(e) => {
+                problems.at(glob.span(), format!("bad glob `{}`: {e}", glob.get_ref()));
+                ok = false;
+            }
+        }
+    }
+    if list.is_empty() {
+        problems.at(
+            entry,
+            "`paths = []` matches nothing; remove it or name the files",
+        );
+        return None;
+    }
+    let set = builder.build().ok().filter(|_| ok)?;
+    Some(crate::policy::Globs {
+        set,
+        patterns: list.iter().map(|g| g.get_ref().clone()).collect(),
+    })
 }
 
 /// Reads an optional `expires` value: a TOML date (`2027-01-31`) or a string holding one.

@@ -53,29 +53,53 @@ pub enum Matcher {
     Subject,
     /// Every given criterion holds.
     Secret(SecretMatcher),
+    /// An `[[import.ignore]]`: a finding of this imported tool whose rule (subject) is `id`,
+    /// in these paths if given.
+    Import {
+        /// `import/<tool>`.
+        check: String,
+        /// Globs every path of the finding must match.
+        paths: Option<Globs>,
+    },
+}
+
+/// Path globs of a config entry, compared by the patterns written.
+#[derive(Clone, Debug)]
+pub struct Globs {
+    /// The compiled set.
+    pub set: globset::GlobSet,
+    /// The patterns, as written.
+    pub patterns: Vec<String>,
+}
+
+impl PartialEq for Globs {
+    fn eq(&self, other: &Self) -> bool {
+        self.patterns == other.patterns
+    }
+}
+
+impl Globs {
+    /// Whether every path the finding names (primary location and further occurrences)
+    /// matches; false when it names none.
+    fn cover(&self, finding: &Finding) -> bool {
+        let mut paths = finding_paths(finding);
+        paths.next().is_some_and(|first| self.set.is_match(first))
+            && paths.all(|p| self.set.is_match(p))
+    }
 }
 
 /// Criteria of a `[[secrets.allow]]` entry; at least one is set.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecretMatcher {
-    /// The finding's rule id.
-    pub rule: Option<String>,
+    /// The finding's rule id is one of these (any when empty).
+    pub rules: Vec<String>,
     /// Globs every path of the finding (first and further occurrences) must match.
-    pub paths: Option<globset::GlobSet>,
+    pub paths: Option<Globs>,
     /// The finding's fingerprint.
     pub fingerprint: Option<String>,
     /// Index of this entry among the secret patterns the check evaluated (the check alone sees
     /// the secret; it lists the patterns that matched in `evidence.allow_patterns`).
     pub pattern: Option<usize>,
-}
-
-impl PartialEq for SecretMatcher {
-    /// Globs are compared by the entry that produced them, so `paths` is left out.
-    fn eq(&self, other: &Self) -> bool {
-        self.rule == other.rule
-            && self.fingerprint == other.fingerprint
-            && self.pattern == other.pattern
-    }
 }
 
 impl Suppression {
@@ -86,16 +110,12 @@ impl Suppression {
                 .subject_ids()
                 .any(|id| id.eq_ignore_ascii_case(&self.id)),
             Matcher::Secret(m) => {
-                let rule_ok = m.rule.as_deref().is_none_or(|r| r == finding.rule);
+                let rule_ok = m.rules.is_empty() || m.rules.iter().any(|r| r == finding.rule);
                 let fp_ok = m
                     .fingerprint
                     .as_deref()
                     .is_none_or(|f| f == finding.fingerprint);
-                let paths_ok = m.paths.as_ref().is_none_or(|globs| {
-                    let mut paths = finding_paths(finding);
-                    paths.next().is_some_and(|first| globs.is_match(first))
-                        && paths.all(|p| globs.is_match(p))
-                });
+                let paths_ok = m.paths.as_ref().is_none_or(|globs| globs.cover(finding));
                 let pattern_ok = m.pattern.is_none_or(|i| {
                     finding
                         .evidence
@@ -104,6 +124,13 @@ impl Suppression {
                         .is_some_and(|a| a.iter().any(|x| x.as_u64() == Some(i as u64)))
                 });
                 rule_ok && fp_ok && paths_ok && pattern_ok
+            }
+            Matcher::Import { check, paths } => {
+                finding.check() == check.as_str()
+                    && finding
+                        .subject_ids()
+                        .any(|id| id.eq_ignore_ascii_case(&self.id))
+                    && paths.as_ref().is_none_or(|globs| globs.cover(finding))
             }
         }
     }
@@ -294,7 +321,13 @@ impl Policy {
                 Some(Reachability::NotInGraph) => self.config.fail_not_in_graph,
                 _ => true,
             };
-            in_scope && self.config.fail_on.reached_by(effective_severity)
+            let threshold = self
+                .config
+                .per_check
+                .get(finding.check().as_ref())
+                .copied()
+                .unwrap_or(self.config.fail_on);
+            in_scope && threshold.reached_by(effective_severity)
         };
         Decided {
             finding,

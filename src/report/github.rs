@@ -2,7 +2,7 @@
 //! Markdown job summary for `$GITHUB_STEP_SUMMARY`.
 
 use super::{Report, Run};
-use crate::policy::{Decided, Status};
+use crate::policy::Status;
 use std::io::{self, Write};
 
 /// The `github` format: one annotation per finding that is not suppressed.
@@ -81,25 +81,10 @@ pub fn step_summary(run: &Run<'_>) -> String {
             "| check | findings | suppressed | failing | time |\n|---|---:|---:|---:|---:|\n",
         );
         for check in &run.checks {
-            let mine: Vec<&Decided> = run
-                .verdict
-                .findings
-                .iter()
-                .filter(|d| super::check_of(d.finding.rule) == check.name)
-                .collect();
-            let suppressed = mine
-                .iter()
-                .filter(|d| matches!(d.status, Status::Suppressed { .. }))
-                .count();
-            let failing = mine
-                .iter()
-                .filter(|d| matches!(d.status, Status::Failing))
-                .count();
+            let counts = run.counts(&check.name);
             md.push_str(&format!(
-                "| {} | {} | {suppressed} | {failing} | {} ms |\n",
-                check.name,
-                mine.len(),
-                check.millis
+                "| {} | {} | {} | {} | {} ms |\n",
+                check.name, counts.total, counts.suppressed, counts.failing, check.millis
             ));
         }
         md.push('\n');

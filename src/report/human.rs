@@ -151,27 +151,30 @@ impl Report for Human {
 
         if !run.checks.is_empty() {
             writeln!(out)?;
+            let width = run
+                .checks
+                .iter()
+                .map(|c| c.name.len())
+                .max()
+                .unwrap_or(0)
+                .max(12);
             writeln!(
                 out,
                 "{}",
-                paint(BOLD, "check        findings  suppressed  failing      time")
+                paint(
+                    BOLD,
+                    &format!(
+                        "{:<width$} findings  suppressed  failing      time",
+                        "check"
+                    )
+                )
             )?;
             for check in &run.checks {
-                let mine: Vec<&Decided> = run
-                    .verdict
-                    .findings
-                    .iter()
-                    .filter(|d| crate::report::check_of(d.finding.rule) == check.name)
-                    .collect();
-                let count = |f: fn(&Status) -> bool| mine.iter().filter(|d| f(&d.status)).count();
+                let counts = run.counts(&check.name);
                 writeln!(
                     out,
-                    "{:<12} {:>8}  {:>10}  {:>7}  {:>6} ms",
-                    check.name,
-                    mine.len(),
-                    count(|s| matches!(s, Status::Suppressed { .. })),
-                    count(|s| matches!(s, Status::Failing)),
-                    check.millis
+                    "{:<width$} {:>8}  {:>10}  {:>7}  {:>6} ms",
+                    check.name, counts.total, counts.suppressed, counts.failing, check.millis
                 )?;
             }
         }

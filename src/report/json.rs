@@ -26,6 +26,8 @@ struct Document<'a> {
     fips: Option<&'a [crate::fips::binary::BinaryReport]>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     checks: &'a [super::CheckRun],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    imports: &'a [super::ImportedTool],
     findings: &'a [Decided],
 }
 
@@ -67,6 +69,7 @@ impl Report for Json {
             secrets: run.secrets,
             fips: run.fips,
             checks: &run.checks,
+            imports: &run.imports,
             findings: &run.verdict.findings,
         };
         serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -7,13 +7,13 @@ mod json;
 mod sarif;
 
 use crate::advisories::Summary;
-use crate::policy::Verdict;
+use crate::policy::{Decided, Status, Verdict};
 use std::io::{self, Write};
 
 pub use github::{Github, step_summary};
 pub use human::{Human, explain_binary};
 pub use json::{JSON_SCHEMA_VERSION, Json};
-pub use sarif::{Sarif, check_of};
+pub use sarif::Sarif;
 
 /// Everything a report may show about one run.
 pub struct Run<'a> {
@@ -33,15 +33,72 @@ pub struct Run<'a> {
     pub fips: Option<&'a [crate::fips::binary::BinaryReport]>,
     /// For `gate`: the checks that ran, with their wall time.
     pub checks: Vec<CheckRun>,
+    /// For `gate`: the tools whose SARIF was imported.
+    pub imports: Vec<ImportedTool>,
+}
+
+/// A tool whose SARIF `gate` imported, as reports name it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ImportedTool {
+    /// `import/<tool>`.
+    pub check: String,
+    /// The tool as its file names it (`gosec`).
+    pub driver: String,
+    /// Its version, when the file says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Its home page, when the file says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub information_uri: Option<String>,
+    /// The file read.
+    pub file: std::path::PathBuf,
 }
 
 /// One check of a `gate` run.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct CheckRun {
-    /// `advisories`, `secrets`, `fips`.
-    pub name: &'static str,
+    /// `advisories`, `secrets`, `fips`, `import/<tool>`.
+    pub name: String,
     /// Wall time, milliseconds.
     pub millis: u128,
+}
+
+/// Per-check tallies for the summary tables.
+pub struct CheckCounts {
+    /// Findings of the check.
+    pub total: usize,
+    /// Of which suppressed.
+    pub suppressed: usize,
+    /// Of which failing.
+    pub failing: usize,
+}
+
+impl Run<'_> {
+    /// The findings of one check (see [`crate::finding::Finding::check`]).
+    pub fn findings_of<'s>(&'s self, check: &'s str) -> impl Iterator<Item = &'s Decided> + 's {
+        self.verdict
+            .findings
+            .iter()
+            .filter(move |d| d.finding.check() == check)
+    }
+
+    /// Tallies of one check.
+    pub fn counts(&self, check: &str) -> CheckCounts {
+        let mut counts = CheckCounts {
+            total: 0,
+            suppressed: 0,
+            failing: 0,
+        };
+        for d in self.findings_of(check) {
+            counts.total += 1;
+            match d.status {
+                Status::Suppressed { .. } => counts.suppressed += 1,
+                Status::Failing => counts.failing += 1,
+                Status::Reported => {}
+            }
+        }
+        counts
+    }
 }
 
 /// An output format.

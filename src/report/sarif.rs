@@ -5,7 +5,7 @@
 //! `partialFingerprints.primaryLocationLineHash` from our stable fingerprint; suppressed
 //! findings carry a `suppressions` entry with the config entry's reason.
 
-use super::{Report, Run, TOOL_VERSION};
+use super::{ImportedTool, Report, Run, TOOL_VERSION};
 use crate::codes;
 use crate::finding::Severity;
 use crate::policy::{Decided, Status};
@@ -57,7 +57,12 @@ fn rule_for(d: &Decided) -> sarif::ReportingDescriptor {
     let mut tags = vec!["security".to_string(), f.rule.to_string()];
     match &f.subject {
         Some(s) => {
-            tags.extend(s.tags.iter().cloned());
+            // SARIF wants tags unique; imported rules often carry `security` themselves.
+            for tag in &s.tags {
+                if !tags.contains(tag) {
+                    tags.push(tag.clone());
+                }
+            }
             let mut markdown = format!("**{}** ({})\n\n{}\n", s.title, s.id, s.description.trim());
             if !s.aliases.is_empty() {
                 markdown.push_str(&format!("\nAliases: {}\n", s.aliases.join(", ")));
@@ -218,17 +223,7 @@ fn result_for(d: &Decided, rule_index: usize) -> sarif::Result {
     result
 }
 
-/// The check a finding code belongs to, for one SARIF run per check in `gate`.
-pub fn check_of(rule: &str) -> &'static str {
-    match rule.split('.').next().unwrap_or_default() {
-        "advisory" => "advisories",
-        "secret" | "secrets" => "secrets",
-        "fips" => "fips",
-        _ => "policy",
-    }
-}
-
-fn sarif_run(id: &str, findings: &[&Decided]) -> sarif::Run {
+fn sarif_run(id: &str, findings: &[&Decided], import: Option<&ImportedTool>) -> sarif::Run {
     let mut rules: Vec<sarif::ReportingDescriptor> = Vec::new();
     let mut results = Vec::new();
     for d in findings {
@@ -242,13 +237,19 @@ fn sarif_run(id: &str, findings: &[&Decided]) -> sarif::Run {
         };
         results.push(result_for(d, index));
     }
-    let driver = sarif::ToolComponent::builder()
-        .name("palisade")
-        .version(TOOL_VERSION)
-        .semantic_version(TOOL_VERSION)
+    // An imported tool's results keep its name, so code scanning shows them as its own; the
+    // run's properties say Palisade decided them and which file they came from.
+    let (name, version) = match import {
+        Some(i) => (i.driver.clone(), i.version.clone()),
+        None => ("palisade".to_string(), Some(TOOL_VERSION.to_string())),
+    };
+    let mut driver = sarif::ToolComponent::builder()
+        .name(name)
         .rules(rules)
         .build();
-    sarif::Run::builder()
+    driver.semantic_version = version;
+    driver.information_uri = import.and_then(|i| i.information_uri.clone());
+    let mut run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())
         .automation_details(
             sarif::RunAutomationDetails::builder()
@@ -256,21 +257,30 @@ fn sarif_run(id: &str, findings: &[&Decided]) -> sarif::Run {
                 .build(),
         )
         .results(results)
-        .build()
+        .build();
+    if let Some(i) = import {
+        run.properties = Some(
+            sarif::PropertyBag::builder()
+                .additional_properties(BTreeMap::from([
+                    (
+                        "palisade-imported-from".to_string(),
+                        json!(uri(&crate::finding::relative_to_cwd(&i.file))),
+                    ),
+                    ("palisade-version".to_string(), json!(TOOL_VERSION)),
+                ]))
+                .build(),
+        );
+    }
+    run
 }
 
 impl Report for Sarif {
     fn write(&self, run: &Run<'_>, out: &mut dyn Write) -> io::Result<()> {
-        // One run per check: a single command is one check; `gate` splits by finding code.
+        // One run per check: a single command is one check; `gate` splits by check.
         let mut groups: Vec<(&str, Vec<&Decided>)> = Vec::new();
         if run.command == "gate" {
-            for check in run.checks.iter().map(|c| c.name).chain(["policy"]) {
-                let found: Vec<&Decided> = run
-                    .verdict
-                    .findings
-                    .iter()
-                    .filter(|d| check_of(d.finding.rule) == check)
-                    .collect();
+            for check in run.checks.iter().map(|c| c.name.as_str()).chain(["policy"]) {
+                let found: Vec<&Decided> = run.findings_of(check).collect();
                 if !found.is_empty() || check != "policy" {
                     groups.push((check, found));
                 }
@@ -280,7 +290,10 @@ impl Report for Sarif {
         }
         let runs = groups
             .iter()
-            .map(|(id, findings)| sarif_run(id, findings))
+            .map(|(id, findings)| {
+                let import = run.imports.iter().find(|i| i.check == *id);
+                sarif_run(id, findings, import)
+            })
             .collect::<Vec<_>>();
         let log = sarif::Sarif::builder()
             .schema(sarif::SCHEMA_URL)

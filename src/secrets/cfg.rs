@@ -5,7 +5,7 @@
 //! max-blob-size = 67108864       # bytes; larger blobs are skipped and counted
 //!
 //! [[secrets.allow]]
-//! rule = "secret.github-pat"      # with `paths`: this rule, in these files only
+//! rule = "secret.github-pat"      # with `paths`: this rule (or `rules = [...]`), in these files only
 //! paths = ["tests/fixtures/**"]
 //! reason = "fake tokens the tests plant"   # required
 //! ticket = "SEC-41"                        # required: the ticket or spec that authorises it
@@ -25,7 +25,7 @@
 //! An entry must narrow something: a fingerprint, a rule with paths, or a secret pattern.
 //! `paths` without `rule` would allow every kind of secret in those files, so it is refused.
 
-use crate::policy::config::{Origin, Problems, parse_date};
+use crate::policy::config::{Origin, Problems, Threshold, globs, parse_date, threshold};
 use crate::policy::{Matcher, SecretMatcher, Suppression};
 use serde::Deserialize;
 use std::path::Path;
@@ -36,6 +36,8 @@ use toml::Spanned;
 pub struct SecretsConfig {
     /// `max-blob-size`.
     pub max_blob_size: Option<u64>,
+    /// `fail-on`: the threshold for secret findings.
+    pub fail_on: Option<Threshold>,
     /// `[[secrets.allow]]` entries, in file order.
     pub allow: Vec<Suppression>,
     /// The entries' `secret-pattern`s: (index in `allow`, regex). The check evaluates them,
@@ -50,6 +52,7 @@ pub struct SecretsConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawSecrets {
     max_blob_size: Option<u64>,
+    fail_on: Option<Spanned<String>>,
     #[serde(default)]
     allow: Vec<Spanned<RawAllow>>,
     #[serde(default)]
@@ -60,6 +63,7 @@ pub struct RawSecrets {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawAllow {
     rule: Option<Spanned<String>>,
+    rules: Option<Vec<Spanned<String>>>,
     paths: Option<Vec<Spanned<String>>>,
     fingerprint: Option<String>,
     secret_pattern: Option<Spanned<String>>,
@@ -79,6 +83,7 @@ impl SecretsConfig {
     pub fn validate(raw: RawSecrets, file: &Path, problems: &mut Problems<'_>) -> Self {
         let mut config = SecretsConfig {
             max_blob_size: raw.max_blob_size,
+            fail_on: raw.fail_on.as_ref().and_then(|t| threshold(t, problems)),
             ..SecretsConfig::default()
         };
         for rule in raw.rules {
@@ -113,39 +118,37 @@ impl SecretsConfig {
                 );
                 continue;
             };
-            if let Some(rule) = &entry.rule
-                && !rule.get_ref().starts_with("secret.")
-            {
-                problems.at(rule.span(), format!("`rule = \"{}\"` is not a secret rule id (`secret.…`; see `cargo palisade rules list`)", rule.get_ref()));
+            let mut rules: Vec<String> = Vec::new();
+            if entry.rule.is_some() && entry.rules.is_some() {
+                problems.at(span.clone(), "give `rule` or `rules`, not both");
+                ok = false;
+            }
+            for rule in entry.rule.iter().chain(entry.rules.iter().flatten()) {
+                if rule.get_ref().starts_with("secret.")
+                    && !rule.get_ref().contains(['*', '?', '['])
+                {
+                    rules.push(rule.get_ref().clone());
+                } else {
+                    problems.at(rule.span(), format!("`{}` is not a secret rule id (`secret.…`, no patterns; see `cargo palisade rules list`)", rule.get_ref()));
+                    ok = false;
+                }
+            }
+            if entry.rules.as_ref().is_some_and(Vec::is_empty) {
+                problems.at(span.clone(), "`rules = []` names no rule");
                 ok = false;
             }
             let paths = match &entry.paths {
-                Some(_) if entry.rule.is_none() => {
-                    problems.at(span.clone(), "`paths` without `rule` would allow every kind of secret in those files; name the rule");
-                    ok = false;
-                    None
-                }
-                Some(globs) => {
-                    let mut builder = globset::GlobSetBuilder::new();
-                    for glob in globs {
-                        match globset::GlobBuilder::new(glob.get_ref())
-                            .literal_separator(true)
-                            .build()
-                        {
-                            Ok(g) => {
-                                builder.add(g);
-                            }
-                            Err(e) => {
-                                problems
-                                    .at(glob.span(), format!("bad glob `{}`: {e}", glob.get_ref()));
-                                ok = false;
-                            }
-                        }
-                    }
-                    builder.build().ok()
+                Some(list) => {
+                    let set = globs(list, span.clone(), problems);
+                    ok &= set.is_some();
+                    set
                 }
                 None => None,
             };
+            if entry.paths.is_some() && entry.rule.is_none() && entry.rules.is_none() {
+                problems.at(span.clone(), "`paths` without `rule` would allow every kind of secret in those files; name the rule");
+                ok = false;
+            }
             let pattern =
                 entry.secret_pattern.as_ref().and_then(|p| {
                     match regex::bytes::Regex::new(p.get_ref()) {
@@ -166,7 +169,7 @@ impl SecretsConfig {
             let fingerprint = present(&entry.fingerprint);
             let narrows = fingerprint.is_some()
                 || pattern.is_some()
-                || (entry.rule.is_some() && paths.is_some());
+                || (!rules.is_empty() && paths.is_some());
             if ok && !narrows {
                 problems.at(span.clone(), "a `[[secrets.allow]]` entry must name a `fingerprint`, a `rule` with `paths`, or a `secret-pattern`: blanket allows are not accepted");
                 ok = false;
@@ -178,7 +181,7 @@ impl SecretsConfig {
             let index = config.allow.len();
             let id = fingerprint
                 .clone()
-                .or_else(|| entry.rule.as_ref().map(|r| r.get_ref().clone()))
+                .or_else(|| (!rules.is_empty()).then(|| rules.join(", ")))
                 .or_else(|| {
                     entry
                         .secret_pattern
@@ -192,7 +195,7 @@ impl SecretsConfig {
             config.allow.push(Suppression {
                 id,
                 matcher: Matcher::Secret(SecretMatcher {
-                    rule: entry.rule.map(Spanned::into_inner),
+                    rules,
                     paths,
                     fingerprint,
                     pattern: entry.secret_pattern.is_some().then_some(index),
