@@ -82,6 +82,7 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
         }
         Command::Fips(a) => run_fips(&a, &destinations_of(&matches)?),
         Command::Secrets(a) => run_secrets(&a, &destinations_of(&matches)?),
+        Command::UploadSarif(a) => run_upload(&a),
         Command::Db(DbCommand::Fetch { advisory_db }) => {
             let path = db::resolve_path(advisory_db.as_deref(), None)?;
             eprintln!(
@@ -699,6 +700,48 @@ fn run_gate(
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))
+}
+
+fn run_upload(a: &crate::args::UploadArgs) -> Result<Outcome> {
+    let token = std::env::var("GITHUB_TOKEN").unwrap_or_default();
+    if token.trim().is_empty() {
+        bail!(
+            "GITHUB_TOKEN is not set: export a token with `security-events: write` (in a workflow: `env: GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}`)"
+        );
+    }
+    let Some(repository) = a.repo.clone().filter(|r| !r.is_empty()) else {
+        bail!("no repository: pass --repo OWNER/NAME (GitHub Actions sets GITHUB_REPOSITORY)");
+    };
+    // Outside Actions, the commit and ref of the repository here.
+    let local = || gix::discover(".").ok();
+    let commit = match a.commit.clone().filter(|c| !c.is_empty()) {
+        Some(c) => c,
+        None => local()
+            .and_then(|repo| repo.head_id().ok().map(|id| id.to_string()))
+            .context("no commit: pass --commit SHA (GitHub Actions sets GITHUB_SHA)")?,
+    };
+    let git_ref = match a.git_ref.clone().filter(|r| !r.is_empty()) {
+        Some(r) => r,
+        None => local()
+            .and_then(|repo| repo.head_name().ok().flatten().map(|n| n.to_string()))
+            .context("no ref: pass --ref refs/heads/BRANCH (GitHub Actions sets GITHUB_REF)")?,
+    };
+    let upload = crate::upload::Upload {
+        file: a.file.clone(),
+        repository,
+        commit,
+        git_ref,
+        api_url: a.api_url.clone(),
+        token,
+        wait: std::time::Duration::from_secs(a.wait),
+        poll_interval: std::time::Duration::from_millis(a.poll_interval_ms),
+    };
+    let done = crate::upload::upload(&upload, &|line| eprintln!("{line}"))?;
+    match &done.analyses_url {
+        Some(url) => eprintln!("upload {}: {} ({url})", done.id, done.status),
+        None => eprintln!("upload {}: {}", done.id, done.status),
+    }
+    Ok(Outcome::Clean)
 }
 
 /// Reads every imported SARIF file; two imports of one tool name are told apart as

@@ -98,12 +98,75 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Upload a SARIF file to GitHub code scanning and wait until GitHub has processed it.
+    ///
+    /// The token comes from GITHUB_TOKEN (it needs `security-events: write`) and is never
+    /// printed. The repository, commit and ref come from the flags, else from GitHub Actions'
+    /// GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_REF, else (commit and ref) from the git
+    /// repository here. GitHub's limits are checked before sending: 10 MB gzipped, 20 runs,
+    /// 25,000 results per run. Exit 0 when GitHub has processed the file, 2 otherwise.
+    ///
+    /// Examples:
+    ///
+    ///   cargo palisade gate --format sarif --output palisade.sarif; cargo palisade upload-sarif palisade.sarif
+    ///
+    ///   cargo palisade upload-sarif palisade.sarif --repo acme/api --api-url https://ghe.example.com/api/v3
+    UploadSarif(UploadArgs),
     /// Validate palisade.toml without scanning anything.
     #[command(subcommand)]
     Config(ConfigCommand),
     /// List, check and explain the secret-detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+/// Options of `upload-sarif`.
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// The SARIF file to upload.
+    #[arg(value_name = "SARIF")]
+    pub file: PathBuf,
+
+    /// The repository, owner/name.
+    #[arg(
+        long,
+        value_name = "OWNER/NAME",
+        env = "GITHUB_REPOSITORY",
+        hide_env_values = true
+    )]
+    pub repo: Option<String>,
+
+    /// The full commit SHA the analysis is of [default: HEAD of the repository here].
+    #[arg(long, value_name = "SHA", env = "GITHUB_SHA", hide_env_values = true)]
+    pub commit: Option<String>,
+
+    /// The full ref, refs/heads/BRANCH or refs/pull/N/merge [default: the branch checked out
+    /// here].
+    #[arg(
+        long = "ref",
+        value_name = "REF",
+        env = "GITHUB_REF",
+        hide_env_values = true
+    )]
+    pub git_ref: Option<String>,
+
+    /// The GitHub API; for GitHub Enterprise Server, https://HOST/api/v3.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "GITHUB_API_URL",
+        hide_env_values = true,
+        default_value = "https://api.github.com"
+    )]
+    pub api_url: String,
+
+    /// Seconds to wait for GitHub to process the upload; 0 returns once it is accepted.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub wait: u64,
+
+    /// Milliseconds between processing-status polls.
+    #[arg(long, value_name = "MS", default_value_t = 3000, hide = true)]
+    pub poll_interval_ms: u64,
 }
 
 /// `config` subcommands.

@@ -14,3 +14,4 @@ pub mod init;
 pub mod policy;
 pub mod report;
 pub mod secrets;
+pub mod upload;

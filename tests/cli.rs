@@ -27,6 +27,11 @@ mod help {
     }
 
     #[test]
+    fn upload_sarif() {
+        insta::assert_snapshot!(help(&["upload-sarif", "--help"]));
+    }
+
+    #[test]
     fn db() {
         insta::assert_snapshot!(help(&["db", "--help"]));
     }

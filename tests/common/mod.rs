@@ -72,6 +72,19 @@ pub fn command(cwd: &Path) -> Command {
         )
         .env_remove("PALISADE_ADVISORY_DB")
         .env_remove("CLICOLOR_FORCE");
+    // Hermetic even when the suite itself runs under GitHub Actions.
+    for var in [
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_OUTPUT",
+        "GITHUB_REPOSITORY",
+        "GITHUB_SHA",
+        "GITHUB_REF",
+        "GITHUB_API_URL",
+        "GITHUB_TOKEN",
+    ] {
+        cmd.env_remove(var);
+    }
     cmd
 }
 
