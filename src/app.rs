@@ -790,25 +790,38 @@ fn outcome_of(verdict: &Verdict) -> Outcome {
     }
 }
 
+/// Appends to the file a GitHub Actions variable names (`$GITHUB_STEP_SUMMARY`,
+/// `$GITHUB_OUTPUT`), when it is set.
+fn append_env_file(variable: &str, text: &str) -> Result<()> {
+    let Some(path) = std::env::var_os(variable) else {
+        return Ok(());
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot open ${variable} ({})", PathBuf::from(&path).display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write ${variable} ({})", PathBuf::from(&path).display()))
+}
+
 /// Writes every report. Files are written whole or not at all; a closed stdout (a pipe into
 /// `head`) is not an error. Under GitHub Actions, a job summary is appended to
-/// `$GITHUB_STEP_SUMMARY` too.
+/// `$GITHUB_STEP_SUMMARY` and the counts to `$GITHUB_OUTPUT`.
 fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
-    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
-        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY")
-    {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .with_context(|| {
-                format!(
-                    "cannot open $GITHUB_STEP_SUMMARY ({})",
-                    PathBuf::from(&path).display()
-                )
-            })?;
-        file.write_all(crate::report::step_summary(run).as_bytes())
-            .context("cannot write $GITHUB_STEP_SUMMARY")?;
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        append_env_file("GITHUB_STEP_SUMMARY", &crate::report::step_summary(run))?;
+        // Step outputs, for the action and for workflows that call the binary themselves.
+        append_env_file(
+            "GITHUB_OUTPUT",
+            &format!(
+                "findings={}\nfailing={}\nsuppressed={}\npassed={}\n",
+                run.verdict.findings.len(),
+                run.verdict.failing(),
+                run.verdict.suppressed(),
+                run.verdict.failing() == 0
+            ),
+        )?;
     }
     for dest in destinations {
         let reporter = dest.format.reporter();

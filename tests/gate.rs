@@ -144,6 +144,7 @@ fn nothing_to_check() {
 fn github_annotations_and_step_summary() {
     let dir = project();
     let summary = dir.path().join("summary.md");
+    let outputs = dir.path().join("outputs.txt");
     let run = finish(
         command(dir.path())
             .args(["gate", "--advisory-db"])
@@ -151,6 +152,7 @@ fn github_annotations_and_step_summary() {
             .args(["--format", "github"])
             .env("GITHUB_ACTIONS", "true")
             .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("GITHUB_OUTPUT", &outputs)
             .output()
             .unwrap(),
     );
@@ -176,4 +178,13 @@ fn github_annotations_and_step_summary() {
         "{md}"
     );
     assert!(!md.contains("WK59PFkl"), "{md}");
+    let outputs = std::fs::read_to_string(&outputs).unwrap();
+    assert!(outputs.contains("\npassed=false\n"), "{outputs}");
+    let failing: usize = outputs
+        .lines()
+        .find_map(|l| l.strip_prefix("failing="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(failing >= 1, "{outputs}");
 }
