@@ -4,7 +4,7 @@
 # scripts/run-action.py on fixture repositories built here, against a fake GitHub API on
 # 127.0.0.1, and checks the outputs, the exit codes, the log and the job summary.
 #
-#   scripts/test-action.sh            (needs python3 with PyYAML, git, and action-validator
+#   scripts/test-action.sh            (needs python3 with venv, git, and action-validator
 #                                      from npm @action-validator/cli for the schema check)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,7 @@ else
 fi
 
 cargo build --quiet
+python="$(scripts/py-venv.sh)/bin/python3"
 work=$(mktemp -d)
 trap 'kill "${server_pid:-0}" 2> /dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
@@ -95,7 +96,7 @@ run_action() { # name, workspace, extra args...
   export GITHUB_SHA GITHUB_REF=refs/heads/main
   GITHUB_SHA=$(git -C "$ws" rev-parse HEAD)
   set +e
-  python3 scripts/run-action.py --workspace "$ws" --token "$token" \
+  "$python" scripts/run-action.py --workspace "$ws" --token "$token" \
     --input "advisory-db=$root/fixtures/advisories/db" "$@" > "$work/$name.log" 2>&1
   echo $? > "$work/$name.exit"
   set -e

@@ -5,7 +5,7 @@
 # passes; the gate hook fails on a secret in history and passes on a clean one.
 #
 #   scripts/test-pre-commit.sh        (needs python3 with venv, git, cargo; installs pre-commit
-#                                      from PyPI into target/pre-commit-venv)
+#                                      from PyPI into target/py-venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -14,9 +14,7 @@ if [ -n "$(git status --porcelain -- .pre-commit-hooks.yaml src Cargo.toml Cargo
   echo "note: pre-commit builds the committed HEAD ($rev); uncommitted changes are not tested" >&2
 fi
 
-venv="$root/target/pre-commit-venv"
-[ -x "$venv/bin/pre-commit" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet pre-commit; }
-pre_commit="$venv/bin/pre-commit"
+pre_commit="$(scripts/py-venv.sh)/bin/pre-commit"
 # pre-commit's cache (the hook's build) survives between runs here; a fresh CI machine builds once.
 export PRE_COMMIT_HOME="$root/target/pre-commit-home"
 # The hook build is a test fixture: trade run speed for build time on 2 cores.

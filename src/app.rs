@@ -223,7 +223,8 @@ fn find_config(explicit: Option<&Path>, start: &Path) -> Result<Config> {
     for dir in absolute.ancestors() {
         let candidate = dir.join(config::FILE_NAME);
         if candidate.is_file() {
-            return Ok(Config::load(&candidate)?);
+            // Named as the user sees it, so suppressions cite `palisade.toml:18`.
+            return Ok(Config::load(&crate::finding::relative_to_cwd(&candidate))?);
         }
         if dir.join(".git").exists() {
             break;
@@ -800,9 +801,18 @@ fn append_env_file(variable: &str, text: &str) -> Result<()> {
         .create(true)
         .append(true)
         .open(&path)
-        .with_context(|| format!("cannot open ${variable} ({})", PathBuf::from(&path).display()))?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write ${variable} ({})", PathBuf::from(&path).display()))
+        .with_context(|| {
+            format!(
+                "cannot open ${variable} ({})",
+                PathBuf::from(&path).display()
+            )
+        })?;
+    file.write_all(text.as_bytes()).with_context(|| {
+        format!(
+            "cannot write ${variable} ({})",
+            PathBuf::from(&path).display()
+        )
+    })
 }
 
 /// Writes every report. Files are written whole or not at all; a closed stdout (a pipe into

@@ -136,6 +136,11 @@ impl Report for Human {
                 Some(loc) => writeln!(out, "  {}", paint(DIM, &format!("--> {loc}")))?,
                 None => writeln!(out)?,
             }
+            // A suppressed finding needs no fix: the line that suppressed it is enough.
+            if matches!(d.status, Status::Suppressed { .. }) {
+                write_suppression(out, "  ", d)?;
+                continue;
+            }
             if let (Some(snippet), Some(line)) = (
                 evidence_str(d, "snippet"),
                 d.finding.locations.first().and_then(|l| l.line),
