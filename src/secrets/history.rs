@@ -138,7 +138,14 @@ enum Seen {
 
 /// Opens the repository at `path` (a work tree or a bare repository).
 pub fn open(path: &Path) -> Result<gix::Repository, HistoryError> {
-    gix::open(path).map_err(|e| HistoryError::Open {
+    // Without a delta-base cache, every delta re-inflates its base chain: with 32 MB per
+    // reading thread the advisory-db corpus scans in 0.87 s instead of 1.2 s (peak RSS 161
+    // instead of 126 MB; 8 MB: 0.97 s, 64 MB: 0.86 s at 219 MB). Git's own default is 96 MB.
+    let mut options = gix::open::Options::default();
+    if std::env::var_os("GIX_PACK_CACHE_MEMORY").is_none() {
+        options = options.config_overrides(["core.deltaBaseCacheLimit=32m"]);
+    }
+    gix::open_opts(path, options).map_err(|e| HistoryError::Open {
         path: path.to_path_buf(),
         message: crate::advisories::db::error_chain(&e),
     })
