@@ -24,6 +24,7 @@ config="$work/palisade.toml"
 
 [fips]
 status-stamp = "FIPSMode=true"
+fips-features = []             # Palisade has no FIPS build: judge the default graph only
 
 [[fips.binaries]]
 path = "$(pwd)/fixtures/fips/bin/rust-rustls-default"

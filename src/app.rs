@@ -563,7 +563,46 @@ fn run_gate(
     let import_millis = started.elapsed().as_millis();
 
     // The checks read different inputs: run them side by side.
-    let (advisories, secrets) = std::thread::scope(|scope| {
+    let (advisories, secrets, fips) = std::thread::scope(|scope| {
+        // FIPS reads binaries and resolves feature graphs: its own inputs, its own thread.
+        let fips = scope.spawn(|| -> Result<Option<(crate::fips::Outcome, u128)>> {
+            if !config.fips.enabled {
+                return Ok(None);
+            }
+            let started = Instant::now();
+            let cfg = &config.fips;
+            let stamp = cfg
+                .status_stamp
+                .clone()
+                .unwrap_or_else(|| crate::fips::DEFAULT_STAMP.to_string());
+            let binaries: Vec<_> = cfg
+                .binaries
+                .iter()
+                .map(|(p, e)| (p.clone(), Some(*e)))
+                .collect();
+            let mut outcome = crate::fips::run(&binaries, &stamp)?;
+            if run_advisories {
+                outcome
+                    .findings
+                    .extend(crate::fips::check_project(&crate::fips::Project {
+                        manifest: manifest.clone(),
+                        fips_features: cfg
+                            .fips_features
+                            .clone()
+                            .unwrap_or_else(|| vec!["fips".into()]),
+                        offline: a.offline,
+                        extra_markers: cfg.markers.clone(),
+                    })?);
+            }
+            if let Some(makefile) = crate::fips::wiring::find(&root) {
+                outcome.findings.extend(crate::fips::check_wiring(
+                    &makefile,
+                    cfg.build_target.as_deref().unwrap_or("build"),
+                    cfg.fips_target.as_deref().unwrap_or("fips-build"),
+                )?);
+            }
+            Ok(Some((outcome, started.elapsed().as_millis())))
+        });
         let advisories = scope.spawn(|| -> Result<Option<(advisories::Outcome, u128)>> {
             if !run_advisories {
                 return Ok(None);
@@ -613,9 +652,11 @@ fn run_gate(
             secrets
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("the secrets check panicked"))),
+            fips.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the fips check panicked"))),
         )
     });
-    let (advisories, secrets) = (advisories?, secrets?);
+    let (advisories, secrets, fips) = (advisories?, secrets?, fips?);
 
     let mut findings = Vec::new();
     let mut checks = Vec::new();
@@ -634,42 +675,12 @@ fn run_gate(
         });
     }
     let mut fips_reports = None;
-    if config.fips.enabled {
-        let started = Instant::now();
-        let cfg = &config.fips;
-        let stamp = cfg
-            .status_stamp
-            .clone()
-            .unwrap_or_else(|| crate::fips::DEFAULT_STAMP.to_string());
-        let binaries: Vec<_> = cfg
-            .binaries
-            .iter()
-            .map(|(p, e)| (p.clone(), Some(*e)))
-            .collect();
-        let outcome = crate::fips::run(&binaries, &stamp)?;
+    if let Some((outcome, millis)) = fips {
         findings.extend(outcome.findings);
-        if run_advisories {
-            findings.extend(crate::fips::check_project(&crate::fips::Project {
-                manifest: manifest.clone(),
-                fips_features: cfg
-                    .fips_features
-                    .clone()
-                    .unwrap_or_else(|| vec!["fips".into()]),
-                offline: a.offline,
-                extra_markers: cfg.markers.clone(),
-            })?);
-        }
-        if let Some(makefile) = crate::fips::wiring::find(&root) {
-            findings.extend(crate::fips::check_wiring(
-                &makefile,
-                cfg.build_target.as_deref().unwrap_or("build"),
-                cfg.fips_target.as_deref().unwrap_or("fips-build"),
-            )?);
-        }
         fips_reports = Some(outcome.reports);
         checks.push(CheckRun {
             name: "fips".into(),
-            millis: started.elapsed().as_millis(),
+            millis,
         });
     }
     let mut imports = Vec::new();

@@ -287,13 +287,9 @@ pub struct FipsArgs {
     #[arg(long, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
 
-    /// The features that make the FIPS build (comma-separated).
-    #[arg(
-        long,
-        value_name = "FEATURES",
-        default_value = "fips",
-        value_delimiter = ','
-    )]
+    /// The features that make the FIPS build (comma-separated) [default: `fips-features` in
+    /// palisade.toml, else fips].
+    #[arg(long, value_name = "FEATURES", value_delimiter = ',')]
     pub fips_features: Vec<String>,
 
     /// Run cargo with --offline when resolving the build graphs.
