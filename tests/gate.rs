@@ -72,12 +72,7 @@ fn runs_every_check_with_one_verdict_and_one_sarif_run_per_check() {
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc = json(&run);
-    let checks: Vec<&str> = doc["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let checks = check_names(&doc);
     assert_eq!(checks, ["advisories", "secrets"]);
     let rules: Vec<&str> = doc["findings"]
         .as_array()

@@ -144,12 +144,7 @@ fn config_imports_with_ignores_thresholds_and_aliases() {
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc = json(&run);
-    let checks: Vec<&str> = doc["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let checks = check_names(&doc);
     assert_eq!(checks, ["import/govulncheck", "import/semgrep"]);
     assert_eq!(doc["result"]["threshold"], "high; import/semgrep: medium");
     // Suppressed by its CVE alias, naming the config line.
@@ -217,12 +212,7 @@ fn clippy_levels_tool_names_and_baseline() {
     // The baseline accepts what is there now.
     assert_eq!(first.code, 0, "{}", first.stderr);
     let doc = json(&first);
-    let checks: Vec<&str> = doc["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let checks = check_names(&doc);
     assert_eq!(checks, ["import/clippy", "import/semgrep-oss"]);
     assert_eq!(
         finding(&doc, "clippy::unwrap_used", "src/config.rs")["severity"],

@@ -333,6 +333,19 @@ pub fn parse_date(
     }
 }
 
+/// Every problem of config text as `line: message`, none when valid (for the config tests).
+#[cfg(test)]
+pub fn problems(text: &str) -> Vec<String> {
+    match Config::parse(text, Path::new("p.toml")) {
+        Ok(_) => vec![],
+        Err(e) => e
+            .problems
+            .into_iter()
+            .map(|(l, m)| format!("{l}: {m}"))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -215,19 +215,8 @@ impl SecretsConfig {
 
 #[cfg(test)]
 mod tests {
-    use crate::policy::config::Config;
+    use crate::policy::config::{Config, problems};
     use std::path::Path;
-
-    fn problems(text: &str) -> Vec<String> {
-        match Config::parse(text, Path::new("p.toml")) {
-            Ok(_) => vec![],
-            Err(e) => e
-                .problems
-                .into_iter()
-                .map(|(l, m)| format!("{l}: {m}"))
-                .collect(),
-        }
-    }
 
     #[test]
     fn reason_and_ticket_are_required() {

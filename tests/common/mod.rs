@@ -176,3 +176,13 @@ pub fn git_in(dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
+
+/// The names of the checks a `gate` JSON report lists, in order.
+pub fn check_names(doc: &serde_json::Value) -> Vec<&str> {
+    doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect()
+}
