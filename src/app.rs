@@ -314,15 +314,8 @@ fn run_advisories(a: &AdvisoriesArgs, destinations: &[Destination]) -> Result<Ou
     let outcome = advisories::run(&target, &db_path, &config.advisories, policy.today)?;
     let verdict = decide(&mut policy, &a.common, outcome.findings)?;
     let run = Run {
-        command: "advisories",
-        verdict: &verdict,
-        threshold: threshold_name(&policy.config),
-        deny_warnings: policy.config.deny_warnings,
         advisories: Some(&outcome.summary),
-        secrets: None,
-        fips: None,
-        checks: Vec::new(),
-        imports: Vec::new(),
+        ..command_run("advisories", &verdict, &policy.config)
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))
@@ -383,15 +376,8 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
     };
     let verdict = decide(&mut policy, &a.common, outcome.findings)?;
     let run = Run {
-        command: "secrets",
-        verdict: &verdict,
-        threshold: threshold_name(&policy.config),
-        deny_warnings: policy.config.deny_warnings,
-        advisories: None,
         secrets: Some(&outcome.summary),
-        fips: None,
-        checks: Vec::new(),
-        imports: Vec::new(),
+        ..command_run("secrets", &verdict, &policy.config)
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))
@@ -503,15 +489,8 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
     policy.suppressions = Vec::new();
     let verdict = decide(&mut policy, &a.common, outcome.findings)?;
     let run = Run {
-        command: "fips",
-        verdict: &verdict,
-        threshold: threshold_name(&policy.config),
-        deny_warnings: policy.config.deny_warnings,
-        advisories: None,
-        secrets: None,
         fips: Some(&outcome.reports),
-        checks: Vec::new(),
-        imports: Vec::new(),
+        ..command_run("fips", &verdict, &policy.config)
     };
     write_reports(&run, destinations)?;
     Ok(outcome_of(&verdict))
@@ -557,13 +536,8 @@ fn run_gate(
         .suppressions
         .extend(config.imports.ignore.iter().cloned());
     let today = policy.today;
-    // Imported SARIF is small and read here while the checks below run.
-    let started = Instant::now();
-    let imported = read_imports(&import_sources)?;
-    let import_millis = started.elapsed().as_millis();
-
     // The checks read different inputs: run them side by side.
-    let (advisories, secrets, fips) = std::thread::scope(|scope| {
+    let (imported, advisories, secrets, fips) = std::thread::scope(|scope| {
         // FIPS reads binaries and resolves feature graphs: its own inputs, its own thread.
         let fips = scope.spawn(|| -> Result<Option<(crate::fips::Outcome, u128)>> {
             if !config.fips.enabled {
@@ -645,7 +619,12 @@ fn run_gate(
             let outcome = crate::secrets::run(&target, &rules, &crate::secrets::Silent)?;
             Ok(Some((outcome, started.elapsed().as_millis())))
         });
+        // Imported SARIF is small: read on this thread while the checks above run.
+        let started = Instant::now();
+        let imported = read_imports(&import_sources);
+        let import_millis = started.elapsed().as_millis();
         (
+            imported.map(|i| (i, import_millis)),
             advisories
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("the advisories check panicked"))),
@@ -657,6 +636,7 @@ fn run_gate(
         )
     });
     let (advisories, secrets, fips) = (advisories?, secrets?, fips?);
+    let (imported, import_millis) = imported?;
 
     let mut findings = Vec::new();
     let mut checks = Vec::new();
@@ -778,6 +758,25 @@ fn read_imports(sources: &[crate::imports::Source]) -> Result<Vec<crate::imports
         }
     }
     Ok(imported)
+}
+
+/// The report of a single-check command, before its check's summary is added.
+fn command_run<'a>(
+    command: &'a str,
+    verdict: &'a Verdict,
+    config: &config::PolicyConfig,
+) -> Run<'a> {
+    Run {
+        command,
+        verdict,
+        threshold: threshold_name(config),
+        deny_warnings: config.deny_warnings,
+        advisories: None,
+        secrets: None,
+        fips: None,
+        checks: Vec::new(),
+        imports: Vec::new(),
+    }
 }
 
 /// `high`, or `high; secrets: any` when checks have thresholds of their own.

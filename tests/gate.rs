@@ -59,17 +59,7 @@ fn gate(dir: &Path, extra: &[&str]) -> Run {
 fn runs_every_check_with_one_verdict_and_one_sarif_run_per_check() {
     let dir = project();
     let sarif = sarif_dir().join("gate.sarif");
-    let run = gate(
-        dir.path(),
-        &[
-            "--format",
-            "json",
-            "--format",
-            "sarif",
-            "--output",
-            sarif.to_str().unwrap(),
-        ],
-    );
+    let run = gate(dir.path(), &json_and_sarif(&sarif));
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc = json(&run);
     let checks = check_names(&doc);

@@ -52,14 +52,7 @@ fn gosec_severities_nosec_and_sarif_run() {
     let run = run_with(
         dir.path(),
         &[("gosec.sarif", Some("gosec"))],
-        &[
-            "--format",
-            "json",
-            "--format",
-            "sarif",
-            "--output",
-            sarif.to_str().unwrap(),
-        ],
+        &json_and_sarif(&sarif),
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc = json(&run);
@@ -131,17 +124,7 @@ fn config_imports_with_ignores_thresholds_and_aliases() {
     )
     .unwrap();
     let sarif = sarif_dir().join("import-config.sarif");
-    let run = gate_in(
-        dir.path(),
-        &[
-            "--format",
-            "json",
-            "--format",
-            "sarif",
-            "--output",
-            sarif.to_str().unwrap(),
-        ],
-    );
+    let run = gate_in(dir.path(), &json_and_sarif(&sarif));
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc = json(&run);
     let checks = check_names(&doc);

@@ -57,13 +57,13 @@ impl Prefilter {
             .map(|k| k.to_ascii_lowercase().into_bytes())
             .collect();
         let mut groups = Vec::new();
-        let indexes: Vec<usize> = (0..lower.len()).collect();
-        for chunk in indexes.chunks(TEDDY_GROUP) {
+        for first in (0..lower.len()).step_by(TEDDY_GROUP) {
+            let chunk = first..(first + TEDDY_GROUP).min(lower.len());
             let mut config = aho_corasick::packed::Config::new();
             config.only_teddy(true).heuristic_pattern_limits(false);
             let mut builder = config.builder();
             let mut by_first = vec![Vec::new(); 256];
-            for &k in chunk {
+            for k in chunk {
                 builder.add(&lower[k]);
                 by_first[usize::from(lower[k][0])].push(k);
             }

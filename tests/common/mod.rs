@@ -186,3 +186,15 @@ pub fn check_names(doc: &serde_json::Value) -> Vec<&str> {
         .map(|c| c["name"].as_str().unwrap())
         .collect()
 }
+
+/// `--format json` to stdout and `--format sarif --output FILE`.
+pub fn json_and_sarif(sarif: &Path) -> [&str; 6] {
+    [
+        "--format",
+        "json",
+        "--format",
+        "sarif",
+        "--output",
+        sarif.to_str().unwrap(),
+    ]
+}
