@@ -11,10 +11,11 @@ use crate::policy::config::{self, Config, Threshold};
 use crate::policy::{Policy, Verdict};
 use crate::report::{Format, Run};
 use crate::secrets::engine;
+use crate::{note, output};
 use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;
-use std::io::{self, IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// How a run ended, as `main` maps it to an exit code.
@@ -48,17 +49,18 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
         Command::Rules(cmd) => run_rules(&cmd),
         Command::Config(ConfigCommand::Check { config }) => {
             let found = find_config(config.as_deref(), Path::new("."))?;
-            match &found.path {
-                Some(path) => println!(
-                    "{}: valid ({} advisory ignores, {} secret allow entries, {} custom rules, [fips] {})",
+            let line = match &found.path {
+                Some(path) => format!(
+                    "{}: valid ({} advisory ignores, {} secret allow entries, {} custom rules, [fips] {})\n",
                     path.display(),
                     found.advisories.ignore.len(),
                     found.secrets.allow.len(),
                     found.secrets.rules.len(),
                     if found.fips.enabled { "set" } else { "not set" }
                 ),
-                None => println!("no palisade.toml found here or above: the defaults apply"),
-            }
+                None => "no palisade.toml found here or above: the defaults apply\n".to_string(),
+            };
+            output::stdout(&line, output::Kind::Text).context("cannot write to stdout")?;
             Ok(Outcome::Clean)
         }
         Command::Init { output, force } => {
@@ -70,7 +72,7 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
             crate::policy::config::Config::parse(&text, &output)?;
             std::fs::write(&output, &text)
                 .with_context(|| format!("cannot write {}", output.display()))?;
-            eprintln!(
+            note!(
                 "wrote {}; check it with `cargo palisade config check`",
                 output.display()
             );
@@ -85,13 +87,13 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
         Command::UploadSarif(a) => run_upload(&a),
         Command::Db(DbCommand::Fetch { advisory_db }) => {
             let path = db::resolve_path(advisory_db.as_deref(), None)?;
-            eprintln!(
+            note!(
                 "Fetching the RustSec advisory database into {}…",
                 path.display()
             );
             db::fetch(&path)?;
             let loaded = db::load(&path)?;
-            eprintln!(
+            note!(
                 "{} advisories at {}{}",
                 loaded.db.iter().count(),
                 path.display(),
@@ -208,9 +210,21 @@ fn cli_imports(matches: &clap::ArgMatches) -> Result<Vec<crate::imports::Source>
     }
 }
 
+/// Finds the config (see [`locate_config`]); its custom secret rules join the redactor's, so
+/// that every output masks what they detect too.
+fn find_config(explicit: Option<&Path>, start: &Path) -> Result<Config> {
+    let config = locate_config(explicit, start)?;
+    if !config.secrets.rules.is_empty()
+        && let Ok(rules) = crate::secrets::rule_set(&config.secrets.rules)
+    {
+        crate::redact::use_rules(std::sync::Arc::new(rules));
+    }
+    Ok(config)
+}
+
 /// Finds the config: `--config`, else `palisade.toml` in `start` or the nearest parent,
 /// stopping at a git repository's root.
-fn find_config(explicit: Option<&Path>, start: &Path) -> Result<Config> {
+fn locate_config(explicit: Option<&Path>, start: &Path) -> Result<Config> {
     if let Some(path) = explicit {
         return Ok(Config::load(path)?);
     }
@@ -273,7 +287,7 @@ fn decide(
             .map(|f| f.fingerprint.clone())
             .collect();
         let written = crate::policy::baseline::Baseline::write(path, fingerprints)?;
-        eprintln!(
+        note!(
             "wrote {} fingerprints to baseline {}",
             written.fingerprints.len(),
             path.display()
@@ -369,7 +383,7 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
             (None, None) => None,
         },
     };
-    let outcome = if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
+    let outcome = if output::stderr_is_terminal() && std::env::var_os("CI").is_none() {
         crate::secrets::run(&target, &rules, &TerminalProgress::default())?
     } else {
         crate::secrets::run(&target, &rules, &crate::secrets::Silent)?
@@ -474,15 +488,12 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
         )?);
     }
     if a.explain {
-        let stdout = io::stdout();
-        let mut out = anstream::AutoStream::auto(stdout.lock());
+        let mut text = Vec::new();
         for report in &outcome.reports {
-            let written = crate::report::explain_binary(&mut out, report);
-            match written {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => break,
-                other => other?,
-            }
+            crate::report::explain_binary(&mut text, report)?;
         }
+        output::stdout(&String::from_utf8_lossy(&text), output::Kind::Text)
+            .context("cannot write to stdout")?;
         return Ok(Outcome::Clean);
     }
     let mut policy = policy_for(&config, &a.common);
@@ -728,10 +739,10 @@ fn run_upload(a: &crate::args::UploadArgs) -> Result<Outcome> {
         wait: std::time::Duration::from_secs(a.wait),
         poll_interval: std::time::Duration::from_millis(a.poll_interval_ms),
     };
-    let done = crate::upload::upload(&upload, &|line| eprintln!("{line}"))?;
+    let done = crate::upload::upload(&upload, &|line| note!("{line}"))?;
     match &done.analyses_url {
-        Some(url) => eprintln!("upload {}: {} ({url})", done.id, done.status),
-        None => eprintln!("upload {}: {}", done.id, done.status),
+        Some(url) => note!("upload {}: {} ({url})", done.id, done.status),
+        None => note!("upload {}: {}", done.id, done.status),
     }
     Ok(Outcome::Clean)
 }
@@ -817,7 +828,7 @@ fn append_env_file(variable: &str, text: &str) -> Result<()> {
                 PathBuf::from(&path).display()
             )
         })?;
-    file.write_all(text.as_bytes()).with_context(|| {
+    file.write_all(output::clean(text, output::Kind::Text).as_bytes()).with_context(|| {
         format!(
             "cannot write ${variable} ({})",
             PathBuf::from(&path).display()
@@ -829,8 +840,21 @@ fn append_env_file(variable: &str, text: &str) -> Result<()> {
 /// `head`) is not an error. Under GitHub Actions, a job summary is appended to
 /// `$GITHUB_STEP_SUMMARY` and the counts to `$GITHUB_OUTPUT`.
 fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
+    // Every string of every finding redacted as data (before a format escapes it); for people
+    // and workflow logs, control characters made visible too. The sinks redact the whole text
+    // once more.
+    let as_data = crate::redact::verdict(run.verdict, false);
+    let as_text = crate::redact::verdict(run.verdict, true);
+    let data_run = Run {
+        verdict: &as_data,
+        ..run.clone()
+    };
+    let text_run = Run {
+        verdict: &as_text,
+        ..run.clone()
+    };
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-        append_env_file("GITHUB_STEP_SUMMARY", &crate::report::step_summary(run))?;
+        append_env_file("GITHUB_STEP_SUMMARY", &crate::report::step_summary(&text_run))?;
         // Step outputs, for the action and for workflows that call the binary themselves.
         append_env_file(
             "GITHUB_OUTPUT",
@@ -844,23 +868,18 @@ fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
         )?;
     }
     for dest in destinations {
-        let reporter = dest.format.reporter();
+        let (run, kind) = match dest.format {
+            Format::Human => (&text_run, output::Kind::Text),
+            Format::Github => (&text_run, output::Kind::WorkflowCommands),
+            Format::Json | Format::Sarif => (&data_run, output::Kind::Data),
+        };
+        let mut buffer = Vec::new();
+        dest.format.reporter().write(run, &mut buffer)?;
+        let text = String::from_utf8_lossy(&buffer);
         match &dest.file {
-            Some(path) => {
-                let mut buffer = Vec::new();
-                reporter.write(run, &mut buffer)?;
-                std::fs::write(path, buffer)
-                    .with_context(|| format!("cannot write report to {}", path.display()))?;
-            }
-            None => {
-                let stdout = io::stdout();
-                let mut out = anstream::AutoStream::auto(stdout.lock());
-                let result = reporter.write(run, &mut out).and_then(|()| out.flush());
-                match result {
-                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-                    other => other.context("cannot write to stdout")?,
-                }
-            }
+            Some(path) => output::file(path, &text, kind)
+                .with_context(|| format!("cannot write report to {}", path.display()))?,
+            None => output::stdout(&text, kind).context("cannot write to stdout")?,
         }
     }
     Ok(())
@@ -870,8 +889,7 @@ fn run_rules(cmd: &RulesCommand) -> Result<Outcome> {
     // Custom rules of the palisade.toml found from here are listed and checked too.
     let config = find_config(None, Path::new("."))?;
     let set = crate::secrets::rule_set(&config.secrets.rules)?;
-    let stdout = io::stdout();
-    let mut out = anstream::AutoStream::auto(stdout.lock());
+    let mut out: Vec<u8> = Vec::new();
     let result = match cmd {
         RulesCommand::List => {
             for c in &set.rules {
@@ -945,6 +963,8 @@ fn run_rules(cmd: &RulesCommand) -> Result<Outcome> {
             Outcome::Clean
         }
     };
+    output::stdout(&String::from_utf8_lossy(&out), output::Kind::Text)
+        .context("cannot write to stdout")?;
     Ok(result)
 }
 

@@ -12,7 +12,9 @@ fn main() -> ExitCode {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("error: internal error (a bug in Palisade){place}; please report it");
+        palisade::output::stderr_line(&format!(
+            "error: internal error (a bug in Palisade){place}; please report it"
+        ));
     }));
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // `cargo palisade …` runs `cargo-palisade palisade …`.
@@ -23,7 +25,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            palisade::output::error(&err);
             ExitCode::from(2)
         }
     }

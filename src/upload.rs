@@ -117,6 +117,10 @@ fn payload(path: &Path) -> Result<(String, usize, usize), UploadError> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
+    // What leaves for GitHub passes the redactor like every other output.
+    let bytes = crate::output::clean(&String::from_utf8_lossy(&bytes), crate::output::Kind::Data)
+        .into_owned()
+        .into_bytes();
     let refused = |message: String| UploadError::Refused {
         path: path.to_path_buf(),
         message,

@@ -16,6 +16,7 @@ pub use json::{JSON_SCHEMA_VERSION, Json};
 pub use sarif::Sarif;
 
 /// Everything a report may show about one run.
+#[derive(Clone)]
 pub struct Run<'a> {
     /// The subcommand, e.g. `advisories`.
     pub command: &'a str,

@@ -10,7 +10,7 @@ pub mod redact;
 pub mod rules;
 
 use crate::codes;
-use crate::finding::{Finding, Location, Severity, Subject, fingerprint};
+use crate::finding::{Finding, Location, Severity, Subject};
 use engine::RuleSet;
 use history::{HistoryError, Limits};
 use serde::Serialize;
@@ -107,6 +107,32 @@ pub fn rule_set(custom: &[rules::Rule]) -> Result<RuleSet, rules::RuleError> {
     RuleSet::compile(all)
 }
 
+/// Keys the redactor (and so secret fingerprints) for `repo`: the raw bytes of the root commit
+/// that `HEAD`'s first parents lead to, stable for the life of the repository and absent from
+/// every report; the git directory's path for a repository without commits.
+fn key_from(repo: &gix::Repository) {
+    let mut material = None;
+    if let Ok(mut commit) = repo.head_commit() {
+        // Bounded by the history's length; each step reads one commit.
+        loop {
+            let parent = commit.parent_ids().next().map(|id| id.detach());
+            match parent.and_then(|id| repo.find_commit(id).ok()) {
+                Some(next) => commit = next,
+                None => break,
+            }
+        }
+        material = Some(commit.data.clone());
+    }
+    let material = material.unwrap_or_else(|| {
+        std::fs::canonicalize(repo.path())
+            .unwrap_or_else(|_| repo.path().to_path_buf())
+            .as_os_str()
+            .as_encoded_bytes()
+            .to_vec()
+    });
+    crate::redact::set_key(&material);
+}
+
 /// One place a secret was seen.
 #[derive(Clone, Debug)]
 struct Occurrence {
@@ -131,6 +157,7 @@ pub fn run(
         return run_files(target, rules);
     }
     let repo = history::open(&target.path)?;
+    key_from(&repo);
     // Whole database: every object, attributed afterwards (only if something matched). A
     // range: only the blobs its commits brought in, attributed as they are found.
     let (scanned, range_introductions) = match &target.range {
@@ -277,10 +304,21 @@ fn run_files(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> 
     let (files, stats, repository, scope) = match target.scope {
         Scope::Staged => {
             let repo = history::open(&target.path)?;
+            key_from(&repo);
             let (files, stats) = files::scan_staged(&repo, rules, target.limits)?;
             (files, stats, repo.path().to_path_buf(), "staged")
         }
         _ => {
+            match history::open(&target.path) {
+                Ok(repo) => key_from(&repo),
+                // A folder outside git: keyed by where it is.
+                Err(_) => crate::redact::set_key(
+                    std::fs::canonicalize(&target.path)
+                        .unwrap_or_else(|_| target.path.clone())
+                        .as_os_str()
+                        .as_encoded_bytes(),
+                ),
+            }
             let (files, stats) = files::scan_worktree(&target.path, rules, target.limits)?;
             (files, stats, target.path.clone(), "worktree")
         }
@@ -500,7 +538,7 @@ fn to_finding(
             column: Some(first.column),
             commit: first.commit.map(|c| c.to_string()),
         }],
-        fingerprint: fingerprint(&[&rule.id, &String::from_utf8_lossy(secret)]),
+        fingerprint: redact::secret_fingerprint(&rule.id, secret),
         help: Some(rule.fix.clone()),
         reachability: None,
         evidence,
