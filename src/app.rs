@@ -341,12 +341,22 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
             "--show-secrets is refused when CI is set (CI logs are kept and shared); add --allow-show-secrets-in-ci if you mean it"
         );
     }
+    if a.show_secrets {
+        // Asked for in so many words (and refused under CI above): the sinks let secrets by.
+        crate::redact::show_secrets();
+    }
     let config = find_config(a.common.config.as_deref(), &a.path)?;
     let mut policy = policy_for(&config, &a.common);
     policy.suppressions = config.secrets.allow.clone();
     let rules = crate::secrets::rule_set(&config.secrets.rules)?;
+    // History and staged scans read the repository that holds PATH, found upward as git does.
+    let path = if a.worktree {
+        a.path.clone()
+    } else {
+        crate::secrets::find_repository(&a.path).unwrap_or_else(|| a.path.clone())
+    };
     let target = crate::secrets::Target {
-        path: a.path.clone(),
+        path,
         limits: crate::secrets::history::Limits {
             max_blob_size: a
                 .max_blob_size
@@ -514,6 +524,11 @@ fn run_gate(
 ) -> Result<Outcome> {
     use crate::report::CheckRun;
     use std::time::Instant;
+    if let Some(manifest) = &a.manifest_path
+        && !manifest.is_file()
+    {
+        bail!("--manifest-path {}: no such file", manifest.display());
+    }
     let manifest = a
         .manifest_path
         .clone()
@@ -523,8 +538,21 @@ fn run_gate(
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let config = find_config(a.common.config.as_deref(), &root)?;
-    let run_advisories = manifest.is_file();
-    let run_secrets = crate::secrets::history::open(&root).is_ok();
+    let has_manifest = manifest.is_file();
+    // A lockfile without a manifest (a vendored or generated Cargo.lock) is still scanned.
+    let lockfile_only = (!has_manifest)
+        .then(|| root.join("Cargo.lock"))
+        .filter(|l| l.is_file());
+    let run_advisories = has_manifest || lockfile_only.is_some();
+    // The repository that holds the project, found upward as git does: a project in a
+    // subfolder is still scanned, and a repository that is there but cannot be opened (a
+    // corrupt config, a broken gitdir file) stops the gate instead of dropping the check.
+    let repository = crate::secrets::find_repository(&root);
+    if let Some(repo) = &repository {
+        crate::secrets::history::open(repo)?;
+    }
+    let run_secrets = repository.is_some();
+    let secrets_root = repository.clone().unwrap_or_else(|| root.clone());
     let import_sources: Vec<crate::imports::Source> = config
         .imports
         .entries
@@ -535,6 +563,21 @@ fn run_gate(
     if !run_advisories && !run_secrets && !config.fips.enabled && import_sources.is_empty() {
         bail!(
             "nothing to check in {}: no Cargo.toml, no git repository, no [fips] or [[import]] in palisade.toml",
+            root.display()
+        );
+    }
+    let fips_makefile = crate::fips::wiring::find(&root);
+    if config.fips.enabled
+        && config.fips.binaries.is_empty()
+        && !has_manifest
+        && fips_makefile.is_none()
+    {
+        bail!(
+            "[fips] in {} has nothing to check in {}: list [[fips.binaries]], or run where the Cargo.toml or the Makefile/justfile with the FIPS target is",
+            config
+                .path
+                .as_deref()
+                .map_or_else(|| "palisade.toml".into(), |p| p.display().to_string()),
             root.display()
         );
     }
@@ -566,7 +609,7 @@ fn run_gate(
                 .map(|(p, e)| (p.clone(), Some(*e)))
                 .collect();
             let mut outcome = crate::fips::run(&binaries, &stamp)?;
-            if run_advisories {
+            if has_manifest {
                 outcome
                     .findings
                     .extend(crate::fips::check_project(&crate::fips::Project {
@@ -579,9 +622,9 @@ fn run_gate(
                         extra_markers: cfg.markers.clone(),
                     })?);
             }
-            if let Some(makefile) = crate::fips::wiring::find(&root) {
+            if let Some(makefile) = &fips_makefile {
                 outcome.findings.extend(crate::fips::check_wiring(
-                    &makefile,
+                    makefile,
                     cfg.build_target.as_deref().unwrap_or("build"),
                     cfg.fips_target.as_deref().unwrap_or("fips-build"),
                 )?);
@@ -596,8 +639,8 @@ fn run_gate(
             let db_path =
                 db::resolve_path(a.advisory_db.as_deref(), config.advisories.db.as_deref())?;
             let target = advisories::Target {
-                manifest_path: Some(manifest.clone()),
-                lockfile: None,
+                manifest_path: has_manifest.then(|| manifest.clone()),
+                lockfile: lockfile_only.clone(),
                 generate_lockfile: false,
                 offline: a.offline,
             };
@@ -611,7 +654,7 @@ fn run_gate(
             let started = Instant::now();
             let rules = crate::secrets::rule_set(&config.secrets.rules)?;
             let target = crate::secrets::Target {
-                path: root.clone(),
+                path: secrets_root.clone(),
                 limits: crate::secrets::history::Limits {
                     max_blob_size: config
                         .secrets
@@ -828,12 +871,13 @@ fn append_env_file(variable: &str, text: &str) -> Result<()> {
                 PathBuf::from(&path).display()
             )
         })?;
-    file.write_all(output::clean(text, output::Kind::Text).as_bytes()).with_context(|| {
-        format!(
-            "cannot write ${variable} ({})",
-            PathBuf::from(&path).display()
-        )
-    })
+    file.write_all(output::clean(text, output::Kind::Text).as_bytes())
+        .with_context(|| {
+            format!(
+                "cannot write ${variable} ({})",
+                PathBuf::from(&path).display()
+            )
+        })
 }
 
 /// Writes every report. Files are written whole or not at all; a closed stdout (a pipe into
@@ -854,7 +898,10 @@ fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
         ..run.clone()
     };
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-        append_env_file("GITHUB_STEP_SUMMARY", &crate::report::step_summary(&text_run))?;
+        append_env_file(
+            "GITHUB_STEP_SUMMARY",
+            &crate::report::step_summary(&text_run),
+        )?;
         // Step outputs, for the action and for workflows that call the binary themselves.
         append_env_file(
             "GITHUB_OUTPUT",

@@ -62,10 +62,7 @@ pub fn stdout(text: &str, kind: Kind) -> io::Result<()> {
     let cleaned = clean(text, kind);
     let stdout = io::stdout();
     let mut out = anstream::AutoStream::auto(stdout.lock());
-    match out
-        .write_all(cleaned.as_bytes())
-        .and_then(|()| out.flush())
-    {
+    match out.write_all(cleaned.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
@@ -133,7 +130,10 @@ mod tests {
     fn a_forged_workflow_command_is_defused_in_text_only() {
         let report = "ok\n::error file=README.md::Forged\n  ::warning::x\n";
         let cleaned = clean(report, Kind::Text);
-        assert!(!cleaned.lines().any(|l| l.trim_start().starts_with("::")), "{cleaned}");
+        assert!(
+            !cleaned.lines().any(|l| l.trim_start().starts_with("::")),
+            "{cleaned}"
+        );
         assert_eq!(clean(report, Kind::WorkflowCommands), report);
     }
 
@@ -157,9 +157,7 @@ mod tests {
                 for entry in std::fs::read_dir(&path).unwrap() {
                     files.push(entry.unwrap().path());
                 }
-            } else if path.extension().is_some_and(|e| e == "rs")
-                && !path.ends_with("output.rs")
-            {
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("output.rs") {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for (n, line) in text.lines().enumerate() {
                     if forbidden.iter().any(|f| line.contains(f)) {
@@ -168,7 +166,11 @@ mod tests {
                 }
             }
         }
-        assert!(offenders.is_empty(), "print through crate::output:\n{}", offenders.join("\n"));
+        assert!(
+            offenders.is_empty(),
+            "print through crate::output:\n{}",
+            offenders.join("\n")
+        );
     }
 
     #[test]

@@ -30,6 +30,14 @@ static KEY: RwLock<Option<[u8; 32]>> = RwLock::new(None);
 /// A key for this process alone, until a repository's key is known.
 static PROCESS_KEY: OnceLock<[u8; 32]> = OnceLock::new();
 
+/// Set by `--show-secrets`: the sinks stop masking (the user asked to see them).
+static SHOW: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Lets secrets through every sink from now on (`--show-secrets`, refused under CI).
+pub fn show_secrets() {
+    SHOW.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Makes `rules` (built-in plus the config's custom rules) the set every sink masks with.
 pub fn use_rules(rules: Arc<RuleSet>) {
     if let Ok(mut slot) = RULES.write() {
@@ -149,6 +157,9 @@ pub fn redact(secret: &[u8]) -> String {
 
 /// `text` with every secret the active rules find replaced by its redacted form.
 pub fn text(text: &str) -> Cow<'_, str> {
+    if SHOW.load(std::sync::atomic::Ordering::Relaxed) {
+        return Cow::Borrowed(text);
+    }
     let Some(rules) = rules() else {
         return Cow::Borrowed(text);
     };
@@ -218,13 +229,17 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(text.chars().map(|c| {
-        if c.is_control() {
-            c.escape_default().collect::<String>()
-        } else {
-            c.to_string()
-        }
-    }).collect())
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().collect::<String>()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// A copy of `verdict` with every string of every finding redacted (before a format escapes
@@ -364,7 +379,10 @@ mod tests {
 
     #[test]
     fn escapes_control_characters() {
-        assert_eq!(escape_controls("a\n::error::x\u{1b}[2J"), "a\\n::error::x\\u{1b}[2J");
+        assert_eq!(
+            escape_controls("a\n::error::x\u{1b}[2J"),
+            "a\\n::error::x\\u{1b}[2J"
+        );
         assert!(matches!(escape_controls("plain"), Cow::Borrowed(_)));
     }
 }

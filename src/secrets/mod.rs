@@ -107,6 +107,21 @@ pub fn rule_set(custom: &[rules::Rule]) -> Result<RuleSet, rules::RuleError> {
     RuleSet::compile(all)
 }
 
+/// The git repository that holds `start`, found upward as git does: the nearest folder with a
+/// `.git` entry (a directory, or a file naming the git directory of a worktree or submodule),
+/// or a bare repository. `None` when no folder from `start` up is one.
+pub fn find_repository(start: &std::path::Path) -> Option<PathBuf> {
+    if !start.is_dir() {
+        return None;
+    }
+    let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+    start.ancestors().find_map(|dir| {
+        let bare =
+            dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir();
+        (dir.join(".git").exists() || bare).then(|| dir.to_path_buf())
+    })
+}
+
 /// Keys the redactor (and so secret fingerprints) for `repo`: the raw bytes of the root commit
 /// that `HEAD`'s first parents lead to, stable for the life of the repository and absent from
 /// every report; the git directory's path for a repository without commits.

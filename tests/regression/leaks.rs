@@ -77,7 +77,10 @@ fn assert_no_secret(texts: &[(String, String)], secrets: &[&str]) {
         .collect();
     for (name, text) in texts {
         for secret in secrets {
-            assert!(!text.contains(secret), "{secret} printed in {name}:\n{text}");
+            assert!(
+                !text.contains(secret),
+                "{secret} printed in {name}:\n{text}"
+            );
         }
         assert!(
             !text.contains(&weak_hash),
@@ -98,7 +101,11 @@ fn secrets_in_commit_and_tag_messages_file_and_branch_names_were_printed() {
     )
     .unwrap();
     git(&["add", "."]);
-    git(&["commit", "-qm", &format!("rotate key, the old one was {STRIPE}")]);
+    git(&[
+        "commit",
+        "-qm",
+        &format!("rotate key, the old one was {STRIPE}"),
+    ]);
     git(&["tag", "-a", "v1", "-m", &format!("release key {AGE_KEY}")]);
     git(&["branch", &format!("leak/{STRIPE}")]);
     for args in [
@@ -136,10 +143,24 @@ fn secret_pattern_allow_entry_was_echoed_in_suppressions_and_unused_warnings() {
 fn errors_echoed_revisions_paths_and_config_values() {
     let dir = repo();
     let cases: Vec<Vec<String>> = vec![
-        vec!["secrets".into(), ".".into(), "--since".into(), GITHUB_PAT.into()],
-        vec!["secrets".into(), ".".into(), "--range".into(), format!("{STRIPE}..HEAD")],
+        vec![
+            "secrets".into(),
+            ".".into(),
+            "--since".into(),
+            GITHUB_PAT.into(),
+        ],
+        vec![
+            "secrets".into(),
+            ".".into(),
+            "--range".into(),
+            format!("{STRIPE}..HEAD"),
+        ],
         vec!["secrets".into(), format!("missing/{GITHUB_PAT}")],
-        vec!["gate".into(), "--baseline".into(), format!("{AGE_KEY}.json")],
+        vec![
+            "gate".into(),
+            "--baseline".into(),
+            format!("{AGE_KEY}.json"),
+        ],
     ];
     for args in cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
