@@ -198,3 +198,18 @@ pub fn json_and_sarif(sarif: &Path) -> [&str; 6] {
         sarif.to_str().unwrap(),
     ]
 }
+
+/// Runs with a stdout whose reading end is closed before the process starts (`| head -c0`
+/// that already exited): every write fails with a broken pipe, deterministically.
+pub fn with_closed_stdout(cwd: &Path, args: &[&str]) -> Run {
+    fetch_fixture_crates();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = command(cwd)
+        .args(args)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    finish(output)
+}

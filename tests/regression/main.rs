@@ -5,3 +5,4 @@
 mod common;
 mod gate;
 mod leaks;
+mod pipes;
