@@ -136,8 +136,75 @@ fn first_paragraph(s: &str) -> String {
     }
 }
 
+/// A path as a SARIF URI: a relative reference for a relative path (resolved against the
+/// folder the tool ran in), a `file://` URI for an absolute one (an absolute path is not a
+/// valid relative reference), a `git-blob:<id>` URI as it is; characters a URI may not hold
+/// are percent-encoded.
 fn uri(path: &std::path::Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+    let text = path.to_string_lossy().replace('\\', "/");
+    // Places in git that no file path names (an unattributed blob, a commit message).
+    for scheme in ["git-blob:", "git-commit:", "git-tag:"] {
+        if let Some(rest) = text.strip_prefix(scheme) {
+            return format!("{scheme}{}", percent_encode(rest));
+        }
+    }
+    if path.is_absolute() || text.starts_with('/') {
+        return format!("file://{}", percent_encode(&text));
+    }
+    percent_encode(&text)
+}
+
+/// Percent-encodes every byte outside RFC 3986's unreserved set and `/` (a `:` too, which in
+/// a first segment would read as a scheme).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A finding that names no place (a stale database, a shallow clone): code scanning needs
+/// a location on every result, so it is a notification of the run's invocation instead.
+fn notification_for(d: &Decided) -> sarif::Notification {
+    let level = match (&d.status, d.warning) {
+        (Status::Failing, _) => "error",
+        (_, false) => "warning",
+        (_, true) => "note",
+    };
+    sarif::Notification::builder()
+        .descriptor(
+            sarif::ReportingDescriptorReference::builder()
+                .id(d.finding.rule.to_string())
+                .build(),
+        )
+        .level(json!(level))
+        .message(
+            sarif::Message::builder()
+                .text(d.finding.message.clone())
+                .build(),
+        )
+        .properties(
+            sarif::PropertyBag::builder()
+                .additional_properties(BTreeMap::from([
+                    ("palisade-code".to_string(), json!(d.finding.rule)),
+                    ("status".to_string(), json!(status_name(d))),
+                ]))
+                .build(),
+        )
+        .build()
+}
+
+fn status_name(d: &Decided) -> &'static str {
+    match d.status {
+        Status::Failing => "failing",
+        Status::Reported => "reported",
+        Status::Suppressed { .. } => "suppressed",
+    }
 }
 
 fn result_for(d: &Decided, rule_index: usize) -> sarif::Result {
@@ -226,7 +293,12 @@ fn result_for(d: &Decided, rule_index: usize) -> sarif::Result {
 fn sarif_run(id: &str, findings: &[&Decided], import: Option<&ImportedTool>) -> sarif::Run {
     let mut rules: Vec<sarif::ReportingDescriptor> = Vec::new();
     let mut results = Vec::new();
+    let mut notifications = Vec::new();
     for d in findings {
+        if d.finding.locations.is_empty() {
+            notifications.push(notification_for(d));
+            continue;
+        }
         let rule = rule_id(d);
         let index = match rules.iter().position(|r| r.id == rule) {
             Some(i) => i,
@@ -257,6 +329,12 @@ fn sarif_run(id: &str, findings: &[&Decided], import: Option<&ImportedTool>) -> 
                 .build(),
         )
         .results(results)
+        .invocations(vec![
+            sarif::Invocation::builder()
+                .execution_successful(true)
+                .tool_execution_notifications(notifications)
+                .build(),
+        ])
         .build();
     if let Some(i) = import {
         run.properties = Some(

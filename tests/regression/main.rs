@@ -6,3 +6,4 @@ mod common;
 mod gate;
 mod leaks;
 mod pipes;
+mod sarif;
