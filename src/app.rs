@@ -329,6 +329,7 @@ fn run_advisories(a: &AdvisoriesArgs, destinations: &[Destination]) -> Result<Ou
     let verdict = decide(&mut policy, &a.common, outcome.findings)?;
     let run = Run {
         advisories: Some(&outcome.summary),
+        verbose: a.common.verbose,
         ..command_run("advisories", &verdict, &policy.config)
     };
     write_reports(&run, destinations)?;
@@ -401,6 +402,7 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
     let verdict = decide(&mut policy, &a.common, outcome.findings)?;
     let run = Run {
         secrets: Some(&outcome.summary),
+        verbose: a.common.verbose,
         ..command_run("secrets", &verdict, &policy.config)
     };
     write_reports(&run, destinations)?;
@@ -511,6 +513,7 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
     let verdict = decide(&mut policy, &a.common, outcome.findings)?;
     let run = Run {
         fips: Some(&outcome.reports),
+        verbose: a.common.verbose,
         ..command_run("fips", &verdict, &policy.config)
     };
     write_reports(&run, destinations)?;
@@ -593,135 +596,173 @@ fn run_gate(
     // The checks read different inputs: run them side by side.
     let (imported, advisories, secrets, fips) = std::thread::scope(|scope| {
         // FIPS reads binaries and resolves feature graphs: its own inputs, its own thread.
-        let fips = scope.spawn(|| -> Result<Option<(crate::fips::Outcome, u128)>> {
-            if !config.fips.enabled {
-                return Ok(None);
-            }
-            let started = Instant::now();
-            let cfg = &config.fips;
-            let stamp = cfg
-                .status_stamp
-                .clone()
-                .unwrap_or_else(|| crate::fips::DEFAULT_STAMP.to_string());
-            let binaries: Vec<_> = cfg
-                .binaries
-                .iter()
-                .map(|(p, e)| (p.clone(), Some(*e)))
-                .collect();
-            let mut outcome = crate::fips::run(&binaries, &stamp)?;
-            if has_manifest {
-                outcome
-                    .findings
-                    .extend(crate::fips::check_project(&crate::fips::Project {
-                        manifest: manifest.clone(),
-                        fips_features: cfg
-                            .fips_features
-                            .clone()
-                            .unwrap_or_else(|| vec!["fips".into()]),
-                        offline: a.offline,
-                        extra_markers: cfg.markers.clone(),
-                    })?);
-            }
-            if let Some(makefile) = &fips_makefile {
-                outcome.findings.extend(crate::fips::check_wiring(
-                    makefile,
-                    cfg.build_target.as_deref().unwrap_or("build"),
-                    cfg.fips_target.as_deref().unwrap_or("fips-build"),
-                )?);
-            }
-            Ok(Some((outcome, started.elapsed().as_millis())))
+        let fips = scope.spawn(|| {
+            timed(|| -> Result<Option<crate::fips::Outcome>> {
+                if !config.fips.enabled {
+                    return Ok(None);
+                }
+                let cfg = &config.fips;
+                let stamp = cfg
+                    .status_stamp
+                    .clone()
+                    .unwrap_or_else(|| crate::fips::DEFAULT_STAMP.to_string());
+                let binaries: Vec<_> = cfg
+                    .binaries
+                    .iter()
+                    .map(|(p, e)| (p.clone(), Some(*e)))
+                    .collect();
+                let mut outcome = crate::fips::run(&binaries, &stamp)?;
+                if has_manifest {
+                    outcome
+                        .findings
+                        .extend(crate::fips::check_project(&crate::fips::Project {
+                            manifest: manifest.clone(),
+                            fips_features: cfg
+                                .fips_features
+                                .clone()
+                                .unwrap_or_else(|| vec!["fips".into()]),
+                            offline: a.offline,
+                            extra_markers: cfg.markers.clone(),
+                        })?);
+                }
+                if let Some(makefile) = &fips_makefile {
+                    outcome.findings.extend(crate::fips::check_wiring(
+                        makefile,
+                        cfg.build_target.as_deref().unwrap_or("build"),
+                        cfg.fips_target.as_deref().unwrap_or("fips-build"),
+                    )?);
+                }
+                Ok(Some(outcome))
+            })
         });
-        let advisories = scope.spawn(|| -> Result<Option<(advisories::Outcome, u128)>> {
-            if !run_advisories {
-                return Ok(None);
-            }
-            let started = Instant::now();
-            let db_path =
-                db::resolve_path(a.advisory_db.as_deref(), config.advisories.db.as_deref())?;
-            let target = advisories::Target {
-                manifest_path: has_manifest.then(|| manifest.clone()),
-                lockfile: lockfile_only.clone(),
-                generate_lockfile: false,
-                offline: a.offline,
-            };
-            let outcome = advisories::run(&target, &db_path, &config.advisories, today)?;
-            Ok(Some((outcome, started.elapsed().as_millis())))
+        let advisories = scope.spawn(|| {
+            timed(|| -> Result<Option<advisories::Outcome>> {
+                if !run_advisories {
+                    return Ok(None);
+                }
+                let db_path =
+                    db::resolve_path(a.advisory_db.as_deref(), config.advisories.db.as_deref())?;
+                let target = advisories::Target {
+                    manifest_path: has_manifest.then(|| manifest.clone()),
+                    lockfile: lockfile_only.clone(),
+                    generate_lockfile: false,
+                    offline: a.offline,
+                };
+                let outcome = advisories::run(&target, &db_path, &config.advisories, today)?;
+                Ok(Some(outcome))
+            })
         });
-        let secrets = scope.spawn(|| -> Result<Option<(crate::secrets::Outcome, u128)>> {
-            if !run_secrets {
-                return Ok(None);
-            }
-            let started = Instant::now();
-            let rules = crate::secrets::rule_set(&config.secrets.rules)?;
-            let target = crate::secrets::Target {
-                path: secrets_root.clone(),
-                limits: crate::secrets::history::Limits {
-                    max_blob_size: config
-                        .secrets
-                        .max_blob_size
-                        .unwrap_or(crate::secrets::DEFAULT_MAX_BLOB_SIZE),
-                    scan_binary: false,
-                },
-                allow_patterns: config.secrets.patterns.clone(),
-                show_secrets: false,
-                scope: crate::secrets::Scope::History,
-                range: a.since.as_ref().map(|base| crate::secrets::Range {
-                    base: base.clone(),
-                    head: None,
-                }),
-            };
-            let outcome = crate::secrets::run(&target, &rules, &crate::secrets::Silent)?;
-            Ok(Some((outcome, started.elapsed().as_millis())))
+        let secrets = scope.spawn(|| {
+            timed(|| -> Result<Option<crate::secrets::Outcome>> {
+                if !run_secrets {
+                    return Ok(None);
+                }
+                let rules = crate::secrets::rule_set(&config.secrets.rules)?;
+                let target = crate::secrets::Target {
+                    path: secrets_root.clone(),
+                    limits: crate::secrets::history::Limits {
+                        max_blob_size: config
+                            .secrets
+                            .max_blob_size
+                            .unwrap_or(crate::secrets::DEFAULT_MAX_BLOB_SIZE),
+                        scan_binary: false,
+                    },
+                    allow_patterns: config.secrets.patterns.clone(),
+                    show_secrets: false,
+                    scope: crate::secrets::Scope::History,
+                    range: a.since.as_ref().map(|base| crate::secrets::Range {
+                        base: base.clone(),
+                        head: None,
+                    }),
+                };
+                let outcome = crate::secrets::run(&target, &rules, &crate::secrets::Silent)?;
+                Ok(Some(outcome))
+            })
         });
         // Imported SARIF is small: read on this thread while the checks above run.
         let started = Instant::now();
         let imported = read_imports(&import_sources);
         let import_millis = started.elapsed().as_millis();
         (
-            imported.map(|i| (i, import_millis)),
-            advisories
-                .join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("the advisories check panicked"))),
-            secrets
-                .join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("the secrets check panicked"))),
-            fips.join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("the fips check panicked"))),
+            (imported, import_millis),
+            advisories.join().unwrap_or_else(|_| panicked("advisories")),
+            secrets.join().unwrap_or_else(|_| panicked("secrets")),
+            fips.join().unwrap_or_else(|_| panicked("fips")),
         )
     });
-    let (advisories, secrets, fips) = (advisories?, secrets?, fips?);
-    let (imported, import_millis) = imported?;
 
+    // A check that could not run does not hide the others: they are reported, it is marked
+    // as an error in every report, and the gate exits 2 after the reports are written.
     let mut findings = Vec::new();
     let mut checks = Vec::new();
-    if let Some((outcome, millis)) = &advisories {
-        findings.extend(outcome.findings.iter().cloned());
+    let mut settle = |name: &str, millis: u128, error: Option<&anyhow::Error>| {
         checks.push(CheckRun {
-            name: "advisories".into(),
-            millis: *millis,
+            name: name.into(),
+            millis,
+            error: error.map(|e| format!("{e:#}")),
         });
+    };
+    let advisories = match advisories {
+        (Ok(outcome), millis) => {
+            if outcome.is_some() {
+                settle("advisories", millis, None);
+            }
+            outcome
+        }
+        (Err(e), millis) => {
+            settle("advisories", millis, Some(&e));
+            None
+        }
+    };
+    let secrets = match secrets {
+        (Ok(outcome), millis) => {
+            if outcome.is_some() {
+                settle("secrets", millis, None);
+            }
+            outcome
+        }
+        (Err(e), millis) => {
+            settle("secrets", millis, Some(&e));
+            None
+        }
+    };
+    let fips = match fips {
+        (Ok(outcome), millis) => {
+            if outcome.is_some() {
+                settle("fips", millis, None);
+            }
+            outcome
+        }
+        (Err(e), millis) => {
+            settle("fips", millis, Some(&e));
+            None
+        }
+    };
+    let import_millis = imported.1;
+    let imported = match imported {
+        (Ok(imported), _) => imported,
+        (Err(e), millis) => {
+            settle("import", millis, Some(&e));
+            Vec::new()
+        }
+    };
+    if let Some(outcome) = &advisories {
+        findings.extend(outcome.findings.iter().cloned());
     }
-    if let Some((outcome, millis)) = &secrets {
+    if let Some(outcome) = &secrets {
         findings.extend(outcome.findings.iter().cloned());
-        checks.push(CheckRun {
-            name: "secrets".into(),
-            millis: *millis,
-        });
     }
     let mut fips_reports = None;
-    if let Some((outcome, millis)) = fips {
+    if let Some(outcome) = fips {
         findings.extend(outcome.findings);
         fips_reports = Some(outcome.reports);
-        checks.push(CheckRun {
-            name: "fips".into(),
-            millis,
-        });
     }
     let mut imports = Vec::new();
     for i in imported {
         checks.push(CheckRun {
             name: i.check(),
             millis: import_millis,
+            error: None,
         });
         imports.push(crate::report::ImportedTool {
             check: i.check(),
@@ -738,14 +779,36 @@ fn run_gate(
         verdict: &verdict,
         threshold: threshold_name(&policy.config),
         deny_warnings: policy.config.deny_warnings,
-        advisories: advisories.as_ref().map(|(o, _)| &o.summary),
-        secrets: secrets.as_ref().map(|(o, _)| &o.summary),
+        advisories: advisories.as_ref().map(|o| &o.summary),
+        secrets: secrets.as_ref().map(|o| &o.summary),
         fips: fips_reports.as_deref(),
         checks,
         imports,
+        verbose: a.common.verbose,
     };
     write_reports(&run, destinations)?;
+    let failed: Vec<&CheckRun> = run.checks.iter().filter(|c| c.error.is_some()).collect();
+    if let Some(first) = failed.first() {
+        let names: Vec<&str> = failed.iter().map(|c| c.name.as_str()).collect();
+        bail!(
+            "the gate could not run {} (the other checks were reported): {}",
+            names.join(", "),
+            first.error.as_deref().unwrap_or_default()
+        );
+    }
     Ok(outcome_of(&verdict))
+}
+
+/// What a check thread that panicked stands for: an error result, never a pass.
+fn panicked<T>(check: &str) -> (Result<Option<T>>, u128) {
+    (Err(anyhow::anyhow!("the {check} check panicked")), 0)
+}
+
+/// Runs a check and times it, whatever it returns.
+fn timed<T>(check: impl FnOnce() -> Result<Option<T>>) -> (Result<Option<T>>, u128) {
+    let started = std::time::Instant::now();
+    let result = check();
+    (result, started.elapsed().as_millis())
 }
 
 fn run_upload(a: &crate::args::UploadArgs) -> Result<Outcome> {
@@ -830,6 +893,7 @@ fn command_run<'a>(
         fips: None,
         checks: Vec::new(),
         imports: Vec::new(),
+        verbose: false,
     }
 }
 
@@ -913,6 +977,21 @@ fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
                 run.verdict.failing() == 0
             ),
         )?;
+    }
+    if destinations.iter().all(|d| d.file.is_some()) {
+        // Every report went to a file: the person at the terminal still gets the verdict.
+        let mut line = Vec::new();
+        crate::report::verdict_line(&text_run, &mut line)?;
+        let files: Vec<String> = destinations
+            .iter()
+            .filter_map(|d| d.file.as_ref().map(|f| f.display().to_string()))
+            .collect();
+        let text = format!(
+            "{} (reports: {})\n",
+            String::from_utf8_lossy(&line).trim(),
+            files.join(", ")
+        );
+        output::stdout(&text, output::Kind::Text).context("cannot write to stdout")?;
     }
     for dest in destinations {
         let (run, kind) = match dest.format {

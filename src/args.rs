@@ -425,6 +425,11 @@ pub struct CommonArgs {
     /// Write the preceding --format to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Vec<PathBuf>,
+
+    /// List every suppressed finding in the human report; by default they are counted per
+    /// entry that suppressed them.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// `--fail-on` values.

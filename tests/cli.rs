@@ -724,7 +724,13 @@ mod reports {
             out.to_str().unwrap(),
         ]);
         assert_eq!(run.code, 1, "{}", run.stderr);
-        assert_eq!(run.stdout, "");
+        // Every report went to a file: stdout has the verdict alone, naming the file.
+        assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+        assert!(
+            run.stdout.starts_with("FAIL: ") && run.stdout.contains("suppressed.sarif"),
+            "{}",
+            run.stdout
+        );
         let sarif: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
         let results = sarif["runs"][0]["results"].as_array().unwrap();

@@ -61,10 +61,13 @@ impl Report for Github {
 /// The Markdown job summary: verdict, per-check table, failing findings.
 pub fn step_summary(run: &Run<'_>) -> String {
     let failing = run.verdict.failing();
+    let broken = run.checks.iter().any(|c| c.error.is_some());
     let mut md = format!(
         "## Palisade {}: {}\n\n",
         run.command,
-        if failing == 0 {
+        if broken {
+            "⚠️ could not run every check"
+        } else if failing == 0 {
             "✅ passed"
         } else {
             "❌ failed"
@@ -81,6 +84,15 @@ pub fn step_summary(run: &Run<'_>) -> String {
             "| check | findings | suppressed | failing | time |\n|---|---:|---:|---:|---:|\n",
         );
         for check in &run.checks {
+            if let Some(error) = &check.error {
+                md.push_str(&format!(
+                    "| {} | ⚠️ could not run: {} | | | {} ms |\n",
+                    check.name,
+                    error.replace('|', "\\|"),
+                    check.millis
+                ));
+                continue;
+            }
             let counts = run.counts(&check.name);
             md.push_str(&format!(
                 "| {} | {} | {} | {} | {} ms |\n",

@@ -85,6 +85,9 @@ impl Report for Human {
         let mut groups: Vec<(String, Vec<&Decided>)> = Vec::new();
         let mut others = Vec::new();
         for d in &run.verdict.findings {
+            if !run.verbose && matches!(d.status, Status::Suppressed { .. }) {
+                continue;
+            }
             match (evidence_str(d, "crate"), evidence_str(d, "version")) {
                 (Some(name), Some(version)) => {
                     let key = format!("{name} {version}");
@@ -175,6 +178,16 @@ impl Report for Human {
                 )
             )?;
             for check in &run.checks {
+                if let Some(error) = &check.error {
+                    writeln!(
+                        out,
+                        "{:<width$} {}  {:>6} ms  {error}",
+                        check.name,
+                        paint(RED, "   ERROR: could not run"),
+                        check.millis
+                    )?;
+                    continue;
+                }
                 let counts = run.counts(&check.name);
                 writeln!(
                     out,
@@ -183,27 +196,78 @@ impl Report for Human {
                 )?;
             }
         }
-        let failing = run.verdict.failing();
-        let total = run.verdict.findings.len();
-        let suppressed = run.verdict.suppressed();
-        writeln!(out)?;
-        let verdict = if failing == 0 {
-            paint(GREEN, "PASS")
-        } else {
-            paint(RED, "FAIL")
-        };
-        writeln!(
-            out,
-            "{verdict}: {total} finding{}, {failing} failing, {suppressed} suppressed (fail-on: {}{})",
-            if total == 1 { "" } else { "s" },
-            run.threshold,
-            if run.deny_warnings {
-                ", warnings denied"
-            } else {
-                ""
-            }
-        )
+        if !run.verbose {
+            write_suppressed_counts(out, run)?;
+        }
+        verdict_line(run, out)
     }
+}
+
+/// Suppressed findings counted per entry that suppressed them (`--verbose` lists each).
+fn write_suppressed_counts(out: &mut dyn Write, run: &Run<'_>) -> io::Result<()> {
+    let mut entries: Vec<(String, String, usize)> = Vec::new();
+    for d in &run.verdict.findings {
+        let Status::Suppressed { by } = &d.status else {
+            continue;
+        };
+        let place = if by.origin.line > 0 {
+            format!("{}:{}", by.origin.file.display(), by.origin.line)
+        } else {
+            by.origin.file.display().to_string()
+        };
+        match entries.iter_mut().find(|(p, _, _)| *p == place) {
+            Some(entry) => entry.2 += 1,
+            None => {
+                let ticket = by
+                    .ticket
+                    .as_ref()
+                    .map(|t| format!(" ({t})"))
+                    .unwrap_or_default();
+                entries.push((place, format!("{}{ticket}", by.reason), 1));
+            }
+        }
+    }
+    if entries.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{} (--verbose lists them)", paint(BOLD, "Suppressed"))?;
+    for (place, reason, count) in entries {
+        writeln!(out, "  {count:>5} by {place} — {reason}",)?;
+    }
+    Ok(())
+}
+
+/// The closing line: PASS, FAIL or ERROR, with the counts and the threshold.
+pub fn verdict_line(run: &Run<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let broken: Vec<&str> = run
+        .checks
+        .iter()
+        .filter(|c| c.error.is_some())
+        .map(|c| c.name.as_str())
+        .collect();
+    let failing = run.verdict.failing();
+    let total = run.verdict.findings.len();
+    let suppressed = run.verdict.suppressed();
+    writeln!(out)?;
+    let verdict = if !broken.is_empty() {
+        paint(RED, &format!("ERROR ({} could not run)", broken.join(", ")))
+    } else if failing == 0 {
+        paint(GREEN, "PASS")
+    } else {
+        paint(RED, "FAIL")
+    };
+    writeln!(
+        out,
+        "{verdict}: {total} finding{}, {failing} failing, {suppressed} suppressed (fail-on: {}{})",
+        if total == 1 { "" } else { "s" },
+        run.threshold,
+        if run.deny_warnings {
+            ", warnings denied"
+        } else {
+            ""
+        }
+    )
 }
 
 fn write_advisory(out: &mut dyn Write, d: &Decided) -> io::Result<()> {

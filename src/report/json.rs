@@ -45,11 +45,20 @@ struct Outcome {
     total: usize,
     failing: usize,
     suppressed: usize,
+    /// Checks that could not run (the run exits 2): it did not pass.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<String>,
 }
 
 impl Report for Json {
     fn write(&self, run: &Run<'_>, out: &mut dyn Write) -> io::Result<()> {
         let failing = run.verdict.failing();
+        let errors: Vec<String> = run
+            .checks
+            .iter()
+            .filter(|c| c.error.is_some())
+            .map(|c| c.name.clone())
+            .collect();
         let doc = Document {
             schema: JSON_SCHEMA_VERSION,
             tool: Tool {
@@ -58,12 +67,13 @@ impl Report for Json {
             },
             command: run.command,
             result: Outcome {
-                passed: failing == 0,
+                passed: failing == 0 && errors.is_empty(),
                 threshold: run.threshold.clone(),
                 deny_warnings: run.deny_warnings,
                 total: run.verdict.findings.len(),
                 failing,
                 suppressed: run.verdict.suppressed(),
+                errors,
             },
             advisories: run.advisories,
             secrets: run.secrets,

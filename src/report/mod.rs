@@ -11,7 +11,7 @@ use crate::policy::{Decided, Status, Verdict};
 use std::io::{self, Write};
 
 pub use github::{Github, step_summary};
-pub use human::{Human, explain_binary};
+pub use human::{Human, explain_binary, verdict_line};
 pub use json::{JSON_SCHEMA_VERSION, Json};
 pub use sarif::Sarif;
 
@@ -36,6 +36,8 @@ pub struct Run<'a> {
     pub checks: Vec<CheckRun>,
     /// For `gate`: the tools whose SARIF was imported.
     pub imports: Vec<ImportedTool>,
+    /// List suppressed findings one by one in the human report (`--verbose`).
+    pub verbose: bool,
 }
 
 /// A tool whose SARIF `gate` imported, as reports name it.
@@ -62,6 +64,9 @@ pub struct CheckRun {
     pub name: String,
     /// Wall time, milliseconds.
     pub millis: u128,
+    /// Why the check could not run (the gate then exits 2); `None` when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// Per-check tallies for the summary tables.

@@ -290,7 +290,12 @@ fn result_for(d: &Decided, rule_index: usize) -> sarif::Result {
     result
 }
 
-fn sarif_run(id: &str, findings: &[&Decided], import: Option<&ImportedTool>) -> sarif::Run {
+fn sarif_run(
+    id: &str,
+    findings: &[&Decided],
+    import: Option<&ImportedTool>,
+    error: Option<&str>,
+) -> sarif::Run {
     let mut rules: Vec<sarif::ReportingDescriptor> = Vec::new();
     let mut results = Vec::new();
     let mut notifications = Vec::new();
@@ -331,8 +336,20 @@ fn sarif_run(id: &str, findings: &[&Decided], import: Option<&ImportedTool>) -> 
         .results(results)
         .invocations(vec![
             sarif::Invocation::builder()
-                .execution_successful(true)
-                .tool_execution_notifications(notifications)
+                // A check that could not run says so; its absence of results is no pass.
+                .execution_successful(error.is_none())
+                .tool_execution_notifications(
+                    error
+                        .map(|e| {
+                            sarif::Notification::builder()
+                                .level(json!("error"))
+                                .message(sarif::Message::builder().text(e.to_string()).build())
+                                .build()
+                        })
+                        .into_iter()
+                        .chain(notifications)
+                        .collect::<Vec<_>>(),
+                )
                 .build(),
         ])
         .build();
@@ -370,7 +387,12 @@ impl Report for Sarif {
             .iter()
             .map(|(id, findings)| {
                 let import = run.imports.iter().find(|i| i.check == *id);
-                sarif_run(id, findings, import)
+                let error = run
+                    .checks
+                    .iter()
+                    .find(|c| c.name == *id)
+                    .and_then(|c| c.error.as_deref());
+                sarif_run(id, findings, import, error)
             })
             .collect::<Vec<_>>();
         let log = sarif::Sarif::builder()

@@ -113,3 +113,47 @@ fn gate_passed_an_empty_fips_table() {
     let run = gate_in(dir.path(), &[]);
     assert_error(&run, &["[fips]", "nothing to check"]);
 }
+
+#[test]
+fn one_check_that_could_not_run_hid_every_other_check() {
+    let dir = repo_with_project_in_subfolder();
+    let sarif = sarif_dir().join("regression-gate-check-error.sarif");
+    let json_file = dir.path().join("r.json");
+    let run = finish(
+        command(&dir.path().join("svc"))
+            .args(["gate", "--advisory-db", "/nonexistent/advisory-db"])
+            .args(["--format", "sarif", "--output"])
+            .arg(&sarif)
+            .args(["--format", "json", "--output"])
+            .arg(&json_file)
+            .args(["--format", "human"])
+            .output()
+            .unwrap(),
+    );
+    // Exit 2 (the gate could not do its whole job), one error line naming the check…
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("advisories"), "{}", run.stderr);
+    // …and the other checks still reported, the broken one marked in every format.
+    assert!(run.stdout.contains("secret.github-pat"), "{}", run.stdout);
+    assert!(run.stdout.contains("could not run"), "{}", run.stdout);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_file).unwrap()).unwrap();
+    assert_eq!(doc["result"]["passed"], false);
+    assert_eq!(doc["result"]["errors"], serde_json::json!(["advisories"]));
+    let log: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let runs = log["runs"].as_array().unwrap();
+    let by_id = |id: &str| {
+        runs.iter()
+            .find(|r| r["automationDetails"]["id"] == id)
+            .unwrap_or_else(|| panic!("no run {id}: {log}"))
+    };
+    assert_eq!(
+        by_id("palisade/advisories/")["invocations"][0]["executionSuccessful"],
+        false
+    );
+    assert_eq!(
+        by_id("palisade/secrets/")["invocations"][0]["executionSuccessful"],
+        true
+    );
+}

@@ -6,4 +6,5 @@ mod common;
 mod gate;
 mod leaks;
 mod pipes;
+mod reports;
 mod sarif;
