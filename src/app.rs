@@ -773,6 +773,9 @@ fn run_gate(
         });
         findings.extend(i.findings);
     }
+    if import_sources.is_empty() {
+        findings.extend(unchecked_dependencies(&root));
+    }
     let verdict = decide(&mut policy, &a.common, findings)?;
     let run = Run {
         command: "gate",
@@ -797,6 +800,44 @@ fn run_gate(
         );
     }
     Ok(outcome_of(&verdict))
+}
+
+/// A notice for each lockfile of an ecosystem the gate has no check for: silence would read
+/// as "checked".
+fn unchecked_dependencies(root: &Path) -> Vec<crate::finding::Finding> {
+    const LOCKFILES: [(&str, &str); 5] = [
+        ("go.sum", "Go modules"),
+        ("package-lock.json", "npm packages"),
+        ("yarn.lock", "Yarn packages"),
+        ("pnpm-lock.yaml", "pnpm packages"),
+        ("requirements.txt", "Python packages"),
+    ];
+    LOCKFILES
+        .iter()
+        .filter(|(file, _)| root.join(file).is_file())
+        .map(|(file, what)| {
+            let path = if root == Path::new(".") {
+                PathBuf::from(file)
+            } else {
+                crate::finding::relative_to_cwd(&root.join(file))
+            };
+            crate::finding::Finding {
+                locations: vec![crate::finding::Location::at_line(path.clone(), Some(1))],
+                fingerprint: crate::finding::fingerprint(&[
+                    crate::codes::GATE_DEPENDENCIES_UNCHECKED,
+                    file,
+                ]),
+                ..crate::finding::Finding::of_code(
+                    crate::codes::GATE_DEPENDENCIES_UNCHECKED,
+                    None,
+                    format!(
+                        "{}: {what} were not checked for vulnerabilities; import a scanner's SARIF (--import-sarif)",
+                        path.display()
+                    ),
+                )
+            }
+        })
+        .collect()
 }
 
 /// What a check thread that panicked stands for: an error result, never a pass.

@@ -60,6 +60,10 @@ pub const FIPS_RUNTIME_OPENSSL: &str = "fips.runtime-openssl";
 /// A result of another tool's SARIF, imported by `gate` (`[[import]]`, `--import-sarif`).
 pub const IMPORT_RESULT: &str = "import.result";
 
+/// The project has dependencies of an ecosystem no check of this run covers (go.sum,
+/// package-lock.json…).
+pub const GATE_DEPENDENCIES_UNCHECKED: &str = "gate.dependencies-unchecked";
+
 /// The registry. Secret rules (`secret.*`) are registered as data in `rules/`, each a
 /// deny-level code of its own.
 pub const ALL: &[Code] = &[
@@ -156,6 +160,14 @@ pub const ALL: &[Code] = &[
         level: Level::Deny,
         summary: "Another tool (gosec, govulncheck, clippy, semgrep…) reported this in the SARIF the gate imported.",
         help: "Fix it as the tool's rule explains, or add an `[[import.ignore]]` entry naming the tool's rule id and a reason.",
+    },
+    Code {
+        id: GATE_DEPENDENCIES_UNCHECKED,
+        level: Level::Warn,
+        summary: "The project has dependencies (go.sum, package-lock.json, yarn.lock…) that no check of this gate covered.",
+        help: "Run that ecosystem's scanner with SARIF output and give it to the gate: \
+               `govulncheck -format sarif ./... > govulncheck.sarif` or `npm audit` through a SARIF \
+               converter, then `--import-sarif FILE --tool NAME` or an `[[import]]` entry in palisade.toml.",
     },
     Code {
         id: POLICY_IGNORE_EXPIRED,

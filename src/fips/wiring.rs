@@ -141,6 +141,11 @@ pub fn find(dir: &Path) -> Option<std::path::PathBuf> {
     .find(|p| p.is_file())
 }
 
+/// The names of the targets the build file defines, in order.
+pub fn target_names(text: &str) -> Vec<String> {
+    targets(text).into_iter().map(|t| t.name).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod gate;
+mod init;
 mod leaks;
 mod pipes;
 mod reports;
