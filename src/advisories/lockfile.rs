@@ -15,6 +15,15 @@ pub enum LockfileError {
         /// Why.
         source: std::io::Error,
     },
+    /// Parses, but lists no package: not what cargo writes (it always lists the workspace's
+    /// own packages), and a scan of it would pass having checked nothing.
+    #[error(
+        "{path}: no packages: is this the lockfile cargo generated? (`cargo generate-lockfile` writes one)"
+    )]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
     /// Not a valid lockfile.
     #[error("{path}{}: not a valid Cargo.lock: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
     Parse {
@@ -51,6 +60,11 @@ impl Lockfile {
                 message,
             }
         })?;
+        if parsed.packages.is_empty() {
+            return Err(LockfileError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
         Ok(Lockfile {
             parsed,
             path: path.to_path_buf(),
