@@ -84,7 +84,13 @@ fn is_secret_rule(id: &str) -> bool {
 
 impl AdvisoriesConfig {
     /// The keys of `[advisories]`.
-    pub const KEYS: &[&str] = &["db", "fail-on", "stale-after-days", "informational", "ignore"];
+    pub const KEYS: &[&str] = &[
+        "db",
+        "fail-on",
+        "stale-after-days",
+        "informational",
+        "ignore",
+    ];
 
     /// Validates the table, recording every problem.
     pub fn validate(table: Table<'_, '_>, file: &Path, problems: &mut Problems<'_>) -> Self {
@@ -101,7 +107,10 @@ impl AdvisoriesConfig {
                 Ok(days) => config.stale_after_days = days,
                 Err(_) => problems.at(
                     days.span(),
-                    format!("`stale-after-days` in [advisories] must be at most {}", u32::MAX),
+                    format!(
+                        "`stale-after-days` in [advisories] must be at most {}",
+                        u32::MAX
+                    ),
                 ),
             }
         }

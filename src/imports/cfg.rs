@@ -67,11 +67,7 @@ impl ImportConfig {
     pub const KEYS: &[&str] = &["tool", "sarif", "fail-on", "ignore"];
 
     /// Validates the `[[import]]` tables, recording every problem.
-    pub fn validate(
-        tables: Vec<Table<'_, '_>>,
-        file: &Path,
-        problems: &mut Problems<'_>,
-    ) -> Self {
+    pub fn validate(tables: Vec<Table<'_, '_>>, file: &Path, problems: &mut Problems<'_>) -> Self {
         let base = file.parent().unwrap_or(Path::new("."));
         let mut config = ImportConfig::default();
         let mut names: HashSet<String> = HashSet::new();
@@ -111,12 +107,15 @@ fn import_entry(
     };
     let name = tool_name(tool.get_ref());
     if name != *tool.get_ref() {
+        // The suggestion only for names short enough to be names, not a pasted value.
+        let example = if name.len() <= 20 {
+            format!(" (e.g. \"{name}\")")
+        } else {
+            String::new()
+        };
         problems.at(
             tool.span(),
-            format!(
-                "`tool` in [[import]]: use lowercase letters, digits, `-`, `_`, `.` (e.g. \"{}\")",
-                shown(&name)
-            ),
+            format!("`tool` in [[import]]: use lowercase letters, digits, `-`, `_`, `.`{example}"),
         );
     }
     if !names.insert(name.clone()) {

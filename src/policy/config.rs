@@ -202,8 +202,7 @@ impl Config {
             Field::Given(t) => validate_policy(t, p),
             _ => PolicyConfig::default(),
         };
-        let advisories = match root.table("advisories", "[advisories]", AdvisoriesConfig::KEYS, p)
-        {
+        let advisories = match root.table("advisories", "[advisories]", AdvisoriesConfig::KEYS, p) {
             Field::Given(t) => AdvisoriesConfig::validate(t, path, p),
             _ => AdvisoriesConfig::default(),
         };
@@ -309,7 +308,10 @@ fn validate_policy(table: Table<'_, '_>, problems: &mut Problems<'_>) -> PolicyC
             ),
         }
     }
-    policy.deny_warnings = table.boolean("deny-warnings", problems).ok().unwrap_or(false);
+    policy.deny_warnings = table
+        .boolean("deny-warnings", problems)
+        .ok()
+        .unwrap_or(false);
     policy.fail_not_in_graph = table
         .boolean("fail-not-in-graph", problems)
         .ok()

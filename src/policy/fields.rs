@@ -161,10 +161,7 @@ impl<'a, 'i> Table<'a, 'i> {
     pub fn text(&self, key: &'static str, problems: &mut Problems<'_>) -> Field<Spanned<String>> {
         match self.string(key, problems) {
             Field::Given(s) if s.get_ref().trim().is_empty() => {
-                problems.at(
-                    s.span(),
-                    format!("`{key}` in {} is empty", self.name),
-                );
+                problems.at(s.span(), format!("`{key}` in {} is empty", self.name));
                 Field::Invalid
             }
             Field::Given(s) => {
@@ -278,11 +275,7 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// A date (`2027-01-31`, bare or quoted).
-    pub fn date(
-        &self,
-        key: &'static str,
-        problems: &mut Problems<'_>,
-    ) -> Field<jiff::civil::Date> {
+    pub fn date(&self, key: &'static str, problems: &mut Problems<'_>) -> Field<jiff::civil::Date> {
         let Some(v) = self.value(key) else {
             return Field::Absent;
         };

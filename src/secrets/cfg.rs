@@ -259,7 +259,10 @@ fn allow_entry(
         _ => None,
     };
     if paths_field.is_present() && named.is_empty() && ok {
-        problems.at(span.clone(), "`paths` without `rule` would allow every kind of secret in those files; name the rule");
+        problems.at(
+            span.clone(),
+            "`paths` without `rule` would allow every kind of secret in those files; name the rule",
+        );
         ok = false;
     }
     let pattern = match &secret_pattern {
