@@ -438,4 +438,184 @@ mod tests {
                 .reached_by(Severity::High)
         );
     }
+
+    /// Property tests: whatever the file holds, reading it never panics, and it is either
+    /// valid or every problem comes back on one line with a line number in the file.
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Every table of the file with its real keys (plus one unknown key per table).
+        const TABLES: &[(&str, &[&str])] = &[
+            ("[policy]", POLICY_KEYS),
+            ("[advisories]", AdvisoriesConfig::KEYS),
+            (
+                "[[advisories.ignore]]",
+                &["id", "reason", "ticket", "expires"],
+            ),
+            ("[secrets]", SecretsConfig::KEYS),
+            (
+                "[[secrets.allow]]",
+                &[
+                    "rule",
+                    "rules",
+                    "paths",
+                    "fingerprint",
+                    "secret-pattern",
+                    "reason",
+                    "ticket",
+                    "expires",
+                ],
+            ),
+            (
+                "[[secrets.rules]]",
+                &[
+                    "id",
+                    "name",
+                    "severity",
+                    "keywords",
+                    "pattern",
+                    "window",
+                    "min-entropy",
+                    "validator",
+                    "finds",
+                    "why",
+                    "fix",
+                    "examples",
+                ],
+            ),
+            ("[fips]", FipsConfig::KEYS),
+            ("[[fips.binaries]]", &["path", "expect"]),
+            ("[[import]]", ImportConfig::KEYS),
+            (
+                "[[import.ignore]]",
+                &["rule", "paths", "reason", "ticket", "expires"],
+            ),
+        ];
+
+        /// Strings that mean something to some key, and some that mean nothing.
+        const WORDS: &[&str] = &[
+            "high",
+            "any",
+            "info",
+            "low",
+            "RUSTSEC-2024-0001",
+            "CVE-2024-3094",
+            "secret.github-pat",
+            "github-pat",
+            "**",
+            "tests/**",
+            "^sk_test_",
+            ".*",
+            "(",
+            "fips",
+            "non-fips",
+            "gosec",
+            "Go Sec",
+            "2027-01-31",
+            "2020-01-01",
+            "soon",
+            "",
+            " ",
+            "unmaintained",
+            "x.sarif",
+            "ghp_R8v2kXw9TqL4mZp7Ns3Jd6Hf1Yc0Ba5Ge2Uo",
+        ];
+
+        fn scalar() -> impl Strategy<Value = String> {
+            let word =
+                proptest::sample::select(WORDS).prop_map(|w| toml::Value::from(w).to_string());
+            prop_oneof![
+                4 => word,
+                1 => any::<String>().prop_map(|s| toml::Value::from(s).to_string()),
+                2 => any::<i64>().prop_map(|n| n.to_string()),
+                1 => any::<f64>()
+                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_map(|f| format!("{f:?}")),
+                1 => any::<bool>().prop_map(|b| b.to_string()),
+                1 => Just("2027-01-31".to_string()),
+                1 => Just("{ crate = \"x\", feature = 3 }".to_string()),
+            ]
+        }
+
+        fn value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                3 => scalar(),
+                1 => proptest::collection::vec(scalar(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(", "))),
+            ]
+        }
+
+        fn section() -> impl Strategy<Value = String> {
+            (0..TABLES.len())
+                .prop_flat_map(|t| {
+                    let (header, keys) = TABLES[t];
+                    (
+                        Just(header),
+                        proptest::sample::subsequence(keys, 0..=keys.len().min(5)),
+                        proptest::collection::vec(value(), 6),
+                        proptest::bool::weighted(0.1),
+                    )
+                })
+                .prop_map(|(header, keys, values, unknown)| {
+                    let mut out = format!("{header}\n");
+                    for (k, v) in keys.iter().zip(&values) {
+                        out.push_str(&format!("{k} = {v}\n"));
+                    }
+                    if unknown {
+                        out.push_str(&format!("not-a-key = {}\n", values[5]));
+                    }
+                    out
+                })
+        }
+
+        fn assert_read(text: &str) -> Result<(), TestCaseError> {
+            let lines = text.lines().count() + 1;
+            if let Err(e) = Config::parse(text, Path::new("p.toml")) {
+                prop_assert!(!e.problems.is_empty());
+                for (line, message) in &e.problems {
+                    prop_assert!(
+                        (1..=lines).contains(line),
+                        "line {line} of {lines}: {message}"
+                    );
+                    prop_assert!(!message.contains('\n'), "{message}");
+                }
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn random_toml_of_real_keys(sections in proptest::collection::vec(section(), 0..8)) {
+                let mut seen = std::collections::HashSet::new();
+                // A `[table]` header twice is a TOML error; keep it mostly valid TOML so the
+                // validation behind the parser runs.
+                let sections: Vec<&String> = sections
+                    .iter()
+                    .filter(|s| s.starts_with("[[") || seen.insert(s.lines().next().map(String::from)))
+                    .collect();
+                let t = sections.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n");
+                assert_read(&t)?;
+            }
+
+            #[test]
+            fn random_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+                assert_read(&String::from_utf8_lossy(&bytes))?;
+            }
+
+            #[test]
+            fn real_config_with_random_bytes_spliced_in(
+                at in 0usize..2000,
+                bytes in proptest::collection::vec(any::<u8>(), 0..40),
+            ) {
+                let base = include_str!("../../palisade.toml");
+                let mut data = base.as_bytes().to_vec();
+                let at = at.min(data.len());
+                data.splice(at..at, bytes);
+                assert_read(&String::from_utf8_lossy(&data))?;
+            }
+        }
+    }
 }
