@@ -3,7 +3,10 @@
 //! errors.
 //!
 //! Each check owns its slice of the file (`crate::advisories::cfg`); this module owns the file,
-//! the `[policy]` table, and the error plumbing they share.
+//! the `[policy]` table, and the error plumbing they share. The text is parsed once into spanned
+//! TOML values (`toml::de::DeTable`, recovering past syntax errors), then each table is read
+//! key by key through `super::fields`, so a wrong type stops nothing but its own key. Line
+//! lookups are a binary search over line starts: reading stays linear in the file's size.
 
 use super::fields::{Field, Table};
 use crate::advisories::cfg::AdvisoriesConfig;
@@ -196,7 +199,7 @@ impl Config {
             syntax_problems(&syntax, &mut problems);
             return Err(problems.into_error(path));
         }
-        let root = Table::new(doc.get_ref(), doc.span(), "the top level", KEYS);
+        let root = Table::new(doc.get_ref(), doc.span(), "the top level of the file", KEYS);
         let p = &mut problems;
         let mut policy = match root.table("policy", "[policy]", POLICY_KEYS, p) {
             Field::Given(t) => validate_policy(t, p),

@@ -486,9 +486,12 @@ fn read_rule(t: &Table<'_, '_>, problems: &mut Problems<'_>) -> Option<Rule> {
     let keywords = list("keywords", true, problems);
     let pattern = text("pattern", problems);
     let window = match t.unsigned("window", problems) {
-        Field::Given(w) => match usize::try_from(w.into_inner()) {
-            Ok(w) => Some(Some(w)),
-            Err(_) => None,
+        Field::Given(w) => match usize::try_from(*w.get_ref()) {
+            Ok(n) => Some(Some(n)),
+            Err(_) => {
+                problems.at(w.span(), "`window` in [[secrets.rules]] is too large");
+                None
+            }
         },
         Field::Invalid => None,
         Field::Absent => Some(None),
