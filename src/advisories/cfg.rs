@@ -153,60 +153,64 @@ fn ignore_entry(
     let reason = entry.string("reason", problems);
     let ticket = entry.string("ticket", problems);
     let expires = entry.date("expires", problems);
+    // Each key judged on its own, so one entry's problems all come out in one run.
     let id = match id {
-        Field::Given(id) if !id.get_ref().trim().is_empty() => id,
-        Field::Invalid => return None,
+        Field::Given(id) if !id.get_ref().trim().is_empty() => {
+            let text = id.get_ref().trim();
+            if is_advisory_id(text) {
+                Some(text.to_string())
+            } else {
+                let message = if is_secret_rule(text) {
+                    format!(
+                        "`id = \"{}\"` in [[advisories.ignore]] is a secret rule, not an advisory: allow secrets under [[secrets.allow]] with a fingerprint, paths or a secret-pattern",
+                        shown(text)
+                    )
+                } else {
+                    "`id` in [[advisories.ignore]] must be an advisory id or alias (RUSTSEC-YYYY-NNNN, CVE-YYYY-NNNN, GHSA-xxxx-xxxx-xxxx)".to_string()
+                };
+                problems.at(id.span(), message);
+                None
+            }
+        }
+        Field::Invalid => None,
         _ => {
             problems.at(
-                span,
+                span.clone(),
                 "an `[[advisories.ignore]]` entry needs an `id` (RUSTSEC-…, CVE-… or GHSA-…)",
             );
-            return None;
+            None
         }
     };
-    let id_text = id.get_ref().trim();
-    if !is_advisory_id(id_text) {
-        if is_secret_rule(id_text) {
-            problems.at(
-                id.span(),
-                format!(
-                    "`id = \"{}\"` in [[advisories.ignore]] is a secret rule, not an advisory: allow secrets under [[secrets.allow]] with a fingerprint, paths or a secret-pattern",
-                    shown(id_text)
-                ),
-            );
-        } else {
-            problems.at(
-                id.span(),
-                "`id` in [[advisories.ignore]] must be an advisory id or alias (RUSTSEC-YYYY-NNNN, CVE-YYYY-NNNN, GHSA-xxxx-xxxx-xxxx)",
-            );
-        }
-        return None;
-    }
+    // Named in messages only once it is known to be an advisory id.
+    let named = id.as_deref().map_or_else(
+        || "this ignore entry".to_string(),
+        |id| format!("the ignore entry for {id}"),
+    );
     let reason = match reason {
-        Field::Given(r) if !r.get_ref().trim().is_empty() => r.into_inner().trim().to_string(),
-        Field::Given(r) => {
-            problems.at(
-                r.span(),
-                format!("the ignore entry for {id_text} has an empty `reason`"),
-            );
-            return None;
+        Field::Given(r) if !r.get_ref().trim().is_empty() => {
+            Some(r.into_inner().trim().to_string())
         }
-        Field::Invalid => return None,
+        Field::Given(r) => {
+            problems.at(r.span(), format!("{named} has an empty `reason`"));
+            None
+        }
+        Field::Invalid => None,
         Field::Absent => {
             problems.at(
                 span,
-                format!(
-                    "the ignore entry for {id_text} has no `reason`: say why it is safe to ignore"
-                ),
+                format!("{named} has no `reason`: say why it is safe to ignore"),
             );
-            return None;
+            None
         }
+    };
+    let (Some(id_text), Some(reason)) = (id, reason) else {
+        return None;
     };
     if ticket.is_invalid() || expires.is_invalid() {
         return None;
     }
     Some(Suppression {
-        id: id_text.to_string(),
+        id: id_text,
         matcher: crate::policy::Matcher::Subject,
         reason,
         ticket: ticket

@@ -165,10 +165,11 @@ impl SecretsConfig {
 }
 
 /// A string that is present and not blank, trimmed.
-fn present(field: Field<Spanned<String>>) -> Option<String> {
+fn present(field: &Field<Spanned<String>>) -> Option<String> {
     field
+        .as_ref()
         .ok()
-        .map(|s| s.into_inner().trim().to_string())
+        .map(|s| s.get_ref().trim().to_string())
         .filter(|s| !s.is_empty())
 }
 
@@ -189,9 +190,8 @@ fn allow_entry(
     let reason = entry.string("reason", problems);
     let ticket = entry.string("ticket", problems);
     let expires = entry.date("expires", problems);
-    // A field of the wrong type is already reported; judging the rest of the entry would
-    // only pile follow-on messages on it.
-    let mut ok = ![
+    // A field of the wrong type is already reported: it is neither "missing" nor "blanket".
+    let any_invalid = [
         rule.is_invalid(),
         rules_field.is_invalid(),
         paths_field.is_invalid(),
@@ -202,25 +202,24 @@ fn allow_entry(
         expires.is_invalid(),
     ]
     .contains(&true);
-    let (Some(reason), Some(ticket)) = (present(reason), present(ticket)) else {
-        if ok {
-            problems.at(
-                span,
-                "a `[[secrets.allow]]` entry needs a `reason` and a `ticket` (the ticket or spec that authorises it)",
-            );
-        }
-        return;
-    };
-    if !ok {
-        return;
+    let reason_missing = !reason.is_invalid() && present(&reason).is_none();
+    let ticket_missing = !ticket.is_invalid() && present(&ticket).is_none();
+    if reason_missing || ticket_missing {
+        problems.at(
+            span.clone(),
+            "a `[[secrets.allow]]` entry needs a `reason` and a `ticket` (the ticket or spec that authorises it)",
+        );
     }
+    // Whether what the entry matches on is valid so far; the "narrows nothing" judgement needs
+    // every criterion readable.
+    let mut criteria_ok = !any_invalid;
     let mut rules: Vec<String> = Vec::new();
     if rule.is_present() && rules_field.is_present() {
         problems.at(span.clone(), "give `rule` or `rules`, not both");
-        ok = false;
+        criteria_ok = false;
     }
-    let named: Vec<Spanned<String>> = match (rule, rules_field.as_ref()) {
-        (Field::Given(r), _) => vec![r],
+    let named: Vec<Spanned<String>> = match (&rule, rules_field.as_ref()) {
+        (Field::Given(r), _) => vec![r.clone()],
         (_, Field::Given(list)) => list.clone(),
         _ => Vec::new(),
     };
@@ -233,58 +232,56 @@ fn allow_entry(
                 rule.span(),
                 "`rule` in [[secrets.allow]] must be a secret rule id (`secret.…`, no patterns; see `cargo palisade rules list`)",
             );
-            ok = false;
+            criteria_ok = false;
         }
     }
     if matches!(&rules_field, Field::Given(list) if list.is_empty()) {
         problems.at(span.clone(), "`rules = []` names no rule");
-        ok = false;
+        criteria_ok = false;
     }
+    let no_rule_field = !rule.is_present() && !rules_field.is_present();
     let paths = match &paths_field {
         Field::Given(list) => {
             let set = globs(list, span.clone(), problems);
-            if let Some(set) = &set
-                && !named.is_empty()
+            if no_rule_field {
+                problems.at(
+                    span.clone(),
+                    "`paths` without `rule` would allow every kind of secret in those files; name the rule",
+                );
+                criteria_ok = false;
+            } else if let Some(set) = &set
                 && PROBE_PATHS.iter().all(|p| set.set.is_match(p))
             {
                 problems.at(
                     span.clone(),
                     "`paths` in [[secrets.allow]] match every file, which switches the rule off: name the folders that hold the fake secrets",
                 );
-                ok = false;
+                criteria_ok = false;
             }
-            ok &= set.is_some();
+            criteria_ok &= set.is_some();
             set
         }
         _ => None,
     };
-    if paths_field.is_present() && named.is_empty() && ok {
-        problems.at(
-            span.clone(),
-            "`paths` without `rule` would allow every kind of secret in those files; name the rule",
-        );
-        ok = false;
-    }
     let pattern = match &secret_pattern {
-        Field::Given(p) => match secret_regex(p, problems) {
-            Some(re) => Some(re),
-            None => {
-                ok = false;
-                None
-            }
-        },
+        Field::Given(p) => {
+            let re = secret_regex(p, problems);
+            criteria_ok &= re.is_some();
+            re
+        }
         _ => None,
     };
-    let fingerprint = present(fingerprint);
+    let fingerprint = present(&fingerprint);
     let narrows =
         fingerprint.is_some() || pattern.is_some() || (!rules.is_empty() && paths.is_some());
-    if ok && !narrows {
+    if criteria_ok && !narrows {
         problems.at(span.clone(), "a `[[secrets.allow]]` entry must name a `fingerprint`, a `rule` with `paths`, or a `secret-pattern`: blanket allows are not accepted");
-        ok = false;
     }
-    if !ok {
+    let (Some(reason), Some(ticket), true, true) =
+        (present(&reason), present(&ticket), criteria_ok, narrows)
+    else {
         return;
-    }
+    };
     let index = config.allow.len();
     // Named by line, not by the pattern: a pattern can hold the secret it allows, and this id
     // is printed in reports.
@@ -586,5 +583,17 @@ mod tests {
         assert_eq!(config.secrets.patterns.len(), 1);
         assert_eq!(config.secrets.patterns[0].0, 1);
         assert_eq!(config.secrets.allow[1].origin.line, 7);
+    }
+
+    #[test]
+    fn one_entry_reports_every_problem() {
+        // No ticket, a pattern that allows everything, a bad date: three lines, not one.
+        let p = problems(
+            "[[secrets.allow]]\nsecret-pattern = \".*\"\nreason = \"r\"\nexpires = \"soon\"\n",
+        );
+        assert_eq!(p.len(), 3, "{p:?}");
+        let p =
+            problems("[[advisories.ignore]]\nid = \"secret.github-pat\"\nexpires = 2027-01-01\n");
+        assert_eq!(p.len(), 2, "{p:?}");
     }
 }
