@@ -12,6 +12,9 @@
 //! ticket = "SEC-142"             # optional
 //! expires = 2027-03-31           # optional
 //! ```
+//!
+//! An `id` must look like an advisory id or alias ([`is_advisory_id`]): anything else can match
+//! no advisory, and a secret rule id here is a suppression written in the wrong table.
 
 use crate::policy::Suppression;
 use crate::policy::config::{Origin, Problems, Threshold, threshold};
