@@ -346,6 +346,14 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
         // Asked for in so many words (and refused under CI above): the sinks let secrets by.
         crate::redact::show_secrets();
     }
+    if let Some(size) = a.max_blob_size
+        && size < crate::secrets::cfg::MIN_BLOB_SIZE
+    {
+        bail!(
+            "--max-blob-size {size} would skip nearly every blob; the smallest accepted is {} bytes",
+            crate::secrets::cfg::MIN_BLOB_SIZE
+        );
+    }
     let config = find_config(a.common.config.as_deref(), &a.path)?;
     let mut policy = policy_for(&config, &a.common);
     policy.suppressions = config.secrets.allow.clone();

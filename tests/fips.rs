@@ -515,7 +515,7 @@ mod config {
         )
         .unwrap();
         let run = fips(&["--config", config.to_str().unwrap()]);
-        assert_error(&run, &["palisade.toml:3:", "`expect = \"maybe\"`"]);
+        assert_error(&run, &["palisade.toml:3:", "`expect` in [[fips.binaries]]"]);
     }
 }
 

@@ -743,7 +743,7 @@ mod baseline_and_show {
         repo.commit("empty");
         repo.write("b.json", "{\"schema\": \"other\", \"fingerprints\": []}");
         let (run, _) = repo.scan(&["--baseline", "b.json"]);
-        assert_error(&run, &["baseline b.json", "schema is `other`"]);
+        assert_error(&run, &["baseline b.json", "`schema` must be"]);
         let (run, _) = repo.scan(&["--baseline", "missing.json"]);
         assert_error(&run, &["baseline missing.json"]);
     }

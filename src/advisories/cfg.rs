@@ -12,12 +12,15 @@
 //! ticket = "SEC-142"             # optional
 //! expires = 2027-03-31           # optional
 //! ```
+//!
+//! An `id` must look like an advisory id or alias ([`is_advisory_id`]): anything else can match
+//! no advisory, and a secret rule id here is a suppression written in the wrong table.
 
 use crate::policy::Suppression;
-use crate::policy::config::{Origin, Problems, Threshold, parse_date, threshold};
-use serde::Deserialize;
+use crate::policy::config::{Origin, Problems, Threshold, threshold};
+use crate::policy::fields::{Field, Table, shown};
 use std::path::{Path, PathBuf};
-use toml::Spanned;
+use std::sync::LazyLock;
 
 /// Informational advisory kinds that can be reported.
 pub const INFORMATIONAL_KINDS: &[&str] = &["unmaintained", "unsound", "notice", "other"];
@@ -51,42 +54,70 @@ impl Default for AdvisoriesConfig {
     }
 }
 
-/// The raw table, as written.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawAdvisories {
-    db: Option<PathBuf>,
-    fail_on: Option<Spanned<String>>,
-    stale_after_days: Option<u32>,
-    informational: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
-    ignore: Vec<Spanned<RawIgnore>>,
+const IGNORE_KEYS: &[&str] = &["id", "reason", "ticket", "expires"];
+
+/// What an advisory id or alias looks like: `RUSTSEC-2023-0071`, `CVE-2024-3094`, other OSV
+/// databases' `PREFIX-YYYY-N…` (`PYSEC-`, `GO-`), or `GHSA-xxxx-xxxx-xxxx`. Anything else can
+/// never match an advisory, and a secret rule id here would be a suppression in the wrong
+/// table.
+static ADVISORY_ID: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)^(?:[a-z][a-z0-9]*-[0-9]{4}-[0-9]{3,}|ghsa(?:-[23456789cfghjmpqrvwx]{4}){3})$",
+    )
+    .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
+});
+
+/// Whether `id` looks like an advisory id or alias.
+pub fn is_advisory_id(id: &str) -> bool {
+    ADVISORY_ID.is_match(id)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawIgnore {
-    id: Option<Spanned<String>>,
-    reason: Option<Spanned<String>>,
-    ticket: Option<String>,
-    expires: Option<Spanned<toml::Value>>,
+/// Whether `id` names a secret rule (`secret.github-pat`, or the bare `github-pat`).
+fn is_secret_rule(id: &str) -> bool {
+    static RULES: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+        crate::secrets::rules::builtin()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    });
+    let lower = id.trim().to_ascii_lowercase();
+    lower.starts_with("secret.") || RULES.contains(&format!("secret.{lower}"))
 }
 
 impl AdvisoriesConfig {
-    /// Validates the raw table, recording every problem.
-    pub fn validate(raw: RawAdvisories, file: &Path, problems: &mut Problems<'_>) -> Self {
+    /// The keys of `[advisories]`.
+    pub const KEYS: &[&str] = &[
+        "db",
+        "fail-on",
+        "stale-after-days",
+        "informational",
+        "ignore",
+    ];
+
+    /// Validates the table, recording every problem.
+    pub fn validate(table: Table<'_, '_>, file: &Path, problems: &mut Problems<'_>) -> Self {
         let mut config = AdvisoriesConfig {
-            fail_on: raw.fail_on.as_ref().and_then(|t| threshold(t, problems)),
+            fail_on: threshold(&table, problems),
             ..AdvisoriesConfig::default()
         };
-        if let Some(db) = raw.db {
+        if let Field::Given(db) = table.string("db", problems) {
             let base = file.parent().unwrap_or(Path::new("."));
-            config.db = Some(base.join(db));
+            config.db = Some(base.join(db.into_inner()));
         }
-        if let Some(days) = raw.stale_after_days {
-            config.stale_after_days = days;
+        if let Field::Given(days) = table.unsigned("stale-after-days", problems) {
+            match u32::try_from(*days.get_ref()) {
+                Ok(days) => config.stale_after_days = days,
+                Err(_) => problems.at(
+                    days.span(),
+                    format!(
+                        "`stale-after-days` in [advisories] must be at most {}",
+                        u32::MAX
+                    ),
+                ),
+            }
         }
-        if let Some(kinds) = raw.informational {
+        if let Field::Given(kinds) = table.strings("informational", problems) {
             config.informational.clear();
             for kind in kinds {
                 if INFORMATIONAL_KINDS.contains(&kind.get_ref().as_str()) {
@@ -95,63 +126,106 @@ impl AdvisoriesConfig {
                     problems.at(
                         kind.span(),
                         format!(
-                            "informational kind `{}` is not one of {}",
-                            kind.get_ref(),
+                            "`informational` in [advisories] holds an unknown kind; each must be one of {}",
                             INFORMATIONAL_KINDS.join(", ")
                         ),
                     );
                 }
             }
         }
-        for entry in raw.ignore {
-            let span = entry.span();
-            let line = problems.line_of(span.start);
-            let entry = entry.into_inner();
-            let Some(id) = entry.id.filter(|id| !id.get_ref().trim().is_empty()) else {
-                problems.at(
-                    span,
-                    "an `[[advisories.ignore]]` entry needs an `id` (RUSTSEC-…, CVE-… or GHSA-…)",
-                );
-                continue;
-            };
-            let reason = match entry.reason {
-                Some(r) if !r.get_ref().trim().is_empty() => r.into_inner(),
-                Some(r) => {
-                    problems.at(
-                        r.span(),
-                        format!(
-                            "the ignore entry for {} has an empty `reason`",
-                            id.get_ref()
-                        ),
-                    );
-                    continue;
-                }
-                None => {
-                    problems.at(
-                        span,
-                        format!(
-                            "the ignore entry for {} has no `reason`: say why it is safe to ignore",
-                            id.get_ref()
-                        ),
-                    );
-                    continue;
-                }
-            };
-            let expires = entry.expires.as_ref().and_then(|e| parse_date(e, problems));
-            config.ignore.push(Suppression {
-                id: id.into_inner(),
-                matcher: crate::policy::Matcher::Subject,
-                reason,
-                ticket: entry.ticket,
-                expires,
-                origin: Origin {
-                    file: file.to_path_buf(),
-                    line,
-                },
-            });
+        for entry in table.tables("ignore", "[[advisories.ignore]]", IGNORE_KEYS, problems) {
+            if let Some(s) = ignore_entry(&entry, file, problems) {
+                config.ignore.push(s);
+            }
+            entry.finish(problems);
         }
+        table.finish(problems);
         config
     }
+}
+
+/// One `[[advisories.ignore]]`; `None` (with the problems recorded) when it is not valid.
+fn ignore_entry(
+    entry: &Table<'_, '_>,
+    file: &Path,
+    problems: &mut Problems<'_>,
+) -> Option<Suppression> {
+    let span = entry.span();
+    let line = problems.line_of(span.start);
+    let id = entry.string("id", problems);
+    let reason = entry.string("reason", problems);
+    let ticket = entry.string("ticket", problems);
+    let expires = entry.date("expires", problems);
+    // Each key judged on its own, so one entry's problems all come out in one run.
+    let id = match id {
+        Field::Given(id) if !id.get_ref().trim().is_empty() => {
+            let text = id.get_ref().trim();
+            if is_advisory_id(text) {
+                Some(text.to_string())
+            } else {
+                let message = if is_secret_rule(text) {
+                    format!(
+                        "`id = \"{}\"` in [[advisories.ignore]] is a secret rule, not an advisory: allow secrets under [[secrets.allow]] with a fingerprint, paths or a secret-pattern",
+                        shown(text)
+                    )
+                } else {
+                    "`id` in [[advisories.ignore]] must be an advisory id or alias (RUSTSEC-YYYY-NNNN, CVE-YYYY-NNNN, GHSA-xxxx-xxxx-xxxx)".to_string()
+                };
+                problems.at(id.span(), message);
+                None
+            }
+        }
+        Field::Invalid => None,
+        _ => {
+            problems.at(
+                span.clone(),
+                "an `[[advisories.ignore]]` entry needs an `id` (RUSTSEC-…, CVE-… or GHSA-…)",
+            );
+            None
+        }
+    };
+    // Named in messages only once it is known to be an advisory id.
+    let named = id.as_deref().map_or_else(
+        || "this ignore entry".to_string(),
+        |id| format!("the ignore entry for {id}"),
+    );
+    let reason = match reason {
+        Field::Given(r) if !r.get_ref().trim().is_empty() => {
+            Some(r.into_inner().trim().to_string())
+        }
+        Field::Given(r) => {
+            problems.at(r.span(), format!("{named} has an empty `reason`"));
+            None
+        }
+        Field::Invalid => None,
+        Field::Absent => {
+            problems.at(
+                span,
+                format!("{named} has no `reason`: say why it is safe to ignore"),
+            );
+            None
+        }
+    };
+    let (Some(id_text), Some(reason)) = (id, reason) else {
+        return None;
+    };
+    if ticket.is_invalid() || expires.is_invalid() {
+        return None;
+    }
+    Some(Suppression {
+        id: id_text,
+        matcher: crate::policy::Matcher::Subject,
+        reason,
+        ticket: ticket
+            .ok()
+            .map(|t| t.into_inner().trim().to_string())
+            .filter(|t| !t.is_empty()),
+        expires: expires.ok(),
+        origin: Origin {
+            file: file.to_path_buf(),
+            line,
+        },
+    })
 }
 
 #[cfg(test)]
@@ -183,7 +257,7 @@ mod tests {
 
     #[test]
     fn bad_date_and_kind_are_both_reported() {
-        let text = "[advisories]\ninformational = [\"sad\"]\n[[advisories.ignore]]\nid = \"X\"\nreason = \"r\"\nexpires = \"soon\"\n";
+        let text = "[advisories]\ninformational = [\"sad\"]\n[[advisories.ignore]]\nid = \"RUSTSEC-2020-0001\"\nreason = \"r\"\nexpires = \"soon\"\n";
         let err = Config::parse(text, Path::new("p.toml")).unwrap_err();
         assert_eq!(err.problems.len(), 2, "{err}");
     }

@@ -64,19 +64,32 @@ pub fn resolve_path(flag: Option<&Path>, config: Option<&Path>) -> Result<PathBu
 
 /// Loads the DB at `path`, offline.
 pub fn load(path: &Path) -> Result<LoadedDb, DbError> {
-    if !path.is_dir() {
-        return Err(DbError::Missing(path.to_path_buf()));
-    }
     let invalid = |message: String| DbError::Invalid {
         path: path.to_path_buf(),
         message,
     };
+    if path.exists() && !path.is_dir() {
+        return Err(invalid(
+            "it is a file, not a folder: point --advisory-db at the advisory-db checkout".into(),
+        ));
+    }
+    if !path.is_dir() {
+        return Err(DbError::Missing(path.to_path_buf()));
+    }
     if !path.join("crates").is_dir() {
         return Err(invalid(
             "it has no `crates/` folder; is this a RustSec advisory-db checkout?".into(),
         ));
     }
     let db = rustsec::Database::open(path).map_err(|e| invalid(error_chain(&e)))?;
+    // An empty database passes every lockfile: "0 advisories" is a failure to look, not a
+    // clean result.
+    if db.iter().next().is_none() {
+        return Err(invalid(format!(
+            "it holds no advisories (`crates/` has no advisory files): fetch it with `cargo palisade db fetch --advisory-db {}`",
+            path.display()
+        )));
+    }
     let newest_advisory = db
         .iter()
         .filter_map(|a| a.metadata.date.as_str().parse::<jiff::civil::Date>().ok())

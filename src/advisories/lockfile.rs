@@ -15,6 +15,15 @@ pub enum LockfileError {
         /// Why.
         source: std::io::Error,
     },
+    /// Parses, but lists no package: not what cargo writes (it always lists the workspace's
+    /// own packages), and a scan of it would pass having checked nothing.
+    #[error(
+        "{path}: no packages: is this the lockfile cargo generated? (`cargo generate-lockfile` writes one)"
+    )]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
     /// Not a valid lockfile.
     #[error("{path}{}: not a valid Cargo.lock: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
     Parse {
@@ -51,6 +60,11 @@ impl Lockfile {
                 message,
             }
         })?;
+        if parsed.packages.is_empty() {
+            return Err(LockfileError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
         Ok(Lockfile {
             parsed,
             path: path.to_path_buf(),
@@ -126,5 +140,119 @@ mod tests {
             Some(12)
         );
         assert_eq!(line_in_message("no position"), None);
+    }
+
+    /// Property test: real lockfiles, mutated. Reading never panics, and an error is one line
+    /// that names the file.
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        const REAL: &[&str] = &[
+            include_str!("../../fixtures/advisories/app/Cargo.lock"),
+            include_str!("../../fixtures/advisories/real/Cargo.lock"),
+            include_str!("../../fixtures/advisories/workspace/Cargo.lock"),
+        ];
+
+        /// One edit, at a position given as a fraction of the file's length.
+        #[derive(Clone, Debug)]
+        enum Edit {
+            Delete(f64, usize),
+            Insert(f64, Vec<u8>),
+            InsertText(f64, String),
+            DropLine(f64),
+            DuplicateLine(f64),
+            Truncate(f64),
+        }
+
+        fn edit() -> impl Strategy<Value = Edit> {
+            let text = proptest::sample::select(vec![
+                "[[package]]\n",
+                "name = \"itoa\"\n",
+                "version = \"1.0.0\"\n",
+                "version = \"\"\n",
+                "version = 3\n",
+                "dependencies = [\n",
+                "\"",
+                "]",
+                "[metadata]\n",
+                "checksum = \"zz\"\n",
+                "source = \"git+https://example.com/x#00\"\n",
+            ])
+            .prop_map(String::from);
+            prop_oneof![
+                (0.0..1.0, 1usize..64).prop_map(|(at, n)| Edit::Delete(at, n)),
+                (0.0..1.0, proptest::collection::vec(any::<u8>(), 1..16))
+                    .prop_map(|(at, b)| Edit::Insert(at, b)),
+                (0.0..1.0, text).prop_map(|(at, t)| Edit::InsertText(at, t)),
+                (0.0..1.0).prop_map(Edit::DropLine),
+                (0.0..1.0).prop_map(Edit::DuplicateLine),
+                (0.0..1.0).prop_map(Edit::Truncate),
+            ]
+        }
+
+        fn apply(data: &mut Vec<u8>, edit: &Edit) {
+            let at = |f: f64, len: usize| ((len as f64) * f) as usize;
+            let line_at = |data: &[u8], f: f64| {
+                let pos = at(f, data.len()).min(data.len());
+                let start = data[..pos]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                let end = data[pos..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(data.len(), |i| pos + i + 1);
+                start..end
+            };
+            match edit {
+                Edit::Delete(f, n) => {
+                    let start = at(*f, data.len());
+                    let end = (start + n).min(data.len());
+                    data.drain(start..end);
+                }
+                Edit::Insert(f, bytes) => {
+                    let pos = at(*f, data.len());
+                    data.splice(pos..pos, bytes.iter().copied());
+                }
+                Edit::InsertText(f, text) => {
+                    let pos = line_at(data, *f).start;
+                    data.splice(pos..pos, text.bytes());
+                }
+                Edit::DropLine(f) => {
+                    let range = line_at(data, *f);
+                    data.drain(range);
+                }
+                Edit::DuplicateLine(f) => {
+                    let range = line_at(data, *f);
+                    let line = data[range.clone()].to_vec();
+                    data.splice(range.start..range.start, line);
+                }
+                Edit::Truncate(f) => data.truncate(at(*f, data.len())),
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn mutated_real_lockfiles(
+                which in 0..REAL.len(),
+                edits in proptest::collection::vec(edit(), 1..4),
+            ) {
+                let mut data = REAL[which].as_bytes().to_vec();
+                for e in &edits {
+                    apply(&mut data, e);
+                }
+                let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let path = dir.path().join("Cargo.lock");
+                std::fs::write(&path, &data).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                if let Err(e) = Lockfile::load(&path) {
+                    let message = e.to_string();
+                    prop_assert!(message.contains(&path.display().to_string()), "{message}");
+                    prop_assert!(!message.contains('\n'), "{message}");
+                }
+            }
+        }
     }
 }

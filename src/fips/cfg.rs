@@ -19,9 +19,8 @@
 //! ```
 
 use crate::policy::config::{Problems, Threshold, threshold};
-use serde::Deserialize;
+use crate::policy::fields::{Field, Table};
 use std::path::{Path, PathBuf};
-use toml::Spanned;
 
 /// Validated `[fips]` settings; `None` means "not set here" (the CLI default applies).
 #[derive(Clone, Debug, Default)]
@@ -46,70 +45,91 @@ pub struct FipsConfig {
     pub fail_on: Option<Threshold>,
 }
 
-/// The raw table.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawFips {
-    fail_on: Option<Spanned<String>>,
-    fips_features: Option<Vec<String>>,
-    build_target: Option<String>,
-    fips_target: Option<String>,
-    status_stamp: Option<String>,
-    status_field: Option<String>,
-    #[serde(default)]
-    markers: Vec<RawMarker>,
-    #[serde(default)]
-    binaries: Vec<RawBinary>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMarker {
-    #[serde(rename = "crate")]
-    krate: String,
-    feature: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBinary {
-    path: PathBuf,
-    expect: Spanned<String>,
-}
+const MARKER_KEYS: &[&str] = &["crate", "feature"];
+const BINARY_KEYS: &[&str] = &["path", "expect"];
 
 impl FipsConfig {
-    /// Validates the raw table.
-    pub fn validate(raw: RawFips, file: &Path, problems: &mut Problems<'_>) -> FipsConfig {
+    /// The keys of `[fips]`.
+    pub const KEYS: &[&str] = &[
+        "fail-on",
+        "fips-features",
+        "build-target",
+        "fips-target",
+        "status-stamp",
+        "status-field",
+        "markers",
+        "binaries",
+    ];
+
+    /// Validates the table, recording every problem.
+    pub fn validate(table: Table<'_, '_>, file: &Path, problems: &mut Problems<'_>) -> FipsConfig {
         let base = file.parent().unwrap_or(Path::new("."));
         let mut binaries = Vec::new();
-        for b in raw.binaries {
-            let expect = match b.expect.get_ref().as_str() {
-                "fips" => super::Expect::Fips,
-                "non-fips" => super::Expect::NonFips,
-                other => {
-                    problems.at(
-                        b.expect.span(),
-                        format!("`expect = \"{other}\"` is not `fips` or `non-fips`"),
-                    );
-                    continue;
+        for b in table.tables("binaries", "[[fips.binaries]]", BINARY_KEYS, problems) {
+            let path = b.string("path", problems);
+            let expect = match b.string("expect", problems) {
+                Field::Given(e) => match e.get_ref().as_str() {
+                    "fips" => Some(super::Expect::Fips),
+                    "non-fips" => Some(super::Expect::NonFips),
+                    _ => {
+                        problems.at(
+                            e.span(),
+                            "`expect` in [[fips.binaries]] must be `fips` or `non-fips`",
+                        );
+                        None
+                    }
+                },
+                Field::Invalid => None,
+                Field::Absent => {
+                    problems.at(b.span(), "a `[[fips.binaries]]` entry needs `expect`");
+                    None
                 }
             };
-            binaries.push((base.join(b.path), expect));
+            let path = match path {
+                Field::Given(p) => Some(p.into_inner()),
+                Field::Invalid => None,
+                Field::Absent => {
+                    problems.at(b.span(), "a `[[fips.binaries]]` entry needs `path`");
+                    None
+                }
+            };
+            if let (Some(path), Some(expect)) = (path, expect) {
+                binaries.push((base.join(path), expect));
+            }
+            b.finish(problems);
         }
-        FipsConfig {
-            fail_on: raw.fail_on.as_ref().and_then(|t| threshold(t, problems)),
+        let mut markers = Vec::new();
+        for m in table.tables("markers", "a `markers` entry", MARKER_KEYS, problems) {
+            let feature = m.string("feature", problems);
+            match m.string("crate", problems) {
+                Field::Given(krate) => {
+                    if !feature.is_invalid() {
+                        markers.push((krate.into_inner(), feature.ok().map(|f| f.into_inner())));
+                    }
+                }
+                Field::Invalid => {}
+                Field::Absent => problems.at(m.span(), "a `markers` entry needs `crate`"),
+            }
+            m.finish(problems);
+        }
+        let text = |key: &'static str, problems: &mut Problems<'_>| {
+            table.string(key, problems).ok().map(|s| s.into_inner())
+        };
+        let config = FipsConfig {
+            fail_on: threshold(&table, problems),
             enabled: false,
-            fips_features: raw.fips_features,
-            build_target: raw.build_target,
-            fips_target: raw.fips_target,
-            status_stamp: raw.status_stamp,
-            status_field: raw.status_field,
-            markers: raw
-                .markers
-                .into_iter()
-                .map(|m| (m.krate, m.feature))
-                .collect(),
+            fips_features: table
+                .strings("fips-features", problems)
+                .ok()
+                .map(|v| v.into_iter().map(|s| s.into_inner()).collect()),
+            build_target: text("build-target", problems),
+            fips_target: text("fips-target", problems),
+            status_stamp: text("status-stamp", problems),
+            status_field: text("status-field", problems),
+            markers,
             binaries,
-        }
+        };
+        table.finish(problems);
+        config
     }
 }

@@ -15,11 +15,11 @@
 //! ```
 
 use super::Source;
-use crate::policy::config::{Origin, Problems, Threshold, globs, parse_date, threshold};
+use crate::policy::config::{Origin, Problems, Threshold, globs, threshold};
+use crate::policy::fields::{Field, Table, shown};
 use crate::policy::{Matcher, Suppression};
-use serde::Deserialize;
+use std::collections::HashSet;
 use std::path::Path;
-use toml::Spanned;
 
 /// One validated `[[import]]` entry.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,26 +39,7 @@ pub struct ImportConfig {
     pub ignore: Vec<Suppression>,
 }
 
-/// The raw entry, as written.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawImport {
-    tool: Option<Spanned<String>>,
-    sarif: Option<std::path::PathBuf>,
-    fail_on: Option<Spanned<String>>,
-    #[serde(default)]
-    ignore: Vec<Spanned<RawIgnore>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawIgnore {
-    rule: Option<Spanned<String>>,
-    paths: Option<Vec<Spanned<String>>>,
-    reason: Option<String>,
-    ticket: Option<String>,
-    expires: Option<Spanned<toml::Value>>,
-}
+const IGNORE_KEYS: &[&str] = &["rule", "paths", "reason", "ticket", "expires"];
 
 /// A tool's name as reports use it: lowercase, with anything but letters, digits, `-`, `_`
 /// and `.` turned into `-` (`Semgrep OSS` → `semgrep-oss`).
@@ -82,121 +63,165 @@ pub fn tool_name(name: &str) -> String {
 }
 
 impl ImportConfig {
-    /// Validates the raw entries, recording every problem.
-    pub fn validate(
-        raw: Vec<Spanned<RawImport>>,
-        file: &Path,
-        problems: &mut Problems<'_>,
-    ) -> Self {
+    /// The keys of an `[[import]]` entry.
+    pub const KEYS: &[&str] = &["tool", "sarif", "fail-on", "ignore"];
+
+    /// Validates the `[[import]]` tables, recording every problem.
+    pub fn validate(tables: Vec<Table<'_, '_>>, file: &Path, problems: &mut Problems<'_>) -> Self {
         let base = file.parent().unwrap_or(Path::new("."));
         let mut config = ImportConfig::default();
-        for entry in raw {
-            let span = entry.span();
-            let entry = entry.into_inner();
-            let Some(tool) = entry.tool else {
-                problems.at(
-                    span,
-                    "an `[[import]]` entry needs `tool = \"…\"` (the name reports and ignores use)",
-                );
-                continue;
-            };
-            let name = tool_name(tool.get_ref());
-            if name != *tool.get_ref() {
-                problems.at(
-                    tool.span(),
-                    format!(
-                        "`tool = \"{}\"`: use lowercase letters, digits, `-`, `_`, `.` (e.g. \"{name}\")",
-                        tool.get_ref()
-                    ),
-                );
+        let mut names: HashSet<String> = HashSet::new();
+        for entry in tables {
+            if let Some(e) = import_entry(&entry, base, file, &mut names, &mut config, problems) {
+                config.entries.push(e);
             }
-            if config
-                .entries
-                .iter()
-                .any(|e| e.source.tool.as_deref() == Some(&name))
-            {
-                problems.at(
-                    tool.span(),
-                    format!(
-                        "two `[[import]]` entries are named `{name}`; give each its own `tool`"
-                    ),
-                );
-            }
-            let Some(sarif) = entry.sarif else {
-                problems.at(
-                    span,
-                    format!("`[[import]]` `{name}` needs `sarif = \"path/to/file.sarif\"`"),
-                );
-                continue;
-            };
-            let fail_on = entry.fail_on.as_ref().and_then(|t| threshold(t, problems));
-            for ignore in entry.ignore {
-                let span = ignore.span();
-                let line = problems.line_of(span.start);
-                let ignore = ignore.into_inner();
-                let (Some(rule), Some(reason)) = (
-                    ignore
-                        .rule
-                        .as_ref()
-                        .filter(|r| !r.get_ref().trim().is_empty()),
-                    ignore
-                        .reason
-                        .as_deref()
-                        .map(str::trim)
-                        .filter(|r| !r.is_empty()),
-                ) else {
-                    problems.at(
-                        span,
-                        "an `[[import.ignore]]` entry needs the tool's `rule` id and a `reason`",
-                    );
-                    continue;
-                };
-                if rule.get_ref().contains(['*', '?', '[']) {
-                    problems.at(
-                        rule.span(),
-                        format!("`rule = \"{}\"` is a pattern: name one rule id (blanket suppressions are not accepted)", rule.get_ref()),
-                    );
-                    continue;
-                }
-                let paths = match &ignore.paths {
-                    Some(list) => match globs(list, span.clone(), problems) {
-                        Some(set) => Some(set),
-                        None => continue,
-                    },
-                    None => None,
-                };
-                let expires = ignore
-                    .expires
-                    .as_ref()
-                    .and_then(|e| parse_date(e, problems));
-                config.ignore.push(Suppression {
-                    id: rule.get_ref().trim().to_string(),
-                    matcher: Matcher::Import {
-                        check: format!("import/{name}"),
-                        paths,
-                    },
-                    reason: reason.to_string(),
-                    ticket: ignore
-                        .ticket
-                        .map(|t| t.trim().to_string())
-                        .filter(|t| !t.is_empty()),
-                    expires,
-                    origin: Origin {
-                        file: file.to_path_buf(),
-                        line,
-                    },
-                });
-            }
-            config.entries.push(ImportEntry {
-                source: Source {
-                    tool: Some(name),
-                    path: base.join(sarif),
-                },
-                fail_on,
-            });
+            entry.finish(problems);
         }
         config
     }
+}
+
+/// One `[[import]]` with its `[[import.ignore]]`s (pushed onto `config`).
+fn import_entry(
+    entry: &Table<'_, '_>,
+    base: &Path,
+    file: &Path,
+    names: &mut HashSet<String>,
+    config: &mut ImportConfig,
+    problems: &mut Problems<'_>,
+) -> Option<ImportEntry> {
+    let span = entry.span();
+    let sarif = entry.string("sarif", problems);
+    let fail_on = threshold(entry, problems);
+    let ignores = entry.tables("ignore", "[[import.ignore]]", IGNORE_KEYS, problems);
+    let tool = match entry.string("tool", problems) {
+        Field::Given(t) => t,
+        Field::Invalid => return None,
+        Field::Absent => {
+            problems.at(
+                span,
+                "an `[[import]]` entry needs `tool = \"…\"` (the name reports and ignores use)",
+            );
+            return None;
+        }
+    };
+    let name = tool_name(tool.get_ref());
+    if name != *tool.get_ref() {
+        // The suggestion only for names short enough to be names, not a pasted value.
+        let example = if name.len() <= 20 {
+            format!(" (e.g. \"{name}\")")
+        } else {
+            String::new()
+        };
+        problems.at(
+            tool.span(),
+            format!("`tool` in [[import]]: use lowercase letters, digits, `-`, `_`, `.`{example}"),
+        );
+    }
+    if !names.insert(name.clone()) {
+        problems.at(
+            tool.span(),
+            format!(
+                "two `[[import]]` entries are named `{}`; give each its own `tool`",
+                shown(&name)
+            ),
+        );
+    }
+    let sarif = match sarif {
+        Field::Given(s) => s.into_inner(),
+        Field::Invalid => return None,
+        Field::Absent => {
+            problems.at(
+                span,
+                format!(
+                    "`[[import]]` `{}` needs `sarif = \"path/to/file.sarif\"`",
+                    shown(&name)
+                ),
+            );
+            return None;
+        }
+    };
+    for ignore in ignores {
+        if let Some(s) = ignore_entry(&ignore, &name, file, problems) {
+            config.ignore.push(s);
+        }
+        ignore.finish(problems);
+    }
+    Some(ImportEntry {
+        source: Source {
+            tool: Some(name),
+            path: base.join(sarif),
+        },
+        fail_on,
+    })
+}
+
+/// One `[[import.ignore]]` of the tool `name`.
+fn ignore_entry(
+    ignore: &Table<'_, '_>,
+    name: &str,
+    file: &Path,
+    problems: &mut Problems<'_>,
+) -> Option<Suppression> {
+    let span = ignore.span();
+    let line = problems.line_of(span.start);
+    let rule = ignore.string("rule", problems);
+    let reason = ignore.string("reason", problems);
+    let paths_field = ignore.strings("paths", problems);
+    let ticket = ignore.string("ticket", problems);
+    let expires = ignore.date("expires", problems);
+    if [
+        rule.is_invalid(),
+        reason.is_invalid(),
+        paths_field.is_invalid(),
+        ticket.is_invalid(),
+        expires.is_invalid(),
+    ]
+    .contains(&true)
+    {
+        return None;
+    }
+    let (Some(rule), Some(reason)) = (
+        rule.ok().filter(|r| !r.get_ref().trim().is_empty()),
+        reason
+            .ok()
+            .map(|r| r.into_inner().trim().to_string())
+            .filter(|r| !r.is_empty()),
+    ) else {
+        problems.at(
+            span,
+            "an `[[import.ignore]]` entry needs the tool's `rule` id and a `reason`",
+        );
+        return None;
+    };
+    if rule.get_ref().contains(['*', '?', '[']) {
+        problems.at(
+            rule.span(),
+            "`rule` in [[import.ignore]] is a pattern: name one rule id (blanket suppressions are not accepted)",
+        );
+        return None;
+    }
+    let paths = match &paths_field {
+        Field::Given(list) => Some(globs(list, span.clone(), problems)?),
+        _ => None,
+    };
+    Some(Suppression {
+        id: rule.get_ref().trim().to_string(),
+        matcher: Matcher::Import {
+            check: format!("import/{name}"),
+            paths,
+        },
+        reason,
+        ticket: ticket
+            .ok()
+            .map(|t| t.into_inner().trim().to_string())
+            .filter(|t| !t.is_empty()),
+        expires: expires.ok(),
+        origin: Origin {
+            file: file.to_path_buf(),
+            line,
+        },
+    })
 }
 
 #[cfg(test)]
@@ -216,8 +241,11 @@ mod tests {
             p[1].starts_with("9: ") && p[1].contains("`reason`"),
             "{p:?}"
         );
-        assert!(p[2].starts_with("13: ") && p[2].contains("go-sec"), "{p:?}");
-        assert!(p[3].contains("needs `sarif"), "{p:?}");
+        assert!(
+            p[2].starts_with("12: ") && p[2].contains("needs `sarif"),
+            "{p:?}"
+        );
+        assert!(p[3].starts_with("13: ") && p[3].contains("go-sec"), "{p:?}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Baselines: a JSON file of the fingerprints of accepted findings, so a team can adopt the
 //! gate on an old repository and fail only on what is new. Fingerprints never hold a secret.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -29,8 +29,7 @@ pub enum BaselineError {
     },
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 struct File {
     schema: String,
     fingerprints: BTreeSet<String>,
@@ -46,25 +45,26 @@ pub struct Baseline {
 }
 
 impl Baseline {
-    /// Reads a baseline file.
+    /// Reads a baseline file. A file that is not a baseline is an error of one line naming the
+    /// file and what is wrong, never quoting it: a baseline is edited by hand, and a secret
+    /// pasted into it must not reach the CI log.
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        let file: File = serde_json::from_str(&text).map_err(|e| BaselineError::Format {
+        let format = |message: String| BaselineError::Format {
             path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        if file.schema != SCHEMA {
-            return Err(BaselineError::Format {
-                path: path.to_path_buf(),
-                message: format!("schema is `{}`", file.schema),
-            });
-        }
+            message,
+        };
+        // serde_json's syntax errors say what was expected and where, not what was found;
+        // its type errors quote the value, so types are checked here instead.
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format(e.to_string()))?;
+        let fingerprints = read_file(&value).map_err(format)?;
         Ok(Baseline {
             path: path.to_path_buf(),
-            fingerprints: file.fingerprints,
+            fingerprints,
         })
     }
 
@@ -86,5 +86,84 @@ impl Baseline {
             path: path.to_path_buf(),
             fingerprints: file.fingerprints,
         })
+    }
+}
+
+/// Whether `s` looks like a finding fingerprint (hex digits, as `finding::fingerprint` writes).
+fn is_fingerprint(s: &str) -> bool {
+    (16..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The fingerprints of a parsed baseline, or what is wrong with it (without quoting it).
+fn read_file(value: &serde_json::Value) -> Result<BTreeSet<String>, String> {
+    let Some(object) = value.as_object() else {
+        return Err("it must be a JSON object with `schema` and `fingerprints`".into());
+    };
+    if let Some(key) = object
+        .keys()
+        .find(|k| !matches!(k.as_str(), "schema" | "fingerprints"))
+    {
+        return Err(format!(
+            "unknown field `{}`; expected `schema` and `fingerprints`",
+            crate::policy::fields::shown(key)
+        ));
+    }
+    match object.get("schema") {
+        Some(serde_json::Value::String(s)) if s == SCHEMA => {}
+        Some(_) => return Err(format!("`schema` must be \"{SCHEMA}\"")),
+        None => return Err("it has no `schema`".into()),
+    }
+    let Some(list) = object.get("fingerprints") else {
+        return Err("it has no `fingerprints`".into());
+    };
+    let Some(list) = list.as_array() else {
+        return Err("`fingerprints` must be an array of strings".into());
+    };
+    let mut out = BTreeSet::new();
+    for (i, item) in list.iter().enumerate() {
+        match item.as_str() {
+            Some(s) if is_fingerprint(s) => {
+                out.insert(s.to_string());
+            }
+            _ => {
+                return Err(format!(
+                    "entry {} of `fingerprints` is not a fingerprint (hex digits, as `--write-baseline` writes them)",
+                    i + 1
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(text: &str) -> String {
+        read_file(&serde_json::from_str(text).unwrap()).unwrap_err()
+    }
+
+    #[test]
+    fn schema_errors_name_what_is_wrong_without_quoting() {
+        let secret = "ghp_R8v2kXw9TqL4mZp7Ns3Jd6Hf1Yc0Ba5Ge2Uo";
+        for text in [
+            format!(r#"{{"schema": "{secret}", "fingerprints": []}}"#),
+            format!(r#"{{"schema": "{SCHEMA}", "fingerprints": ["{secret}"]}}"#),
+            format!(r#"{{"schema": "{SCHEMA}", "fingerprints": "{secret}"}}"#),
+            format!(r#"["{secret}"]"#),
+        ] {
+            let p = problem(&text);
+            assert!(!p.contains("ghp_"), "{p}");
+        }
+        let ok = format!(
+            r#"{{"schema": "{SCHEMA}", "fingerprints": ["0123456789abcdef0123456789abcdef"]}}"#
+        );
+        assert_eq!(
+            read_file(&serde_json::from_str(&ok).unwrap())
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

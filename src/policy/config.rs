@@ -3,14 +3,17 @@
 //! errors.
 //!
 //! Each check owns its slice of the file (`crate::advisories::cfg`); this module owns the file,
-//! the `[policy]` table, and the error plumbing they share.
+//! the `[policy]` table, and the error plumbing they share. The text is parsed once into spanned
+//! TOML values (`toml::de::DeTable`, recovering past syntax errors), then each table is read
+//! key by key through `super::fields`, so a wrong type stops nothing but its own key. Line
+//! lookups are a binary search over line starts: reading stays linear in the file's size.
 
-use crate::advisories::cfg::{AdvisoriesConfig, RawAdvisories};
+use super::fields::{Field, Table};
+use crate::advisories::cfg::AdvisoriesConfig;
 use crate::finding::Severity;
-use crate::fips::cfg::{FipsConfig, RawFips};
-use crate::imports::cfg::{ImportConfig, RawImport};
-use crate::secrets::cfg::{RawSecrets, SecretsConfig};
-use serde::Deserialize;
+use crate::fips::cfg::FipsConfig;
+use crate::imports::cfg::ImportConfig;
+use crate::secrets::cfg::SecretsConfig;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -47,25 +50,28 @@ impl fmt::Display for ConfigError {
 /// Collects validation problems against the text they came from.
 pub struct Problems<'a> {
     text: &'a str,
+    /// Byte offset of each line's first byte, so a line is a binary search, not a rescan of
+    /// the text (a file with thousands of entries asks for thousands of lines).
+    line_starts: Vec<usize>,
     found: Vec<(usize, String)>,
 }
 
 impl<'a> Problems<'a> {
     fn new(text: &'a str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
         Problems {
             text,
+            line_starts,
             found: Vec::new(),
         }
     }
 
     /// The 1-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
+        let offset = offset.min(self.text.len());
+        self.line_starts.partition_point(|&start| start <= offset)
     }
 
     /// Records a problem at a span.
@@ -157,25 +163,20 @@ pub struct Config {
     pub imports: ImportConfig,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawConfig {
-    policy: Option<RawPolicy>,
-    advisories: Option<RawAdvisories>,
-    secrets: Option<RawSecrets>,
-    fips: Option<RawFips>,
-    #[serde(default)]
-    import: Vec<Spanned<RawImport>>,
-}
+/// The top-level keys.
+const KEYS: &[&str] = &["policy", "advisories", "secrets", "fips", "import"];
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawPolicy {
-    fail_on: Option<Spanned<String>>,
-    deny_warnings: Option<bool>,
-    unrated_severity: Option<Spanned<String>>,
-    fail_not_in_graph: Option<bool>,
-}
+/// The keys of `[policy]`.
+const POLICY_KEYS: &[&str] = &[
+    "fail-on",
+    "deny-warnings",
+    "unrated-severity",
+    "fail-not-in-graph",
+];
+
+/// At most this many TOML syntax errors are listed: past them, a file is likely not TOML at
+/// all, and more lines would not help anyone fix it.
+const MAX_SYNTAX_ERRORS: usize = 20;
 
 impl Config {
     /// Loads and validates a config file.
@@ -187,27 +188,44 @@ impl Config {
         Config::parse(&text, path)
     }
 
-    /// Validates config text; `path` is used for messages and origins.
+    /// Validates config text; `path` is used for messages and origins. Every problem is
+    /// collected, each with its line.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let mut problems = Problems::new(text);
-        let raw: RawConfig = match toml::from_str(text) {
-            Ok(raw) => raw,
-            Err(err) => {
-                let line = err.span().map_or(0, |s| problems.line_of(s.start));
-                return Err(ConfigError {
-                    path: path.to_path_buf(),
-                    problems: vec![(line, err.message().trim().to_string())],
-                });
-            }
+        let (doc, syntax) = toml::de::DeTable::parse_recoverable(text);
+        if !syntax.is_empty() {
+            // A table that did not parse cannot be validated: a missing `reason` may just be
+            // the line the parser skipped. Report the syntax errors alone.
+            syntax_problems(&syntax, &mut problems);
+            return Err(problems.into_error(path));
+        }
+        let root = Table::new(doc.get_ref(), doc.span(), "the top level of the file", KEYS);
+        let p = &mut problems;
+        let mut policy = match root.table("policy", "[policy]", POLICY_KEYS, p) {
+            Field::Given(t) => validate_policy(t, p),
+            _ => PolicyConfig::default(),
         };
-        let mut policy = validate_policy(raw.policy.unwrap_or_default(), &mut problems);
-        let advisories =
-            AdvisoriesConfig::validate(raw.advisories.unwrap_or_default(), path, &mut problems);
-        let secrets = SecretsConfig::validate(raw.secrets.unwrap_or_default(), path, &mut problems);
-        let fips_enabled = raw.fips.is_some();
-        let mut fips = FipsConfig::validate(raw.fips.unwrap_or_default(), path, &mut problems);
-        fips.enabled = fips_enabled;
-        let imports = ImportConfig::validate(raw.import, path, &mut problems);
+        let advisories = match root.table("advisories", "[advisories]", AdvisoriesConfig::KEYS, p) {
+            Field::Given(t) => AdvisoriesConfig::validate(t, path, p),
+            _ => AdvisoriesConfig::default(),
+        };
+        let secrets = match root.table("secrets", "[secrets]", SecretsConfig::KEYS, p) {
+            Field::Given(t) => SecretsConfig::validate(t, path, p),
+            _ => SecretsConfig::default(),
+        };
+        let fips = match root.table("fips", "[fips]", FipsConfig::KEYS, p) {
+            Field::Given(t) => FipsConfig {
+                enabled: true,
+                ..FipsConfig::validate(t, path, p)
+            },
+            _ => FipsConfig::default(),
+        };
+        let imports = ImportConfig::validate(
+            root.tables("import", "[[import]]", ImportConfig::KEYS, p),
+            path,
+            p,
+        );
+        root.finish(p);
         for (check, threshold) in [
             ("advisories", advisories.fail_on),
             ("secrets", secrets.fail_on),
@@ -232,45 +250,89 @@ impl Config {
                 imports,
             })
         } else {
-            Err(ConfigError {
-                path: path.to_path_buf(),
-                problems: problems.found,
-            })
+            Err(problems.into_error(path))
         }
     }
 }
 
-fn validate_policy(raw: RawPolicy, problems: &mut Problems<'_>) -> PolicyConfig {
+impl Problems<'_> {
+    /// Every problem found, in file order.
+    fn into_error(mut self, path: &Path) -> ConfigError {
+        // Stable: problems on one line keep the order they were found in.
+        self.found.sort_by_key(|(line, _)| *line);
+        self.found.dedup();
+        ConfigError {
+            path: path.to_path_buf(),
+            problems: self.found,
+        }
+    }
+}
+
+/// Records TOML syntax errors, each on one line. toml's messages say what was expected, not
+/// what was found; they are still cut short, as they could quote input.
+fn syntax_problems(errors: &[toml::de::Error], problems: &mut Problems<'_>) {
+    for err in errors.iter().take(MAX_SYNTAX_ERRORS) {
+        let mut message = crate::advisories::db::one_line(err.message());
+        if message.chars().count() > 120 {
+            message = message.chars().take(120).collect::<String>() + "…";
+        }
+        let span = err.span().unwrap_or(0..0);
+        problems.at(span, format!("invalid TOML: {message}"));
+    }
+    if errors.len() > MAX_SYNTAX_ERRORS {
+        let span = errors[MAX_SYNTAX_ERRORS].span().unwrap_or(0..0);
+        problems.at(
+            span,
+            format!(
+                "invalid TOML: {} more syntax errors from this line on; is this a palisade.toml?",
+                errors.len() - MAX_SYNTAX_ERRORS
+            ),
+        );
+    }
+}
+
+fn validate_policy(table: Table<'_, '_>, problems: &mut Problems<'_>) -> PolicyConfig {
     let mut policy = PolicyConfig::default();
-    if let Some(t) = raw.fail_on.as_ref().and_then(|t| threshold(t, problems)) {
+    if let Some(t) = threshold(&table, problems) {
         policy.fail_on = t;
     }
-    if let Some(unrated) = raw.unrated_severity {
+    if let Field::Given(unrated) = table.string("unrated-severity", problems) {
         match Severity::parse(unrated.get_ref()) {
+            // `info` would let every unrated vulnerability pass any threshold but `any`: a
+            // missing score must not switch the gate off.
+            Some(Severity::Info) => problems.at(
+                unrated.span(),
+                "`unrated-severity` in [policy] cannot be `info`: unrated vulnerabilities would pass every threshold but `any`; use low or above",
+            ),
             Some(s) => policy.unrated_severity = s,
             None => problems.at(
                 unrated.span(),
-                format!(
-                    "`unrated-severity = \"{}\"` is not one of critical, high, medium, low, info",
-                    unrated.get_ref()
-                ),
+                "`unrated-severity` in [policy] must be one of critical, high, medium, low",
             ),
         }
     }
-    policy.deny_warnings = raw.deny_warnings.unwrap_or(false);
-    policy.fail_not_in_graph = raw.fail_not_in_graph.unwrap_or(false);
+    policy.deny_warnings = table
+        .boolean("deny-warnings", problems)
+        .ok()
+        .unwrap_or(false);
+    policy.fail_not_in_graph = table
+        .boolean("fail-not-in-graph", problems)
+        .ok()
+        .unwrap_or(false);
+    table.finish(problems);
     policy
 }
 
-/// Reads a `fail-on` value.
-pub fn threshold(value: &Spanned<String>, problems: &mut Problems<'_>) -> Option<Threshold> {
+/// Reads the `fail-on` of a table.
+pub fn threshold(table: &Table<'_, '_>, problems: &mut Problems<'_>) -> Option<Threshold> {
+    let value = table.string("fail-on", problems).ok()?;
     let parsed = Threshold::parse(value.get_ref());
     if parsed.is_none() {
         problems.at(
             value.span(),
             format!(
-                "`fail-on = \"{}\"` is not one of critical, high, medium, low, any",
-                value.get_ref()
+                "`fail-on` in {} must be one of critical, high, medium, low, any",
+                table.name()
             ),
         );
     }
@@ -295,7 +357,11 @@ pub fn globs(
                 builder.add(g);
             }
             Err(e) => {
-                problems.at(glob.span(), format!("bad glob `{}`: {e}", glob.get_ref()));
+                // The kind alone: globset's message quotes the whole glob.
+                problems.at(
+                    glob.span(),
+                    format!("`paths` holds a bad glob: {}", e.kind()),
+                );
                 ok = false;
             }
         }
@@ -312,25 +378,6 @@ pub fn globs(
         set,
         patterns: list.iter().map(|g| g.get_ref().clone()).collect(),
     })
-}
-
-/// Reads an optional `expires` value: a TOML date (`2027-01-31`) or a string holding one.
-pub fn parse_date(
-    value: &Spanned<toml::Value>,
-    problems: &mut Problems<'_>,
-) -> Option<jiff::civil::Date> {
-    let text = match value.get_ref() {
-        toml::Value::String(s) => s.clone(),
-        toml::Value::Datetime(d) => d.to_string(),
-        _ => String::new(),
-    };
-    match text.parse::<jiff::civil::Date>() {
-        Ok(date) => Some(date),
-        Err(_) => {
-            problems.at(value.span(), "`expires` must be a date like 2027-01-31");
-            None
-        }
-    }
 }
 
 /// Every problem of config text as `line: message`, none when valid (for the config tests).
@@ -393,5 +440,185 @@ mod tests {
                 .unwrap()
                 .reached_by(Severity::High)
         );
+    }
+
+    /// Property tests: whatever the file holds, reading it never panics, and it is either
+    /// valid or every problem comes back on one line with a line number in the file.
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Every table of the file with its real keys (plus one unknown key per table).
+        const TABLES: &[(&str, &[&str])] = &[
+            ("[policy]", POLICY_KEYS),
+            ("[advisories]", AdvisoriesConfig::KEYS),
+            (
+                "[[advisories.ignore]]",
+                &["id", "reason", "ticket", "expires"],
+            ),
+            ("[secrets]", SecretsConfig::KEYS),
+            (
+                "[[secrets.allow]]",
+                &[
+                    "rule",
+                    "rules",
+                    "paths",
+                    "fingerprint",
+                    "secret-pattern",
+                    "reason",
+                    "ticket",
+                    "expires",
+                ],
+            ),
+            (
+                "[[secrets.rules]]",
+                &[
+                    "id",
+                    "name",
+                    "severity",
+                    "keywords",
+                    "pattern",
+                    "window",
+                    "min-entropy",
+                    "validator",
+                    "finds",
+                    "why",
+                    "fix",
+                    "examples",
+                ],
+            ),
+            ("[fips]", FipsConfig::KEYS),
+            ("[[fips.binaries]]", &["path", "expect"]),
+            ("[[import]]", ImportConfig::KEYS),
+            (
+                "[[import.ignore]]",
+                &["rule", "paths", "reason", "ticket", "expires"],
+            ),
+        ];
+
+        /// Strings that mean something to some key, and some that mean nothing.
+        const WORDS: &[&str] = &[
+            "high",
+            "any",
+            "info",
+            "low",
+            "RUSTSEC-2024-0001",
+            "CVE-2024-3094",
+            "secret.github-pat",
+            "github-pat",
+            "**",
+            "tests/**",
+            "^sk_test_",
+            ".*",
+            "(",
+            "fips",
+            "non-fips",
+            "gosec",
+            "Go Sec",
+            "2027-01-31",
+            "2020-01-01",
+            "soon",
+            "",
+            " ",
+            "unmaintained",
+            "x.sarif",
+            "ghp_R8v2kXw9TqL4mZp7Ns3Jd6Hf1Yc0Ba5Ge2Uo",
+        ];
+
+        fn scalar() -> impl Strategy<Value = String> {
+            let word =
+                proptest::sample::select(WORDS).prop_map(|w| toml::Value::from(w).to_string());
+            prop_oneof![
+                4 => word,
+                1 => any::<String>().prop_map(|s| toml::Value::from(s).to_string()),
+                2 => any::<i64>().prop_map(|n| n.to_string()),
+                1 => any::<f64>()
+                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_map(|f| format!("{f:?}")),
+                1 => any::<bool>().prop_map(|b| b.to_string()),
+                1 => Just("2027-01-31".to_string()),
+                1 => Just("{ crate = \"x\", feature = 3 }".to_string()),
+            ]
+        }
+
+        fn value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                3 => scalar(),
+                1 => proptest::collection::vec(scalar(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(", "))),
+            ]
+        }
+
+        fn section() -> impl Strategy<Value = String> {
+            (0..TABLES.len())
+                .prop_flat_map(|t| {
+                    let (header, keys) = TABLES[t];
+                    (
+                        Just(header),
+                        proptest::sample::subsequence(keys, 0..=keys.len().min(5)),
+                        proptest::collection::vec(value(), 6),
+                        proptest::bool::weighted(0.1),
+                    )
+                })
+                .prop_map(|(header, keys, values, unknown)| {
+                    let mut out = format!("{header}\n");
+                    for (k, v) in keys.iter().zip(&values) {
+                        out.push_str(&format!("{k} = {v}\n"));
+                    }
+                    if unknown {
+                        out.push_str(&format!("not-a-key = {}\n", values[5]));
+                    }
+                    out
+                })
+        }
+
+        fn assert_read(text: &str) -> Result<(), TestCaseError> {
+            let lines = text.lines().count() + 1;
+            if let Err(e) = Config::parse(text, Path::new("p.toml")) {
+                prop_assert!(!e.problems.is_empty());
+                for (line, message) in &e.problems {
+                    prop_assert!(
+                        (1..=lines).contains(line),
+                        "line {line} of {lines}: {message}"
+                    );
+                    prop_assert!(!message.contains('\n'), "{message}");
+                }
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn random_toml_of_real_keys(sections in proptest::collection::vec(section(), 0..8)) {
+                let mut seen = std::collections::HashSet::new();
+                // A `[table]` header twice is a TOML error; keep it mostly valid TOML so the
+                // validation behind the parser runs.
+                let sections: Vec<&String> = sections
+                    .iter()
+                    .filter(|s| s.starts_with("[[") || seen.insert(s.lines().next().map(String::from)))
+                    .collect();
+                let t = sections.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n");
+                assert_read(&t)?;
+            }
+
+            #[test]
+            fn random_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+                assert_read(&String::from_utf8_lossy(&bytes))?;
+            }
+
+            #[test]
+            fn real_config_with_random_bytes_spliced_in(
+                at in 0usize..2000,
+                bytes in proptest::collection::vec(any::<u8>(), 0..40),
+            ) {
+                let base = include_str!("../../palisade.toml");
+                let mut data = base.as_bytes().to_vec();
+                let at = at.min(data.len());
+                data.splice(at..at, bytes);
+                assert_read(&String::from_utf8_lossy(&data))?;
+            }
+        }
     }
 }

@@ -4,11 +4,13 @@
 
 pub mod baseline;
 pub mod config;
+pub mod fields;
 
 use crate::codes::{self, Level};
 use crate::finding::{Finding, Location, Reachability, Severity, fingerprint};
 use config::{Origin, PolicyConfig};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// A config entry that suppresses findings: `[[advisories.ignore]]` by advisory id,
 /// `[[secrets.allow]]` by fingerprint, rule and path globs, or a pattern on the secret; or an
@@ -170,6 +172,88 @@ fn inline_suppression(finding: &Finding) -> Option<Suppression> {
     })
 }
 
+/// The suppressions by what a finding must carry for each to match (subject id, fingerprint,
+/// secret pattern, rule), so deciding a finding looks at the few entries that could match it,
+/// not at all of them: a config with 200,000 entries is decided in linear time.
+struct SuppressionIndex<'a> {
+    by_id: HashMap<String, Vec<usize>>,
+    by_fingerprint: HashMap<&'a str, Vec<usize>>,
+    by_pattern: HashMap<usize, Vec<usize>>,
+    by_rule: HashMap<&'a str, Vec<usize>>,
+    /// Entries with no key to file them under (none come from a config today); always tried.
+    rest: Vec<usize>,
+}
+
+impl<'a> SuppressionIndex<'a> {
+    fn new(suppressions: &'a [Suppression]) -> Self {
+        let mut index = SuppressionIndex {
+            by_id: HashMap::new(),
+            by_fingerprint: HashMap::new(),
+            by_pattern: HashMap::new(),
+            by_rule: HashMap::new(),
+            rest: Vec::new(),
+        };
+        for (i, s) in suppressions.iter().enumerate() {
+            match &s.matcher {
+                Matcher::Subject | Matcher::Import { .. } => index
+                    .by_id
+                    .entry(s.id.to_ascii_lowercase())
+                    .or_default()
+                    .push(i),
+                Matcher::Secret(m) => {
+                    // Filed under one criterion that every match must meet.
+                    if let Some(fp) = &m.fingerprint {
+                        index.by_fingerprint.entry(fp).or_default().push(i);
+                    } else if let Some(p) = m.pattern {
+                        index.by_pattern.entry(p).or_default().push(i);
+                    } else if !m.rules.is_empty() {
+                        for rule in &m.rules {
+                            index.by_rule.entry(rule).or_default().push(i);
+                        }
+                    } else {
+                        index.rest.push(i);
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// The first entry, in config order, that covers `finding`.
+    fn first_match(&self, suppressions: &[Suppression], finding: &Finding) -> Option<usize> {
+        let mut candidates: Vec<usize> = self.rest.clone();
+        for id in finding.subject_ids() {
+            if let Some(v) = self.by_id.get(&id.to_ascii_lowercase()) {
+                candidates.extend(v);
+            }
+        }
+        if let Some(v) = self.by_fingerprint.get(finding.fingerprint.as_str()) {
+            candidates.extend(v);
+        }
+        if let Some(v) = self.by_rule.get(finding.rule) {
+            candidates.extend(v);
+        }
+        let patterns = finding
+            .evidence
+            .get("allow_patterns")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_u64())
+            .filter_map(|p| usize::try_from(p).ok());
+        for p in patterns {
+            if let Some(v) = self.by_pattern.get(&p) {
+                candidates.extend(v);
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .find(|&i| suppressions[i].matches(finding))
+    }
+}
+
 /// What the policy decided about one finding.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "status")]
@@ -240,6 +324,7 @@ impl Policy {
     /// Decides every finding, and reports expired and unused suppressions as findings of
     /// their own.
     pub fn decide(&self, findings: Vec<Finding>) -> Verdict {
+        let index = SuppressionIndex::new(&self.suppressions);
         let mut used = vec![false; self.suppressions.len()];
         let mut decided: Vec<Decided> = findings
             .into_iter()
@@ -249,11 +334,9 @@ impl Policy {
                     d.status = Status::Suppressed { by: Box::new(by) };
                     return d;
                 }
-                let matching = self
-                    .suppressions
-                    .iter()
-                    .enumerate()
-                    .find(|(_, s)| s.matches(&finding));
+                let matching = index
+                    .first_match(&self.suppressions, &finding)
+                    .map(|i| (i, &self.suppressions[i]));
                 if let Some((i, entry)) = matching {
                     used[i] = true;
                     if !entry.expired(self.today) {

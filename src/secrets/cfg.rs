@@ -24,12 +24,49 @@
 //!
 //! An entry must narrow something: a fingerprint, a rule with paths, or a secret pattern.
 //! `paths` without `rule` would allow every kind of secret in those files, so it is refused.
+//! So is anything that would switch scanning off while looking narrow: a `secret-pattern` that
+//! matches the empty string or every one of [`PROBE_SECRETS`], `paths` that match every one of
+//! [`PROBE_PATHS`], and a `max-blob-size` under [`MIN_BLOB_SIZE`].
 
-use crate::policy::config::{Origin, Problems, Threshold, globs, parse_date, threshold};
+use super::rules::{Rule, RuleSeverity, Validator};
+use crate::policy::config::{Origin, Problems, Threshold, globs, threshold};
+use crate::policy::fields::{Field, Table, shown};
 use crate::policy::{Matcher, SecretMatcher, Suppression};
-use serde::Deserialize;
+use std::collections::HashSet;
 use std::path::Path;
 use toml::Spanned;
+
+/// The smallest `max-blob-size` accepted (1 KiB): below it nearly every file would be skipped
+/// as too large, which switches scanning off while the gate reports success.
+pub const MIN_BLOB_SIZE: u64 = 1024;
+
+/// Fake secrets of varied shapes and alphabets. A `secret-pattern` that matches all of them
+/// allows every secret: a blanket suppression, refused like any other. (All fake; this file is
+/// allow-listed for the project's own gate.)
+pub const PROBE_SECRETS: &[&str] = &[
+    "ghp_R8v2kXw9TqL4mZp7Ns3Jd6Hf1Yc0Ba5Ge2Uo",
+    "AKIAZ7Q3R5T2W4Y6U8I0",
+    "xoxb-2817465093-5820394718263-kR7pW2mQ9vX4nT6yL3sD8fH1",
+    "sk_live_51Hb7Kq2Lm9Np4Rs6Tv8Wx0Yz",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.Xq3Lr8Vt2Mz9Kp5Wn7Bc4Dy6Fh1Gj0Sa",
+    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC+/==",
+    "c3f1a9e07b52d864f0a2e9c17d3b5a68",
+    "qzmvkrptwxbnhlsd",
+    "ZXUVWQKRTPLMNBHG",
+    "8305917264038571",
+    "hunter2!Correct-Horse",
+];
+
+/// Paths of varied depths and kinds. `paths` that match all of them allow the rule in every
+/// file: the rule switched off.
+pub const PROBE_PATHS: &[&str] = &[
+    "Cargo.toml",
+    ".env",
+    "src/main.rs",
+    "config/production/secrets.yaml",
+    "deploy/.aws/credentials",
+    "a/b/c/d/e/f/g/h/id_rsa",
+];
 
 /// Validated `[secrets]` settings.
 #[derive(Clone, Debug, Default)]
@@ -44,173 +81,459 @@ pub struct SecretsConfig {
     /// since only it sees secrets.
     pub patterns: Vec<(usize, regex::bytes::Regex)>,
     /// `[[secrets.rules]]`: custom rules, in the shape of the built-in ones.
-    pub rules: Vec<super::rules::Rule>,
+    pub rules: Vec<Rule>,
 }
 
-/// The raw table, as written.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawSecrets {
-    max_blob_size: Option<u64>,
-    fail_on: Option<Spanned<String>>,
-    #[serde(default)]
-    allow: Vec<Spanned<RawAllow>>,
-    #[serde(default)]
-    rules: Vec<Spanned<super::rules::Rule>>,
-}
+const ALLOW_KEYS: &[&str] = &[
+    "rule",
+    "rules",
+    "paths",
+    "fingerprint",
+    "secret-pattern",
+    "reason",
+    "ticket",
+    "expires",
+];
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawAllow {
-    rule: Option<Spanned<String>>,
-    rules: Option<Vec<Spanned<String>>>,
-    paths: Option<Vec<Spanned<String>>>,
-    fingerprint: Option<String>,
-    secret_pattern: Option<Spanned<String>>,
-    reason: Option<String>,
-    ticket: Option<String>,
-    expires: Option<Spanned<toml::Value>>,
-}
+const RULE_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "severity",
+    "keywords",
+    "pattern",
+    "window",
+    "min-entropy",
+    "public-values",
+    "validator",
+    "finds",
+    "why",
+    "fix",
+    "references",
+    "examples",
+    "negative-examples",
+];
 
-fn present(s: &Option<String>) -> Option<String> {
-    s.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
+/// What is wrong with a regex, without the regex: `regex::Error` quotes the whole pattern,
+/// and a pattern written to allow one secret may hold that secret.
+pub fn regex_problem(err: &regex::Error) -> String {
+    match err {
+        regex::Error::Syntax(text) => text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("error: "))
+            .unwrap_or("invalid syntax")
+            .to_string(),
+        regex::Error::CompiledTooBig(limit) => {
+            format!("it compiles to more than {limit} bytes")
+        }
+        _ => "invalid regex".to_string(),
+    }
 }
 
 impl SecretsConfig {
-    /// Validates the raw table, recording every problem.
-    pub fn validate(raw: RawSecrets, file: &Path, problems: &mut Problems<'_>) -> Self {
+    /// The keys of `[secrets]`.
+    pub const KEYS: &[&str] = &["max-blob-size", "fail-on", "allow", "rules"];
+
+    /// Validates the table, recording every problem.
+    pub fn validate(table: Table<'_, '_>, file: &Path, problems: &mut Problems<'_>) -> Self {
         let mut config = SecretsConfig {
-            max_blob_size: raw.max_blob_size,
-            fail_on: raw.fail_on.as_ref().and_then(|t| threshold(t, problems)),
+            fail_on: threshold(&table, problems),
             ..SecretsConfig::default()
         };
-        for rule in raw.rules {
-            // Compile each custom rule alone (with the built-ins, for duplicate ids) so its
-            // error points at its own lines.
-            let span = rule.span();
-            let rule = rule.into_inner();
-            let mut with_builtins = super::rules::builtin().unwrap_or_default();
-            with_builtins.push(rule.clone());
-            match super::engine::RuleSet::compile(with_builtins) {
-                Ok(set) => {
-                    let failures = super::engine::check_examples_of(&set, |id| id == rule.id);
-                    if let Some(f) = failures.first() {
-                        problems.at(span, format!("custom rule {}: {}", f.rule, f.problem));
-                    } else {
-                        config.rules.push(rule);
-                    }
-                }
-                Err(e) => problems.at(span, format!("custom rule: {e}")),
-            }
-        }
-        for entry in raw.allow {
-            let span = entry.span();
-            let line = problems.line_of(span.start);
-            let entry = entry.into_inner();
-            let mut ok = true;
-            let (Some(reason), Some(ticket)) = (present(&entry.reason), present(&entry.ticket))
-            else {
+        if let Field::Given(size) = table.unsigned("max-blob-size", problems) {
+            if *size.get_ref() < MIN_BLOB_SIZE {
                 problems.at(
-                    span.clone(),
-                    "a `[[secrets.allow]]` entry needs a `reason` and a `ticket` (the ticket or spec that authorises it)",
+                    size.span(),
+                    format!(
+                        "`max-blob-size` in [secrets] must be at least {MIN_BLOB_SIZE} bytes: smaller skips nearly every file unscanned"
+                    ),
                 );
-                continue;
-            };
-            let mut rules: Vec<String> = Vec::new();
-            if entry.rule.is_some() && entry.rules.is_some() {
-                problems.at(span.clone(), "give `rule` or `rules`, not both");
-                ok = false;
+            } else {
+                config.max_blob_size = Some(size.into_inner());
             }
-            for rule in entry.rule.iter().chain(entry.rules.iter().flatten()) {
-                if rule.get_ref().starts_with("secret.")
-                    && !rule.get_ref().contains(['*', '?', '['])
-                {
-                    rules.push(rule.get_ref().clone());
-                } else {
-                    problems.at(rule.span(), format!("`{}` is not a secret rule id (`secret.…`, no patterns; see `cargo palisade rules list`)", rule.get_ref()));
-                    ok = false;
-                }
-            }
-            if entry.rules.as_ref().is_some_and(Vec::is_empty) {
-                problems.at(span.clone(), "`rules = []` names no rule");
-                ok = false;
-            }
-            let paths = match &entry.paths {
-                Some(list) => {
-                    let set = globs(list, span.clone(), problems);
-                    ok &= set.is_some();
-                    set
-                }
-                None => None,
-            };
-            if entry.paths.is_some() && entry.rule.is_none() && entry.rules.is_none() {
-                problems.at(span.clone(), "`paths` without `rule` would allow every kind of secret in those files; name the rule");
-                ok = false;
-            }
-            let pattern =
-                entry.secret_pattern.as_ref().and_then(|p| {
-                    match regex::bytes::Regex::new(p.get_ref()) {
-                        Ok(re) => Some(re),
-                        Err(e) => {
-                            problems.at(
-                                p.span(),
-                                format!(
-                                    "bad `secret-pattern`: {}",
-                                    crate::advisories::db::one_line(&e.to_string())
-                                ),
-                            );
-                            ok = false;
-                            None
-                        }
-                    }
-                });
-            let fingerprint = present(&entry.fingerprint);
-            let narrows = fingerprint.is_some()
-                || pattern.is_some()
-                || (!rules.is_empty() && paths.is_some());
-            if ok && !narrows {
-                problems.at(span.clone(), "a `[[secrets.allow]]` entry must name a `fingerprint`, a `rule` with `paths`, or a `secret-pattern`: blanket allows are not accepted");
-                ok = false;
-            }
-            let expires = entry.expires.as_ref().and_then(|e| parse_date(e, problems));
-            if !ok {
-                continue;
-            }
-            let index = config.allow.len();
-            let id = fingerprint
-                .clone()
-                .or_else(|| (!rules.is_empty()).then(|| rules.join(", ")))
-                .or_else(|| {
-                    entry
-                        .secret_pattern
-                        .as_ref()
-                        .map(|p| format!("secret-pattern {}", p.get_ref()))
-                })
-                .unwrap_or_default();
-            if let Some(re) = pattern {
-                config.patterns.push((index, re));
-            }
-            config.allow.push(Suppression {
-                id,
-                matcher: Matcher::Secret(SecretMatcher {
-                    rules,
-                    paths,
-                    fingerprint,
-                    pattern: entry.secret_pattern.is_some().then_some(index),
-                }),
-                reason,
-                ticket: Some(ticket),
-                expires,
-                origin: Origin {
-                    file: file.to_path_buf(),
-                    line,
-                },
-            });
         }
+        config.rules = custom_rules(
+            table.tables("rules", "[[secrets.rules]]", RULE_KEYS, problems),
+            problems,
+        );
+        for entry in table.tables("allow", "[[secrets.allow]]", ALLOW_KEYS, problems) {
+            allow_entry(&entry, file, &mut config, problems);
+            entry.finish(problems);
+        }
+        table.finish(problems);
         config
     }
+}
+
+/// A string that is present and not blank, trimmed.
+fn present(field: &Field<Spanned<String>>) -> Option<String> {
+    field
+        .as_ref()
+        .ok()
+        .map(|s| s.get_ref().trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// One `[[secrets.allow]]`: pushed onto `config` when valid, else its problems recorded.
+fn allow_entry(
+    entry: &Table<'_, '_>,
+    file: &Path,
+    config: &mut SecretsConfig,
+    problems: &mut Problems<'_>,
+) {
+    let span = entry.span();
+    let line = problems.line_of(span.start);
+    let rule = entry.string("rule", problems);
+    let rules_field = entry.strings("rules", problems);
+    let paths_field = entry.strings("paths", problems);
+    let fingerprint = entry.string("fingerprint", problems);
+    let secret_pattern = entry.string("secret-pattern", problems);
+    let reason = entry.string("reason", problems);
+    let ticket = entry.string("ticket", problems);
+    let expires = entry.date("expires", problems);
+    // A field of the wrong type is already reported: it is neither "missing" nor "blanket".
+    let any_invalid = [
+        rule.is_invalid(),
+        rules_field.is_invalid(),
+        paths_field.is_invalid(),
+        fingerprint.is_invalid(),
+        secret_pattern.is_invalid(),
+        reason.is_invalid(),
+        ticket.is_invalid(),
+        expires.is_invalid(),
+    ]
+    .contains(&true);
+    let reason_missing = !reason.is_invalid() && present(&reason).is_none();
+    let ticket_missing = !ticket.is_invalid() && present(&ticket).is_none();
+    if reason_missing || ticket_missing {
+        problems.at(
+            span.clone(),
+            "a `[[secrets.allow]]` entry needs a `reason` and a `ticket` (the ticket or spec that authorises it)",
+        );
+    }
+    // Whether what the entry matches on is valid so far; the "narrows nothing" judgement needs
+    // every criterion readable.
+    let mut criteria_ok = !any_invalid;
+    let mut rules: Vec<String> = Vec::new();
+    if rule.is_present() && rules_field.is_present() {
+        problems.at(span.clone(), "give `rule` or `rules`, not both");
+        criteria_ok = false;
+    }
+    let named: Vec<Spanned<String>> = match (&rule, rules_field.as_ref()) {
+        (Field::Given(r), _) => vec![r.clone()],
+        (_, Field::Given(list)) => list.clone(),
+        _ => Vec::new(),
+    };
+    for rule in &named {
+        let id = rule.get_ref().trim();
+        if id.starts_with("secret.") && !id.contains(['*', '?', '[']) {
+            rules.push(id.to_string());
+        } else {
+            problems.at(
+                rule.span(),
+                "`rule` in [[secrets.allow]] must be a secret rule id (`secret.…`, no patterns; see `cargo palisade rules list`)",
+            );
+            criteria_ok = false;
+        }
+    }
+    if matches!(&rules_field, Field::Given(list) if list.is_empty()) {
+        problems.at(span.clone(), "`rules = []` names no rule");
+        criteria_ok = false;
+    }
+    let no_rule_field = !rule.is_present() && !rules_field.is_present();
+    let paths = match &paths_field {
+        Field::Given(list) => {
+            let set = globs(list, span.clone(), problems);
+            if no_rule_field {
+                problems.at(
+                    span.clone(),
+                    "`paths` without `rule` would allow every kind of secret in those files; name the rule",
+                );
+                criteria_ok = false;
+            } else if let Some(set) = &set
+                && PROBE_PATHS.iter().all(|p| set.set.is_match(p))
+            {
+                problems.at(
+                    span.clone(),
+                    "`paths` in [[secrets.allow]] match every file, which switches the rule off: name the folders that hold the fake secrets",
+                );
+                criteria_ok = false;
+            }
+            criteria_ok &= set.is_some();
+            set
+        }
+        _ => None,
+    };
+    let pattern = match &secret_pattern {
+        Field::Given(p) => {
+            let re = secret_regex(p, problems);
+            criteria_ok &= re.is_some();
+            re
+        }
+        _ => None,
+    };
+    let fingerprint = present(&fingerprint);
+    let narrows =
+        fingerprint.is_some() || pattern.is_some() || (!rules.is_empty() && paths.is_some());
+    if criteria_ok && !narrows {
+        problems.at(span.clone(), "a `[[secrets.allow]]` entry must name a `fingerprint`, a `rule` with `paths`, or a `secret-pattern`: blanket allows are not accepted");
+    }
+    let (Some(reason), Some(ticket), true, true) =
+        (present(&reason), present(&ticket), criteria_ok, narrows)
+    else {
+        return;
+    };
+    let index = config.allow.len();
+    // Named by line, not by the pattern: a pattern can hold the secret it allows, and this id
+    // is printed in reports.
+    let id = fingerprint
+        .clone()
+        .or_else(|| (!rules.is_empty()).then(|| rules.join(", ")))
+        .unwrap_or_else(|| format!("secret-pattern (line {line})"));
+    let has_pattern = pattern.is_some();
+    if let Some(re) = pattern {
+        config.patterns.push((index, re));
+    }
+    config.allow.push(Suppression {
+        id,
+        matcher: Matcher::Secret(SecretMatcher {
+            rules,
+            paths,
+            fingerprint,
+            pattern: has_pattern.then_some(index),
+        }),
+        reason,
+        ticket: Some(ticket),
+        expires: expires.ok(),
+        origin: Origin {
+            file: file.to_path_buf(),
+            line,
+        },
+    });
+}
+
+/// Compiles a `secret-pattern`, refusing one that would allow every secret.
+fn secret_regex(
+    pattern: &Spanned<String>,
+    problems: &mut Problems<'_>,
+) -> Option<regex::bytes::Regex> {
+    let re = match regex::bytes::Regex::new(pattern.get_ref()) {
+        Ok(re) => re,
+        Err(e) => {
+            problems.at(
+                pattern.span(),
+                format!("bad `secret-pattern`: {}", regex_problem(&e)),
+            );
+            return None;
+        }
+    };
+    if re.is_match(b"") {
+        problems.at(
+            pattern.span(),
+            "`secret-pattern` matches the empty string, so it allows every secret: anchor it on the text it allows (e.g. \"^sk_test_\")",
+        );
+        return None;
+    }
+    if PROBE_SECRETS.iter().all(|s| re.is_match(s.as_bytes())) {
+        problems.at(
+            pattern.span(),
+            format!(
+                "`secret-pattern` matches all {} sample secrets of different kinds, so it allows nearly every secret: anchor it on the text it allows (e.g. \"^sk_test_\")",
+                PROBE_SECRETS.len()
+            ),
+        );
+        return None;
+    }
+    Some(re)
+}
+
+/// Reads `[[secrets.rules]]`, then runs every valid rule's examples against the built-in
+/// rules and the other custom ones, as a scan would; only rules that pass are kept.
+fn custom_rules(tables: Vec<Table<'_, '_>>, problems: &mut Problems<'_>) -> Vec<Rule> {
+    let builtin = super::rules::builtin().unwrap_or_default();
+    let mut ids: HashSet<String> = builtin.iter().map(|r| r.id.clone()).collect();
+    let mut candidates: Vec<(std::ops::Range<usize>, Rule)> = Vec::new();
+    for table in tables {
+        let span = table.span();
+        let rule = read_rule(&table, problems);
+        table.finish(problems);
+        let Some(rule) = rule else { continue };
+        if !ids.insert(rule.id.clone()) {
+            problems.at(
+                span,
+                format!(
+                    "custom rule `{}`: another rule has this id",
+                    shown(&rule.id)
+                ),
+            );
+            continue;
+        }
+        if let Err(e) = regex::bytes::RegexBuilder::new(&rule.pattern)
+            .size_limit(1 << 24)
+            .build()
+        {
+            problems.at(
+                span,
+                format!(
+                    "custom rule `{}`: bad `pattern`: {}",
+                    shown(&rule.id),
+                    regex_problem(&e)
+                ),
+            );
+            continue;
+        }
+        // Compiled alone for what a rule must satisfy by itself (id shape, keywords).
+        if let Err(e) = super::engine::RuleSet::compile(vec![rule.clone()]) {
+            problems.at(
+                span,
+                format!("custom rule `{}`: {}", shown(&rule.id), e.message),
+            );
+            continue;
+        }
+        candidates.push((span, rule));
+    }
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    // One set for all: each example must be found by its own rule among all the others.
+    let mut all = builtin;
+    all.extend(candidates.iter().map(|(_, r)| r.clone()));
+    let set = match super::engine::RuleSet::compile(all) {
+        Ok(set) => set,
+        Err(e) => {
+            let span = candidates[0].0.clone();
+            problems.at(span, format!("custom rules: {}", e.message));
+            return Vec::new();
+        }
+    };
+    let custom: HashSet<&str> = candidates.iter().map(|(_, r)| r.id.as_str()).collect();
+    let failures = super::engine::check_examples_of(&set, |id| custom.contains(id));
+    let mut failed: HashSet<&str> = HashSet::new();
+    let by_id: std::collections::HashMap<&str, &std::ops::Range<usize>> = candidates
+        .iter()
+        .map(|(span, r)| (r.id.as_str(), span))
+        .collect();
+    for f in &failures {
+        // The first failure of each rule, as before: one line per broken rule.
+        if failed.insert(f.rule.as_str())
+            && let Some(span) = by_id.get(f.rule.as_str())
+        {
+            problems.at(
+                (*span).clone(),
+                format!("custom rule {}: {}", shown(&f.rule), f.problem),
+            );
+        }
+    }
+    let failed: HashSet<String> = failed.into_iter().map(String::from).collect();
+    candidates
+        .into_iter()
+        .map(|(_, r)| r)
+        .filter(|r| !failed.contains(&r.id))
+        .collect()
+}
+
+/// One `[[secrets.rules]]` table as a rule; `None` with the problems recorded.
+fn read_rule(t: &Table<'_, '_>, problems: &mut Problems<'_>) -> Option<Rule> {
+    let text = |key: &'static str, problems: &mut Problems<'_>| match t.string(key, problems) {
+        Field::Given(s) => Some(s.into_inner()),
+        Field::Invalid => None,
+        Field::Absent => {
+            problems.at(
+                t.span(),
+                format!("a `[[secrets.rules]]` entry needs `{key}`"),
+            );
+            None
+        }
+    };
+    let list = |key: &'static str, required: bool, problems: &mut Problems<'_>| match t
+        .strings(key, problems)
+    {
+        Field::Given(v) => Some(v.into_iter().map(Spanned::into_inner).collect::<Vec<_>>()),
+        Field::Invalid => None,
+        Field::Absent if required => {
+            problems.at(
+                t.span(),
+                format!("a `[[secrets.rules]]` entry needs `{key}`"),
+            );
+            None
+        }
+        Field::Absent => Some(Vec::new()),
+    };
+    let id = text("id", problems);
+    let name = text("name", problems);
+    let severity = match t.string("severity", problems) {
+        Field::Given(s) => match s.get_ref().as_str() {
+            "critical" => Some(RuleSeverity::Critical),
+            "high" => Some(RuleSeverity::High),
+            "medium" => Some(RuleSeverity::Medium),
+            "low" => Some(RuleSeverity::Low),
+            _ => {
+                problems.at(
+                    s.span(),
+                    "`severity` in [[secrets.rules]] must be one of critical, high, medium, low",
+                );
+                None
+            }
+        },
+        Field::Invalid => None,
+        Field::Absent => {
+            problems.at(t.span(), "a `[[secrets.rules]]` entry needs `severity`");
+            None
+        }
+    };
+    let keywords = list("keywords", true, problems);
+    let pattern = text("pattern", problems);
+    let window = match t.unsigned("window", problems) {
+        Field::Given(w) => match usize::try_from(*w.get_ref()) {
+            Ok(n) => Some(Some(n)),
+            Err(_) => {
+                problems.at(w.span(), "`window` in [[secrets.rules]] is too large");
+                None
+            }
+        },
+        Field::Invalid => None,
+        Field::Absent => Some(None),
+    };
+    let min_entropy = match t.number("min-entropy", problems) {
+        Field::Given(n) => Some(Some(n)),
+        Field::Invalid => None,
+        Field::Absent => Some(None),
+    };
+    let public_values = list("public-values", false, problems);
+    let validator = match t.string("validator", problems) {
+        Field::Given(v) if v.get_ref() == "github-crc32" => Some(Some(Validator::GithubCrc32)),
+        Field::Given(v) => {
+            problems.at(
+                v.span(),
+                "`validator` in [[secrets.rules]] must be `github-crc32`",
+            );
+            None
+        }
+        Field::Invalid => None,
+        Field::Absent => Some(None),
+    };
+    let finds = text("finds", problems);
+    let why = text("why", problems);
+    let fix = text("fix", problems);
+    let references = list("references", false, problems);
+    let examples = list("examples", true, problems);
+    let negative_examples = list("negative-examples", false, problems);
+    Some(Rule {
+        id: id?,
+        name: name?,
+        severity: severity?,
+        keywords: keywords?,
+        pattern: pattern?,
+        window: window?,
+        min_entropy: min_entropy?,
+        public_values: public_values?,
+        validator: validator?,
+        finds: finds?,
+        why: why?,
+        fix: fix?,
+        references: references?,
+        examples: examples?,
+        negative_examples: negative_examples?,
+    })
 }
 
 #[cfg(test)]
@@ -260,5 +583,17 @@ mod tests {
         assert_eq!(config.secrets.patterns.len(), 1);
         assert_eq!(config.secrets.patterns[0].0, 1);
         assert_eq!(config.secrets.allow[1].origin.line, 7);
+    }
+
+    #[test]
+    fn one_entry_reports_every_problem() {
+        // No ticket, a pattern that allows everything, a bad date: three lines, not one.
+        let p = problems(
+            "[[secrets.allow]]\nsecret-pattern = \".*\"\nreason = \"r\"\nexpires = \"soon\"\n",
+        );
+        assert_eq!(p.len(), 3, "{p:?}");
+        let p =
+            problems("[[advisories.ignore]]\nid = \"secret.github-pat\"\nexpires = 2027-01-01\n");
+        assert_eq!(p.len(), 2, "{p:?}");
     }
 }

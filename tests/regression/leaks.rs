@@ -183,6 +183,7 @@ fn errors_echoed_revisions_paths_and_config_values() {
         assert!(!run.stderr.contains(secret), "{}", run.stderr);
     }
     // A file passed as the repository: its content is not dumped into the error.
+    std::fs::remove_file(dir.path().join("palisade.toml")).unwrap();
     let file = dir.path().join("notes.txt");
     std::fs::write(&file, format!("token {GITHUB_PAT}\n")).unwrap();
     let run = palisade_in(dir.path(), &["secrets", file.to_str().unwrap()]);

@@ -3,6 +3,9 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+
+mod advisories;
+mod config;
 mod gate;
 mod init;
 mod leaks;
