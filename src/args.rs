@@ -397,8 +397,10 @@ pub struct CommonArgs {
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Fail on findings at or above this severity (overrides `fail-on` in the config).
-    /// Advisories without a CVSS score count as `unrated-severity` (default high).
+    /// Fail on findings at or above this severity (overrides every `fail-on` in the config).
+    /// Each finding's severity comes from its source: a secret rule's rating, an advisory's
+    /// CVSS score (unscored ones count as `unrated-severity`, default high), a FIPS code's
+    /// level, an imported tool's rating.
     #[arg(long, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
 
@@ -417,8 +419,9 @@ pub struct CommonArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
 
-    /// Output format; repeat it to write several. Each --output after a --format sends that
-    /// format to the file; a format without --output goes to stdout.
+    /// Output format [default: human]; repeat it to write several. Each --output after a
+    /// --format sends that format to the file; a format without --output goes to stdout. When
+    /// every format goes to a file, stdout still gets the one-line verdict.
     #[arg(long, value_name = "FORMAT")]
     pub format: Vec<Format>,
 

@@ -116,7 +116,8 @@ pub trait Report {
 /// The output formats, as named on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Grouped by crate, coloured on a terminal, with the dependency path and the fix.
+    /// For people: each finding with where it is and how to fix it (dependencies grouped by
+    /// crate, with their dependency path), coloured on a terminal, then the verdict.
     Human,
     /// Versioned JSON (see docs/json-report.md).
     Json,
