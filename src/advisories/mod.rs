@@ -108,6 +108,8 @@ pub fn run(
         && i64::from(age.get_days()) > i64::from(config.stale_after_days)
     {
         findings.push(Finding {
+            // Where it matters: the lockfile judged against the old database.
+            locations: vec![Location::at_line(relative_to_cwd(&project.lockfile), None)],
             evidence: [("last_updated".to_string(), json!(updated.to_string()))].into(),
             ..Finding::of_code(
                 codes::ADVISORY_DB_STALE,
@@ -146,12 +148,50 @@ pub fn run(
 
     // Resolving the graph costs more than the match itself: only when something matched.
     let (graph, graph_state) = match (&project.workspace, matched.is_empty()) {
+        (None, _) if project.cargo_failed.is_some() => {
+            findings.push(Finding {
+                locations: vec![Location::at_line(relative_to_cwd(&project.lockfile), None)],
+                ..Finding::of_code(
+                    codes::ADVISORY_GRAPH_UNAVAILABLE,
+                    None,
+                    format!(
+                        "cargo cannot read the project ({}); {} scanned alone, every advisory counted as reachable",
+                        project.cargo_failed.as_deref().unwrap_or_default(),
+                        relative_to_cwd(&project.lockfile).display()
+                    ),
+                )
+            });
+            (None, GraphState::Unavailable)
+        }
         (None, _) => (None, GraphState::LockfileOnly),
         (Some(_), true) => (None, GraphState::NotNeeded),
         (Some(ws), false) => resolve_graph(ws, &project.lockfile, target, &mut findings),
     };
     let lock_name = relative_to_cwd(&project.lockfile);
+    // Every vulnerability of one crate version: an upgrade is suggested only where it fixes
+    // them all (a version patched for one advisory can still be affected by another).
+    let mut patched_sets: std::collections::HashMap<(String, String), Vec<&[rustsec::VersionReq]>> =
+        std::collections::HashMap::new();
+    for (rule, vuln) in &matched {
+        if *rule == codes::ADVISORY_VULNERABILITY {
+            patched_sets
+                .entry((
+                    vuln.package.name.to_string(),
+                    vuln.package.version.to_string(),
+                ))
+                .or_default()
+                .push(vuln.versions.patched());
+        }
+    }
     for (rule, vuln) in matched {
+        let key = (
+            vuln.package.name.to_string(),
+            vuln.package.version.to_string(),
+        );
+        let all_patched = patched_sets
+            .get(&key)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let placement = match &graph {
             Some(g) => g.placement(
                 vuln.package.name.as_str(),
@@ -162,7 +202,14 @@ pub fn run(
                 path: Vec::new(),
             },
         };
-        findings.push(to_finding(rule, vuln, placement, &lockfile, &lock_name));
+        findings.push(to_finding(
+            rule,
+            vuln,
+            all_patched,
+            placement,
+            &lockfile,
+            &lock_name,
+        ));
     }
     Ok(Outcome {
         summary: Summary {
@@ -198,6 +245,8 @@ struct Project {
     lockfile: PathBuf,
     /// `None` for a lockfile-only scan.
     workspace: Option<Workspace>,
+    /// Why cargo could not read the project, when the scan fell back to the lockfile alone.
+    cargo_failed: Option<String>,
 }
 
 /// Finds the lockfile (creating it when asked) and the workspace, without resolving anything.
@@ -206,6 +255,7 @@ fn locate(target: &Target) -> Result<Project, AdvisoriesError> {
         return Ok(Project {
             lockfile: lockfile.clone(),
             workspace: None,
+            cargo_failed: None,
         });
     }
     let project_error = |message: String| AdvisoriesError::Project {
@@ -217,10 +267,34 @@ fn locate(target: &Target) -> Result<Project, AdvisoriesError> {
     if let Some(m) = &target.manifest_path {
         cmd.manifest_path(m);
     }
-    let shallow = cmd
-        .no_deps()
-        .exec()
-        .map_err(|e| project_error(cargo_message(&e)))?;
+    let shallow = match cmd.no_deps().exec() {
+        Ok(metadata) => metadata,
+        Err(e) => {
+            // cargo itself cannot run here (a rust-toolchain.toml pinning a toolchain that is
+            // not installed, a manifest this cargo does not understand): the lockfile beside
+            // the manifest is still scanned, every advisory counted as reachable.
+            let manifest = target
+                .manifest_path
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("Cargo.toml"));
+            let dir = std::fs::canonicalize(&manifest)
+                .ok()
+                .and_then(|m| m.parent().map(Path::to_path_buf));
+            let lockfile = dir.as_deref().and_then(|d| {
+                d.ancestors()
+                    .map(|a| a.join("Cargo.lock"))
+                    .find(|l| l.is_file())
+            });
+            return match (manifest.is_file(), lockfile) {
+                (true, Some(lockfile)) => Ok(Project {
+                    lockfile,
+                    workspace: None,
+                    cargo_failed: Some(cargo_message(&e)),
+                }),
+                _ => Err(project_error(cargo_message(&e))),
+            };
+        }
+    };
     let root = shallow.workspace_root.into_std_path_buf();
     let lockfile = target
         .lockfile
@@ -245,6 +319,7 @@ fn locate(target: &Target) -> Result<Project, AdvisoriesError> {
     }
     Ok(Project {
         lockfile,
+        cargo_failed: None,
         workspace: Some(Workspace {
             root,
             target_dir: shallow.target_directory.into_std_path_buf(),
@@ -367,6 +442,7 @@ fn severity_of(meta: &rustsec::advisory::Metadata) -> Option<Severity> {
 fn to_finding(
     rule: &'static str,
     vuln: &rustsec::Vulnerability,
+    all_patched: &[&[rustsec::VersionReq]],
     placement: graph::Placement,
     lockfile: &Lockfile,
     lock_name: &Path,
@@ -386,7 +462,11 @@ fn to_finding(
         .iter()
         .map(ToString::to_string)
         .collect();
-    let upgrade = smallest_upgrade(&vuln.package.version, vuln.versions.patched());
+    let upgrade = if all_patched.len() > 1 {
+        upgrade_fixing_all(&vuln.package.version, all_patched)
+    } else {
+        smallest_upgrade(&vuln.package.version, vuln.versions.patched())
+    };
     let help = match &upgrade {
         Some(v) => format!(
             "Upgrade {name} to {v} or later within a patched range: cargo update -p {name}@{version} --precise {v}"
@@ -452,26 +532,50 @@ fn to_finding(
     }
 }
 
+/// The smallest version above `current` that every advisory's patched requirements accept:
+/// the lower bounds of all of them are the candidates. `None` when one has no patched version
+/// or no candidate satisfies them all.
+fn upgrade_fixing_all(
+    current: &rustsec::Version,
+    all: &[&[rustsec::VersionReq]],
+) -> Option<rustsec::Version> {
+    if all.iter().any(|patched| patched.is_empty()) {
+        return None;
+    }
+    let mut candidates: Vec<rustsec::Version> = all
+        .iter()
+        .flat_map(|patched| patched_floors(patched))
+        .filter(|v| v > current)
+        .collect();
+    candidates.sort();
+    candidates.into_iter().find(|v| {
+        all.iter()
+            .all(|patched| patched.iter().any(|r| r.matches(v)))
+    })
+}
+
 /// The smallest version above `current` named by a patched requirement's lower bound.
 fn smallest_upgrade(
     current: &rustsec::Version,
     patched: &[rustsec::VersionReq],
 ) -> Option<rustsec::Version> {
+    patched_floors(patched).filter(|v| v > current).min()
+}
+
+/// The lower bounds the patched requirements name (`>= 1.4.3`, `^1.4.3`, `~1.4.3`, `=1.4.3`),
+/// each one a version the requirement accepts.
+fn patched_floors(patched: &[rustsec::VersionReq]) -> impl Iterator<Item = rustsec::Version> + '_ {
     use rustsec::semver::{Op, Version};
-    patched
-        .iter()
-        .flat_map(|req| {
-            req.comparators.iter().filter_map(move |c| {
-                if !matches!(c.op, Op::GreaterEq | Op::Caret | Op::Tilde | Op::Exact) {
-                    return None;
-                }
-                let mut v = Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0));
-                v.pre = c.pre.clone();
-                req.matches(&v).then_some(v)
-            })
+    patched.iter().flat_map(|req| {
+        req.comparators.iter().filter_map(move |c| {
+            if !matches!(c.op, Op::GreaterEq | Op::Caret | Op::Tilde | Op::Exact) {
+                return None;
+            }
+            let mut v = Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0));
+            v.pre = c.pre.clone();
+            req.matches(&v).then_some(v)
         })
-        .filter(|v| v > current)
-        .min()
+    })
 }
 
 #[cfg(test)]
@@ -489,5 +593,22 @@ mod tests {
         assert_eq!(up("1.4.0").as_deref(), Some("1.4.3"));
         assert_eq!(up("1.9.0").as_deref(), Some("2.0.1"));
         assert_eq!(up("3.0.0"), None);
+    }
+
+    #[test]
+    fn suggested_upgrade_was_still_affected_by_another_advisory() {
+        let parse = |reqs: &[&str]| -> Vec<rustsec::VersionReq> {
+            reqs.iter().map(|r| r.parse().unwrap()).collect()
+        };
+        // One advisory is patched from 1.0.0, another only from 1.0.3 (or in 0.5.2+ of 0.5).
+        let first = parse(&[">= 1.0.0"]);
+        let second = parse(&[">= 1.0.3", "~0.5.2"]);
+        let current: rustsec::Version = "0.4.0".parse().unwrap();
+        assert_eq!(
+            upgrade_fixing_all(&current, &[&first, &second]).map(|v| v.to_string()),
+            Some("1.0.3".to_string())
+        );
+        let never = parse(&[]);
+        assert_eq!(upgrade_fixing_all(&current, &[&first, &never]), None);
     }
 }

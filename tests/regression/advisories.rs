@@ -97,3 +97,54 @@ fn gate_passed_on_an_empty_lockfile() {
     let run = palisade_in(dir.path(), &["gate", "--advisory-db", db.to_str().unwrap()]);
     assert_error(&run, &["Cargo.lock", "no packages"]);
 }
+
+#[test]
+fn uninstalled_pinned_toolchain_made_cargo_fail_and_the_scan_abort() {
+    fetch_fixture_crates();
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures().join("app"), dir.path());
+    std::fs::write(
+        dir.path().join("rust-toolchain.toml"),
+        "[toolchain]\nchannel = \"1.40.0\"\n",
+    )
+    .unwrap();
+    // What rustup's cargo says when the pinned toolchain is not installed (and it cannot
+    // fetch one): cargo itself does not run.
+    let cargo = dir.path().join("cargo-without-toolchain");
+    std::fs::write(
+        &cargo,
+        "#!/bin/sh\necho \"error: toolchain '1.40.0-x86_64-unknown-linux-gnu' is not installed\" >&2\nexit 1\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = finish(
+        command(dir.path())
+            .env("CARGO", &cargo)
+            .args(["advisories", "--advisory-db"])
+            .arg(fixtures().join("db"))
+            .args(["--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    // The lockfile is still judged, every advisory counted as reachable (fail closed).
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = json(&run);
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"advisory.graph-unavailable"), "{rules:?}");
+    assert!(rules.contains(&"advisory.vulnerability"), "{rules:?}");
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "advisory.vulnerability")
+            .all(|f| f["reachability"] == "unknown"),
+        "{doc}"
+    );
+}
