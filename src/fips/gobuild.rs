@@ -36,30 +36,50 @@ fn uvarint(data: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
-/// Finds and parses the build info; `Ok(None)` when there is none (not a Go binary), `Err`
-/// for a header in a format this reader does not know (Go before 1.18).
+/// Finds and parses the build info anywhere in `data` (formats without a build info section,
+/// like PE); `Ok(None)` when there is none (not a Go binary), `Err` for a header cut off or in
+/// a format this reader does not know (Go before 1.18).
 pub fn parse(data: &[u8]) -> Result<Option<GoBuild>, String> {
     // The header is 16-byte aligned in the file; take the first aligned occurrence.
     let Some(at) = memchr::memmem::find_iter(data, MAGIC).find(|p| p % 16 == 0) else {
         return Ok(None);
     };
+    parse_at(&data[at..], "the file").map(Some)
+}
+
+/// Parses the build info section of an ELF (`.go.buildinfo`) or Mach-O (`__go_buildinfo`)
+/// binary: the header starts it, and nothing may run past its end.
+pub fn parse_section(section: &[u8]) -> Result<GoBuild, String> {
+    if !section.starts_with(MAGIC) {
+        return Err("its Go build info section does not start with the build info header: truncated or altered".into());
+    }
+    parse_at(section, "its section")
+}
+
+/// Parses the header at the start of `data` and the two strings after it; `within` names
+/// what `data` ends with, for the message.
+fn parse_at(data: &[u8], within: &str) -> Result<GoBuild, String> {
     let header = data
-        .get(at..at + 32)
-        .ok_or("truncated Go build info header")?;
+        .get(..32)
+        .ok_or("its Go build info header is cut off")?;
     let flags = header[15];
     if flags & 0x2 == 0 {
         return Err("Go build info in the pre-1.18 (pointer) format is not supported".into());
     }
-    let mut rest = &data[at + 32..];
+    let mut rest = &data[32..];
     let mut read = || -> Result<String, String> {
-        let (len, used) = uvarint(rest).ok_or("bad Go build info length")?;
-        let text = rest
-            .get(used..used + len)
-            .ok_or("Go build info runs past the end of the file")?;
-        rest = &rest[used + len..];
+        let (len, used) = uvarint(rest).ok_or("its Go build info has a bad length")?;
+        let text = used
+            .checked_add(len)
+            .and_then(|end| rest.get(used..end))
+            .ok_or_else(|| format!("its Go build info runs past the end of {within}"))?;
+        rest = &rest[used + text.len()..];
         Ok(String::from_utf8_lossy(text).into_owned())
     };
     let version = read()?;
+    if !version.starts_with("go") && !version.starts_with("devel") {
+        return Err("its Go build info has no Go version: truncated or altered".into());
+    }
     let mut modinfo = read()?;
     // Module info is wrapped in 16-byte sentinels.
     if modinfo.len() >= 33 {
@@ -83,7 +103,7 @@ pub fn parse(data: &[u8]) -> Result<Option<GoBuild>, String> {
             _ => {}
         }
     }
-    Ok(Some(build))
+    Ok(build)
 }
 
 #[cfg(test)]
