@@ -16,9 +16,10 @@ pub enum InputError {
     /// Over the cap.
     #[error("is larger than {} MiB, the most Palisade reads from such a file", .0 >> 20)]
     TooLarge(u64),
-    /// The operating system refused.
+    /// The operating system refused. (Not a `source`: the message already says it, and a
+    /// chain printed with `{:#}` would say it twice.)
     #[error("{0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
 }
 
 /// What kind of non-regular file this is, for the message; `None` for a regular file.
@@ -51,23 +52,25 @@ fn irregular(kind: std::fs::FileType) -> Option<&'static str> {
 /// Reads all of `path` when it is a regular file of at most `cap` bytes.
 pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, InputError> {
     // Checked before opening: opening a FIFO for reading blocks until a writer comes.
-    let meta = std::fs::metadata(path)?;
+    let meta = std::fs::metadata(path).map_err(InputError::Io)?;
     if let Some(kind) = irregular(meta.file_type()) {
         return Err(InputError::NotRegular(kind));
     }
     if meta.len() > cap {
         return Err(InputError::TooLarge(cap));
     }
-    let file = std::fs::File::open(path)?;
+    let file = std::fs::File::open(path).map_err(InputError::Io)?;
     // Checked again on what was opened, in case the path was swapped in between.
-    let opened = file.metadata()?;
+    let opened = file.metadata().map_err(InputError::Io)?;
     if let Some(kind) = irregular(opened.file_type()) {
         return Err(InputError::NotRegular(kind));
     }
     let expected = usize::try_from(opened.len().min(cap)).unwrap_or(0);
     let mut data = Vec::with_capacity(expected);
     // A file that grows while it is read (or lies about its size) still stops at the cap.
-    file.take(cap.saturating_add(1)).read_to_end(&mut data)?;
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut data)
+        .map_err(InputError::Io)?;
     if data.len() as u64 > cap {
         return Err(InputError::TooLarge(cap));
     }

@@ -102,12 +102,7 @@ fn pe_whole<Pe: ImageNtHeaders>(pe: &PeFile<'_, Pe>, len: u64) -> Result<(), Str
             dir.size.get(object::LittleEndian),
         );
         if size > 0 {
-            past_end(
-                "the certificate table",
-                offset.into(),
-                size.into(),
-                len,
-            )?;
+            past_end("the certificate table", offset.into(), size.into(), len)?;
         }
     }
     Ok(())

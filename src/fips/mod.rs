@@ -149,9 +149,14 @@ pub fn check_wiring(
         message,
     };
     // A build file is text of a few kilobytes; a FIFO or a device here must not hang the gate.
-    let bytes = crate::input::read_regular(path, 16 << 20).map_err(|e| wiring_error(e.to_string()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| wiring_error(format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?;
+    let bytes =
+        crate::input::read_regular(path, 16 << 20).map_err(|e| wiring_error(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        wiring_error(format!(
+            "not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
     let shown = relative_to_cwd(path);
     Ok(wiring::check(&text, default_target, fips_target)
         .into_iter()

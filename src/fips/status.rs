@@ -39,11 +39,8 @@ pub fn fetch(url: &str, field: &str, timeout: Duration) -> Result<Option<bool>, 
     // A status document is a few hundred bytes; an endpoint that streams without end must
     // not exhaust the gate's memory.
     let mut body = Vec::new();
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(response, MAX_BODY + 1),
-        &mut body,
-    )
-    .map_err(|e| error(crate::advisories::db::error_chain(&e)))?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(response, MAX_BODY + 1), &mut body)
+        .map_err(|e| error(crate::advisories::db::error_chain(&e)))?;
     if body.len() as u64 > MAX_BODY {
         return Err(error(format!(
             "answered more than {} KiB: not a status document",
