@@ -289,3 +289,179 @@ pub fn parse(source: &Source, bytes: &[u8]) -> Result<Vec<Imported>, ImportError
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+    use std::path::Path;
+
+    fn source() -> Source {
+        Source {
+            tool: None,
+            path: PathBuf::from("fuzz.sarif"),
+        }
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/imports")
+            .join(name);
+        std::fs::read(path).unwrap()
+    }
+
+    const FIXTURES: [&str; 4] = [
+        "gosec.sarif",
+        "govulncheck.sarif",
+        "semgrep.sarif",
+        "clippy.sarif",
+    ];
+
+    /// Keys the reader looks at, so random objects reach its code paths.
+    const KEYS: [&str; 30] = [
+        "version",
+        "runs",
+        "tool",
+        "driver",
+        "name",
+        "rules",
+        "id",
+        "results",
+        "invocations",
+        "executionSuccessful",
+        "toolExecutionNotifications",
+        "level",
+        "kind",
+        "message",
+        "text",
+        "arguments",
+        "ruleId",
+        "ruleIndex",
+        "rule",
+        "index",
+        "locations",
+        "physicalLocation",
+        "artifactLocation",
+        "uri",
+        "region",
+        "startLine",
+        "properties",
+        "security-severity",
+        "suppressions",
+        "partialFingerprints",
+    ];
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            (-20.0f64..20.0).prop_map(|n| json!(n)),
+            prop::sample::select(vec![
+                "2.1.0",
+                "error",
+                "warning",
+                "note",
+                "none",
+                "pass",
+                "fail",
+                "HIGH",
+                "9.8",
+                "file:///src/a%20b.go",
+                "G101",
+                "",
+                "{0} at {1}",
+            ])
+            .prop_map(|s| json!(s)),
+            ".{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(5, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::btree_map(prop::sample::select(KEYS.to_vec()), inner, 0..6)
+                    .prop_map(|m| Value::Object(
+                        m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                    )),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any JSON at all: an error or a reading, never a panic.
+        #[test]
+        fn arbitrary_json_never_panics(value in json_value(), wrap in any::<bool>()) {
+            let doc = if wrap { json!({"version": "2.1.0", "runs": value}) } else { value };
+            let _ = parse(&source(), &serde_json::to_vec(&doc).unwrap());
+        }
+
+        /// A real log cut anywhere before its end is an error, never a clean (or any) reading.
+        #[test]
+        fn truncated_logs_are_errors(which in 0..FIXTURES.len(), at in any::<prop::sample::Index>()) {
+            let bytes = fixture(FIXTURES[which]);
+            let end = bytes.trim_ascii_end().len();
+            let cut = at.index(end);
+            prop_assert!(parse(&source(), &bytes[..cut]).is_err(), "{} cut at {cut} was read", FIXTURES[which]);
+        }
+
+        /// A real log with bytes changed: an error or a reading, never a panic.
+        #[test]
+        fn mutated_logs_never_panic(
+            which in 0..FIXTURES.len(),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+        ) {
+            let mut bytes = fixture(FIXTURES[which]);
+            for (at, byte) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            let _ = parse(&source(), &bytes);
+        }
+
+        /// A run whose invocation failed, or whose results are missing, is never read as clean.
+        #[test]
+        fn unfinished_runs_are_errors(
+            successes in prop::collection::vec(any::<bool>(), 0..4),
+            results in prop::option::of(0usize..3),
+        ) {
+            let invocations: Vec<Value> = successes
+                .iter()
+                .map(|ok| json!({"executionSuccessful": ok}))
+                .collect();
+            let mut run = json!({"tool": {"driver": {"name": "t"}}, "invocations": invocations});
+            if let Some(n) = results {
+                run["results"] = json!(vec![json!({"message": {"text": "m"}}); n]);
+            }
+            let doc = json!({"version": "2.1.0", "runs": [run]});
+            let read = parse(&source(), &serde_json::to_vec(&doc).unwrap());
+            let finished = successes.iter().all(|ok| *ok) && results.is_some();
+            prop_assert_eq!(read.is_ok(), finished, "{:?}", read.err());
+        }
+    }
+
+    #[test]
+    fn shape_errors_quote_at_most_40_characters() {
+        let long = "s".repeat(100);
+        let doc = format!(
+            r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"t"}}}},"results":[{{"message":{{"text":"m"}},"level":"{long}"}}]}}]}}"#
+        );
+        let err = parse(&source(), doc.as_bytes()).unwrap_err().to_string();
+        assert!(!err.contains(&"s".repeat(41)), "{err}");
+        assert!(err.contains(&format!("{}…", "s".repeat(40))), "{err}");
+    }
+
+    #[test]
+    fn escaped_strings_are_read_like_plain_ones() {
+        // Strings with escapes cannot be borrowed from the input; they must still be read.
+        let doc = br#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"go\u0073ec"}},"results":[
+            {"ruleId":"G\u0031","message":{"text":"a \"quoted\" word"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"dir\/a.go"}}}]}]}]}"#;
+        let runs = parse(&source(), doc).unwrap();
+        assert_eq!(runs[0].tool, "gosec");
+        let f = &runs[0].findings[0];
+        assert_eq!(f.subject.as_ref().unwrap().id, "G1");
+        assert_eq!(f.message, "gosec G1: a \"quoted\" word");
+        assert_eq!(f.locations[0].path, PathBuf::from("dir/a.go"));
+    }
+}
