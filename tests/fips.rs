@@ -124,6 +124,31 @@ fn every_go_fixture_gets_the_right_verdict() {
 }
 
 #[test]
+fn macho_and_pe_go_binaries_are_read_with_their_build_info() {
+    let run = fips(&[
+        "--binary",
+        &bin("go127-plain-darwin-arm64"),
+        "--binary",
+        &bin("go127-plain-windows-amd64.exe"),
+        "--expect",
+        "non-fips",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = json(&run);
+    for (report, format) in doc["fips"].as_array().unwrap().iter().zip(["macho", "pe"]) {
+        assert_eq!(report["format"], format, "{report:#}");
+        assert_eq!(report["verdict"], "non-fips", "{report:#}");
+        assert_eq!(report["go"]["version"], "go1.27.3", "{report:#}");
+        assert_eq!(
+            report["go"]["path"], "example.invalid/palisade-fips-fixture",
+            "{report:#}"
+        );
+    }
+}
+
+#[test]
 fn the_default_build_must_not_link_fips() {
     let run = fips(&[
         "--binary",

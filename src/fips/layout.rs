@@ -160,3 +160,129 @@ pub fn go_build_info(file: &object::File<'_>, data: &[u8]) -> Result<Option<GoBu
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::binary::{Verdict, analyse_bytes};
+    use object::read::elf::FileHeader;
+    use object::{Object, ObjectSection, ObjectSegment};
+    use proptest::prelude::*;
+    use std::path::Path;
+    use std::sync::OnceLock;
+
+    const FIXTURES: [&str; 9] = [
+        "go119-plain",
+        "go119-boringcrypto",
+        "go119-boringcrypto-unstripped",
+        "go127-plain",
+        "go127-fips140",
+        "rust-rustls-default",
+        "rust-rustls-fips",
+        "go127-plain-darwin-arm64",
+        "go127-plain-windows-amd64.exe",
+    ];
+
+    /// Each fixture binary, read once for all cases.
+    fn fixtures() -> &'static [Vec<u8>] {
+        static DATA: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+        DATA.get_or_init(|| {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fips/bin");
+            FIXTURES
+                .iter()
+                .map(|name| std::fs::read(dir.join(name)).unwrap())
+                .collect()
+        })
+    }
+
+    /// Where the last byte any header points at lies: cutting below it removes something
+    /// the binary describes (past it is only padding).
+    fn extent(data: &[u8]) -> usize {
+        let file = object::File::parse(data).unwrap();
+        let mut end = 0u64;
+        for section in file.sections() {
+            if let Some((offset, size)) = section.file_range() {
+                end = end.max(offset + size);
+            }
+        }
+        for segment in file.segments() {
+            let (offset, size) = segment.file_range();
+            end = end.max(offset + size);
+        }
+        if let object::File::Elf64(elf) = &file {
+            let (header, endian) = (elf.elf_header(), elf.endian());
+            let table = header.e_shoff(endian)
+                + u64::from(header.e_shnum(endian)) * u64::from(header.e_shentsize(endian));
+            end = end.max(table);
+        }
+        usize::try_from(end).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// A real binary cut anywhere before the end of what it describes is "cannot read",
+        /// never a verdict: a cut binary must not pass `--expect non-fips`.
+        #[test]
+        fn truncated_binaries_are_errors(which in 0..FIXTURES.len(), at in any::<prop::sample::Index>()) {
+            let data = &fixtures()[which];
+            let cut = at.index(extent(data));
+            let read = analyse_bytes(Path::new(FIXTURES[which]), &data[..cut], "FIPSMode=true");
+            prop_assert!(read.is_err(), "{} cut at {cut}: {:?}", FIXTURES[which], read.map(|r| r.verdict));
+        }
+
+        /// A real binary with bytes changed (mostly in its headers): an error or a verdict,
+        /// never a panic; and a FIPS binary whose build info header is damaged is never read
+        /// as anything but FIPS or an error.
+        #[test]
+        fn mutated_binaries_never_panic(
+            which in 0..FIXTURES.len(),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), any::<bool>()), 1..6),
+        ) {
+            let mut data = fixtures()[which].clone();
+            for (at, byte, in_headers) in edits {
+                let span = if in_headers { data.len().min(4096) } else { data.len() };
+                let i = at.index(span);
+                data[i] = byte;
+            }
+            let _ = analyse_bytes(Path::new(FIXTURES[which]), &data, "FIPSMode=true");
+        }
+
+        /// go1.27 GOFIPS140: the build info alone says FIPS. Damaged anywhere in its header
+        /// or strings, the binary is FIPS (the damage missed what matters) or an error, never
+        /// "not FIPS" or "no known crypto".
+        #[test]
+        fn damaged_go_build_info_is_never_read_as_not_fips(offset in 0usize..96, byte in any::<u8>()) {
+            let mut data = fixtures()[4].clone();
+            let at = memchr::memmem::find_iter(&data, b"\xff Go buildinf:")
+                .find(|p| p % 16 == 0)
+                .unwrap();
+            data[at + offset] = byte;
+            if let Ok(report) = analyse_bytes(Path::new("go127-fips140"), &data, "FIPSMode=true") {
+                prop_assert_eq!(report.verdict, Verdict::Fips, "{:?}", report.evidence);
+            }
+        }
+
+        /// Go build info sections of any bytes: an error or a reading, never a panic.
+        #[test]
+        fn arbitrary_build_info_sections_never_panic(tail in prop::collection::vec(any::<u8>(), 0..80), flags in any::<u8>()) {
+            let mut section = b"\xff Go buildinf:".to_vec();
+            section.extend([8, flags]);
+            section.resize(32, 0);
+            section.extend(tail);
+            let _ = super::gobuild::parse_section(&section);
+            let _ = super::gobuild::parse(&section);
+        }
+    }
+
+    #[test]
+    fn fixtures_are_whole() {
+        for (name, data) in FIXTURES.iter().zip(fixtures()) {
+            let file = object::File::parse(&**data).unwrap();
+            assert_eq!(
+                super::check_whole(&file, data.len() as u64),
+                Ok(()),
+                "{name}"
+            );
+        }
+    }
+}

@@ -30,7 +30,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-const FIXTURES: [&str; 7] = [
+const FIXTURES: [&str; 9] = [
     "go119-plain",
     "go119-boringcrypto",
     "go119-boringcrypto-unstripped",
@@ -38,6 +38,8 @@ const FIXTURES: [&str; 7] = [
     "go127-fips140",
     "rust-rustls-default",
     "rust-rustls-fips",
+    "go127-plain-darwin-arm64",
+    "go127-plain-windows-amd64.exe",
 ];
 
 #[test]
@@ -70,6 +72,8 @@ fn binary_cut_by_its_last_byte_read_as_a_verdict() {
         "go119-boringcrypto-unstripped",
         "rust-rustls-default",
         "rust-rustls-fips",
+        "go127-plain-darwin-arm64",
+        "go127-plain-windows-amd64.exe",
     ] {
         let whole = std::fs::read(fixture_bin(name)).unwrap();
         let path = write(dir.path(), name, &whole[..whole.len() - 1]);
