@@ -105,6 +105,8 @@ fn needed_libraries(file: &object::File<'_>, data: &[u8]) -> Result<Vec<String>,
             .map_err(|e| format!("cannot read its imports: {e}"))?
             .iter()
             .map(|i| String::from_utf8_lossy(i.library()).into_owned())
+            // Mach-O imports whose library ordinal names no load command come back unnamed.
+            .filter(|name| !name.is_empty())
             .collect(),
     };
     needed.sort();

@@ -294,3 +294,98 @@ fn socket_and_directory_are_refused_naming_their_kind() {
     assert_error(&run_bounded(&socket), &["agent.sock", "a socket"]);
     assert_error(&run_bounded(dir.path()), &["a directory"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn makefile_on_a_fifo_blocked_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("Makefile");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut child = command(&root())
+        .args(["fips", "--makefile"])
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("fips --makefile on a FIFO did not finish in 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let run = finish(child.wait_with_output().unwrap());
+    assert_error(&run, &["Makefile", "FIFO"]);
+}
+
+mod status_endpoint {
+    use super::*;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    /// Answers one request with `status` and `body` (the headers first, then the body in
+    /// pieces, as a streaming server would); returns the URL.
+    fn serve_once(body: Vec<u8>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/about", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            let Ok(clone) = stream.try_clone() else {
+                return;
+            };
+            let mut reader = BufReader::new(clone);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                line.clear();
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            // The client may stop reading early: write errors end the answer.
+            let _ = stream.write_all(head.as_bytes());
+            for piece in body.chunks(64 * 1024) {
+                if stream.write_all(piece).is_err() {
+                    break;
+                }
+            }
+        });
+        url
+    }
+
+    fn check(url: &str) -> Run {
+        finish(
+            command(&root())
+                .args(["fips", "--status-url", url, "--expect", "fips"])
+                .output()
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn status_answer_of_any_size_was_read_into_memory() {
+        // 64 MiB of JSON whitespace before the document: read whole, it was parsed.
+        let mut body = vec![b' '; 64 << 20];
+        body.extend(br#"{"fips": true}"#);
+        let url = serve_once(body);
+        assert_error(&check(&url), &[&url, "more than 1024 KiB"]);
+    }
+
+    #[test]
+    fn status_field_value_was_echoed_in_the_error() {
+        let token = "sk_live_51HcQ2xExampleExampleExample0000";
+        let url = serve_once(format!(r#"{{"fips": "{token}"}}"#).into_bytes());
+        let run = check(&url);
+        assert_error(&run, &[&url, "`fips` is a string, not a boolean"]);
+        assert!(!run.stderr.contains(token), "{}", run.stderr);
+    }
+}
