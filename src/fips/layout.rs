@@ -108,6 +108,11 @@ fn pe_whole<Pe: ImageNtHeaders>(pe: &PeFile<'_, Pe>, len: u64) -> Result<(), Str
     Ok(())
 }
 
+/// Initialized, readable, writable data, not code: the section Go's PE linker writes its
+/// build info to (`IMAGE_SCN_CNT_INITIALIZED_DATA | MEM_READ | MEM_WRITE`).
+const PE_WRITABLE_DATA: u32 = 0x0000_0040 | 0x4000_0000 | 0x8000_0000;
+const PE_DATA_MASK: u32 = PE_WRITABLE_DATA | 0x0000_0020 | 0x2000_0000;
+
 /// Section names that only Go's linker makes.
 const GO_SECTIONS: [&str; 5] = [
     ".go.buildinfo",
@@ -150,7 +155,25 @@ pub fn go_build_info(file: &object::File<'_>, data: &[u8]) -> Result<Option<GoBu
             .map_err(|e| format!("cannot read its Go build info section: {e}"))?;
         return gobuild::parse_section(bytes).map(Some);
     }
-    match gobuild::parse(data)? {
+    // PE has no build info section: Go puts it in the first writable data section, and only
+    // there is it looked for (a constant equal to the header elsewhere is not build info).
+    let is_pe = matches!(file, object::File::Pe32(_) | object::File::Pe64(_));
+    let region = if is_pe {
+        file.sections()
+            .find(|s| match s.flags() {
+                object::SectionFlags::Coff { characteristics } => {
+                    characteristics & PE_DATA_MASK == PE_WRITABLE_DATA
+                }
+                _ => false,
+            })
+            .map(|s| s.data())
+            .transpose()
+            .map_err(|e| format!("cannot read its data section: {e}"))?
+            .unwrap_or_default()
+    } else {
+        data
+    };
+    match gobuild::parse(region)? {
         Some(build) => Ok(Some(build)),
         None => match go_marker(file) {
             Some(marker) => Err(format!(
