@@ -146,6 +146,12 @@ fn macho_and_pe_go_binaries_are_read_with_their_build_info() {
             "{report:#}"
         );
     }
+    let needed = |i: usize| doc["fips"][i]["needed"].clone();
+    assert_eq!(
+        needed(0),
+        serde_json::json!(["/usr/lib/libSystem.B.dylib", "/usr/lib/libresolv.9.dylib"])
+    );
+    assert_eq!(needed(1), serde_json::json!(["kernel32.dll"]));
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use super::gobuild::GoBuild;
 use super::layout;
 use object::read::elf::{Dyn, ElfFile, FileHeader};
+use object::read::macho::{LoadCommandVariant, MachHeader, MachOFile};
 use object::{Object, ObjectSymbol};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -94,19 +95,37 @@ fn symbol_names(file: &object::File<'_>) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
-/// The shared libraries it needs: `DT_NEEDED` for ELF, the import table (PE) or load
-/// commands (Mach-O) otherwise.
+/// The dylibs a Mach-O binary loads (`LC_LOAD_DYLIB` and its weak, re-exported, lazy and
+/// upward kinds), by install name: a binary that imports nothing by name still loads them.
+fn macho_needed<Mach: MachHeader<Endian = object::Endianness>>(
+    file: &MachOFile<'_, Mach>,
+) -> Result<Vec<String>, String> {
+    let bad = |e: object::Error| format!("cannot read its load commands: {e}");
+    let endian = file.endian();
+    let mut needed = Vec::new();
+    let mut commands = file.macho_load_commands().map_err(bad)?;
+    while let Some(command) = commands.next().map_err(bad)? {
+        if let LoadCommandVariant::Dylib(dylib) = command.variant().map_err(bad)? {
+            let name = command.string(endian, dylib.dylib.name).map_err(bad)?;
+            needed.push(String::from_utf8_lossy(name).into_owned());
+        }
+    }
+    Ok(needed)
+}
+
+/// The shared libraries it needs: `DT_NEEDED` for ELF, the dylib load commands for Mach-O,
+/// the import table otherwise (PE).
 fn needed_libraries(file: &object::File<'_>, data: &[u8]) -> Result<Vec<String>, String> {
     let mut needed = match file {
         object::File::Elf64(elf) => elf_needed(elf, data)?,
         object::File::Elf32(elf) => elf_needed(elf, data)?,
+        object::File::MachO64(macho) => macho_needed(macho)?,
+        object::File::MachO32(macho) => macho_needed(macho)?,
         _ => file
             .imports()
             .map_err(|e| format!("cannot read its imports: {e}"))?
             .iter()
             .map(|i| String::from_utf8_lossy(i.library()).into_owned())
-            // Mach-O imports whose library ordinal names no load command come back unnamed.
-            .filter(|name| !name.is_empty())
             .collect(),
     };
     needed.sort();
@@ -244,9 +263,14 @@ pub fn analyse_bytes(path: &Path, data: &[u8], stamp: &str) -> Result<BinaryRepo
         evidence.push("aws_lc_<version>_* names in the data (stripped): non-FIPS AWS-LC".into());
         non_fips_crypto = true;
     }
+    // By file name: Mach-O install names are paths (`/opt/homebrew/…/libcrypto.3.dylib`).
     let libcrypto: Vec<&String> = needed
         .iter()
-        .filter(|n| n.starts_with("libcrypto"))
+        .filter(|n| {
+            Path::new(n.as_str())
+                .file_name()
+                .is_some_and(|f| f.to_string_lossy().starts_with("libcrypto"))
+        })
         .collect();
     for lib in &libcrypto {
         evidence.push(format!(

@@ -126,9 +126,27 @@ fn go_build_info_whose_length_runs_past_its_section_was_read() {
 /// A 64-bit Mach-O executable header with one `__TEXT` segment of `filesize` bytes from the
 /// start of the file, padded to 4 KiB.
 fn macho(filesize: u64) -> Vec<u8> {
+    macho_loading(filesize, None)
+}
+
+/// The same, loading the dylib `dylib` (an `LC_LOAD_DYLIB` command) if given.
+fn macho_loading(filesize: u64, dylib: Option<&str>) -> Vec<u8> {
+    let mut load = Vec::new();
+    if let Some(name) = dylib {
+        let mut name = name.as_bytes().to_vec();
+        name.push(0);
+        name.resize(name.len().next_multiple_of(8), 0);
+        let size = u32::try_from(24 + name.len()).unwrap();
+        for v in [0xcu32, size, 24, 2, 0x1_0000, 0x1_0000] {
+            load.extend(v.to_le_bytes()); // LC_LOAD_DYLIB, size, name offset, versions
+        }
+        load.extend(name);
+    }
+    let ncmds = if dylib.is_some() { 2u32 } else { 1 };
+    let sizeofcmds = 72 + u32::try_from(load.len()).unwrap();
     let mut b = Vec::new();
-    for v in [0xfeed_facf_u32, 0x0100_0007, 3, 2, 1, 72, 0, 0] {
-        b.extend(v.to_le_bytes()); // magic, x86_64, subtype, MH_EXECUTE, 1 command of 72 bytes
+    for v in [0xfeed_facf_u32, 0x0100_0007, 3, 2, ncmds, sizeofcmds, 0, 0] {
+        b.extend(v.to_le_bytes()); // magic, x86_64, subtype, MH_EXECUTE, commands
     }
     b.extend(0x19u32.to_le_bytes()); // LC_SEGMENT_64
     b.extend(72u32.to_le_bytes());
@@ -139,8 +157,34 @@ fn macho(filesize: u64) -> Vec<u8> {
     for v in [5u32, 5, 0, 0] {
         b.extend(v.to_le_bytes()); // maxprot, initprot, nsects, flags
     }
+    b.extend(load);
     b.resize(4096, 0);
     b
+}
+
+#[test]
+fn macho_loading_libcrypto_by_its_install_path_was_not_runtime_openssl() {
+    // Mach-O names dylibs by path, and a binary need not import a symbol by name to load one.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "server-macos",
+        &macho_loading(
+            4096,
+            Some("/opt/homebrew/opt/openssl@3/lib/libcrypto.3.dylib"),
+        ),
+    );
+    let run = finish(
+        command(&root())
+            .args(["fips", "--format", "json", "--binary"])
+            .arg(&path)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 0, "a warning does not fail: {}", run.stderr);
+    let doc = json(&run);
+    assert_eq!(doc["fips"][0]["verdict"], "runtime-openssl", "{doc:#}");
+    assert_eq!(doc["findings"][0]["rule"], "fips.runtime-openssl");
 }
 
 /// A PE32+ executable with one `.text` section of `raw_size` bytes at 0x200 and, if given, a
