@@ -149,7 +149,7 @@ mod tests {
             data.extend(uvarint_bytes(text.len()));
             data.extend(text);
         }
-        while data.len() % 16 != 0 {
+        while !data.len().is_multiple_of(16) {
             data.push(0);
         }
         data
