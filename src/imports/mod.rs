@@ -26,6 +26,11 @@ use std::path::PathBuf;
 /// below what would put a CI runner's memory at risk.
 pub const MAX_SARIF_SIZE: u64 = 512 << 20;
 
+/// The most results imported from one file. Each becomes a finding of about 1.5 KB, so this
+/// bounds memory where the file size cannot (a 15-byte result is a whole finding); real logs
+/// are far below it (GitHub takes 25,000 results a run).
+pub const MAX_RESULTS: usize = 1_000_000;
+
 /// One SARIF file to import.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Source {
@@ -67,6 +72,14 @@ pub enum ImportError {
     NoRuns {
         /// The file.
         path: PathBuf,
+    },
+    /// More results than [`MAX_RESULTS`].
+    #[error("{} has {count} results, more than the {max} Palisade imports from one file (narrow the tool's scan, or split its output)", path.display(), max = MAX_RESULTS)]
+    TooManyResults {
+        /// The file.
+        path: PathBuf,
+        /// How many it has.
+        count: usize,
     },
     /// A run says its tool did not finish.
     #[error("{} run {run} ({driver}): {why}; a scan that did not finish is not a clean result (fix the tool's run, then import its SARIF again)", path.display())]
@@ -237,6 +250,16 @@ pub fn parse(source: &Source, bytes: &[u8]) -> Result<Vec<Imported>, ImportError
             });
         }
     }
+    let count: usize = runs
+        .iter()
+        .map(|run| run.results.as_ref().map_or(0, |r| r.0))
+        .sum();
+    if count > MAX_RESULTS {
+        return Err(ImportError::TooManyResults {
+            path: path.clone(),
+            count,
+        });
+    }
     let tools: Vec<String> = runs
         .iter()
         .map(|run| {
@@ -255,6 +278,7 @@ pub fn parse(source: &Source, bytes: &[u8]) -> Result<Vec<Imported>, ImportError
             file: path,
         })
         .collect();
+    // Exact, and bounded by MAX_RESULTS: no doubling while findings are pushed.
     let mut findings: Vec<Vec<Finding>> = runs
         .iter()
         .map(|run| Vec::with_capacity(run.results.as_ref().map_or(0, |r| r.0)))
@@ -439,6 +463,19 @@ mod tests {
             let finished = successes.iter().all(|ok| *ok) && results.is_some();
             prop_assert_eq!(read.is_ok(), finished, "{:?}", read.err());
         }
+    }
+
+    #[test]
+    fn more_results_than_the_limit_are_refused_before_any_finding_is_made() {
+        let mut doc =
+            br#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":["#.to_vec();
+        doc.extend(b"0,".repeat(MAX_RESULTS));
+        doc.extend(b"0]}]}");
+        let err = parse(&source(), &doc).unwrap_err();
+        assert!(
+            matches!(err, ImportError::TooManyResults { count, .. } if count == MAX_RESULTS + 1),
+            "{err}"
+        );
     }
 
     #[test]

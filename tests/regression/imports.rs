@@ -267,3 +267,20 @@ fn big_sarif_import_held_the_whole_json_tree_in_memory() {
         kib / 1024
     );
 }
+
+#[test]
+fn tiny_results_amplified_into_findings_without_bound() {
+    // Each 25-byte result became a finding of about 1.5 KB: a file under the size cap could
+    // still ask for gigabytes. Past a million results the import stops before making any.
+    let dir = tempfile::tempdir().unwrap();
+    let mut log =
+        br#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"gosec"}},"results":["#.to_vec();
+    log.extend(br#"{"message":{"text":"m"}},"#.repeat(1_000_000));
+    log.extend(br#"{"message":{"text":"m"}}]}]}"#);
+    let path = dir.path().join("many.sarif");
+    std::fs::write(&path, log).unwrap();
+    assert_error(
+        &gate_import(dir.path(), &path),
+        &["many.sarif has 1000001 results", "more than the 1000000"],
+    );
+}
