@@ -4,8 +4,9 @@
 //!
 //! A log that says its tool did not finish is an error, never a clean result: no runs, a run
 //! whose `results` is absent or null (SARIF's "the tool did not run or failed"; `[]` is a
-//! clean run), an invocation with `executionSuccessful: false`, or a notification of level
-//! `error` about the tool's execution or configuration.
+//! clean run), an invocation with `executionSuccessful: false`, one that did not start
+//! (`processStartFailureMessage`) or that a signal ended (`exitSignalName`/`Number`), or a
+//! notification of level `error` about the tool's execution or configuration.
 //!
 //! The file is read in two passes over its bytes (`model`: the runs without their results;
 //! `stream`: the results one at a time, each turned into a finding by `result` at once), so
@@ -171,6 +172,21 @@ fn failure(run: &model::Run<'_>) -> Option<String> {
     for (i, invocation) in run.invocations.iter().flatten().enumerate() {
         if !invocation.execution_successful {
             return Some(format!("invocations[{i}].executionSuccessful is false"));
+        }
+        if let Some(message) = &invocation.process_start_failure_message {
+            return Some(format!(
+                "invocations[{i}] did not start ({})",
+                excerpt(message, 40)
+            ));
+        }
+        if invocation.exit_signal_name.is_some() || invocation.exit_signal_number.is_some() {
+            let signal = invocation
+                .exit_signal_name
+                .as_deref()
+                .map(|s| excerpt(s, 20))
+                .or_else(|| invocation.exit_signal_number.map(|n| n.to_string()))
+                .unwrap_or_default();
+            return Some(format!("invocations[{i}] was ended by signal {signal}"));
         }
         for (what, list) in [
             (

@@ -145,6 +145,15 @@ pub struct Invocation<'a> {
     /// Problems with how it was configured.
     #[serde(borrow, default)]
     pub tool_configuration_notifications: Option<Vec<Notification<'a>>>,
+    /// Set when the tool's process could not start.
+    #[serde(borrow, default)]
+    pub process_start_failure_message: Option<Text<'a>>,
+    /// Set when a signal ended the tool's process.
+    #[serde(borrow, default)]
+    pub exit_signal_name: Option<Text<'a>>,
+    /// The same, by number.
+    #[serde(default)]
+    pub exit_signal_number: Option<i64>,
 }
 
 /// A notification about the tool's run.

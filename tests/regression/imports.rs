@@ -47,6 +47,40 @@ fn sarif_with_execution_successful_false_passed_as_clean() {
 }
 
 #[test]
+fn sarif_of_a_tool_that_did_not_start_or_was_killed_passed_as_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, invocation, says) in [
+        (
+            "killed.sarif",
+            r#"{"executionSuccessful": true, "exitSignalName": "SIGKILL"}"#,
+            "ended by signal SIGKILL",
+        ),
+        (
+            "killed-9.sarif",
+            r#"{"executionSuccessful": true, "exitSignalNumber": 9}"#,
+            "ended by signal 9",
+        ),
+        (
+            "no-start.sarif",
+            r#"{"executionSuccessful": true, "processStartFailureMessage": "gosec: not found"}"#,
+            "did not start (gosec: not found)",
+        ),
+    ] {
+        let path = log_with_runs(
+            dir.path(),
+            name,
+            &gosec_run(&format!(
+                r#", "invocations": [{invocation}], "results": []"#
+            )),
+        );
+        assert_error(
+            &gate_import(dir.path(), &path),
+            &[name, "run 1 (gosec)", says],
+        );
+    }
+}
+
+#[test]
 fn sarif_run_with_results_absent_or_null_passed_as_clean() {
     let dir = tempfile::tempdir().unwrap();
     for (name, extra) in [("absent.sarif", ""), ("null.sarif", r#", "results": null"#)] {
