@@ -294,7 +294,10 @@ fn decide(
         );
         policy.baseline = Some(written);
     }
-    Ok(policy.decide(findings))
+    let mut verdict = policy.decide(findings);
+    // Decided: from here on every string is only shown, so make it safe to show, once.
+    crate::redact::verdict_in_place(&mut verdict);
+    Ok(verdict)
 }
 
 /// Today's date in UTC; `PALISADE_TODAY=YYYY-MM-DD` pins it (for reproducible reports).
@@ -997,24 +1000,10 @@ fn append_env_file(variable: &str, text: &str) -> Result<()> {
 /// `head`) is not an error. Under GitHub Actions, a job summary is appended to
 /// `$GITHUB_STEP_SUMMARY` and the counts to `$GITHUB_OUTPUT`.
 fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
-    // Every string of every finding redacted as data (before a format escapes it); for people
-    // and workflow logs, control characters made visible too. The sinks redact the whole text
-    // once more.
-    let as_data = crate::redact::verdict(run.verdict, false);
-    let as_text = crate::redact::verdict(run.verdict, true);
-    let data_run = Run {
-        verdict: &as_data,
-        ..run.clone()
-    };
-    let text_run = Run {
-        verdict: &as_text,
-        ..run.clone()
-    };
+    // The verdict's strings were made safe to show when it was decided (`decide`); the
+    // sinks redact the whole text once more.
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-        append_env_file(
-            "GITHUB_STEP_SUMMARY",
-            &crate::report::step_summary(&text_run),
-        )?;
+        append_env_file("GITHUB_STEP_SUMMARY", &crate::report::step_summary(run))?;
         // Step outputs, for the action and for workflows that call the binary themselves.
         append_env_file(
             "GITHUB_OUTPUT",
@@ -1030,7 +1019,7 @@ fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
     if destinations.iter().all(|d| d.file.is_some()) {
         // Every report went to a file: the person at the terminal still gets the verdict.
         let mut line = Vec::new();
-        crate::report::verdict_line(&text_run, &mut line)?;
+        crate::report::verdict_line(run, &mut line)?;
         let files: Vec<String> = destinations
             .iter()
             .filter_map(|d| d.file.as_ref().map(|f| f.display().to_string()))
@@ -1043,10 +1032,10 @@ fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
         output::stdout(&text, output::Kind::Text).context("cannot write to stdout")?;
     }
     for dest in destinations {
-        let (run, kind) = match dest.format {
-            Format::Human => (&text_run, output::Kind::Text),
-            Format::Github => (&text_run, output::Kind::WorkflowCommands),
-            Format::Json | Format::Sarif => (&data_run, output::Kind::Data),
+        let kind = match dest.format {
+            Format::Human => output::Kind::Text,
+            Format::Github => output::Kind::WorkflowCommands,
+            Format::Json | Format::Sarif => output::Kind::Data,
         };
         let mut buffer = Vec::new();
         dest.format.reporter().write(run, &mut buffer)?;

@@ -11,6 +11,7 @@ pub mod finding;
 pub mod fips;
 pub mod imports;
 pub mod init;
+pub mod input;
 pub mod output;
 pub mod policy;
 pub mod redact;

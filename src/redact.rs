@@ -9,8 +9,7 @@
 //! written anywhere: it is derived from the raw bytes of the repository's root commit (which a
 //! report never holds; a commit id does not give them), or from `PALISADE_FINGERPRINT_KEY`.
 
-use crate::finding::{Finding, Location, Subject};
-use crate::policy::{Decided, Status, Suppression, Verdict};
+use crate::policy::{Decided, Status, Verdict};
 use crate::secrets::engine::{Match, RuleSet};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -242,102 +241,83 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     )
 }
 
-/// A copy of `verdict` with every string of every finding redacted (before a format escapes
-/// it: a PEM key in a commit message is one string here, `\n`-escaped text in JSON) and, with
-/// `escape`, control characters made visible (formats for people and workflow logs).
-pub fn verdict(verdict: &Verdict, escape: bool) -> Verdict {
-    Verdict {
-        findings: verdict
-            .findings
-            .iter()
-            .map(|d| Decided {
-                finding: finding(&d.finding, escape),
-                status: match &d.status {
-                    Status::Suppressed { by } => Status::Suppressed {
-                        by: Box::new(suppression(by, escape)),
-                    },
-                    other => other.clone(),
-                },
-                ..d.clone()
-            })
-            .collect(),
+/// Calls `f` on every one-line string of a decided finding: paths included; evidence keys
+/// (ours) and an advisory's Markdown description (whose line breaks are meant) not.
+fn each_string(d: &mut Decided, f: &mut dyn FnMut(&mut String)) {
+    let finding = &mut d.finding;
+    f(&mut finding.message);
+    if let Some(help) = &mut finding.help {
+        f(help);
+    }
+    if let Some(subject) = &mut finding.subject {
+        f(&mut subject.id);
+        f(&mut subject.title);
+        subject.aliases.iter_mut().for_each(&mut *f);
+        subject.tags.iter_mut().for_each(&mut *f);
+        if let Some(url) = &mut subject.url {
+            f(url);
+        }
+    }
+    for location in &mut finding.locations {
+        each_path(&mut location.path, f);
+        if let Some(commit) = &mut location.commit {
+            f(commit);
+        }
+    }
+    for value in finding.evidence.values_mut() {
+        each_json_string(value, f);
+    }
+    if let Status::Suppressed { by } = &mut d.status {
+        f(&mut by.id);
+        f(&mut by.reason);
+        if let Some(ticket) = &mut by.ticket {
+            f(ticket);
+        }
+        each_path(&mut by.origin.file, f);
     }
 }
 
-fn clean(s: &str, escape: bool) -> String {
-    let redacted = text(s);
-    if escape {
-        escape_controls(&redacted).into_owned()
-    } else {
-        redacted.into_owned()
+fn each_path(path: &mut std::path::PathBuf, f: &mut dyn FnMut(&mut String)) {
+    let mut text = path.to_string_lossy().into_owned();
+    let before = text.len();
+    f(&mut text);
+    if text.len() != before || path.to_str() != Some(text.as_str()) {
+        *path = text.into();
     }
 }
 
-fn clean_path(p: &std::path::Path, escape: bool) -> std::path::PathBuf {
-    match p.to_str() {
-        Some(s) => clean(s, escape).into(),
-        None => clean(&p.to_string_lossy(), escape).into(),
-    }
-}
-
-fn clean_json(value: &serde_json::Value, escape: bool) -> serde_json::Value {
+fn each_json_string(value: &mut serde_json::Value, f: &mut dyn FnMut(&mut String)) {
     use serde_json::Value;
     match value {
-        Value::String(s) => Value::String(clean(s, escape)),
-        Value::Array(items) => Value::Array(items.iter().map(|v| clean_json(v, escape)).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (clean(k, escape), clean_json(v, escape)))
-                .collect(),
-        ),
-        other => other.clone(),
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter_mut().for_each(|v| each_json_string(v, f)),
+        Value::Object(map) => map.values_mut().for_each(|v| each_json_string(v, f)),
+        _ => {}
     }
 }
 
-fn finding(f: &Finding, escape: bool) -> Finding {
-    Finding {
-        rule: f.rule,
-        subject: f.subject.as_ref().map(|s| Subject {
-            id: clean(&s.id, escape),
-            aliases: s.aliases.iter().map(|a| clean(a, escape)).collect(),
-            title: clean(&s.title, escape),
-            description: clean(&s.description, escape),
-            url: s.url.as_deref().map(|u| clean(u, escape)),
-            score: s.score,
-            tags: s.tags.iter().map(|t| clean(t, escape)).collect(),
-        }),
-        severity: f.severity,
-        message: clean(&f.message, escape),
-        locations: f
-            .locations
-            .iter()
-            .map(|l| Location {
-                path: clean_path(&l.path, escape),
-                commit: l.commit.as_deref().map(|c| clean(c, escape)),
-                ..l.clone()
-            })
-            .collect(),
-        fingerprint: f.fingerprint.clone(),
-        help: f.help.as_deref().map(|h| clean(h, escape)),
-        reachability: f.reachability,
-        evidence: f
-            .evidence
-            .iter()
-            .map(|(k, v)| (k.clone(), clean_json(v, escape)))
-            .collect(),
-    }
-}
-
-fn suppression(s: &Suppression, escape: bool) -> Suppression {
-    Suppression {
-        id: clean(&s.id, escape),
-        reason: clean(&s.reason, escape),
-        ticket: s.ticket.as_deref().map(|t| clean(t, escape)),
-        origin: crate::policy::config::Origin {
-            file: clean_path(&s.origin.file, escape),
-            line: s.origin.line,
-        },
-        ..s.clone()
+/// Makes every string of every finding safe to print, in place and once for every format:
+/// redacted before any format escapes it (a PEM key in a commit message is one string here,
+/// `\n`-escaped text in JSON), and its control characters made visible, so that a file or
+/// branch name cannot open a line of its own (a forged `::error` workflow command) or drive a
+/// terminal. An advisory's Markdown description keeps its line breaks. Strings with nothing
+/// to change are not copied.
+pub fn verdict_in_place(verdict: &mut Verdict) {
+    let mut one_line = |s: &mut String| {
+        if let Cow::Owned(redacted) = text(s) {
+            *s = redacted;
+        }
+        if let Cow::Owned(escaped) = escape_controls(s) {
+            *s = escaped;
+        }
+    };
+    for d in &mut verdict.findings {
+        each_string(d, &mut one_line);
+        if let Some(subject) = &mut d.finding.subject
+            && let Cow::Owned(redacted) = text(&subject.description)
+        {
+            subject.description = redacted;
+        }
     }
 }
 

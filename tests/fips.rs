@@ -124,6 +124,37 @@ fn every_go_fixture_gets_the_right_verdict() {
 }
 
 #[test]
+fn macho_and_pe_go_binaries_are_read_with_their_build_info() {
+    let run = fips(&[
+        "--binary",
+        &bin("go127-plain-darwin-arm64"),
+        "--binary",
+        &bin("go127-plain-windows-amd64.exe"),
+        "--expect",
+        "non-fips",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = json(&run);
+    for (report, format) in doc["fips"].as_array().unwrap().iter().zip(["macho", "pe"]) {
+        assert_eq!(report["format"], format, "{report:#}");
+        assert_eq!(report["verdict"], "non-fips", "{report:#}");
+        assert_eq!(report["go"]["version"], "go1.27.3", "{report:#}");
+        assert_eq!(
+            report["go"]["path"], "example.invalid/palisade-fips-fixture",
+            "{report:#}"
+        );
+    }
+    let needed = |i: usize| doc["fips"][i]["needed"].clone();
+    assert_eq!(
+        needed(0),
+        serde_json::json!(["/usr/lib/libSystem.B.dylib", "/usr/lib/libresolv.9.dylib"])
+    );
+    assert_eq!(needed(1), serde_json::json!(["kernel32.dll"]));
+}
+
+#[test]
 fn the_default_build_must_not_link_fips() {
     let run = fips(&[
         "--binary",
@@ -361,35 +392,68 @@ mod status_endpoint {
     use super::*;
     use std::io::{BufRead, BufReader, Write};
     use std::net::TcpListener;
+    use std::sync::mpsc;
+    use std::time::Duration;
 
     /// A real HTTP server on 127.0.0.1 answering every request with `status` and `body`, for
-    /// as many requests as `count`; returns its /about URL.
-    fn serve(status: &'static str, body: &'static str, count: usize) -> String {
+    /// as many requests as `count`. Returns its /about URL and what it saw: each request line,
+    /// or what went wrong reading it, sent back to the test thread, where it is asserted (an
+    /// `assert!` in the server thread would only show as a closed connection).
+    fn serve(status: &'static str, body: &'static str, count: usize) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/about", listener.local_addr().unwrap());
+        let (seen, requests) = mpsc::channel();
         std::thread::spawn(move || {
             for stream in listener.incoming().take(count) {
-                let mut stream = stream.unwrap();
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request_line = String::new();
-                reader.read_line(&mut request_line).unwrap();
-                assert!(request_line.starts_with("GET /about "), "{request_line}");
-                loop {
-                    let mut line = String::new();
-                    reader.read_line(&mut line).unwrap();
-                    if line == "\r\n" || line.is_empty() {
-                        break;
-                    }
+                let answer =
+                    |stream: std::io::Result<std::net::TcpStream>| -> std::io::Result<String> {
+                        let mut stream = stream?;
+                        let mut reader = BufReader::new(stream.try_clone()?);
+                        let mut request_line = String::new();
+                        reader.read_line(&mut request_line)?;
+                        loop {
+                            let mut line = String::new();
+                            reader.read_line(&mut line)?;
+                            if line == "\r\n" || line.is_empty() {
+                                break;
+                            }
+                        }
+                        write!(
+                            stream,
+                            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        )?;
+                        Ok(request_line.trim_end().to_string())
+                    };
+                if seen
+                    .send(answer(stream).map_err(|e| e.to_string()))
+                    .is_err()
+                {
+                    break;
                 }
-                write!(
-                    stream,
-                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                )
-                .unwrap();
             }
         });
-        url
+        Server { url, requests }
+    }
+
+    /// A test server and what it saw.
+    struct Server {
+        url: String,
+        requests: mpsc::Receiver<Result<String, String>>,
+    }
+
+    impl Server {
+        /// Asserts the server answered `n` requests, each a `GET /about`.
+        fn assert_saw_get_about(&self, n: usize) {
+            for i in 0..n {
+                let seen = self
+                    .requests
+                    .recv_timeout(Duration::from_secs(10))
+                    .unwrap_or_else(|e| panic!("request {i}: the server saw nothing ({e})"));
+                let line = seen.unwrap_or_else(|e| panic!("request {i}: the server failed: {e}"));
+                assert!(line.starts_with("GET /about "), "request {i}: {line}");
+            }
+        }
     }
 
     fn check(url: &str, expect: &str, extra: &[&str]) -> Run {
@@ -400,40 +464,50 @@ mod status_endpoint {
 
     #[test]
     fn fips_build_reports_true() {
-        let url = serve("200 OK", r#"{"version":"1.4.2","fips":true}"#, 1);
-        assert_eq!(check(&url, "fips", &[]).code, 0);
+        let server = serve("200 OK", r#"{"version":"1.4.2","fips":true}"#, 1);
+        assert_eq!(check(&server.url, "fips", &[]).code, 0);
+        server.assert_saw_get_about(1);
     }
 
     #[test]
     fn fips_build_reporting_false_or_nothing_fails() {
-        let url = serve("200 OK", r#"{"fips":false}"#, 1);
-        let run = check(&url, "fips", &[]);
+        let server = serve("200 OK", r#"{"fips":false}"#, 1);
+        let run = check(&server.url, "fips", &[]);
         assert_eq!(run.code, 1);
         assert_eq!(rules(&run), ["fips.status-not-reported"]);
-        let url = serve("200 OK", r#"{"version":"1.4.2"}"#, 1);
-        assert_eq!(check(&url, "fips", &[]).code, 1);
+        server.assert_saw_get_about(1);
+        let server = serve("200 OK", r#"{"version":"1.4.2"}"#, 1);
+        assert_eq!(check(&server.url, "fips", &[]).code, 1);
+        server.assert_saw_get_about(1);
     }
 
     #[test]
     fn default_build_must_not_claim_fips() {
-        let url = serve("200 OK", r#"{"build":{"fips":"true"}}"#, 2);
-        let run = check(&url, "non-fips", &["--status-field", "build.fips"]);
+        let server = serve("200 OK", r#"{"build":{"fips":"true"}}"#, 2);
+        let run = check(&server.url, "non-fips", &["--status-field", "build.fips"]);
         assert_eq!(run.code, 1);
         assert_eq!(rules(&run), ["fips.default-links-fips"]);
         assert_eq!(
-            check(&url, "fips", &["--status-field", "build.fips"]).code,
+            check(&server.url, "fips", &["--status-field", "build.fips"]).code,
             0
         );
-        let url = serve("200 OK", r#"{}"#, 1);
-        assert_eq!(check(&url, "non-fips", &[]).code, 0);
+        server.assert_saw_get_about(2);
+        let server = serve("200 OK", r#"{}"#, 1);
+        assert_eq!(check(&server.url, "non-fips", &[]).code, 0);
+        server.assert_saw_get_about(1);
     }
 
     #[test]
     fn broken_endpoints_are_exit_2_naming_the_url() {
-        let url = serve("500 Internal Server Error", "{}", 1);
-        assert_error(&check(&url, "fips", &[]), &[&url, "HTTP 500"]);
-        let url = serve("200 OK", "<html>", 1);
-        assert_error(&check(&url, "fips", &[]), &[&url, "did not answer JSON"]);
+        let server = serve("500 Internal Server Error", "{}", 1);
+        assert_error(&check(&server.url, "fips", &[]), &[&server.url, "HTTP 500"]);
+        server.assert_saw_get_about(1);
+        let server = serve("200 OK", "<html>", 1);
+        assert_error(
+            &check(&server.url, "fips", &[]),
+            &[&server.url, "did not answer JSON"],
+        );
+        server.assert_saw_get_about(1);
         // Nothing listens here any more.
         let closed = {
             let l = TcpListener::bind("127.0.0.1:0").unwrap();

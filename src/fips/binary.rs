@@ -2,8 +2,10 @@
 //! Mach-O, PE), its symbols, dynamic dependencies, Go build info and telling strings weighed
 //! into a verdict with the evidence for it.
 
-use super::gobuild::{self, GoBuild};
-use object::read::elf::{Dyn, FileHeader};
+use super::gobuild::GoBuild;
+use super::layout;
+use object::read::elf::{Dyn, ElfFile, FileHeader};
+use object::read::macho::{LoadCommandVariant, MachHeader, MachOFile};
 use object::{Object, ObjectSymbol};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -55,24 +57,80 @@ pub struct BinaryError {
     pub message: String,
 }
 
-fn elf_needed<Elf: FileHeader<Endian = object::Endianness>>(data: &[u8]) -> Vec<String> {
-    let Ok(file) = object::read::elf::ElfFile::<Elf>::parse(data) else {
-        return Vec::new();
-    };
+/// The shared libraries an ELF binary needs: its `DT_NEEDED` entries. A dynamic table that
+/// cannot be read is an error: a missed `libcrypto` would hide the runtime OpenSSL.
+fn elf_needed<Elf: FileHeader<Endian = object::Endianness>>(
+    file: &ElfFile<'_, Elf>,
+    data: &[u8],
+) -> Result<Vec<String>, String> {
     let endian = file.endian();
     let sections = file.elf_section_table();
-    let Ok(Some((entries, link))) = sections.dynamic(endian, data) else {
-        return Vec::new();
+    let bad = |e: object::Error| format!("cannot read its dynamic section: {e}");
+    let Some((entries, link)) = sections.dynamic(endian, data).map_err(bad)? else {
+        return Ok(Vec::new());
     };
-    let Ok(strings) = sections.strings(endian, data, link) else {
-        return Vec::new();
-    };
+    let strings = sections.strings(endian, data, link).map_err(bad)?;
     entries
         .iter()
         .filter(|d| d.tag32(endian) == Some(object::elf::DT_NEEDED as i32))
-        .filter_map(|d| d.string(endian, strings).ok())
-        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .map(|d| {
+            d.string(endian, strings)
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .map_err(bad)
+        })
         .collect()
+}
+
+/// Every symbol name, static and dynamic, sorted and deduplicated; a name that cannot be read
+/// means the symbol table is corrupt.
+fn symbol_names(file: &object::File<'_>) -> Result<Vec<String>, String> {
+    let mut names = file
+        .symbols()
+        .chain(file.dynamic_symbols())
+        .map(|s| s.name().map(str::to_string))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("cannot read its symbol table: {e}"))?;
+    names.sort_unstable();
+    names.dedup();
+    Ok(names)
+}
+
+/// The dylibs a Mach-O binary loads (`LC_LOAD_DYLIB` and its weak, re-exported, lazy and
+/// upward kinds), by install name: a binary that imports nothing by name still loads them.
+fn macho_needed<Mach: MachHeader<Endian = object::Endianness>>(
+    file: &MachOFile<'_, Mach>,
+) -> Result<Vec<String>, String> {
+    let bad = |e: object::Error| format!("cannot read its load commands: {e}");
+    let endian = file.endian();
+    let mut needed = Vec::new();
+    let mut commands = file.macho_load_commands().map_err(bad)?;
+    while let Some(command) = commands.next().map_err(bad)? {
+        if let LoadCommandVariant::Dylib(dylib) = command.variant().map_err(bad)? {
+            let name = command.string(endian, dylib.dylib.name).map_err(bad)?;
+            needed.push(String::from_utf8_lossy(name).into_owned());
+        }
+    }
+    Ok(needed)
+}
+
+/// The shared libraries it needs: `DT_NEEDED` for ELF, the dylib load commands for Mach-O,
+/// the import table otherwise (PE).
+fn needed_libraries(file: &object::File<'_>, data: &[u8]) -> Result<Vec<String>, String> {
+    let mut needed = match file {
+        object::File::Elf64(elf) => elf_needed(elf, data)?,
+        object::File::Elf32(elf) => elf_needed(elf, data)?,
+        object::File::MachO64(macho) => macho_needed(macho)?,
+        object::File::MachO32(macho) => macho_needed(macho)?,
+        _ => file
+            .imports()
+            .map_err(|e| format!("cannot read its imports: {e}"))?
+            .iter()
+            .map(|i| String::from_utf8_lossy(i.library()).into_owned())
+            .collect(),
+    };
+    needed.sort();
+    needed.dedup();
+    Ok(needed)
 }
 
 /// What Go build info says: the FIPS module it selects, if any, and the facts.
@@ -120,56 +178,39 @@ fn go_evidence(go: &GoBuild) -> (Option<String>, Vec<String>) {
     (module, evidence)
 }
 
+/// The most Palisade reads of one binary: larger than any service binary we know of (debug
+/// builds included), small enough that reading it into memory is safe on a CI runner.
+pub const MAX_BINARY_SIZE: u64 = 1 << 30;
+
 /// Reads and analyses `path`; `stamp` is the status string a FIPS build must carry.
 pub fn analyse(path: &Path, stamp: &str) -> Result<BinaryReport, BinaryError> {
+    // Read once; every question below is answered from this buffer.
+    let data = crate::input::read_regular(path, MAX_BINARY_SIZE).map_err(|e| BinaryError {
+        path: path.to_path_buf(),
+        message: format!("cannot read: {e}"),
+    })?;
+    analyse_bytes(path, &data, stamp)
+}
+
+/// Analyses a binary already in memory; `path` names it in the report and in errors.
+pub fn analyse_bytes(path: &Path, data: &[u8], stamp: &str) -> Result<BinaryReport, BinaryError> {
     let error = |message: String| BinaryError {
         path: path.to_path_buf(),
         message,
     };
-    // Read once; every question below is answered from this buffer.
-    let data = std::fs::read(path).map_err(|e| error(format!("cannot read: {e}")))?;
-    let file = object::File::parse(&*data).map_err(|e| {
+    let file = object::File::parse(data).map_err(|e| {
         error(format!(
             "not a binary Palisade can read (ELF, Mach-O, PE): {e}"
         ))
     })?;
-    // object parses headers lazily; a header followed by garbage still "parses".
-    if file.sections().next().is_none() && file.segments().next().is_none() {
-        return Err(error(
-            "has a binary header but no sections or segments: truncated or not a real binary"
-                .into(),
-        ));
-    }
+    // A file cut short keeps its headers; what they point at must be there.
+    layout::check_whole(&file, data.len() as u64).map_err(&error)?;
     let format = format!("{:?}", file.format()).to_lowercase();
-    let mut symbols: Vec<String> = file
-        .symbols()
-        .chain(file.dynamic_symbols())
-        .filter_map(|s| s.name().ok().map(str::to_string))
-        .collect();
-    symbols.sort_unstable();
-    symbols.dedup();
+    let symbols = symbol_names(&file).map_err(&error)?;
     let stripped = file.symbols().next().is_none();
-    let mut needed = match file.format() {
-        object::BinaryFormat::Elf if file.is_64() => {
-            elf_needed::<object::elf::FileHeader64<object::Endianness>>(&data)
-        }
-        object::BinaryFormat::Elf => {
-            elf_needed::<object::elf::FileHeader32<object::Endianness>>(&data)
-        }
-        _ => file
-            .imports()
-            .map(|imports| {
-                imports
-                    .iter()
-                    .map(|i| String::from_utf8_lossy(i.library()).into_owned())
-                    .collect()
-            })
-            .unwrap_or_default(),
-    };
-    needed.sort();
-    needed.dedup();
-    let go = gobuild::parse(&data).map_err(error)?;
-    let contains = |needle: &[u8]| memchr::memmem::find(&data, needle).is_some();
+    let needed = needed_libraries(&file, data).map_err(&error)?;
+    let go = layout::go_build_info(&file, data).map_err(&error)?;
+    let contains = |needle: &[u8]| memchr::memmem::find(data, needle).is_some();
 
     let mut evidence = Vec::new();
     let mut module: Option<String> = None;
@@ -222,9 +263,14 @@ pub fn analyse(path: &Path, stamp: &str) -> Result<BinaryReport, BinaryError> {
         evidence.push("aws_lc_<version>_* names in the data (stripped): non-FIPS AWS-LC".into());
         non_fips_crypto = true;
     }
+    // By file name: Mach-O install names are paths (`/opt/homebrew/…/libcrypto.3.dylib`).
     let libcrypto: Vec<&String> = needed
         .iter()
-        .filter(|n| n.starts_with("libcrypto"))
+        .filter(|n| {
+            Path::new(n.as_str())
+                .file_name()
+                .is_some_and(|f| f.to_string_lossy().starts_with("libcrypto"))
+        })
         .collect();
     for lib in &libcrypto {
         evidence.push(format!(

@@ -36,38 +36,71 @@ fn uvarint(data: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
-/// Finds and parses the build info; `Ok(None)` when there is none (not a Go binary), `Err`
-/// for a header in a format this reader does not know (Go before 1.18).
+/// Finds and parses the build info anywhere in `data` (formats without a build info section,
+/// like PE); `Ok(None)` when there is none (not a Go binary), `Err` for a header cut off or in
+/// a format this reader does not know (Go before 1.18).
 pub fn parse(data: &[u8]) -> Result<Option<GoBuild>, String> {
     // The header is 16-byte aligned in the file; take the first aligned occurrence.
     let Some(at) = memchr::memmem::find_iter(data, MAGIC).find(|p| p % 16 == 0) else {
         return Ok(None);
     };
+    parse_at(&data[at..], "the file").map(|(build, _)| Some(build))
+}
+
+/// Parses the build info section of an ELF (`.go.buildinfo`) or Mach-O (`__go_buildinfo`)
+/// binary: the header starts it, nothing may run past its end, and what follows the two
+/// strings is the linker's zero padding (a shortened length would leave text there).
+pub fn parse_section(section: &[u8]) -> Result<GoBuild, String> {
+    if !section.starts_with(MAGIC) {
+        return Err("its Go build info section does not start with the build info header: truncated or altered".into());
+    }
+    let (build, rest) = parse_at(section, "its section")?;
+    if rest.iter().any(|&b| b != 0) {
+        return Err("its Go build info section has data after the build info: altered".into());
+    }
+    Ok(build)
+}
+
+/// The 16-byte markers `go build` wraps module info in (cmd/go's `infoStart`, `infoEnd`).
+const INFO_START: &[u8] = b"\x30\x77\xaf\x0c\x92\x74\x08\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6";
+const INFO_END: &[u8] = b"\xf9\x32\x43\x31\x86\x18\x20\x72\x00\x82\x42\x10\x41\x16\xd8\xf2";
+
+/// Parses the header at the start of `data` and the two strings after it; returns the build
+/// info and the bytes after it. `within` names what `data` ends with, for the message.
+fn parse_at<'d>(data: &'d [u8], within: &str) -> Result<(GoBuild, &'d [u8]), String> {
     let header = data
-        .get(at..at + 32)
-        .ok_or("truncated Go build info header")?;
+        .get(..32)
+        .ok_or("its Go build info header is cut off")?;
     let flags = header[15];
     if flags & 0x2 == 0 {
         return Err("Go build info in the pre-1.18 (pointer) format is not supported".into());
     }
-    let mut rest = &data[at + 32..];
-    let mut read = || -> Result<String, String> {
-        let (len, used) = uvarint(rest).ok_or("bad Go build info length")?;
-        let text = rest
-            .get(used..used + len)
-            .ok_or("Go build info runs past the end of the file")?;
-        rest = &rest[used + len..];
-        Ok(String::from_utf8_lossy(text).into_owned())
+    let mut rest = &data[32..];
+    let mut read = || -> Result<&'d [u8], String> {
+        let (len, used) = uvarint(rest).ok_or("its Go build info has a bad length")?;
+        let text = used
+            .checked_add(len)
+            .and_then(|end| rest.get(used..end))
+            .ok_or_else(|| format!("its Go build info runs past the end of {within}"))?;
+        rest = &rest[used + text.len()..];
+        Ok(text)
     };
-    let version = read()?;
-    let mut modinfo = read()?;
-    // Module info is wrapped in 16-byte sentinels.
-    if modinfo.len() >= 33 {
-        modinfo = modinfo
-            .get(16..modinfo.len() - 16)
-            .unwrap_or_default()
-            .to_string();
+    let version = String::from_utf8_lossy(read()?).into_owned();
+    if !version.starts_with("go") && !version.starts_with("devel") {
+        return Err("its Go build info has no Go version: truncated or altered".into());
     }
+    let wrapped = read()?;
+    // Empty when the linker was run without module info (Bazel's rules_go); otherwise
+    // wrapped in the markers, which a damaged length or a cut would not leave in place.
+    let modinfo = if wrapped.is_empty() {
+        String::new()
+    } else {
+        wrapped
+            .strip_prefix(INFO_START)
+            .and_then(|m| m.strip_suffix(INFO_END))
+            .map(|m| String::from_utf8_lossy(m).into_owned())
+            .ok_or("its Go module info is not wrapped as `go build` writes it: altered")?
+    };
     let mut build = GoBuild {
         version,
         ..GoBuild::default()
@@ -83,40 +116,68 @@ pub fn parse(data: &[u8]) -> Result<Option<GoBuild>, String> {
             _ => {}
         }
     }
-    Ok(Some(build))
+    Ok((build, rest))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn fixture(version: &str, modinfo: &str) -> Vec<u8> {
-        let mut data = vec![0u8; 48];
-        let mut header = MAGIC.to_vec();
-        header.extend([8u8, 0x2]);
-        header.resize(32, 0);
-        data.extend(header);
-        for text in [
-            version.to_string(),
-            format!("{}{modinfo}{}", "s".repeat(16), "e".repeat(16)),
-        ] {
-            data.push(u8::try_from(text.len()).unwrap());
-            data.extend(text.as_bytes());
+    fn uvarint_bytes(mut n: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+        out
+    }
+
+    /// A build info section as Go's linker writes it: header, version, wrapped module info,
+    /// zero padding to 16 bytes.
+    fn section(version: &str, modinfo: &str) -> Vec<u8> {
+        let mut data = MAGIC.to_vec();
+        data.extend([8u8, 0x2]);
+        data.resize(32, 0);
+        let mut wrapped = Vec::new();
+        if !modinfo.is_empty() {
+            wrapped.extend(INFO_START);
+            wrapped.extend(modinfo.as_bytes());
+            wrapped.extend(INFO_END);
+        }
+        for text in [version.as_bytes(), &wrapped] {
+            data.extend(uvarint_bytes(text.len()));
+            data.extend(text);
+        }
+        while !data.len().is_multiple_of(16) {
+            data.push(0);
         }
         data
     }
 
+    const MODINFO: &str =
+        "path\texample.invalid/app\nbuild\tGOEXPERIMENT=boringcrypto\nbuild\t-trimpath=true\n";
+
     #[test]
     fn parses_version_path_and_settings() {
-        let data = fixture(
-            "go1.19.8 X:boringcrypto",
-            "path\texample.invalid/app\nbuild\tGOEXPERIMENT=boringcrypto\nbuild\t-trimpath=true\n",
+        let data = section("go1.19.8 X:boringcrypto", MODINFO);
+        for build in [
+            parse_section(&data).unwrap(),
+            parse(&[vec![0u8; 48], data.clone()].concat())
+                .unwrap()
+                .unwrap(),
+        ] {
+            assert_eq!(build.version, "go1.19.8 X:boringcrypto");
+            assert_eq!(build.path.as_deref(), Some("example.invalid/app"));
+            assert_eq!(build.setting("GOEXPERIMENT"), Some("boringcrypto"));
+            assert_eq!(build.setting("-trimpath"), Some("true"));
+        }
+        // Without module info (a linker run by hand, or by Bazel): the version alone.
+        let bare = parse_section(&section("go1.22.1", "")).unwrap();
+        assert_eq!(
+            (bare.version.as_str(), bare.settings.len()),
+            ("go1.22.1", 0)
         );
-        let build = parse(&data).unwrap().unwrap();
-        assert_eq!(build.version, "go1.19.8 X:boringcrypto");
-        assert_eq!(build.path.as_deref(), Some("example.invalid/app"));
-        assert_eq!(build.setting("GOEXPERIMENT"), Some("boringcrypto"));
-        assert_eq!(build.setting("-trimpath"), Some("true"));
     }
 
     #[test]
@@ -125,5 +186,25 @@ mod tests {
         let mut data = vec![0u8; 16];
         data.extend(MAGIC);
         assert!(parse(&data).is_err());
+    }
+
+    #[test]
+    fn damaged_lengths_and_markers_are_errors() {
+        let good = section("go1.27.3", MODINFO);
+        // The module info's length (after the 1-byte version length and 8-byte version)
+        // shortened to nothing: the text is left behind in the section.
+        let mut emptied = good.clone();
+        emptied[32 + 1 + 8] = 0;
+        assert!(parse_section(&emptied).unwrap_err().contains("data after"));
+        // One byte shorter: the end marker no longer ends it.
+        let mut shorter = good.clone();
+        shorter[32 + 1 + 8] -= 1;
+        assert!(parse_section(&shorter).unwrap_err().contains("not wrapped"));
+        // Longer than the section.
+        let mut longer = good.clone();
+        longer[32 + 1 + 8] = 0x7f;
+        assert!(parse_section(&longer).unwrap_err().contains("past the end"));
+        let cut = &good[..good.len() - 20];
+        assert!(parse_section(cut).is_err());
     }
 }

@@ -6,6 +6,7 @@ pub mod binary;
 pub mod cfg;
 pub mod gobuild;
 pub mod graph;
+pub mod layout;
 pub mod status;
 pub mod wiring;
 
@@ -143,9 +144,18 @@ pub fn check_wiring(
     default_target: &str,
     fips_target: &str,
 ) -> Result<Vec<Finding>, FipsError> {
-    let text = std::fs::read_to_string(path).map_err(|e| FipsError::Wiring {
+    let wiring_error = |message: String| FipsError::Wiring {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message,
+    };
+    // A build file is text of a few kilobytes; a FIFO or a device here must not hang the gate.
+    let bytes =
+        crate::input::read_regular(path, 16 << 20).map_err(|e| wiring_error(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        wiring_error(format!(
+            "not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
     })?;
     let shown = relative_to_cwd(path);
     Ok(wiring::check(&text, default_target, fips_target)

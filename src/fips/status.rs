@@ -3,6 +3,9 @@
 
 use std::time::Duration;
 
+/// The most of a status endpoint's answer Palisade reads.
+const MAX_BODY: u64 = 1 << 20;
+
 /// The status endpoint could not be read.
 #[derive(Debug, thiserror::Error)]
 #[error("FIPS status endpoint {url}: {message}")]
@@ -33,11 +36,19 @@ pub fn fetch(url: &str, field: &str, timeout: Duration) -> Result<Option<bool>, 
     if !status.is_success() {
         return Err(error(format!("answered HTTP {status}")));
     }
-    let body = response
-        .text()
+    // A status document is a few hundred bytes; an endpoint that streams without end must
+    // not exhaust the gate's memory.
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(response, MAX_BODY + 1), &mut body)
         .map_err(|e| error(crate::advisories::db::error_chain(&e)))?;
+    if body.len() as u64 > MAX_BODY {
+        return Err(error(format!(
+            "answered more than {} KiB: not a status document",
+            MAX_BODY >> 10
+        )));
+    }
     let json: serde_json::Value =
-        serde_json::from_str(&body).map_err(|e| error(format!("did not answer JSON: {e}")))?;
+        serde_json::from_slice(&body).map_err(|e| error(format!("did not answer JSON: {e}")))?;
     let mut value = &json;
     for key in field.split('.') {
         match value.get(key) {
@@ -49,6 +60,15 @@ pub fn fetch(url: &str, field: &str, timeout: Duration) -> Result<Option<bool>, 
         serde_json::Value::Bool(b) => Ok(Some(*b)),
         serde_json::Value::String(s) if s == "true" || s == "false" => Ok(Some(s == "true")),
         serde_json::Value::Null => Ok(None),
-        other => Err(error(format!("`{field}` is {other}, not a boolean"))),
+        // Say what kind of value it is, never the value: it is the service's data.
+        other => Err(error(format!(
+            "`{field}` is {}, not a boolean",
+            match other {
+                serde_json::Value::Number(_) => "a number",
+                serde_json::Value::String(_) => "a string",
+                serde_json::Value::Array(_) => "an array",
+                _ => "an object",
+            }
+        ))),
     }
 }

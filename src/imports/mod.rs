@@ -2,20 +2,35 @@
 //! read from their SARIF 2.1.0 files and turned into findings, so `gate` puts them through the
 //! same thresholds, suppressions, baseline and reports as its own checks.
 //!
-//! Severity comes from the richest rating the file carries, in this order: a
-//! `security-severity` score (GitHub's convention: ≥ 9.0 critical, ≥ 7.0 high, ≥ 4.0 medium,
-//! above 0 low) on the result or its rule; a severity word (gosec's `HIGH`/`MEDIUM`/`LOW` rule
-//! tag, or a `severity` property); else the SARIF `level` of the result, or of its rule's
-//! default configuration (`error` high, `warning` medium, `note` low, `none` info; SARIF's
-//! default is `warning`).
+//! A log that says its tool did not finish is an error, never a clean result: no runs, a run
+//! whose `results` is absent or null (SARIF's "the tool did not run or failed"; `[]` is a
+//! clean run), an invocation with `executionSuccessful: false`, one that did not start
+//! (`processStartFailureMessage`) or that a signal ended (`exitSignalName`/`Number`), or a
+//! notification of level `error` about the tool's execution or configuration.
+//!
+//! The file is read in two passes over its bytes (`model`: the runs without their results;
+//! `stream`: the results one at a time, each turned into a finding by `result` at once), so
+//! memory follows the findings kept, not the size of the JSON.
 
 pub mod cfg;
+mod model;
+mod result;
+mod stream;
 
-use crate::codes;
-use crate::finding::{Finding, Location, Severity, Subject, fingerprint};
-use serde_json::{Value, json};
-use serde_sarif::sarif;
-use std::path::{Path, PathBuf};
+pub use result::severity_of_score;
+
+use crate::finding::Finding;
+use crate::input::excerpt;
+use std::path::PathBuf;
+
+/// The largest SARIF file read: far above what tools write (GitHub takes 10 MB gzipped),
+/// below what would put a CI runner's memory at risk.
+pub const MAX_SARIF_SIZE: u64 = 512 << 20;
+
+/// The most results imported from one file. Each becomes a finding of about 1.5 KB, so this
+/// bounds memory where the file size cannot (a 15-byte result is a whole finding); real logs
+/// are far below it (GitHub takes 25,000 results a run).
+pub const MAX_RESULTS: usize = 1_000_000;
 
 /// One SARIF file to import.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,12 +45,12 @@ pub struct Source {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file could not be read.
-    #[error("cannot read imported SARIF {}", path.display())]
+    #[error("cannot read imported SARIF {}: {cause}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        cause: crate::input::InputError,
     },
     /// Not JSON, or not shaped as SARIF.
     #[error("{} is not valid SARIF 2.1.0: {message}", path.display())]
@@ -50,8 +65,34 @@ pub enum ImportError {
     Version {
         /// The file.
         path: PathBuf,
-        /// The version it declares.
+        /// The version it declares (an excerpt).
         version: String,
+    },
+    /// The log has no run at all.
+    #[error("{} has no runs: the tool did not run, and that is not a clean result (see the tool's own output, then import its SARIF again)", path.display())]
+    NoRuns {
+        /// The file.
+        path: PathBuf,
+    },
+    /// More results than [`MAX_RESULTS`].
+    #[error("{} has {count} results, more than the {max} Palisade imports from one file (narrow the tool's scan, or split its output)", path.display(), max = MAX_RESULTS)]
+    TooManyResults {
+        /// The file.
+        path: PathBuf,
+        /// How many it has.
+        count: usize,
+    },
+    /// A run says its tool did not finish.
+    #[error("{} run {run} ({driver}): {why}; a scan that did not finish is not a clean result (fix the tool's run, then import its SARIF again)", path.display())]
+    ToolFailed {
+        /// The file.
+        path: PathBuf,
+        /// The run, from 1.
+        run: usize,
+        /// The run's driver name (an excerpt).
+        driver: String,
+        /// What in the run says so.
+        why: String,
     },
 }
 
@@ -79,395 +120,401 @@ impl Imported {
     }
 }
 
-/// Reads one SARIF file: one [`Imported`] per run with results or rules.
+/// Reads one SARIF file: one [`Imported`] per run.
 pub fn read(source: &Source) -> Result<Vec<Imported>, ImportError> {
-    let path = &source.path;
-    let bytes = std::fs::read(path).map_err(|e| ImportError::Read {
-        path: path.clone(),
-        source: e,
-    })?;
-    let malformed = |message: String| ImportError::Malformed {
-        path: path.clone(),
-        message,
-    };
-    // The version first, so a SARIF 1.0 file gets the right message, not a shape error.
-    let value: Value = serde_json::from_slice(&bytes).map_err(|e| malformed(e.to_string()))?;
-    match value.get("version") {
-        Some(Value::String(v)) if v == "2.1.0" => {}
-        Some(Value::String(v)) => {
-            return Err(ImportError::Version {
-                path: path.clone(),
-                version: v.clone(),
-            });
+    let bytes = crate::input::read_regular(&source.path, MAX_SARIF_SIZE).map_err(|e| {
+        ImportError::Read {
+            path: source.path.clone(),
+            cause: e,
         }
-        Some(_) => return Err(malformed("`version` is not a string".into())),
-        None => return Err(malformed("no `version` (expected \"2.1.0\")".into())),
-    }
-    let log: sarif::Sarif = serde_json::from_value(value)
-        .map_err(|e| malformed(crate::advisories::db::one_line(&e.to_string())))?;
-    let mut imported = Vec::new();
-    for run in &log.runs {
-        let driver = &run.tool.driver;
-        let tool = source
-            .tool
-            .clone()
-            .unwrap_or_else(|| cfg::tool_name(&driver.name));
-        let mut findings = Vec::new();
-        for result in run.results.iter().flatten() {
-            if let Some(f) = finding_of(run, result, &tool, path) {
-                findings.push(f);
+    })?;
+    parse(source, &bytes)
+}
+
+/// A serde error as one line that quotes at most 40 characters of the input: serde puts the
+/// offending value in quotes or backticks (`invalid type: string "…"`), and it may be a secret.
+fn shape_error(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        let after = &rest[open + 1..];
+        // serde writes strings with Debug escapes, so a quote inside is `\"`.
+        let close = after
+            .char_indices()
+            .scan(false, |escaped, (i, c)| {
+                let end = c == quote && !*escaped;
+                *escaped = c == '\\' && !*escaped;
+                Some((i, end))
+            })
+            .find(|(_, end)| *end)
+            .map(|(i, _)| i);
+        match close {
+            Some(close) => {
+                out.push_str(&excerpt(&after[..close], 40));
+                out.push(quote);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&excerpt(after, 40));
+                rest = "";
             }
         }
-        imported.push(Imported {
-            tool,
-            driver: driver.name.clone(),
-            version: driver
-                .semantic_version
-                .clone()
-                .or_else(|| driver.version.clone()),
-            information_uri: driver.information_uri.clone(),
-            file: path.clone(),
-            findings,
-        });
     }
-    Ok(imported)
+    out.push_str(rest);
+    excerpt(&crate::advisories::db::one_line(&out), 400)
 }
 
-/// The rule a result names: by index, else by id, in the driver's rules.
-fn descriptor<'a>(
-    run: &'a sarif::Run,
-    result: &sarif::Result,
-) -> Option<&'a sarif::ReportingDescriptor> {
-    let rules = run.tool.driver.rules.as_deref()?;
-    let index = result
-        .rule_index
-        .or_else(|| result.rule.as_ref().and_then(|r| r.index));
-    if let Some(rule) = index
-        .and_then(|i| usize::try_from(i).ok())
-        .and_then(|i| rules.get(i))
-    {
-        return Some(rule);
-    }
-    let id = rule_id_of(result)?;
-    rules.iter().find(|r| r.id == id)
-}
-
-fn rule_id_of(result: &sarif::Result) -> Option<&str> {
-    result
-        .rule_id
-        .as_deref()
-        .or_else(|| result.rule.as_ref().and_then(|r| r.id.as_deref()))
-}
-
-fn property<'a>(bag: Option<&'a sarif::PropertyBag>, key: &str) -> Option<&'a Value> {
-    bag.and_then(|b| b.additional_properties.get(key))
-}
-
-/// A `security-severity` score: a number, or a string holding one.
-fn score_of(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-    .filter(|s: &f64| s.is_finite() && (0.0..=10.0).contains(s))
-}
-
-/// GitHub's bands for `security-severity`.
-pub fn severity_of_score(score: f64) -> Severity {
-    if score >= 9.0 {
-        Severity::Critical
-    } else if score >= 7.0 {
-        Severity::High
-    } else if score >= 4.0 {
-        Severity::Medium
-    } else if score > 0.0 {
-        Severity::Low
-    } else {
-        Severity::Info
-    }
-}
-
-/// A severity word, as gosec tags its rules (`HIGH`) or a `severity` property says.
-fn severity_of_word(word: &str) -> Option<Severity> {
-    match word.to_ascii_lowercase().as_str() {
-        "critical" => Some(Severity::Critical),
-        "high" | "error" => Some(Severity::High),
-        "medium" | "moderate" | "warning" => Some(Severity::Medium),
-        "low" | "note" => Some(Severity::Low),
-        "info" | "informational" | "none" => Some(Severity::Info),
-        _ => None,
-    }
-}
-
-/// The SARIF `level` word of a result: its own, else its rule's default, else `warning`.
-fn level_of(result: &sarif::Result, rule: Option<&sarif::ReportingDescriptor>) -> String {
-    if let Some(level) = result.level {
-        return level.to_string();
-    }
-    rule.and_then(|r| r.default_configuration.as_ref())
-        .and_then(|c| c.level.as_ref())
-        .and_then(Value::as_str)
-        .unwrap_or("warning")
-        .to_string()
-}
-
-/// The severity of a result and where it came from.
-fn severity(
-    result: &sarif::Result,
-    rule: Option<&sarif::ReportingDescriptor>,
-) -> (Severity, Option<f64>, &'static str) {
-    let rule_props = rule.and_then(|r| r.properties.as_ref());
-    let score = property(result.properties.as_ref(), "security-severity")
-        .or_else(|| property(rule_props, "security-severity"))
-        .and_then(score_of);
-    if let Some(score) = score {
-        return (severity_of_score(score), Some(score), "security-severity");
-    }
-    let word = property(result.properties.as_ref(), "severity")
-        .or_else(|| property(rule_props, "severity"))
-        .and_then(Value::as_str)
-        .and_then(severity_of_word)
-        .or_else(|| {
-            // gosec: the rule's tags are ["security", "HIGH"].
-            rule_props
-                .and_then(|p| p.tags.as_ref())
-                .into_iter()
+/// Why a run is not a finished scan, if it is not.
+fn failure(run: &model::Run<'_>) -> Option<String> {
+    for (i, invocation) in run.invocations.iter().flatten().enumerate() {
+        if !invocation.execution_successful {
+            return Some(format!("invocations[{i}].executionSuccessful is false"));
+        }
+        if let Some(message) = &invocation.process_start_failure_message {
+            return Some(format!(
+                "invocations[{i}] did not start ({})",
+                excerpt(message, 40)
+            ));
+        }
+        if invocation.exit_signal_name.is_some() || invocation.exit_signal_number.is_some() {
+            let signal = invocation
+                .exit_signal_name
+                .as_deref()
+                .map(|s| excerpt(s, 20))
+                .or_else(|| invocation.exit_signal_number.map(|n| n.to_string()))
+                .unwrap_or_default();
+            return Some(format!("invocations[{i}] was ended by signal {signal}"));
+        }
+        for (what, list) in [
+            (
+                "toolExecutionNotifications",
+                &invocation.tool_execution_notifications,
+            ),
+            (
+                "toolConfigurationNotifications",
+                &invocation.tool_configuration_notifications,
+            ),
+        ] {
+            if let Some(n) = list
+                .iter()
                 .flatten()
-                .filter(|t| t.chars().all(|c| c.is_ascii_uppercase()))
-                .find_map(|t| severity_of_word(t))
-        });
-    if let Some(s) = word {
-        return (s, None, "severity");
-    }
-    let level = level_of(result, rule);
-    (
-        severity_of_word(&level).unwrap_or(Severity::Medium),
-        None,
-        "level",
-    )
-}
-
-/// A tool's multi-line help as one line (`What\nSeverity: HIGH` → `What; Severity: HIGH`).
-fn one_line(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// `%20` → space, for `uri`s.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = s.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(hex, 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The result's primary location as a path the user sees: relative URIs as they are,
-/// `file://` URIs made relative to the current folder where they lie below it.
-fn location_of(result: &sarif::Result) -> Option<Location> {
-    let physical = result
-        .locations
-        .as_deref()?
-        .iter()
-        .find_map(|l| l.physical_location.as_ref())?;
-    let uri = physical.artifact_location.as_ref()?.uri.as_deref()?;
-    let path = match uri.strip_prefix("file://") {
-        Some(rest) => crate::finding::relative_to_cwd(Path::new(&percent_decode(rest))),
-        None => PathBuf::from(percent_decode(uri)),
-    };
-    let region = physical.region.as_ref();
-    Some(Location {
-        path,
-        line: region
-            .and_then(|r| r.start_line)
-            .and_then(|l| u32::try_from(l).ok()),
-        column: region
-            .and_then(|r| r.start_column)
-            .and_then(|c| u32::try_from(c).ok()),
-        commit: None,
-    })
-}
-
-/// The result's message: its text, else its rule's message string, else the rule's summary.
-fn message_of(result: &sarif::Result, rule: Option<&sarif::ReportingDescriptor>) -> String {
-    if let Some(text) = &result.message.text {
-        return text.trim().to_string();
-    }
-    let template = result.message.id.as_ref().and_then(|id| {
-        rule.and_then(|r| r.message_strings.as_ref())
-            .and_then(|m| m.get(id))
-            .map(|m| m.text.clone())
-    });
-    if let Some(mut text) = template {
-        for (i, arg) in result.message.arguments.iter().flatten().enumerate() {
-            text = text.replace(&format!("{{{i}}}"), arg);
-        }
-        return text;
-    }
-    rule.and_then(|r| r.short_description.as_ref())
-        .map(|d| d.text.clone())
-        .unwrap_or_else(|| "(no message)".into())
-}
-
-fn finding_of(
-    run: &sarif::Run,
-    result: &sarif::Result,
-    tool: &str,
-    file: &Path,
-) -> Option<Finding> {
-    // Passing checks and results gone since the tool's own baseline are not findings.
-    if matches!(
-        result.kind,
-        Some(sarif::ResultKind::Pass | sarif::ResultKind::NotApplicable)
-    ) || result.baseline_state.as_ref().and_then(Value::as_str) == Some("absent")
-    {
-        return None;
-    }
-    let rule = descriptor(run, result);
-    let rule_id = rule_id_of(result)
-        .map(str::to_string)
-        .or_else(|| rule.map(|r| r.id.clone()))
-        .unwrap_or_else(|| tool.to_string());
-    let (severity, score, severity_from) = severity(result, rule);
-    let message = message_of(result, rule);
-    let location = location_of(result);
-    let tags: Vec<String> = rule
-        .and_then(|r| r.properties.as_ref())
-        .and_then(|p| p.tags.clone())
-        .unwrap_or_default();
-    let aliases = tags
-        .iter()
-        .filter(|t| t.starts_with("CVE-") || t.starts_with("GHSA-"))
-        .cloned()
-        .collect();
-    let subject = Subject {
-        id: rule_id.clone(),
-        aliases,
-        title: rule
-            .and_then(|r| r.short_description.as_ref().map(|d| d.text.clone()))
-            .or_else(|| rule.and_then(|r| r.name.clone()))
-            .unwrap_or_else(|| rule_id.clone()),
-        description: rule
-            .and_then(|r| {
-                r.full_description
+                .find(|n| n.level == Some(model::Level::Error))
+            {
+                let about = n
+                    .descriptor
                     .as_ref()
-                    .or(r.help.as_ref())
-                    .map(|d| d.text.clone())
-            })
-            .unwrap_or_default(),
-        url: rule.and_then(|r| r.help_uri.clone()),
-        score,
-        tags,
-    };
-    // The tool's own fingerprints when it gives them (stable by its design), else the rule,
-    // the file and the message: never a line number.
-    let tool_prints: Vec<String> = result
-        .partial_fingerprints
-        .iter()
-        .chain(result.fingerprints.iter())
-        .flatten()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let path_text = location
-        .as_ref()
-        .map(|l| l.path.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let print = if tool_prints.is_empty() {
-        fingerprint(&[codes::IMPORT_RESULT, tool, &rule_id, &path_text, &message])
-    } else {
-        fingerprint(&[
-            codes::IMPORT_RESULT,
-            tool,
-            &rule_id,
-            &tool_prints.join("\n"),
-        ])
-    };
-    let mut evidence = std::collections::BTreeMap::new();
-    evidence.insert("tool".to_string(), json!(tool));
-    evidence.insert("imported_from".to_string(), json!(file.to_string_lossy()));
-    evidence.insert("tool_level".to_string(), json!(level_of(result, rule)));
-    evidence.insert("severity_from".to_string(), json!(severity_from));
-    // A suppression the tool recorded counts when it gives a reason; one without a reason is
-    // not honoured (the guide wants every suppression justified).
-    let mut message = message;
-    for s in result.suppressions.iter().flatten() {
-        let status = s
-            .status
-            .as_ref()
-            .and_then(Value::as_str)
-            .unwrap_or("accepted");
-        let reason = s.justification.as_deref().map(str::trim).unwrap_or("");
-        if status != "accepted" {
-            continue;
-        }
-        if reason.is_empty() {
-            evidence.insert("tool_suppression_ignored".to_string(), json!(true));
-            message.push_str(" (suppressed in the tool without a justification: not honoured)");
-        } else if !evidence.contains_key("inline_allow") {
-            let kind = s.kind.as_str().unwrap_or("external");
-            evidence.insert(
-                "inline_allow".to_string(),
-                json!({
-                    "reason": format!("{tool} {kind} suppression: {reason}"),
-                    "path": location.as_ref().map_or_else(|| file.to_string_lossy().into_owned(), |l| l.path.to_string_lossy().into_owned()),
-                    "line": location.as_ref().and_then(|l| l.line).unwrap_or(0),
-                }),
-            );
+                    .and_then(|d| d.id.as_deref())
+                    .or_else(|| n.message.as_ref().and_then(|m| m.text.as_deref()))
+                    .map(|t| format!(" ({})", excerpt(t, 40)))
+                    .unwrap_or_default();
+                return Some(format!("invocations[{i}].{what} has an error{about}"));
+            }
         }
     }
-    Some(Finding {
-        subject: Some(subject),
-        locations: location.into_iter().collect(),
-        fingerprint: print,
-        help: rule
-            .and_then(|r| r.help.as_ref())
-            .map(|h| one_line(&h.text))
-            .filter(|h| !h.is_empty())
-            .or_else(|| codes::get(codes::IMPORT_RESULT).map(|c| c.help.to_string())),
-        evidence,
-        ..Finding::of_code(
-            codes::IMPORT_RESULT,
-            Some(severity),
-            format!("{tool} {rule_id}: {message}"),
-        )
+    if run.results.is_none() {
+        return Some("no `results` (absent or null): the tool did not run or failed".into());
+    }
+    None
+}
+
+/// Reads SARIF bytes; `source` names the file in errors and findings.
+pub fn parse(source: &Source, bytes: &[u8]) -> Result<Vec<Imported>, ImportError> {
+    let path = &source.path;
+    let malformed = |e: &serde_json::Error| ImportError::Malformed {
+        path: path.clone(),
+        message: shape_error(e),
+    };
+    // The version first, so a SARIF 1.0 file gets the right message, not a shape error.
+    let head: model::Head = serde_json::from_slice(bytes).map_err(|e| malformed(&e))?;
+    match head.version {
+        Some(serde_json::Value::String(v)) if v == "2.1.0" => {}
+        Some(serde_json::Value::String(v)) => {
+            return Err(ImportError::Version {
+                path: path.clone(),
+                version: excerpt(&v, 40),
+            });
+        }
+        Some(_) => {
+            return Err(ImportError::Malformed {
+                path: path.clone(),
+                message: "`version` is not a string".into(),
+            });
+        }
+        None => {
+            return Err(ImportError::Malformed {
+                path: path.clone(),
+                message: "no `version` (expected \"2.1.0\")".into(),
+            });
+        }
+    }
+    // First pass: the runs, their tools, rules and invocations; results only counted.
+    let log: model::Log<'_> = serde_json::from_slice(bytes).map_err(|e| malformed(&e))?;
+    let runs = log.runs.unwrap_or_default();
+    if runs.is_empty() {
+        return Err(ImportError::NoRuns { path: path.clone() });
+    }
+    for (i, run) in runs.iter().enumerate() {
+        if let Some(why) = failure(run) {
+            return Err(ImportError::ToolFailed {
+                path: path.clone(),
+                run: i + 1,
+                driver: excerpt(&run.tool.driver.name, 40),
+                why,
+            });
+        }
+    }
+    let count: usize = runs
+        .iter()
+        .map(|run| run.results.as_ref().map_or(0, |r| r.0))
+        .sum();
+    if count > MAX_RESULTS {
+        return Err(ImportError::TooManyResults {
+            path: path.clone(),
+            count,
+        });
+    }
+    let tools: Vec<String> = runs
+        .iter()
+        .map(|run| {
+            source
+                .tool
+                .clone()
+                .unwrap_or_else(|| cfg::tool_name(&run.tool.driver.name))
+        })
+        .collect();
+    let contexts: Vec<result::RunContext<'_, '_>> = runs
+        .iter()
+        .zip(&tools)
+        .map(|(run, tool)| result::RunContext {
+            rules: run.tool.driver.rules.as_deref().unwrap_or_default(),
+            tool,
+            file: path,
+        })
+        .collect();
+    // Exact, and bounded by MAX_RESULTS: no doubling while findings are pushed.
+    let mut findings: Vec<Vec<Finding>> = runs
+        .iter()
+        .map(|run| Vec::with_capacity(run.results.as_ref().map_or(0, |r| r.0)))
+        .collect();
+    // Second pass: each result becomes a finding as soon as it is read.
+    stream::results(bytes, &mut |run, sarif_result| {
+        if let (Some(context), Some(out)) = (contexts.get(run), findings.get_mut(run))
+            && let Some(finding) = result::finding_of(context, &sarif_result)
+        {
+            out.push(finding);
+        }
     })
+    .map_err(|e| malformed(&e))?;
+    Ok(runs
+        .iter()
+        .zip(tools)
+        .zip(findings)
+        .map(|((run, tool), findings)| {
+            let driver = &run.tool.driver;
+            Imported {
+                tool,
+                driver: driver.name.to_string(),
+                version: driver
+                    .semantic_version
+                    .as_ref()
+                    .or(driver.version.as_ref())
+                    .map(|v| v.to_string()),
+                information_uri: driver.information_uri.as_ref().map(|u| u.to_string()),
+                file: path.clone(),
+                findings,
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+    use std::path::Path;
 
-    #[test]
-    fn score_bands_follow_github() {
-        assert_eq!(severity_of_score(9.8), Severity::Critical);
-        assert_eq!(severity_of_score(9.0), Severity::Critical);
-        assert_eq!(severity_of_score(8.9), Severity::High);
-        assert_eq!(severity_of_score(7.0), Severity::High);
-        assert_eq!(severity_of_score(4.0), Severity::Medium);
-        assert_eq!(severity_of_score(0.1), Severity::Low);
-        assert_eq!(severity_of_score(0.0), Severity::Info);
-        assert_eq!(score_of(&json!("7.5")), Some(7.5));
-        assert_eq!(score_of(&json!(11)), None);
-        assert_eq!(score_of(&json!("high")), None);
+    fn source() -> Source {
+        Source {
+            tool: None,
+            path: PathBuf::from("fuzz.sarif"),
+        }
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/imports")
+            .join(name);
+        std::fs::read(path).unwrap()
+    }
+
+    const FIXTURES: [&str; 4] = [
+        "gosec.sarif",
+        "govulncheck.sarif",
+        "semgrep.sarif",
+        "clippy.sarif",
+    ];
+
+    /// Keys the reader looks at, so random objects reach its code paths.
+    const KEYS: [&str; 30] = [
+        "version",
+        "runs",
+        "tool",
+        "driver",
+        "name",
+        "rules",
+        "id",
+        "results",
+        "invocations",
+        "executionSuccessful",
+        "toolExecutionNotifications",
+        "level",
+        "kind",
+        "message",
+        "text",
+        "arguments",
+        "ruleId",
+        "ruleIndex",
+        "rule",
+        "index",
+        "locations",
+        "physicalLocation",
+        "artifactLocation",
+        "uri",
+        "region",
+        "startLine",
+        "properties",
+        "security-severity",
+        "suppressions",
+        "partialFingerprints",
+    ];
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            (-20.0f64..20.0).prop_map(|n| json!(n)),
+            prop::sample::select(vec![
+                "2.1.0",
+                "error",
+                "warning",
+                "note",
+                "none",
+                "pass",
+                "fail",
+                "HIGH",
+                "9.8",
+                "file:///src/a%20b.go",
+                "G101",
+                "",
+                "{0} at {1}",
+            ])
+            .prop_map(|s| json!(s)),
+            ".{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(5, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::btree_map(prop::sample::select(KEYS.to_vec()), inner, 0..6)
+                    .prop_map(|m| Value::Object(
+                        m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                    )),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any JSON at all: an error or a reading, never a panic.
+        #[test]
+        fn arbitrary_json_never_panics(value in json_value(), wrap in any::<bool>()) {
+            let doc = if wrap { json!({"version": "2.1.0", "runs": value}) } else { value };
+            let _ = parse(&source(), &serde_json::to_vec(&doc).unwrap());
+        }
+
+        /// A real log cut anywhere before its end is an error, never a clean (or any) reading.
+        #[test]
+        fn truncated_logs_are_errors(which in 0..FIXTURES.len(), at in any::<prop::sample::Index>()) {
+            let bytes = fixture(FIXTURES[which]);
+            let end = bytes.trim_ascii_end().len();
+            let cut = at.index(end);
+            prop_assert!(parse(&source(), &bytes[..cut]).is_err(), "{} cut at {cut} was read", FIXTURES[which]);
+        }
+
+        /// A real log with bytes changed: an error or a reading, never a panic.
+        #[test]
+        fn mutated_logs_never_panic(
+            which in 0..FIXTURES.len(),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+        ) {
+            let mut bytes = fixture(FIXTURES[which]);
+            for (at, byte) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            let _ = parse(&source(), &bytes);
+        }
+
+        /// A run whose invocation failed, or whose results are missing, is never read as clean.
+        #[test]
+        fn unfinished_runs_are_errors(
+            successes in prop::collection::vec(any::<bool>(), 0..4),
+            results in prop::option::of(0usize..3),
+        ) {
+            let invocations: Vec<Value> = successes
+                .iter()
+                .map(|ok| json!({"executionSuccessful": ok}))
+                .collect();
+            let mut run = json!({"tool": {"driver": {"name": "t"}}, "invocations": invocations});
+            if let Some(n) = results {
+                run["results"] = json!(vec![json!({"message": {"text": "m"}}); n]);
+            }
+            let doc = json!({"version": "2.1.0", "runs": [run]});
+            let read = parse(&source(), &serde_json::to_vec(&doc).unwrap());
+            let finished = successes.iter().all(|ok| *ok) && results.is_some();
+            prop_assert_eq!(read.is_ok(), finished, "{:?}", read.err());
+        }
     }
 
     #[test]
-    fn uris_are_decoded() {
-        assert_eq!(percent_decode("a%20b/c%2Fd%zz"), "a b/c/d%zz");
+    fn more_results_than_the_limit_are_refused_before_any_finding_is_made() {
+        let mut doc =
+            br#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":["#.to_vec();
+        doc.extend(b"0,".repeat(MAX_RESULTS));
+        doc.extend(b"0]}]}");
+        let err = parse(&source(), &doc).unwrap_err();
+        assert!(
+            matches!(err, ImportError::TooManyResults { count, .. } if count == MAX_RESULTS + 1),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn shape_errors_quote_at_most_40_characters() {
+        let long = "s".repeat(100);
+        let doc = format!(
+            r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"t"}}}},"results":[{{"message":{{"text":"m"}},"level":"{long}"}}]}}]}}"#
+        );
+        let err = parse(&source(), doc.as_bytes()).unwrap_err().to_string();
+        assert!(!err.contains(&"s".repeat(41)), "{err}");
+        assert!(err.contains(&format!("{}…", "s".repeat(40))), "{err}");
+    }
+
+    #[test]
+    fn escaped_strings_are_read_like_plain_ones() {
+        // Strings with escapes cannot be borrowed from the input; they must still be read.
+        let doc = br#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"go\u0073ec"}},"results":[
+            {"ruleId":"G\u0031","message":{"text":"a \"quoted\" word"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"dir\/a.go"}}}]}]}]}"#;
+        let runs = parse(&source(), doc).unwrap();
+        assert_eq!(runs[0].tool, "gosec");
+        let f = &runs[0].findings[0];
+        assert_eq!(f.subject.as_ref().unwrap().id, "G1");
+        assert_eq!(f.message, "gosec G1: a \"quoted\" word");
+        assert_eq!(f.locations[0].path, PathBuf::from("dir/a.go"));
     }
 }

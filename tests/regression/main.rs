@@ -6,7 +6,9 @@ mod common;
 
 mod advisories;
 mod config;
+mod fips;
 mod gate;
+mod imports;
 mod init;
 mod leaks;
 mod pipes;
