@@ -635,20 +635,21 @@ fn run_gate(
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("the fips check panicked"))),
         )
     });
-    let (advisories, secrets, fips) = (advisories?, secrets?, fips?);
+    let (mut advisories, mut secrets, fips) = (advisories?, secrets?, fips?);
     let (imported, import_millis) = imported?;
 
     let mut findings = Vec::new();
     let mut checks = Vec::new();
-    if let Some((outcome, millis)) = &advisories {
-        findings.extend(outcome.findings.iter().cloned());
+    // Moved, not cloned: only the summaries stay for the reports.
+    if let Some((outcome, millis)) = &mut advisories {
+        findings.append(&mut outcome.findings);
         checks.push(CheckRun {
             name: "advisories".into(),
             millis: *millis,
         });
     }
-    if let Some((outcome, millis)) = &secrets {
-        findings.extend(outcome.findings.iter().cloned());
+    if let Some((outcome, millis)) = &mut secrets {
+        findings.append(&mut outcome.findings);
         checks.push(CheckRun {
             name: "secrets".into(),
             millis: *millis,
