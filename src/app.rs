@@ -713,7 +713,7 @@ fn run_gate(
             error: error.map(|e| format!("{e:#}")),
         });
     };
-    let advisories = match advisories {
+    let mut advisories = match advisories {
         (Ok(outcome), millis) => {
             if outcome.is_some() {
                 settle("advisories", millis, None);
@@ -725,7 +725,7 @@ fn run_gate(
             None
         }
     };
-    let secrets = match secrets {
+    let mut secrets = match secrets {
         (Ok(outcome), millis) => {
             if outcome.is_some() {
                 settle("secrets", millis, None);
@@ -757,11 +757,12 @@ fn run_gate(
             Vec::new()
         }
     };
-    if let Some(outcome) = &advisories {
-        findings.extend(outcome.findings.iter().cloned());
+    // Moved, not cloned: only the summaries stay for the reports.
+    if let Some(outcome) = &mut advisories {
+        findings.append(&mut outcome.findings);
     }
-    if let Some(outcome) = &secrets {
-        findings.extend(outcome.findings.iter().cloned());
+    if let Some(outcome) = &mut secrets {
+        findings.append(&mut outcome.findings);
     }
     let mut fips_reports = None;
     if let Some(outcome) = fips {

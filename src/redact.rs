@@ -183,26 +183,18 @@ pub fn text(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The merged byte spans of every secret in `data`, in order, skipping what is already a
-/// redacted form.
+/// The byte spans of every secret in `data` (every rule's matches, the ones that lost an
+/// overlap included), ascending and disjoint, skipping what is already a redacted form.
 fn secret_spans(rules: &RuleSet, data: &[u8]) -> Vec<(usize, usize)> {
     let mut matches: Vec<Match> = Vec::new();
-    rules.scan(data, &mut matches);
+    let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
+    rules.scan_covering(data, &mut matches, &mut covered);
     let mark = MARK.to_string();
-    let mut spans: Vec<(usize, usize)> = matches
-        .iter()
-        .filter(|m| memchr::memmem::find(&data[m.start..m.end], mark.as_bytes()).is_none())
-        .map(|m| (m.start, m.end))
-        .collect();
-    spans.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-    for (start, end) in spans {
-        match merged.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => merged.push((start, end)),
-        }
-    }
-    merged
+    covered
+        .into_iter()
+        .filter(|r| memchr::memmem::find(&data[r.clone()], mark.as_bytes()).is_none())
+        .map(|r| (r.start, r.end))
+        .collect()
 }
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {

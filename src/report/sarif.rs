@@ -11,7 +11,7 @@ use crate::finding::Severity;
 use crate::policy::{Decided, Status};
 use serde_json::json;
 use serde_sarif::sarif;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Write};
 
 /// The SARIF reporter.
@@ -57,12 +57,11 @@ fn rule_for(d: &Decided) -> sarif::ReportingDescriptor {
     let mut tags = vec!["security".to_string(), f.rule.to_string()];
     match &f.subject {
         Some(s) => {
-            // SARIF wants tags unique; imported rules often carry `security` themselves.
-            for tag in &s.tags {
-                if !tags.contains(tag) {
-                    tags.push(tag.clone());
-                }
-            }
+            // SARIF wants tags unique; imported rules often carry `security` themselves (and
+            // an imported file may carry any number: a set, not a scan per tag).
+            let mut unique: HashSet<&str> = tags.iter().map(String::as_str).collect();
+            let new: Vec<&String> = s.tags.iter().filter(|t| unique.insert(t)).collect();
+            tags.extend(new.into_iter().cloned());
             let mut markdown = format!("**{}** ({})\n\n{}\n", s.title, s.id, s.description.trim());
             if !s.aliases.is_empty() {
                 markdown.push_str(&format!("\nAliases: {}\n", s.aliases.join(", ")));
@@ -297,6 +296,8 @@ fn sarif_run(
     error: Option<&str>,
 ) -> sarif::Run {
     let mut rules: Vec<sarif::ReportingDescriptor> = Vec::new();
+    // Rule id → index in `rules`: an imported file may name thousands of rules.
+    let mut index_of: HashMap<String, usize> = HashMap::new();
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for d in findings {
@@ -304,14 +305,10 @@ fn sarif_run(
             notifications.push(notification_for(d));
             continue;
         }
-        let rule = rule_id(d);
-        let index = match rules.iter().position(|r| r.id == rule) {
-            Some(i) => i,
-            None => {
-                rules.push(rule_for(d));
-                rules.len() - 1
-            }
-        };
+        let index = *index_of.entry(rule_id(d)).or_insert_with(|| {
+            rules.push(rule_for(d));
+            rules.len() - 1
+        });
         results.push(result_for(d, index));
     }
     // An imported tool's results keep its name, so code scanning shows them as its own; the

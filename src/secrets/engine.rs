@@ -5,6 +5,7 @@
 use super::rules::{Rule, RuleError};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::Regex;
+use std::ops::Range;
 
 /// A compiled rule.
 pub struct Compiled {
@@ -226,6 +227,14 @@ impl RuleSet {
     /// Compiles rules; every problem (bad regex, duplicate id, no keyword) is an error naming
     /// the rule.
     pub fn compile(rules: Vec<Rule>) -> Result<RuleSet, RuleError> {
+        Self::compile_with(rules, Prefilter::build)
+    }
+
+    /// [`RuleSet::compile`] with the prefilter `build` makes from the lowercase keywords.
+    fn compile_with(
+        rules: Vec<Rule>,
+        build: impl FnOnce(&[String]) -> Result<Prefilter, String>,
+    ) -> Result<RuleSet, RuleError> {
         let mut compiled = Vec::with_capacity(rules.len());
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
@@ -268,7 +277,7 @@ impl RuleSet {
                 secret_group,
             });
         }
-        let prefilter = Prefilter::build(&keywords).map_err(|e| RuleError {
+        let prefilter = build(&keywords).map_err(|e| RuleError {
             file: "rules".into(),
             message: format!("keyword prefilter: {e}"),
         })?;
@@ -282,6 +291,28 @@ impl RuleSet {
     /// Finds every secret in `data`, appending to `out` in order of position. Where two rules
     /// match the same secret, only the earlier rule is kept.
     pub fn scan(&self, data: &[u8], out: &mut Vec<Match>) {
+        self.scan_into(data, out, None);
+    }
+
+    /// [`RuleSet::scan`], and also what a code frame must mask: the union of every accepted
+    /// match of every rule, the ones that lost an overlap included, as ascending disjoint
+    /// byte ranges (replacing `covered`).
+    pub fn scan_covering(
+        &self,
+        data: &[u8],
+        out: &mut Vec<Match>,
+        covered: &mut Vec<Range<usize>>,
+    ) {
+        covered.clear();
+        self.scan_into(data, out, Some(covered));
+    }
+
+    fn scan_into(
+        &self,
+        data: &[u8],
+        out: &mut Vec<Match>,
+        covered: Option<&mut Vec<Range<usize>>>,
+    ) {
         // Where each rule's keywords occur: (rule, keyword start).
         let mut hits: Vec<(usize, usize)> = Vec::new();
         // Overlapping search: a keyword inside another keyword still counts.
@@ -322,19 +353,11 @@ impl RuleSet {
             }
         }
         let found = &mut out[first..];
-        found.sort_by_key(|m| (m.start, m.end, m.rule));
-        let mut kept: Vec<Match> = Vec::with_capacity(found.len());
-        for m in found.iter() {
-            // Same secret (overlapping span) from a later rule: the earlier rule already has it.
-            if kept
-                .iter()
-                .any(|k| k.start < m.end && m.start < k.end && k.rule < m.rule)
-            {
-                continue;
-            }
-            kept.retain(|k| !(k.start < m.end && m.start < k.end && k.rule > m.rule));
-            kept.push(m.clone());
+        found.sort_unstable_by_key(|m| (m.start, m.end, m.rule));
+        if let Some(covered) = covered {
+            union_of(found, covered);
         }
+        let kept = resolve_overlaps(found);
         out.truncate(first);
         out.extend(kept);
     }
@@ -342,6 +365,54 @@ impl RuleSet {
     /// Looks a rule up by id.
     pub fn get(&self, id: &str) -> Option<&Compiled> {
         self.rules.iter().find(|c| c.rule.id == id)
+    }
+}
+
+/// Of overlapping matches of different rules, keeps the earliest rule's. `found` is sorted by
+/// (start, end, rule); the result keeps that order.
+///
+/// Linear in the matches: sorted by start, a kept match can only overlap a later one while its
+/// end lies beyond the later one's start, so only those (the `live` ones) are compared. Kept
+/// matches of different rules never overlap each other, and one rule's matches never overlap,
+/// so `live` stays as small as the number of rules.
+fn resolve_overlaps(found: &[Match]) -> Vec<Match> {
+    let overlap = |a: &Match, b: &Match| a.start < b.end && b.start < a.end;
+    // `None`: kept, then displaced by an earlier rule's overlapping match.
+    let mut kept: Vec<Option<Match>> = Vec::with_capacity(found.len());
+    let mut live: Vec<usize> = Vec::new();
+    for m in found {
+        // Kept matches ending at or before `m.start` overlap neither `m` nor anything after it.
+        live.retain(|&k| kept[k].as_ref().is_some_and(|k| k.end > m.start));
+        let taken = live.iter().any(|&k| {
+            kept[k]
+                .as_ref()
+                .is_some_and(|k| overlap(k, m) && k.rule < m.rule)
+        });
+        if taken {
+            continue;
+        }
+        for &k in &live {
+            if kept[k]
+                .as_ref()
+                .is_some_and(|k| overlap(k, m) && k.rule > m.rule)
+            {
+                kept[k] = None;
+            }
+        }
+        live.push(kept.len());
+        kept.push(Some(m.clone()));
+    }
+    kept.into_iter().flatten().collect()
+}
+
+/// The bytes `found` (sorted by start) cover, as ascending disjoint ranges: overlapping matches
+/// merge; matches that only touch stay apart, so each keeps its own redaction.
+fn union_of(found: &[Match], covered: &mut Vec<Range<usize>>) {
+    for m in found.iter().filter(|m| m.start < m.end) {
+        match covered.last_mut() {
+            Some(last) if m.start < last.end => last.end = last.end.max(m.end),
+            _ => covered.push(m.start..m.end),
+        }
     }
 }
 
@@ -452,12 +523,78 @@ mod tests {
 
     #[test]
     fn keyword_prefilter_is_case_insensitive_and_skips_clean_text() {
-        let set = builtin();
-        let mut out = Vec::new();
-        set.scan(b"nothing to see here", &mut out);
-        assert!(out.is_empty());
-        set.scan(b"token: age-secret-key-1 lower case is not a key", &mut out);
-        assert!(out.is_empty());
+        // The AWS rule's regex takes its keyword in any case; its keywords are lowercase, so
+        // the secret is found only if the prefilter matches `AWS_SECRET_ACCESS_KEY` and
+        // `Aws_Secret_Access_Key` to `aws_secret`.
+        let secret = b"5Uvoad+/q5QMegD5vfX3r1HDY0hWokTpXtZVuRT+";
+        let upper = b"export AWS_SECRET_ACCESS_KEY=5Uvoad+/q5QMegD5vfX3r1HDY0hWokTpXtZVuRT+\n";
+        let mixed = b"Aws_Secret_Access_Key: \"5Uvoad+/q5QMegD5vfX3r1HDY0hWokTpXtZVuRT+\"";
+        let packed = builtin();
+        let dfa = RuleSet::compile_with(rules::builtin().unwrap(), Prefilter::dfa).unwrap();
+        assert!(matches!(dfa.prefilter, Prefilter::Dfa(_)));
+        let aws = packed
+            .rules
+            .iter()
+            .position(|c| c.rule.id == "secret.aws-secret-access-key");
+        for set in [&packed, &dfa] {
+            for text in [&upper[..], &mixed[..]] {
+                let mut out = Vec::new();
+                set.scan(text, &mut out);
+                let found: Vec<&[u8]> = out
+                    .iter()
+                    .filter(|m| Some(m.rule) == aws)
+                    .map(|m| &text[m.start..m.end])
+                    .collect();
+                assert_eq!(found, [&secret[..]], "{}", String::from_utf8_lossy(text));
+            }
+            let mut out = Vec::new();
+            set.scan(b"nothing to see here", &mut out);
+            assert!(out.is_empty());
+        }
+    }
+
+    /// The overlap resolution as first written (quadratic), kept as the reference.
+    fn resolve_overlaps_reference(found: &[Match]) -> Vec<Match> {
+        let mut kept: Vec<Match> = Vec::new();
+        for m in found {
+            if kept
+                .iter()
+                .any(|k| k.start < m.end && m.start < k.end && k.rule < m.rule)
+            {
+                continue;
+            }
+            kept.retain(|k| !(k.start < m.end && m.start < k.end && k.rule > m.rule));
+            kept.push(m.clone());
+        }
+        kept
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn linear_overlap_resolution_keeps_what_the_quadratic_one_kept(
+            raw in proptest::collection::vec((0usize..6, 0usize..200, 0usize..40), 0..120)
+        ) {
+            // Like the scanner's output: one rule's matches never overlap each other.
+            let mut found: Vec<Match> = Vec::new();
+            for (rule, start, len) in raw {
+                let m = Match { rule, start, end: start + len };
+                if !found.iter().any(|f| f.rule == rule && f.start < m.end && m.start < f.end) {
+                    found.push(m);
+                }
+            }
+            found.sort_unstable_by_key(|m| (m.start, m.end, m.rule));
+            proptest::prop_assert_eq!(resolve_overlaps(&found), resolve_overlaps_reference(&found));
+            let mut covered = Vec::new();
+            union_of(&found, &mut covered);
+            for pair in covered.windows(2) {
+                proptest::prop_assert!(pair[0].end <= pair[1].start);
+            }
+            for at in 0..260 {
+                let in_match = found.iter().any(|m| m.start <= at && at < m.end);
+                let in_union = covered.iter().any(|r| r.contains(&at));
+                proptest::prop_assert_eq!(in_match, in_union, "byte {}", at);
+            }
+        }
     }
 
     #[test]

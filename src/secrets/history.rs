@@ -3,6 +3,7 @@
 //! each of them in at each path.
 
 use super::engine::{Match, RuleSet};
+pub use super::hits::{Hit, hits_in, inline_allow};
 use gix::ObjectId;
 use gix::objs::{Find, FindHeader, Kind};
 use rayon::prelude::*;
@@ -97,24 +98,6 @@ pub struct CommitInfo {
     pub summary: String,
 }
 
-/// A secret in a blob.
-#[derive(Clone, Debug)]
-pub struct Hit {
-    /// Rule index in the rule set.
-    pub rule: usize,
-    /// The secret itself; never leaves the secrets module unredacted.
-    pub secret: Vec<u8>,
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based column (bytes).
-    pub column: u32,
-    /// The reason of a `palisade:allow <rule> -- <reason>` comment on the secret's line.
-    pub inline_allow: Option<String>,
-    /// The secret's line with every secret on it redacted, cut to at most 200 characters
-    /// around this one: the code frame reports show.
-    pub snippet: String,
-}
-
 /// Everything the object pass found.
 pub struct Scanned {
     /// Blobs with secrets.
@@ -151,100 +134,9 @@ pub fn open(path: &Path) -> Result<gix::Repository, HistoryError> {
     })
 }
 
-/// Every secret in `data`, with its line, column and any inline allow comment.
-pub fn hits_in(data: &[u8], rules: &RuleSet, matches: &mut Vec<Match>) -> Vec<Hit> {
-    matches.clear();
-    rules.scan(data, matches);
-    matches
-        .iter()
-        .map(|m| {
-            let (line, column) = line_and_column(data, m.start);
-            Hit {
-                rule: m.rule,
-                secret: data[m.start..m.end].to_vec(),
-                line,
-                column,
-                inline_allow: inline_allow(line_at(data, m.start), &rules.rules[m.rule].rule.id),
-                snippet: snippet(data, m.start, matches),
-            }
-        })
-        .collect()
-}
-
-/// The line around `offset`, every match on it redacted, at most 200 characters.
-fn snippet(data: &[u8], offset: usize, matches: &[Match]) -> String {
-    let line_start = memchr::memrchr(b'\n', &data[..offset]).map_or(0, |p| p + 1);
-    let line_end = memchr::memchr(b'\n', &data[offset..]).map_or(data.len(), |p| offset + p);
-    let from = line_start.max(offset.saturating_sub(80));
-    let to = line_end.min(offset + 200);
-    let mut out = String::new();
-    let mut at = from;
-    let mut on_line: Vec<&Match> = matches
-        .iter()
-        .filter(|m| m.start < to && m.end > from)
-        .collect();
-    on_line.sort_by_key(|m| m.start);
-    for m in on_line {
-        let start = m.start.max(at);
-        if start > at {
-            out.push_str(&String::from_utf8_lossy(&data[at..start]));
-        }
-        if m.end > at {
-            out.push_str(&super::redact::redact(&data[m.start..m.end]));
-            at = m.end;
-        }
-    }
-    if to > at {
-        out.push_str(&String::from_utf8_lossy(&data[at..to]));
-    }
-    let mut out: String = out.chars().filter(|c| *c != '\r').take(240).collect();
-    if from > line_start {
-        out.insert(0, '…');
-    }
-    if to < line_end {
-        out.push('…');
-    }
-    out
-}
-
 /// Whether contents look binary: a NUL byte in the first 8 KiB.
 pub fn is_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(8192)]).is_some()
-}
-
-/// The line holding `offset`, without its newline.
-fn line_at(data: &[u8], offset: usize) -> &[u8] {
-    let start = memchr::memrchr(b'\n', &data[..offset]).map_or(0, |p| p + 1);
-    let end = memchr::memchr(b'\n', &data[offset..]).map_or(data.len(), |p| offset + p);
-    &data[start..end]
-}
-
-/// The reason of an inline `palisade:allow <rule-id> -- <reason>` comment for `rule` on
-/// `line`; a comment without a reason allows nothing.
-pub fn inline_allow(line: &[u8], rule: &str) -> Option<String> {
-    const MARK: &[u8] = b"palisade:allow ";
-    let at = line.windows(MARK.len()).position(|w| w == MARK)?;
-    let rest = String::from_utf8_lossy(&line[at + MARK.len()..]);
-    let (named, reason) = rest.split_once(" -- ")?;
-    let reason = reason
-        .trim()
-        .trim_end_matches("*/")
-        .trim_end_matches("-->")
-        .trim();
-    (named.trim() == rule && !reason.is_empty()).then(|| reason.to_string())
-}
-
-fn line_and_column(data: &[u8], offset: usize) -> (u32, u32) {
-    let before = &data[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    (
-        u32::try_from(line).unwrap_or(u32::MAX),
-        u32::try_from(offset - line_start + 1).unwrap_or(u32::MAX),
-    )
 }
 
 /// Every object id in the database, each once: packed objects in pack order first (a delta's
@@ -752,39 +644,4 @@ pub fn ref_labels(
 /// Whether the repository is a shallow clone (history cut off).
 pub fn is_shallow(repo: &gix::Repository) -> bool {
     repo.path().join("shallow").is_file()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn inline_allow_needs_the_rule_and_a_reason() {
-        let line = b"token = \"ghp_x\" # palisade:allow secret.github-pat -- revoked fixture token";
-        assert_eq!(
-            inline_allow(line, "secret.github-pat").as_deref(),
-            Some("revoked fixture token")
-        );
-        assert_eq!(inline_allow(line, "secret.npm-token"), None);
-        assert_eq!(
-            inline_allow(
-                b"x # palisade:allow secret.github-pat -- ",
-                "secret.github-pat"
-            ),
-            None
-        );
-        assert_eq!(
-            inline_allow(b"x # palisade:allow secret.github-pat", "secret.github-pat"),
-            None
-        );
-        assert_eq!(line_at(b"ab\ncd\nef", 4), b"cd");
-    }
-
-    #[test]
-    fn lines_and_columns_are_one_based() {
-        let data = b"a\nbc\nxyz";
-        assert_eq!(line_and_column(data, 0), (1, 1));
-        assert_eq!(line_and_column(data, 3), (2, 2));
-        assert_eq!(line_and_column(data, 7), (3, 3));
-    }
 }

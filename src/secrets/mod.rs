@@ -6,6 +6,7 @@ pub mod cfg;
 pub mod engine;
 pub mod files;
 pub mod history;
+pub mod hits;
 pub mod redact;
 pub mod rules;
 

@@ -11,6 +11,7 @@ mod gate;
 mod imports;
 mod init;
 mod leaks;
+mod matches;
 mod pipes;
 mod reports;
 mod sarif;
