@@ -1119,6 +1119,7 @@ fn run_rules(cmd: &RulesCommand) -> Result<Outcome> {
             for reference in &r.references {
                 writeln!(out, "see: {reference}")?;
             }
+            writeln!(out, "\n{}", crate::secrets::placeholder::EXPLAIN)?;
             writeln!(
                 out,
                 "{} examples, {} negative examples (`rules check` runs them)",

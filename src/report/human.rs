@@ -75,6 +75,14 @@ impl Report for Human {
                 s.stats.skipped_large,
                 s.rules
             )?;
+            if s.placeholders_skipped > 0 {
+                writeln!(
+                    out,
+                    "  {} placeholder value{} not reported (`cargo palisade rules explain` says which)",
+                    s.placeholders_skipped,
+                    if s.placeholders_skipped == 1 { "" } else { "s" }
+                )?;
+            }
         }
 
         for report in run.fips.unwrap_or_default() {

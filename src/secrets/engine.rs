@@ -15,6 +15,8 @@ pub struct Compiled {
     pub code: &'static str,
     regex: Regex,
     secret_group: Option<usize>,
+    /// Values this rule matched that the placeholder filter dropped.
+    placeholders: std::sync::atomic::AtomicU64,
 }
 
 /// Every rule, compiled, with the keyword prefilter.
@@ -214,6 +216,11 @@ impl Compiled {
             {
                 continue;
             }
+            if super::placeholder::reason(secret).is_some() {
+                self.placeholders
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                continue;
+            }
             out.push(Match {
                 rule: index,
                 start: start + span.start(),
@@ -275,6 +282,7 @@ impl RuleSet {
                 rule,
                 regex,
                 secret_group,
+                placeholders: std::sync::atomic::AtomicU64::new(0),
             });
         }
         let prefilter = build(&keywords).map_err(|e| RuleError {
@@ -360,6 +368,14 @@ impl RuleSet {
         let kept = resolve_overlaps(found);
         out.truncate(first);
         out.extend(kept);
+    }
+
+    /// How many matched values the placeholder filter dropped so far, every rule together.
+    pub fn placeholders_skipped(&self) -> u64 {
+        self.rules
+            .iter()
+            .map(|c| c.placeholders.load(std::sync::atomic::Ordering::Relaxed))
+            .sum()
     }
 
     /// Looks a rule up by id.

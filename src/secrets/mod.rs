@@ -7,6 +7,7 @@ pub mod engine;
 pub mod files;
 pub mod history;
 pub mod hits;
+pub mod placeholder;
 pub mod redact;
 pub mod rules;
 
@@ -91,6 +92,8 @@ pub struct Summary {
     pub rules: usize,
     /// What was read: `history`, `range`, `worktree` or `staged`.
     pub scope: &'static str,
+    /// Matched values the placeholder filter dropped (`${VAR}`, `changeme`, `xxxx…`).
+    pub placeholders_skipped: u64,
 }
 
 /// The check's result.
@@ -306,6 +309,7 @@ pub fn run(
             stats: scanned.stats,
             shallow,
             rules: rules.rules.len(),
+            placeholders_skipped: rules.placeholders_skipped(),
             scope: if target.range.is_some() {
                 "range"
             } else {
@@ -376,6 +380,7 @@ fn run_files(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> 
             stats,
             shallow: false,
             rules: rules.rules.len(),
+            placeholders_skipped: rules.placeholders_skipped(),
             scope,
         },
     })

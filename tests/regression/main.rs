@@ -13,5 +13,6 @@ mod init;
 mod leaks;
 mod matches;
 mod pipes;
+mod placeholders;
 mod reports;
 mod sarif;

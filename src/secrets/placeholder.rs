@@ -1,0 +1,210 @@
+//! The one placeholder filter every rule shares: values that stand for a secret in docs,
+//! templates and examples (`${DB_PASSWORD}`, `<your-token>`, `changeme`, `xxxx…`,
+//! `AKIAIOSFODNN7EXAMPLE`) are not leaks, and a gate that fails on them gets switched off.
+//! It judges the value a rule captured, never the line around it, and only says yes for
+//! shapes no generated credential has: a weak but real password (`Summer2024`) still counts.
+
+/// What `rules explain` says about the filter.
+pub const EXPLAIN: &str = "Placeholders are not reported, for every rule: template references \
+(${VAR}, $VAR, {{ .Values.x }}, <your-token>, %s, %(name)s, __NAME__), values of one repeated \
+character (xxxx, ****, 0000), runs of consecutive characters (123456789, abcdef), and stand-in \
+words (password, changeme, example, placeholder, redacted, dummy, your_… / my_…). A weak real \
+password such as Summer2024 is still a finding.";
+
+/// Whole values that only ever stand in for a secret (compared without case, punctuation
+/// removed).
+const WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "changeme",
+    "changeit",
+    "secret",
+    "mysecret",
+    "supersecret",
+    "test",
+    "testing",
+    "admin",
+    "root",
+    "default",
+    "sample",
+    "dummy",
+    "none",
+    "null",
+    "empty",
+    "todo",
+    "fixme",
+    "foo",
+    "bar",
+    "foobar",
+    "baz",
+    "token",
+    "apikey",
+    "key",
+    "value",
+    "string",
+    "xxx",
+];
+
+/// Pieces that, anywhere in a value, mark it as a stand-in.
+const MARKERS: &[&str] = &[
+    "example",
+    "placeholder",
+    "redacted",
+    "changeme",
+    "change_me",
+    "change-me",
+    "dummy",
+    "notreal",
+    "not_real",
+    "not-a-real",
+    "insert_",
+    "insert-",
+    "replace_me",
+    "replace-me",
+    "your_",
+    "your-",
+    "yourpassword",
+    "yourtoken",
+    "yoursecret",
+    "yourkey",
+    "xxxxx",
+];
+
+/// Why `value` is a placeholder, or `None` when it may be a real secret.
+pub fn reason(value: &[u8]) -> Option<&'static str> {
+    let text = std::str::from_utf8(value).ok()?.trim();
+    if text.is_empty() {
+        return Some("empty");
+    }
+    if is_template(text) {
+        return Some("a template reference");
+    }
+    let lower = text.to_ascii_lowercase();
+    let letters: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if WORDS.contains(&letters.as_str()) {
+        return Some("a stand-in word");
+    }
+    if lower.starts_with("my") && WORDS.contains(&&letters[2.min(letters.len())..]) {
+        return Some("a stand-in word");
+    }
+    if MARKERS.iter().any(|m| lower.contains(m)) {
+        return Some("a stand-in word");
+    }
+    if one_character(&lower) {
+        return Some("one repeated character");
+    }
+    if consecutive(&letters) {
+        return Some("consecutive characters");
+    }
+    None
+}
+
+/// `${VAR}`, `$VAR`, `{{ … }}`, `<…>`, `%s`, `%(name)s`, `#{…}`, `__NAME__`, `{name}`.
+fn is_template(text: &str) -> bool {
+    let wrapped = |open: &str, close: &str| text.starts_with(open) && text.ends_with(close);
+    if wrapped("${", "}")
+        || wrapped("{{", "}}")
+        || wrapped("<", ">")
+        || wrapped("#{", "}")
+        || wrapped("%(", "s")
+        || wrapped("$(", ")")
+        || wrapped("[[", "]]")
+        || (wrapped("{", "}") && text[1..text.len() - 1].chars().all(is_name_char))
+        || (wrapped("__", "__") && text.len() > 4)
+    {
+        return true;
+    }
+    if let Some(name) = text.strip_prefix('$')
+        && !name.is_empty()
+        && name.chars().all(is_name_char)
+    {
+        return true;
+    }
+    matches!(text, "%s" | "%d" | "%v" | "%q" | "{}" | "?")
+        || text.contains("${")
+        || text.contains("{{")
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'
+}
+
+/// At least 4 characters, four in five of them the same one (`xxxx`, `0000000`, `aaaaaaab`).
+fn one_character(letters: &str) -> bool {
+    let bytes = letters.as_bytes();
+    if bytes.len() < 4 {
+        return false;
+    }
+    let mut counts = [0usize; 256];
+    for &b in bytes {
+        counts[usize::from(b)] += 1;
+    }
+    counts
+        .iter()
+        .max()
+        .is_some_and(|&m| m * 5 >= bytes.len() * 4)
+}
+
+/// At least 6 characters, each the one after the last (`123456789`, `abcdefgh`,
+/// `0123456789abcdef`), allowing one break.
+fn consecutive(letters: &str) -> bool {
+    let bytes = letters.as_bytes();
+    if bytes.len() < 6 {
+        return false;
+    }
+    let breaks = bytes
+        .windows(2)
+        .filter(|w| !(w[1] == w[0] + 1 || (w[0] == b'9' && w[1] == b'a')))
+        .count();
+    breaks <= 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_recognised() {
+        for value in [
+            "password",
+            "changeme",
+            "${DB_PASSWORD}",
+            "$DB_PASSWORD",
+            "{{ .Values.db.password }}",
+            "<your-token>",
+            "%s",
+            "%(password)s",
+            "__SECRET__",
+            "xxxxxxxxxxxxxxxxxxxxxxxx",
+            "************",
+            "1234567890",
+            "abcdefghijkl",
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "your_api_key_here",
+            "REDACTED",
+            "mypassword",
+        ] {
+            assert!(reason(value.as_bytes()).is_some(), "{value}");
+        }
+    }
+
+    #[test]
+    fn real_looking_values_are_not_placeholders() {
+        for value in [
+            "Summer2024",
+            "Q9mX2kP7rT4vW8yB",
+            "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",
+            "5Uvoad+/q5QMegD5vfX3r1HDY0hWokTpXtZVuRT+",
+            "sk_live_frCs6SiQdPwVhC6Zz8oXkS0a",
+            "hunter2hunter",
+        ] {
+            assert_eq!(reason(value.as_bytes()), None, "{value}");
+        }
+    }
+}
