@@ -706,54 +706,18 @@ fn run_gate(
     // as an error in every report, and the gate exits 2 after the reports are written.
     let mut findings = Vec::new();
     let mut checks = Vec::new();
-    let mut settle = |name: &str, millis: u128, error: Option<&anyhow::Error>| {
-        checks.push(CheckRun {
-            name: name.into(),
-            millis,
-            error: error.map(|e| format!("{e:#}")),
-        });
-    };
-    let mut advisories = match advisories {
-        (Ok(outcome), millis) => {
-            if outcome.is_some() {
-                settle("advisories", millis, None);
-            }
-            outcome
-        }
-        (Err(e), millis) => {
-            settle("advisories", millis, Some(&e));
-            None
-        }
-    };
-    let mut secrets = match secrets {
-        (Ok(outcome), millis) => {
-            if outcome.is_some() {
-                settle("secrets", millis, None);
-            }
-            outcome
-        }
-        (Err(e), millis) => {
-            settle("secrets", millis, Some(&e));
-            None
-        }
-    };
-    let fips = match fips {
-        (Ok(outcome), millis) => {
-            if outcome.is_some() {
-                settle("fips", millis, None);
-            }
-            outcome
-        }
-        (Err(e), millis) => {
-            settle("fips", millis, Some(&e));
-            None
-        }
-    };
+    let mut advisories = settle("advisories", advisories, &mut checks);
+    let mut secrets = settle("secrets", secrets, &mut checks);
+    let fips = settle("fips", fips, &mut checks);
     let import_millis = imported.1;
     let imported = match imported {
         (Ok(imported), _) => imported,
         (Err(e), millis) => {
-            settle("import", millis, Some(&e));
+            checks.push(CheckRun {
+                name: "import".into(),
+                millis,
+                error: Some(format!("{e:#}")),
+            });
             Vec::new()
         }
     };
@@ -850,6 +814,27 @@ fn unchecked_dependencies(root: &Path) -> Vec<crate::finding::Finding> {
             }
         })
         .collect()
+}
+
+/// A check's result as the gate keeps it: its outcome when it ran, and a row of the checks
+/// table (with the error when it could not run).
+fn settle<T>(
+    name: &str,
+    (result, millis): (Result<Option<T>>, u128),
+    checks: &mut Vec<crate::report::CheckRun>,
+) -> Option<T> {
+    let (outcome, error) = match result {
+        Ok(outcome) => (outcome, None),
+        Err(e) => (None, Some(format!("{e:#}"))),
+    };
+    if outcome.is_some() || error.is_some() {
+        checks.push(crate::report::CheckRun {
+            name: name.into(),
+            millis,
+            error,
+        });
+    }
+    outcome
 }
 
 /// What a check thread that panicked stands for: an error result, never a pass.

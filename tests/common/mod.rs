@@ -213,3 +213,31 @@ pub fn with_closed_stdout(cwd: &Path, args: &[&str]) -> Run {
         .unwrap();
     finish(output)
 }
+
+/// A new git repository in a temp dir, on `main`, with an author and no signing.
+pub fn new_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["config", "user.name", "Fixture Author"],
+        &["config", "user.email", "author@example.invalid"],
+        &["config", "commit.gpgsign", "false"],
+        &["config", "tag.gpgsign", "false"],
+    ] {
+        git_in(dir.path(), args);
+    }
+    dir
+}
+
+/// Writes `files` (path, contents) into `dir` and commits them all with `message`.
+pub fn commit_files(dir: &Path, files: &[(&str, &str)], message: &str) {
+    for (path, text) in files {
+        let path = dir.join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, text).unwrap();
+    }
+    git_in(dir, &["add", "-A"]);
+    git_in(dir, &["commit", "-qm", message]);
+}

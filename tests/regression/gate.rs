@@ -10,19 +10,13 @@ const GITHUB_PAT: &str = "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";
 /// A repository whose history holds a secret, with the `app` cargo fixture in `svc/`.
 fn repo_with_project_in_subfolder() -> tempfile::TempDir {
     fetch_fixture_crates();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = new_repo();
     copy_dir(&fixtures().join("app"), &dir.path().join("svc"));
-    std::fs::write(
-        dir.path().join("deploy.env"),
-        format!("GITHUB_TOKEN={GITHUB_PAT}\n"),
-    )
-    .unwrap();
-    let git = |args: &[&str]| git_in(dir.path(), args);
-    git(&["init", "-q", "-b", "main"]);
-    git(&["config", "user.name", "T"]);
-    git(&["config", "user.email", "t@example.invalid"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-qm", "init"]);
+    commit_files(
+        dir.path(),
+        &[("deploy.env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"))],
+        "init",
+    );
     dir
 }
 

@@ -6,9 +6,13 @@ use crate::common::*;
 use std::path::Path;
 
 fn git_repo(dir: &Path) {
-    git_in(dir, &["init", "-q", "-b", "main"]);
-    git_in(dir, &["config", "user.name", "T"]);
-    git_in(dir, &["config", "user.email", "t@example.invalid"]);
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["config", "user.name", "T"],
+        &["config", "user.email", "t@example.invalid"],
+    ] {
+        git_in(dir, args);
+    }
 }
 
 fn commit_all(dir: &Path) {

@@ -13,16 +13,8 @@ const STRIPE: &str = "sk_live_frCs6SiQdPwVhC6Zz8oXkS0a";
 const WEAK: &str = "Summer2024";
 
 fn repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| git_in(dir.path(), args);
-    git(&["init", "-q", "-b", "main"]);
-    git(&["config", "user.name", "Fixture Author"]);
-    git(&["config", "user.email", "author@example.invalid"]);
-    git(&["config", "commit.gpgsign", "false"]);
-    git(&["config", "tag.gpgsign", "false"]);
-    std::fs::write(dir.path().join("README.md"), "hello\n").unwrap();
-    git(&["add", "."]);
-    git(&["commit", "-qm", "first"]);
+    let dir = new_repo();
+    commit_files(dir.path(), &[("README.md", "hello\n")], "first");
     dir
 }
 

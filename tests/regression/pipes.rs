@@ -5,18 +5,12 @@ use crate::common::*;
 use std::process::Stdio;
 
 fn repo_with_secret() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| git_in(dir.path(), args);
-    git(&["init", "-q", "-b", "main"]);
-    git(&["config", "user.name", "T"]);
-    git(&["config", "user.email", "t@example.invalid"]);
-    std::fs::write(
-        dir.path().join("a.env"),
-        "TOKEN=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\n",
-    )
-    .unwrap();
-    git(&["add", "."]);
-    git(&["commit", "-qm", "a"]);
+    let dir = new_repo();
+    commit_files(
+        dir.path(),
+        &[("a.env", "TOKEN=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\n")],
+        "a",
+    );
     dir
 }
 

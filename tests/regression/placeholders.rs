@@ -5,11 +5,7 @@ use crate::common::*;
 
 #[test]
 fn placeholders_in_docs_and_templates_failed_the_gate() {
-    let dir = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| git_in(dir.path(), args);
-    git(&["init", "-q", "-b", "main"]);
-    git(&["config", "user.name", "T"]);
-    git(&["config", "user.email", "t@example.invalid"]);
+    let dir = new_repo();
     let docs = [
         "DATABASE_URL=postgres://postgres:password@localhost/app",
         "curl https://admin:changeme@registry.example.com/v2/",
@@ -23,20 +19,23 @@ fn placeholders_in_docs_and_templates_failed_the_gate() {
         "secret_token = \"xxxxxxxxxxxxxxxxxxxxxxxx\"",
         "password = \"1234567890123\"",
     ];
-    std::fs::write(dir.path().join("README.md"), docs.join("\n") + "\n").unwrap();
-    git(&["add", "."]);
-    git(&["commit", "-qm", "docs"]);
+    commit_files(
+        dir.path(),
+        &[("README.md", &(docs.join("\n") + "\n"))],
+        "docs",
+    );
     let run = palisade_in(dir.path(), &["secrets", "."]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.contains("placeholder value"), "{}", run.stdout);
     // A weak but real password next to them is still a leak.
-    std::fs::write(
-        dir.path().join(".env"),
-        "DATABASE_URL=postgres://app:Summer2024@db.internal/app\n",
-    )
-    .unwrap();
-    git(&["add", "."]);
-    git(&["commit", "-qm", "env"]);
+    commit_files(
+        dir.path(),
+        &[(
+            ".env",
+            "DATABASE_URL=postgres://app:Summer2024@db.internal/app\n",
+        )],
+        "env",
+    );
     let run = palisade_in(dir.path(), &["secrets", "."]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.contains("secret.postgres-uri"), "{}", run.stdout);

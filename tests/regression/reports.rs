@@ -8,30 +8,20 @@ const GITHUB_PAT: &str = "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";
 const STRIPE: &str = "sk_live_frCs6SiQdPwVhC6Zz8oXkS0a";
 
 fn repo_with_allowed_fixtures() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| git_in(dir.path(), args);
-    git(&["init", "-q", "-b", "main"]);
-    git(&["config", "user.name", "T"]);
-    git(&["config", "user.email", "t@example.invalid"]);
-    std::fs::create_dir(dir.path().join("fixtures")).unwrap();
-    std::fs::write(
-        dir.path().join("fixtures/a.env"),
-        format!("T={GITHUB_PAT}\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("fixtures/b.py"),
-        format!("k = '{STRIPE}'\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("palisade.toml"),
-        "[[secrets.allow]]\nrules = [\"secret.github-pat\", \"secret.stripe-live-secret-key\"]\n\
-         paths = [\"fixtures/**\"]\nreason = \"fake test keys\"\nticket = \"SEC-1\"\n",
-    )
-    .unwrap();
-    git(&["add", "."]);
-    git(&["commit", "-qm", "fixtures"]);
+    let dir = new_repo();
+    commit_files(
+        dir.path(),
+        &[
+            ("fixtures/a.env", &format!("T={GITHUB_PAT}\n")),
+            ("fixtures/b.py", &format!("k = '{STRIPE}'\n")),
+            (
+                "palisade.toml",
+                "[[secrets.allow]]\nrules = [\"secret.github-pat\", \"secret.stripe-live-secret-key\"]\n\
+                 paths = [\"fixtures/**\"]\nreason = \"fake test keys\"\nticket = \"SEC-1\"\n",
+            ),
+        ],
+        "fixtures",
+    );
     dir
 }
 
