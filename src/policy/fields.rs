@@ -40,7 +40,8 @@ const PLACEHOLDER_TICKETS: &[&str] = &[
 pub fn is_placeholder_ticket(ticket: &str) -> bool {
     let t = ticket.trim().to_ascii_lowercase();
     let same_char = |c: char| !t.is_empty() && t.chars().all(|x| x == c);
-    PLACEHOLDER_TICKETS.contains(&t.as_str()) || ['-', '?', 'x', '0', '.'].into_iter().any(same_char)
+    PLACEHOLDER_TICKETS.contains(&t.as_str())
+        || ['-', '?', 'x', '0', '.'].into_iter().any(same_char)
 }
 
 /// What reading one field gave.
