@@ -169,9 +169,12 @@ impl<'a, 'i> Table<'a, 'i> {
                     problems.at(
                         v.span(),
                         format!(
-                            "`ticket` in {} is a placeholder (`{}`): name the real ticket or spec that authorises this entry",
+                            "`ticket` in {} is a placeholder ({}): name the real ticket or spec that authorises this entry",
                             self.name,
-                            shown(s.trim())
+                            match s.trim() {
+                                "" => "blank".to_string(),
+                                t => format!("`{}`", shown(t)),
+                            }
                         ),
                     );
                     Field::Invalid
