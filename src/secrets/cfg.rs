@@ -245,7 +245,13 @@ fn allow_entry(
         match resolve_rule_id(id, ids) {
             Ok(id) => rules.push(id.to_string()),
             Err(suggestion) => {
-                problems.at(rule.span(), unknown_rule_message(id, suggestion));
+                problems.at(
+                    rule.span(),
+                    format!(
+                        "`rule` in [[secrets.allow]] {}",
+                        unknown_rule_message(suggestion)
+                    ),
+                );
                 criteria_ok = false;
             }
         }
@@ -375,16 +381,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// "names no rule" with the did-you-mean, the name shown at most [`shown`]'s length.
-pub fn unknown_rule_message(named: &str, suggestion: Option<&str>) -> String {
-    let hint = match suggestion {
-        Some(id) => format!("did you mean {id}?"),
-        None => "see `cargo palisade rules list`".to_string(),
-    };
-    format!(
-        "`{}` is not a secret rule (built-in or custom): {hint}",
-        shown(named)
-    )
+/// "names no rule" with the did-you-mean. The name written is not repeated: it is input, and a
+/// value pasted in the wrong place can be a secret; the suggestion is an id of ours.
+pub fn unknown_rule_message(suggestion: Option<&str>) -> String {
+    match suggestion {
+        Some(id) => format!("names no secret rule (built-in or custom): did you mean {id}?"),
+        None => {
+            "names no secret rule (built-in or custom): see `cargo palisade rules list`".to_string()
+        }
+    }
 }
 
 /// Compiles a `secret-pattern`, refusing one that would allow every secret.

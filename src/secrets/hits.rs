@@ -47,10 +47,10 @@ pub fn hits_in(data: &[u8], rules: &RuleSet, matches: &mut Vec<Match>) -> Vec<Hi
             let line = lines.at(m.start);
             let verdict = line.allow.as_ref().map(|comment| {
                 let named = match &resolved {
-                    Some((n, named)) if *n == line.number => named.clone(),
+                    Some((n, named)) if *n == line.number => *named,
                     _ => {
                         let named = super::cfg::resolve_rule_id(&comment.named, &ids);
-                        resolved = Some((line.number, named.clone()));
+                        resolved = Some((line.number, named));
                         named
                     }
                 };
@@ -257,8 +257,8 @@ pub fn inline_allow(
         Err(suggestion) => InlineAllow::Refused(
             crate::codes::SECRETS_INLINE_ALLOW_UNKNOWN_RULE,
             format!(
-                "`palisade:allow` allows nothing: {}",
-                super::cfg::unknown_rule_message(&comment.named, *suggestion)
+                "this `palisade:allow` comment allows nothing: it {}",
+                super::cfg::unknown_rule_message(*suggestion)
             ),
         ),
     }
