@@ -45,6 +45,10 @@ pub const POLICY_IGNORE_UNUSED: &str = "policy.ignore-unused";
 
 /// The repository is a shallow clone; history before the cut was not scanned.
 pub const SECRETS_SHALLOW_HISTORY: &str = "secrets.shallow-history";
+/// An inline `palisade:allow <rule>` comment without `-- <reason>`: it allows nothing.
+pub const SECRETS_INLINE_ALLOW_WITHOUT_REASON: &str = "secrets.inline-allow-without-reason";
+/// An inline `palisade:allow <rule>` comment naming no active rule: it allows nothing.
+pub const SECRETS_INLINE_ALLOW_UNKNOWN_RULE: &str = "secrets.inline-allow-unknown-rule";
 
 /// The default build links a FIPS module.
 pub const FIPS_DEFAULT_LINKS_FIPS: &str = "fips.default-links-fips";
@@ -119,6 +123,21 @@ pub const ALL: &[Code] = &[
         summary: "The repository is a shallow clone, so history before the cut was not scanned.",
         help: "Fetch full history before scanning (`git fetch --unshallow`; actions/checkout \
                with `fetch-depth: 0`). Make this fatal with `--deny warnings`.",
+    },
+    Code {
+        id: SECRETS_INLINE_ALLOW_WITHOUT_REASON,
+        level: Level::Warn,
+        summary: "An inline `palisade:allow` comment gives no reason, so it allows nothing.",
+        help: "Say why the secret is safe: `palisade:allow <rule-id> -- <reason>`; or remove the \
+               secret and the comment.",
+    },
+    Code {
+        id: SECRETS_INLINE_ALLOW_UNKNOWN_RULE,
+        level: Level::Warn,
+        summary: "An inline `palisade:allow` comment names no rule of the active set, so it \
+                  allows nothing.",
+        help: "Name the rule of the finding on that line (`cargo palisade rules list`; with or \
+               without the `secret.` prefix), as the did-you-mean suggests.",
     },
     Code {
         id: FIPS_DEFAULT_LINKS_FIPS,

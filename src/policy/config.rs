@@ -339,8 +339,13 @@ pub fn threshold(table: &Table<'_, '_>, problems: &mut Problems<'_>) -> Option<T
     parsed
 }
 
-/// Compiles a `paths` list (`*` stays within one folder, `**` crosses folders); `None`, with
-/// each bad glob recorded, when one does not compile.
+/// Compiles a `paths` list with `.gitignore` semantics, as people already read path patterns
+/// in a repository: a pattern without a `/` (or with one only at its end) matches at any depth
+/// (`*_test.go` is `pkg/x/a_test.go` too), one with a `/` elsewhere is anchored at the
+/// repository root (a leading `/` only anchors), `dir/` is that folder and everything below,
+/// `*` stays within one folder and `**` crosses folders. A pattern that matches a folder also
+/// covers every file below it, as in git. Negation (`!`) is refused: an allow entry lists what
+/// it allows. `None`, with each bad glob recorded, when one does not compile.
 pub fn globs(
     list: &[Spanned<String>],
     entry: Range<usize>,
@@ -349,20 +354,31 @@ pub fn globs(
     let mut builder = globset::GlobSetBuilder::new();
     let mut ok = true;
     for glob in list {
-        match globset::GlobBuilder::new(glob.get_ref())
-            .literal_separator(true)
-            .build()
-        {
-            Ok(g) => {
-                builder.add(g);
-            }
-            Err(e) => {
-                // The kind alone: globset's message quotes the whole glob.
-                problems.at(
-                    glob.span(),
-                    format!("`paths` holds a bad glob: {}", e.kind()),
-                );
-                ok = false;
+        let Some(translated) = gitignore_globs(glob.get_ref()) else {
+            problems.at(
+                glob.span(),
+                "`paths` holds a pattern that names no path (empty, or `!` negation, which allow entries do not take)",
+            );
+            ok = false;
+            continue;
+        };
+        for pattern in translated {
+            match globset::GlobBuilder::new(&pattern)
+                .literal_separator(true)
+                .build()
+            {
+                Ok(g) => {
+                    builder.add(g);
+                }
+                Err(e) => {
+                    // The kind alone: globset's message quotes the whole glob.
+                    problems.at(
+                        glob.span(),
+                        format!("`paths` holds a bad glob: {}", e.kind()),
+                    );
+                    ok = false;
+                    break;
+                }
             }
         }
     }
@@ -377,6 +393,39 @@ pub fn globs(
     Some(crate::policy::Globs {
         set,
         patterns: list.iter().map(|g| g.get_ref().clone()).collect(),
+    })
+}
+
+/// The globset globs (matched against `/`-separated paths relative to the repository root)
+/// that one `.gitignore`-style pattern stands for; `None` for a pattern that names nothing.
+pub fn gitignore_globs(pattern: &str) -> Option<Vec<String>> {
+    let pattern = pattern.trim();
+    if pattern.is_empty() || pattern.starts_with('!') {
+        return None;
+    }
+    // `dir/`: only a folder matches, so only what is below it (findings name files).
+    let (body, dir_only) = match pattern.strip_suffix('/') {
+        Some(body) => (body.trim_end_matches('/'), true),
+        None => (pattern, false),
+    };
+    if body.is_empty() {
+        // `/` alone: the root, so every file.
+        return Some(vec!["**".into()]);
+    }
+    let base = if body.contains('/') {
+        body.trim_start_matches('/').to_string()
+    } else {
+        format!("**/{body}")
+    };
+    let below = if base.ends_with("**") {
+        None
+    } else {
+        Some(format!("{base}/**"))
+    };
+    Some(if dir_only {
+        vec![below.unwrap_or(base)]
+    } else {
+        std::iter::once(base).chain(below).collect()
     })
 }
 
@@ -424,6 +473,43 @@ mod tests {
         assert_eq!(err.problems.len(), 2, "{err}");
         assert_eq!(err.problems[0].0, 2);
         assert_eq!(err.problems[1].0, 3);
+    }
+
+    #[test]
+    fn paths_follow_gitignore_semantics() {
+        let matches = |pattern: &str, path: &str| {
+            let list = vec![Spanned::new(0..1, pattern.to_string())];
+            let mut p = Problems::new("x");
+            let set = globs(&list, 0..1, &mut p).unwrap();
+            set.set.is_match(path)
+        };
+        // No slash: any depth.
+        assert!(matches("*_test.go", "a_test.go"));
+        assert!(matches("*_test.go", "pkg/x/a_test.go"));
+        assert!(!matches("*_test.go", "pkg/x/a_test.go.orig"));
+        // A slash inside: anchored at the root.
+        assert!(matches("pkg/*.go", "pkg/a.go"));
+        assert!(!matches("pkg/*.go", "vendor/pkg/a.go"));
+        assert!(!matches("pkg/*.go", "pkg/x/a.go"));
+        assert!(matches("/a.txt", "a.txt"));
+        assert!(!matches("/a.txt", "x/a.txt"));
+        // `dir/`: the folder and everything below, at any depth; not a file of that name.
+        assert!(matches("testdata/", "testdata/a.json"));
+        assert!(matches("testdata/", "pkg/testdata/deep/a.json"));
+        assert!(!matches("testdata/", "testdata"));
+        assert!(matches("tests/fixtures/", "tests/fixtures/a/b.txt"));
+        assert!(!matches("tests/fixtures/", "x/tests/fixtures/b.txt"));
+        // A folder named without a slash covers what is below it, as in git.
+        assert!(matches("fixtures", "a/fixtures/key.pem"));
+        // `**` as in git.
+        assert!(matches("**/fixtures/*.pem", "fixtures/k.pem"));
+        assert!(matches("**/fixtures/*.pem", "a/b/fixtures/k.pem"));
+        assert!(matches("a/**/b.txt", "a/b.txt"));
+        assert!(matches("a/**/b.txt", "a/x/y/b.txt"));
+        assert!(matches("tests/**", "tests/a/b.rs"));
+        assert!(!matches("tests/**", "src/tests/a.rs"));
+        assert_eq!(gitignore_globs("!x"), None);
+        assert_eq!(gitignore_globs(" "), None);
     }
 
     #[test]

@@ -30,6 +30,20 @@ pub fn shown(text: &str) -> String {
     out
 }
 
+/// Ticket values that stand for "no ticket" (compared case-insensitively, trimmed).
+const PLACEHOLDER_TICKETS: &[&str] = &[
+    "", "none", "n/a", "na", "todo", "tbd", "-", "0", "?", "xxx", "null", "nil", "tba",
+];
+
+/// Whether a ticket says there is none: blank, or one of [`PLACEHOLDER_TICKETS`] (also `--`,
+/// `???`, `XXXX`: a run of one placeholder character).
+pub fn is_placeholder_ticket(ticket: &str) -> bool {
+    let t = ticket.trim().to_ascii_lowercase();
+    let same_char = |c: char| !t.is_empty() && t.chars().all(|x| x == c);
+    PLACEHOLDER_TICKETS.contains(&t.as_str())
+        || ['-', '?', 'x', '0', '.'].into_iter().any(same_char)
+}
+
 /// What reading one field gave.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Field<T> {
@@ -148,6 +162,23 @@ impl<'a, 'i> Table<'a, 'i> {
         match self.value(key) {
             None => Field::Absent,
             Some(v) => match v.get_ref() {
+                // A `ticket` names who authorised a suppression; a placeholder authorises
+                // nothing. Checked where every table's strings are read, so each table with a
+                // ticket, required or optional, today's and future ones, refuses them alike.
+                DeValue::String(s) if key == "ticket" && is_placeholder_ticket(s) => {
+                    problems.at(
+                        v.span(),
+                        format!(
+                            "`ticket` in {} is a placeholder ({}): name the real ticket or spec that authorises this entry",
+                            self.name,
+                            match s.trim() {
+                                "" => "blank".to_string(),
+                                t => format!("`{}`", shown(t)),
+                            }
+                        ),
+                    );
+                    Field::Invalid
+                }
                 DeValue::String(s) => Field::Given(Spanned::new(v.span(), s.to_string())),
                 _ => {
                     self.wrong(key, v, "a string", problems);
@@ -384,5 +415,17 @@ mod tests {
         assert_eq!(shown("a\nb"), "a\\nb");
         let long = "x".repeat(60);
         assert_eq!(shown(&long).chars().count(), MAX_SHOWN + 1);
+    }
+
+    #[test]
+    fn placeholder_tickets_are_recognised() {
+        for t in [
+            "", " ", "none", "N/A", "na", "TODO", "tbd", "-", "0", "?", "xxx", "XXXX", "---",
+        ] {
+            assert!(is_placeholder_ticket(t), "{t:?}");
+        }
+        for t in ["SEC-41", "INC-77", "https://jira/x/1", "#42", "X-1"] {
+            assert!(!is_placeholder_ticket(t), "{t:?}");
+        }
     }
 }

@@ -60,7 +60,7 @@ pub enum Matcher {
     Import {
         /// `import/<tool>`.
         check: String,
-        /// Globs every path of the finding must match.
+        /// Globs a place of the finding must match to be covered.
         paths: Option<Globs>,
     },
 }
@@ -81,13 +81,36 @@ impl PartialEq for Globs {
 }
 
 impl Globs {
-    /// Whether every path the finding names (primary location and further occurrences)
-    /// matches; false when it names none.
-    fn cover(&self, finding: &Finding) -> bool {
-        let mut paths = finding_paths(finding);
-        paths.next().is_some_and(|first| self.set.is_match(first))
-            && paths.all(|p| self.set.is_match(p))
+    /// Which of the places match; `None` when there are none (a glob cannot cover a finding
+    /// that names no file).
+    fn cover(&self, places: &[Place]) -> Option<Vec<bool>> {
+        (!places.is_empty()).then(|| places.iter().map(|p| self.set.is_match(&p.path)).collect())
     }
+}
+
+/// One place a finding names (its primary location, or one of `evidence.occurrences`): what
+/// path globs are matched against, and what the human report lists when an entry left it
+/// unmatched.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Place {
+    /// Path relative to the repository (or `git-blob:<id>`).
+    pub path: String,
+    /// 1-based line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// The commit that brought it in, for history scans.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// A finding that allow entries matched in some of its places but not all: it stands on the
+/// others, which the reports list so the user sees why it still fails.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartlyAllowed {
+    /// The entries (file and line) that matched some places.
+    pub by: Vec<Origin>,
+    /// The places no entry matched.
+    pub unmatched: Vec<Place>,
 }
 
 /// Criteria of a `[[secrets.allow]]` entry; at least one is set.
@@ -95,7 +118,8 @@ impl Globs {
 pub struct SecretMatcher {
     /// The finding's rule id is one of these (any when empty).
     pub rules: Vec<String>,
-    /// Globs every path of the finding (first and further occurrences) must match.
+    /// Globs a place of the finding (its location or a further occurrence) must match to be
+    /// covered; the finding is suppressed when every place is covered.
     pub paths: Option<Globs>,
     /// The finding's fingerprint.
     pub fingerprint: Option<String>,
@@ -105,19 +129,28 @@ pub struct SecretMatcher {
 }
 
 impl Suppression {
-    /// Whether this entry covers `finding`.
+    /// Whether this entry covers `finding` in every place it names.
     pub fn matches(&self, finding: &Finding) -> bool {
+        self.coverage(finding, &finding_places(finding))
+            .is_some_and(|c| c.iter().all(|&b| b))
+    }
+
+    /// Which of the finding's `places` this entry covers, one flag each; `None` when the
+    /// finding fails a criterion that is not about places (rule, fingerprint, pattern, tool),
+    /// or the entry has paths and the finding names no place.
+    fn coverage(&self, finding: &Finding, places: &[Place]) -> Option<Vec<bool>> {
+        let everywhere = || Some(vec![true; places.len()]);
         match &self.matcher {
             Matcher::Subject => finding
                 .subject_ids()
-                .any(|id| id.eq_ignore_ascii_case(&self.id)),
+                .any(|id| id.eq_ignore_ascii_case(&self.id))
+                .then(everywhere)?,
             Matcher::Secret(m) => {
                 let rule_ok = m.rules.is_empty() || m.rules.iter().any(|r| r == finding.rule);
                 let fp_ok = m
                     .fingerprint
                     .as_deref()
                     .is_none_or(|f| f == finding.fingerprint);
-                let paths_ok = m.paths.as_ref().is_none_or(|globs| globs.cover(finding));
                 let pattern_ok = m.pattern.is_none_or(|i| {
                     finding
                         .evidence
@@ -125,14 +158,26 @@ impl Suppression {
                         .and_then(|v| v.as_array())
                         .is_some_and(|a| a.iter().any(|x| x.as_u64() == Some(i as u64)))
                 });
-                rule_ok && fp_ok && paths_ok && pattern_ok
+                if !(rule_ok && fp_ok && pattern_ok) {
+                    return None;
+                }
+                match &m.paths {
+                    Some(globs) => globs.cover(places),
+                    None => everywhere(),
+                }
             }
             Matcher::Import { check, paths } => {
-                finding.check() == check.as_str()
+                let ok = finding.check() == check.as_str()
                     && finding
                         .subject_ids()
-                        .any(|id| id.eq_ignore_ascii_case(&self.id))
-                    && paths.as_ref().is_none_or(|globs| globs.cover(finding))
+                        .any(|id| id.eq_ignore_ascii_case(&self.id));
+                if !ok {
+                    return None;
+                }
+                match paths {
+                    Some(globs) => globs.cover(places),
+                    None => everywhere(),
+                }
             }
         }
     }
@@ -142,17 +187,33 @@ impl Suppression {
     }
 }
 
-/// Every path a finding names: its primary location, then `evidence.occurrences[].path`.
-fn finding_paths(finding: &Finding) -> impl Iterator<Item = &str> {
-    let primary = finding.locations.first().and_then(|l| l.path.to_str());
+/// Every place a finding names: its primary location, then `evidence.occurrences[]` (a place
+/// without a path, a blob in no commit, is named by its blob, as the location is).
+pub fn finding_places(finding: &Finding) -> Vec<Place> {
+    let primary = finding.locations.first().and_then(|l| {
+        Some(Place {
+            path: l.path.to_str()?.to_string(),
+            line: l.line.map(u64::from),
+            commit: l.commit.clone(),
+        })
+    });
     let others = finding
         .evidence
         .get("occurrences")
         .and_then(|o| o.as_array())
         .into_iter()
         .flatten()
-        .filter_map(|o| o.get("path").and_then(|p| p.as_str()));
-    primary.into_iter().chain(others)
+        .map(|o| {
+            let text = |key: &str| o.get(key).and_then(|v| v.as_str()).map(String::from);
+            Place {
+                path: text("path")
+                    .or_else(|| text("blob").map(|b| format!("git-blob:{b}")))
+                    .unwrap_or_default(),
+                line: o.get("line").and_then(|v| v.as_u64()),
+                commit: text("commit"),
+            }
+        });
+    primary.into_iter().chain(others).collect()
 }
 
 /// The suppression an inline `palisade:allow <rule> -- <reason>` comment stands for, from the
@@ -219,8 +280,8 @@ impl<'a> SuppressionIndex<'a> {
         index
     }
 
-    /// The first entry, in config order, that covers `finding`.
-    fn first_match(&self, suppressions: &[Suppression], finding: &Finding) -> Option<usize> {
+    /// The entries that could cover `finding`, in config order.
+    fn candidates(&self, finding: &Finding) -> Vec<usize> {
         let mut candidates: Vec<usize> = self.rest.clone();
         for id in finding.subject_ids() {
             if let Some(v) = self.by_id.get(&id.to_ascii_lowercase()) {
@@ -249,8 +310,6 @@ impl<'a> SuppressionIndex<'a> {
         candidates.sort_unstable();
         candidates.dedup();
         candidates
-            .into_iter()
-            .find(|&i| suppressions[i].matches(finding))
     }
 }
 
@@ -282,6 +341,9 @@ pub struct Decided {
     /// The decision.
     #[serde(flatten)]
     pub status: Status,
+    /// Allow entries matched some of its places and not the others (it stands on those).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partly_allowed: Option<PartlyAllowed>,
 }
 
 /// The policy's decision over all findings of a run.
@@ -334,18 +396,14 @@ impl Policy {
                     d.status = Status::Suppressed { by: Box::new(by) };
                     return d;
                 }
-                let matching = index
-                    .first_match(&self.suppressions, &finding)
-                    .map(|i| (i, &self.suppressions[i]));
-                if let Some((i, entry)) = matching {
-                    used[i] = true;
-                    if !entry.expired(self.today) {
-                        let mut d = self.judge(finding);
-                        d.status = Status::Suppressed {
-                            by: Box::new(entry.clone()),
-                        };
-                        return d;
-                    }
+                let places = finding_places(&finding);
+                let (by, partly) = self.entries_covering(&index, &finding, &places, &mut used);
+                if let Some(i) = by {
+                    let mut d = self.judge(finding);
+                    d.status = Status::Suppressed {
+                        by: Box::new(self.suppressions[i].clone()),
+                    };
+                    return d;
                 }
                 if let Some(baseline) = &self.baseline
                     && baseline.fingerprints.contains(&finding.fingerprint)
@@ -365,7 +423,9 @@ impl Policy {
                     d.status = Status::Suppressed { by: Box::new(by) };
                     return d;
                 }
-                self.judge(finding)
+                let mut d = self.judge(finding);
+                d.partly_allowed = partly;
+                d
             })
             .collect();
         for (entry, used) in self.suppressions.iter().zip(used) {
@@ -388,6 +448,63 @@ impl Policy {
             }
         }
         Verdict { findings: decided }
+    }
+
+    /// The entry that suppresses `finding`, and else what entries matched of it. An entry
+    /// covers the places it matches: the first that covers them all suppresses (config order);
+    /// else entries that each cover some places together suppress when every place is covered
+    /// (one for `tests/`, one for `fixtures/`), named by the first; else the places left
+    /// uncovered are returned with the entries that matched the others. An expired entry covers
+    /// nothing but counts as used (it is reported as expired, not unused).
+    fn entries_covering(
+        &self,
+        index: &SuppressionIndex<'_>,
+        finding: &Finding,
+        places: &[Place],
+        used: &mut [bool],
+    ) -> (Option<usize>, Option<PartlyAllowed>) {
+        let mut covered = vec![false; places.len()];
+        let mut contributors: Vec<usize> = Vec::new();
+        for i in index.candidates(finding) {
+            let entry = &self.suppressions[i];
+            let Some(mask) = entry.coverage(finding, places) else {
+                continue;
+            };
+            // An entry that matched no place of the finding did not match it.
+            if !places.is_empty() && !mask.iter().any(|&b| b) {
+                continue;
+            }
+            used[i] = true;
+            if entry.expired(self.today) {
+                continue;
+            }
+            if mask.iter().all(|&b| b) {
+                return (Some(i), None);
+            }
+            for (c, m) in covered.iter_mut().zip(&mask) {
+                *c |= *m;
+            }
+            contributors.push(i);
+        }
+        let Some(&first) = contributors.first() else {
+            return (None, None);
+        };
+        if covered.iter().all(|&b| b) {
+            return (Some(first), None);
+        }
+        let partly = PartlyAllowed {
+            by: contributors
+                .iter()
+                .map(|&i| self.suppressions[i].origin.clone())
+                .collect(),
+            unmatched: places
+                .iter()
+                .zip(&covered)
+                .filter(|(_, c)| !**c)
+                .map(|(p, _)| p.clone())
+                .collect(),
+        };
+        (None, Some(partly))
     }
 
     fn judge(&self, finding: Finding) -> Decided {
@@ -416,6 +533,7 @@ impl Policy {
             finding,
             effective_severity,
             warning,
+            partly_allowed: None,
             status: if failing {
                 Status::Failing
             } else {

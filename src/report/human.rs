@@ -160,6 +160,7 @@ impl Report for Human {
                 writeln!(out, "  {} {}", paint(DIM, &format!("{gutter} |")), snippet)?;
             }
             write_suppression(out, "  ", d)?;
+            write_partly_allowed(out, "  ", d)?;
             if let Some(help) = &d.finding.help {
                 writeln!(out, "  {} {help}", paint(DIM, "help:"))?;
             }
@@ -342,6 +343,52 @@ fn write_suppression(out: &mut dyn Write, pad: &str, d: &Decided) -> io::Result<
         by.origin.line,
         by.reason,
     )
+}
+
+/// At most this many unmatched places are listed under a finding; the rest are counted.
+const MAX_UNMATCHED_SHOWN: usize = 20;
+
+/// Why a finding that allow entries matched in part still stands: the places none matched,
+/// each with its line and the commit that brought it in.
+fn write_partly_allowed(out: &mut dyn Write, pad: &str, d: &Decided) -> io::Result<()> {
+    let Some(partly) = &d.partly_allowed else {
+        return Ok(());
+    };
+    let entries: Vec<String> = partly
+        .by
+        .iter()
+        .map(|o| format!("{}:{}", o.file.display(), o.line))
+        .collect();
+    writeln!(
+        out,
+        "{pad}{} {} matched {} of {} places; not matched:",
+        paint(DIM, "allowed in part:"),
+        entries.join(", "),
+        partly_count(d) - partly.unmatched.len(),
+        partly_count(d),
+    )?;
+    for place in partly.unmatched.iter().take(MAX_UNMATCHED_SHOWN) {
+        let line = place.line.map(|l| format!(":{l}")).unwrap_or_default();
+        let commit = place
+            .commit
+            .as_deref()
+            .map(|c| format!(" (commit {})", c.get(..12).unwrap_or(c)))
+            .unwrap_or_default();
+        writeln!(out, "{pad}  - {}{line}{commit}", place.path)?;
+    }
+    if partly.unmatched.len() > MAX_UNMATCHED_SHOWN {
+        writeln!(
+            out,
+            "{pad}  … and {} more (the JSON report lists them all)",
+            partly.unmatched.len() - MAX_UNMATCHED_SHOWN
+        )?;
+    }
+    Ok(())
+}
+
+/// How many places the finding names.
+fn partly_count(d: &Decided) -> usize {
+    crate::policy::finding_places(&d.finding).len()
 }
 
 /// One binary's verdict and evidence (also what `fips --explain` prints).

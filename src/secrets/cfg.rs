@@ -155,8 +155,16 @@ impl SecretsConfig {
             table.tables("rules", "[[secrets.rules]]", RULE_KEYS, problems),
             problems,
         );
+        // Allow entries name rules of the active set: built-in and this file's custom ones.
+        let builtin = super::rules::builtin().unwrap_or_default();
+        let ids: HashSet<String> = builtin
+            .into_iter()
+            .map(|r| r.id)
+            .chain(config.rules.iter().map(|r| r.id.clone()))
+            .collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         for entry in table.tables("allow", "[[secrets.allow]]", ALLOW_KEYS, problems) {
-            allow_entry(&entry, file, &mut config, problems);
+            allow_entry(&entry, file, &ids, &mut config, problems);
             entry.finish(problems);
         }
         table.finish(problems);
@@ -177,6 +185,7 @@ fn present(field: &Field<Spanned<String>>) -> Option<String> {
 fn allow_entry(
     entry: &Table<'_, '_>,
     file: &Path,
+    ids: &[&str],
     config: &mut SecretsConfig,
     problems: &mut Problems<'_>,
 ) {
@@ -225,14 +234,26 @@ fn allow_entry(
     };
     for rule in &named {
         let id = rule.get_ref().trim();
-        if id.starts_with("secret.") && !id.contains(['*', '?', '[']) {
-            rules.push(id.to_string());
-        } else {
+        if id.contains(['*', '?', '[']) {
             problems.at(
                 rule.span(),
-                "`rule` in [[secrets.allow]] must be a secret rule id (`secret.…`, no patterns; see `cargo palisade rules list`)",
+                "`rule` in [[secrets.allow]] must be a secret rule id, not a pattern (see `cargo palisade rules list`)",
             );
             criteria_ok = false;
+            continue;
+        }
+        match resolve_rule_id(id, ids) {
+            Ok(id) => rules.push(id.to_string()),
+            Err(suggestion) => {
+                problems.at(
+                    rule.span(),
+                    format!(
+                        "`rule` in [[secrets.allow]] {}",
+                        unknown_rule_message(suggestion)
+                    ),
+                );
+                criteria_ok = false;
+            }
         }
     }
     if matches!(&rules_field, Field::Given(list) if list.is_empty()) {
@@ -309,6 +330,66 @@ fn allow_entry(
             line,
         },
     });
+}
+
+/// The active rule id that `named` means: the id itself or without its `secret.` prefix
+/// (`postgres-uri` is `secret.postgres-uri`), ASCII case-insensitively. Else the closest id, if
+/// one is close enough to be a typo.
+pub fn resolve_rule_id<'a>(named: &str, ids: &[&'a str]) -> Result<&'a str, Option<&'a str>> {
+    let named = named.trim();
+    let full = if named.to_ascii_lowercase().starts_with("secret.") {
+        named.to_string()
+    } else {
+        format!("secret.{named}")
+    };
+    if let Some(id) = ids.iter().find(|id| id.eq_ignore_ascii_case(&full)) {
+        return Ok(id);
+    }
+    Err(did_you_mean(&full.to_ascii_lowercase(), ids))
+}
+
+/// The id nearest `named` by edit distance, when it is a plausible typo: at most 3 edits and
+/// under a third of the name's length, both counted without the `secret.` prefix every id
+/// shares (so `secret.x` suggests nothing); ties go to the first id in sorted order, so the
+/// answer does not depend on the set's order.
+pub fn did_you_mean<'a>(named: &str, ids: &[&'a str]) -> Option<&'a str> {
+    let bare = |id: &str| {
+        let id = id.to_ascii_lowercase();
+        id.strip_prefix("secret.").map(str::to_string).unwrap_or(id)
+    };
+    let named = bare(named);
+    ids.iter()
+        .map(|id| (edit_distance(&named, &bare(id)), *id))
+        .filter(|(d, id)| *d <= 3 && *d * 3 < bare(id).chars().count())
+        .min()
+        .map(|(_, id)| id)
+}
+
+/// Levenshtein distance over chars, in two rows.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut row = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = prev[j] + usize::from(ca != *cb);
+            row[j + 1] = substitute.min(prev[j + 1] + 1).min(row[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut row);
+    }
+    prev[b.len()]
+}
+
+/// "names no rule" with the did-you-mean. The name written is not repeated: it is input, and a
+/// value pasted in the wrong place can be a secret; the suggestion is an id of ours.
+pub fn unknown_rule_message(suggestion: Option<&str>) -> String {
+    match suggestion {
+        Some(id) => format!("names no secret rule (built-in or custom): did you mean {id}?"),
+        None => {
+            "names no secret rule (built-in or custom): see `cargo palisade rules list`".to_string()
+        }
+    }
 }
 
 /// Compiles a `secret-pattern`, refusing one that would allow every secret.
@@ -567,9 +648,45 @@ mod tests {
     #[test]
     fn bad_glob_and_pattern_and_rule_are_reported() {
         let p = problems(
-            "[[secrets.allow]]\nrule = \"github-pat\"\npaths = [\"a/[\"]\nsecret-pattern = \"(\"\nreason = \"r\"\nticket = \"T\"\n",
+            "[[secrets.allow]]\nrule = \"gitlab-pats-x\"\npaths = [\"a/[\"]\nsecret-pattern = \"(\"\nreason = \"r\"\nticket = \"T\"\n",
         );
         assert_eq!(p.len(), 3, "{p:?}");
+    }
+
+    #[test]
+    fn rule_ids_resolve_with_or_without_prefix_and_typos_get_a_suggestion() {
+        use super::{did_you_mean, resolve_rule_id};
+        let ids = [
+            "secret.github-pat",
+            "secret.postgres-uri",
+            "secret.my-token",
+        ];
+        assert_eq!(
+            resolve_rule_id("postgres-uri", &ids),
+            Ok("secret.postgres-uri")
+        );
+        assert_eq!(
+            resolve_rule_id("secret.postgres-uri", &ids),
+            Ok("secret.postgres-uri")
+        );
+        assert_eq!(
+            resolve_rule_id("secret.github-pats", &ids),
+            Err(Some("secret.github-pat"))
+        );
+        assert_eq!(
+            resolve_rule_id("gihtub-pat", &ids),
+            Err(Some("secret.github-pat"))
+        );
+        assert_eq!(resolve_rule_id("aws-key", &ids), Err(None));
+        assert_eq!(did_you_mean("secret.x", &["secret.y"]), None);
+        let p = problems(
+            "[[secrets.allow]]\nrules = [\"secret.github-pats\", \"postgres-uri\"]\npaths = [\"t/\"]\nreason = \"r\"\nticket = \"T-1\"\n",
+        );
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with("2: ") && p[0].contains("did you mean secret.github-pat?"),
+            "{p:?}"
+        );
     }
 
     #[test]

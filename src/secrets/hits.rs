@@ -23,6 +23,9 @@ pub struct Hit {
     pub column: u32,
     /// The reason of a `palisade:allow <rule> -- <reason>` comment on the secret's line.
     pub inline_allow: Option<String>,
+    /// A `palisade:allow` comment on the line that allows nothing (no reason, or a rule that
+    /// does not exist): its finding code and message, reported as a warning at the line.
+    pub allow_problem: Option<(&'static str, String)>,
     /// The secret's line with every match of every rule on it redacted, cut to at most 200
     /// characters around this one: the code frame reports show.
     pub snippet: String,
@@ -35,20 +38,36 @@ pub fn hits_in(data: &[u8], rules: &RuleSet, matches: &mut Vec<Match>) -> Vec<Hi
     rules.scan_covering(data, matches, &mut covered);
     let mut frames = Frames::new(data, &covered);
     let mut lines = Lines::new(data);
+    let ids: Vec<&str> = rules.rules.iter().map(|r| r.rule.id.as_str()).collect();
+    // The comment's rule, resolved once per line (a minified line can hold thousands of hits).
+    let mut resolved: Option<(usize, Result<&str, Option<&str>>)> = None;
     matches
         .iter()
         .map(|m| {
             let line = lines.at(m.start);
+            let verdict = line.allow.as_ref().map(|comment| {
+                let named = match &resolved {
+                    Some((n, named)) if *n == line.number => *named,
+                    _ => {
+                        let named = super::cfg::resolve_rule_id(&comment.named, &ids);
+                        resolved = Some((line.number, named));
+                        named
+                    }
+                };
+                inline_allow(comment, &named, &rules.rules[m.rule].rule.id)
+            });
+            let (inline_allow, allow_problem) = match verdict {
+                Some(InlineAllow::Allows(reason)) => (Some(reason), None),
+                Some(InlineAllow::Refused(code, message)) => (None, Some((code, message))),
+                Some(InlineAllow::OtherRule) | None => (None, None),
+            };
             Hit {
                 rule: m.rule,
                 secret: data[m.start..m.end].to_vec(),
                 line: u32::try_from(line.number).unwrap_or(u32::MAX),
                 column: u32::try_from(m.start - line.start + 1).unwrap_or(u32::MAX),
-                inline_allow: line
-                    .allow
-                    .as_ref()
-                    .filter(|(named, _)| *named == rules.rules[m.rule].rule.id)
-                    .map(|(_, reason)| reason.clone()),
+                inline_allow,
+                allow_problem,
                 snippet: frames.snippet(m.start, line.start, line.end),
             }
         })
@@ -63,8 +82,8 @@ struct Line {
     start: usize,
     /// Offset of its newline (or the end of the buffer).
     end: usize,
-    /// Its `palisade:allow` comment: (rule named, reason).
-    allow: Option<(String, String)>,
+    /// Its `palisade:allow` comment.
+    allow: Option<Comment>,
 }
 
 /// Line numbers and line facts for ascending offsets, each byte read a bounded number of times.
@@ -169,50 +188,141 @@ impl<'a> Frames<'a> {
 
 const ALLOW_MARK: &[u8] = b"palisade:allow ";
 
-/// The first `palisade:allow <rule-id> -- <reason>` comment on `line`: (rule-id, reason); none
-/// without a reason.
-fn parse_allow(line: &[u8]) -> Option<(String, String)> {
-    let at = memchr::memmem::find(line, ALLOW_MARK)?;
-    let rest = String::from_utf8_lossy(&line[at + ALLOW_MARK.len()..]);
-    let (named, reason) = rest.split_once(" -- ")?;
-    let reason = reason
-        .trim()
-        .trim_end_matches("*/")
-        .trim_end_matches("-->")
-        .trim();
-    (!reason.is_empty()).then(|| (named.trim().to_string(), reason.to_string()))
+/// A `palisade:allow <rule-id> -- <reason>` comment, as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comment {
+    /// The rule it names (with or without `secret.`), at most one word.
+    pub named: String,
+    /// What follows ` -- `, if anything does.
+    pub reason: Option<String>,
 }
 
-/// The reason of an inline `palisade:allow <rule-id> -- <reason>` comment for `rule` on
-/// `line`; a comment without a reason allows nothing.
-pub fn inline_allow(line: &[u8], rule: &str) -> Option<String> {
-    parse_allow(line)
-        .filter(|(named, _)| named == rule)
-        .map(|(_, reason)| reason)
+/// The first `palisade:allow` comment on `line`, reason or not: one without a reason is kept so
+/// that it can be reported rather than silently allow nothing.
+fn parse_allow(line: &[u8]) -> Option<Comment> {
+    let at = memchr::memmem::find(line, ALLOW_MARK)?;
+    let rest = String::from_utf8_lossy(&line[at + ALLOW_MARK.len()..]);
+    let (named, reason) = match rest.split_once(" -- ") {
+        Some((named, reason)) => (named, Some(reason)),
+        None => (rest.as_ref(), None),
+    };
+    let close = |s: &str| {
+        s.trim()
+            .trim_end_matches("*/")
+            .trim_end_matches("-->")
+            .trim()
+            .to_string()
+    };
+    let named = close(named)
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let reason = reason.map(close).filter(|r| !r.is_empty());
+    Some(Comment { named, reason })
+}
+
+/// What an inline comment does to one hit.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InlineAllow {
+    /// It names the hit's rule and gives a reason: the line is allowed.
+    Allows(String),
+    /// It names another active rule: nothing to say about this hit.
+    OtherRule,
+    /// It allows nothing and the user must hear why: (finding code, message).
+    Refused(&'static str, String),
+}
+
+/// What `comment` does to a hit of `rule`, its named rule already resolved against the active
+/// rule set (`Ok(id)`, or `Err(the closest id)` when it names none). The config cannot refuse a
+/// comment in a file, so a comment that would allow nothing is a warning at its line: one
+/// without a reason, or one naming a rule that does not exist (a typo would otherwise leave
+/// the secret failing with no hint, or a comment meant to allow nothing unnoticed).
+pub fn inline_allow(
+    comment: &Comment,
+    named: &Result<&str, Option<&str>>,
+    rule: &str,
+) -> InlineAllow {
+    match named {
+        Ok(id) if *id != rule => InlineAllow::OtherRule,
+        Ok(id) => match &comment.reason {
+            Some(reason) => InlineAllow::Allows(reason.clone()),
+            None => InlineAllow::Refused(
+                crate::codes::SECRETS_INLINE_ALLOW_WITHOUT_REASON,
+                format!(
+                    "`palisade:allow {id}` has no reason, so it allows nothing: write `palisade:allow {id} -- <why this is safe>`"
+                ),
+            ),
+        },
+        Err(suggestion) => InlineAllow::Refused(
+            crate::codes::SECRETS_INLINE_ALLOW_UNKNOWN_RULE,
+            format!(
+                "this `palisade:allow` comment allows nothing: it {}",
+                super::cfg::unknown_rule_message(*suggestion)
+            ),
+        ),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The allowed reason of `line` for a hit of `rule`, or the code of its warning.
+    fn allow_on(line: &[u8], rule: &str) -> Option<Result<String, &'static str>> {
+        let ids = [
+            "secret.github-pat",
+            "secret.npm-token",
+            "secret.postgres-uri",
+        ];
+        let comment = parse_allow(line)?;
+        let named = crate::secrets::cfg::resolve_rule_id(&comment.named, &ids);
+        match inline_allow(&comment, &named, rule) {
+            InlineAllow::Allows(reason) => Some(Ok(reason)),
+            InlineAllow::OtherRule => None,
+            InlineAllow::Refused(code, _) => Some(Err(code)),
+        }
+    }
+
     #[test]
     fn inline_allow_needs_the_rule_and_a_reason() {
+        use crate::codes::{
+            SECRETS_INLINE_ALLOW_UNKNOWN_RULE as UNKNOWN,
+            SECRETS_INLINE_ALLOW_WITHOUT_REASON as NO_REASON,
+        };
         let line = b"token = \"ghp_x\" # palisade:allow secret.github-pat -- revoked fixture token";
+        let allowed = Some(Ok("revoked fixture token".to_string()));
+        assert_eq!(allow_on(line, "secret.github-pat"), allowed);
+        assert_eq!(allow_on(line, "secret.npm-token"), None);
+        let short = b"x # palisade:allow github-pat -- revoked fixture token */";
+        assert_eq!(allow_on(short, "secret.github-pat"), allowed);
+        for no_reason in [
+            &b"x # palisade:allow secret.github-pat -- "[..],
+            b"x # palisade:allow secret.github-pat",
+            b"x <!-- palisade:allow github-pat -->",
+        ] {
+            assert_eq!(
+                allow_on(no_reason, "secret.github-pat"),
+                Some(Err(NO_REASON))
+            );
+        }
         assert_eq!(
-            inline_allow(line, "secret.github-pat").as_deref(),
-            Some("revoked fixture token")
-        );
-        assert_eq!(inline_allow(line, "secret.npm-token"), None);
-        assert_eq!(
-            inline_allow(
-                b"x # palisade:allow secret.github-pat -- ",
+            allow_on(
+                b"x # palisade:allow github-pats -- fake",
                 "secret.github-pat"
             ),
-            None
+            Some(Err(UNKNOWN))
         );
-        assert_eq!(
-            inline_allow(b"x # palisade:allow secret.github-pat", "secret.github-pat"),
-            None
+        let Some(comment) = parse_allow(b"# palisade:allow secret.github-pats -- x") else {
+            panic!("not parsed");
+        };
+        let named = crate::secrets::cfg::resolve_rule_id(&comment.named, &["secret.github-pat"]);
+        let InlineAllow::Refused(_, message) = inline_allow(&comment, &named, "secret.x") else {
+            panic!("not refused");
+        };
+        assert!(
+            message.contains("did you mean secret.github-pat?"),
+            "{message}"
         );
     }
 
@@ -251,7 +361,14 @@ mod tests {
                 .iter()
                 .position(|&b| b == b'\n')
                 .map_or(data.len(), |p| m.start + p);
-            let allow = inline_allow(&data[start..end], &rules.rules[m.rule].rule.id);
+            let ids: Vec<&str> = rules.rules.iter().map(|r| r.rule.id.as_str()).collect();
+            let allow = parse_allow(&data[start..end]).and_then(|c| {
+                let named = crate::secrets::cfg::resolve_rule_id(&c.named, &ids);
+                match inline_allow(&c, &named, &rules.rules[m.rule].rule.id) {
+                    InlineAllow::Allows(reason) => Some(reason),
+                    _ => None,
+                }
+            });
             let (from, to) = (
                 start.max(m.start.saturating_sub(80)),
                 end.min(m.start + 200),

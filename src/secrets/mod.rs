@@ -163,6 +163,7 @@ struct Occurrence {
     line: u32,
     column: u32,
     inline_allow: Option<String>,
+    allow_problem: Option<(&'static str, String)>,
     snippet: String,
 }
 
@@ -259,6 +260,7 @@ pub fn run(
                         line: hit.line,
                         column: hit.column,
                         inline_allow: hit.inline_allow.clone(),
+                        allow_problem: hit.allow_problem.clone(),
                         snippet: hit.snippet.clone(),
                     })),
                     None => entry.push(Occurrence {
@@ -269,11 +271,13 @@ pub fn run(
                         line: hit.line,
                         column: hit.column,
                         inline_allow: hit.inline_allow.clone(),
+                        allow_problem: hit.allow_problem.clone(),
                         snippet: hit.snippet.clone(),
                     }),
                 }
             }
         }
+        findings.extend(allow_problems(grouped.values().flatten()));
         for ((rule, secret), places) in grouped {
             findings.push(finish_finding(
                 target,
@@ -359,20 +363,19 @@ fn run_files(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> 
                     line: hit.line,
                     column: hit.column,
                     inline_allow: hit.inline_allow.clone(),
+                    allow_problem: hit.allow_problem.clone(),
                     snippet: hit.snippet.clone(),
                 });
         }
     }
     let commits = HashMap::new();
     let labels = HashMap::new();
-    let findings = grouped
-        .into_iter()
-        .map(|((rule, secret), places)| {
-            finish_finding(
-                target, rules, rule, &secret, places, &commits, &labels, scope,
-            )
-        })
-        .collect();
+    let mut findings = allow_problems(grouped.values().flatten());
+    findings.extend(grouped.into_iter().map(|((rule, secret), places)| {
+        finish_finding(
+            target, rules, rule, &secret, places, &commits, &labels, scope,
+        )
+    }));
     Ok(Outcome {
         findings,
         summary: Summary {
@@ -384,6 +387,29 @@ fn run_files(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> 
             scope,
         },
     })
+}
+
+/// One warning per inline `palisade:allow` comment that allows nothing (no reason, unknown
+/// rule), at each place its line was seen; a line with several secrets is one warning.
+fn allow_problems<'a>(places: impl Iterator<Item = &'a Occurrence>) -> Vec<Finding> {
+    let mut seen: BTreeMap<(String, u32, &'static str), &str> = BTreeMap::new();
+    for place in places {
+        if let Some((code, message)) = &place.allow_problem {
+            let path = place
+                .path
+                .clone()
+                .unwrap_or_else(|| format!("git-blob:{}", place.blob));
+            seen.entry((path, place.line, code)).or_insert(message);
+        }
+    }
+    seen.into_iter()
+        .map(|((path, line, code), message)| Finding {
+            locations: vec![Location::at_line(PathBuf::from(&path), Some(line))],
+            // The place, not the line number: moving the comment keeps the fingerprint.
+            fingerprint: crate::finding::fingerprint(&[code, &path, message]),
+            ..Finding::of_code(code, None, message.to_string())
+        })
+        .collect()
 }
 
 /// One finding from every place a (rule, secret) was seen: earliest place first; places with

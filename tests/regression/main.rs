@@ -5,6 +5,7 @@
 mod common;
 
 mod advisories;
+mod allow;
 mod config;
 mod fips;
 mod gate;
