@@ -259,6 +259,11 @@ fn each_string(d: &mut Decided, f: &mut dyn FnMut(&mut String)) {
     for value in finding.evidence.values_mut() {
         each_json_string(value, f);
     }
+    if let Some(partly) = &mut d.partly_allowed {
+        for place in &mut partly.unmatched {
+            f(&mut place.path);
+        }
+    }
     if let Status::Suppressed { by } = &mut d.status {
         f(&mut by.id);
         f(&mut by.reason);
