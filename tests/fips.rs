@@ -69,9 +69,11 @@ fn unstripped_boringcrypto_shows_its_symbols() {
         "{}",
         run.stdout
     );
+    // The markers are checked, not only seen: their region hashes to the module's own value.
     assert!(
-        run.stdout
-            .contains("BORINGSSL_bcm_text_* integrity-check symbols"),
+        run.stdout.contains(
+            "FIPS module integrity region 0x403000..0x4b6010 (716 KiB, found by BORINGSSL_bcm_text_* symbols) hashes (HMAC-SHA-512)"
+        ),
         "{}",
         run.stdout
     );
@@ -209,6 +211,17 @@ fn the_fips_build_must_link_the_module_and_report_its_status() {
     ]);
     assert_eq!(run.code, 1);
     assert_eq!(rules(&run), ["fips.status-not-reported"]);
+    // A custom stamp counts where the build set it: the -X definition, whole.
+    let run = fips(&[
+        "--binary",
+        &bin("go127-fips140"),
+        "--expect",
+        "fips",
+        "--status-stamp",
+        "main.BuildStamp=FIPSMode=true",
+    ]);
+    assert_eq!(run.code, 0, "a custom stamp: {}", run.stdout);
+    // Text that merely occurs in the binary (its Go version) is no stamp.
     let run = fips(&[
         "--binary",
         &bin("go119-boringcrypto-unstripped"),
@@ -216,8 +229,11 @@ fn the_fips_build_must_link_the_module_and_report_its_status() {
         "fips",
         "--status-stamp",
         "go1.19.8",
+        "--format",
+        "json",
     ]);
-    assert_eq!(run.code, 0, "a custom stamp: {}", run.stdout);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(rules(&run), ["fips.status-not-reported"]);
 }
 
 #[test]

@@ -339,6 +339,67 @@ mod tests {
     }
 
     #[test]
+    fn quoted_settings_are_unquoted_and_bad_quotes_are_altered() {
+        let modinfo = "path\tx\nbuild\t-ldflags=\"-s -w -X 'main.Note=a b' -X=main.BuildStamp=FIPSMode=true\"\n\
+                       build\t\"we=ird\"=`raw \\x`\nbuild\tCGO_CFLAGS=\n";
+        let build = parse_section(&section("go1.27.3", modinfo)).unwrap();
+        assert_eq!(
+            build.setting("-ldflags"),
+            Some("-s -w -X 'main.Note=a b' -X=main.BuildStamp=FIPSMode=true")
+        );
+        assert_eq!(build.setting("we=ird"), Some("raw \\x"));
+        assert_eq!(build.setting("CGO_CFLAGS"), Some(""));
+        assert_eq!(
+            build.x_definitions(),
+            [
+                ("main.Note".to_string(), "a b".to_string()),
+                ("main.BuildStamp".to_string(), "FIPSMode=true".to_string())
+            ]
+        );
+        for bad in [
+            "build\t-ldflags=\"-X main.a=b\n",
+            "build\t-ldflags=\"bad \\q\"\n",
+            "build\t\"key\"value\n",
+        ] {
+            let err = parse_section(&section("go1.27.3", bad)).unwrap_err();
+            assert!(
+                err.contains("not quoted as `go build` writes them"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn go_escapes_decode_as_strconv_unquote_does() {
+        assert_eq!(
+            unquote(r#""tab\tquote\"back\\x\x41\u00e9\101""#).as_deref(),
+            Some("tab\tquote\"back\\xAéA")
+        );
+        assert_eq!(unquote(r#""\x4""#), None);
+        assert_eq!(unquote(r#""\18""#), None);
+        assert_eq!(unquote(r#""a"b""#), None);
+    }
+
+    #[test]
+    fn ldflags_with_a_package_pattern_and_the_release() {
+        let build = GoBuild {
+            version: "go1.24rc1 X:boringcrypto".into(),
+            settings: vec![("-ldflags".into(), "all=-X main.mode=on".into())],
+            path: None,
+        };
+        assert_eq!(
+            build.x_definitions(),
+            [("main.mode".to_string(), "on".to_string())]
+        );
+        assert_eq!(build.release(), Some((1, 24)));
+        let devel = GoBuild {
+            version: "devel go1.28-abc123".into(),
+            ..GoBuild::default()
+        };
+        assert_eq!(devel.release(), None);
+    }
+
+    #[test]
     fn no_header_is_not_go_and_a_cut_header_is_an_error() {
         assert_eq!(parse(b"plain data"), Ok(None));
         let mut data = vec![0u8; 16];

@@ -189,7 +189,7 @@ mod tests {
     use std::path::Path;
     use std::sync::OnceLock;
 
-    const FIXTURES: [&str; 9] = [
+    const FIXTURES: [&str; 11] = [
         "go119-plain",
         "go119-boringcrypto",
         "go119-boringcrypto-unstripped",
@@ -199,6 +199,8 @@ mod tests {
         "rust-rustls-fips",
         "go127-plain-darwin-arm64",
         "go127-plain-windows-amd64.exe",
+        "go127-fips140-latest",
+        "go127-godebug-fips140-only",
     ];
 
     /// Each fixture binary, read once for all cases.

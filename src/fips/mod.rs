@@ -5,8 +5,11 @@
 pub mod binary;
 pub mod cfg;
 pub mod gobuild;
+pub mod gomodule;
 pub mod graph;
+pub mod integrity;
 pub mod layout;
+pub mod stamp;
 pub mod status;
 pub mod wiring;
 
@@ -270,6 +273,18 @@ pub fn run(
                 ),
             ),
             _ => {}
+        }
+        if report.verdict == Verdict::Fips
+            && let Some(why) = &report.unvalidated
+        {
+            finding(
+                codes::FIPS_UNVALIDATED_MODULE,
+                None,
+                format!(
+                    "{name} runs in FIPS mode with {}, which is not a validated module version: {why}",
+                    report.module.as_deref().unwrap_or("a FIPS module")
+                ),
+            );
         }
         if report.verdict == Verdict::RuntimeOpenssl {
             finding(
