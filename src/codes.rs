@@ -140,8 +140,9 @@ pub const ALL: &[Code] = &[
         id: FIPS_STATUS_NOT_REPORTED,
         level: Level::Deny,
         summary: "The FIPS build does not carry its FIPS status stamp.",
-        help: "Stamp the build (Go: -ldflags \"-X main.BuildStamp=FIPSMode=true\"; Rust: a const \
-               built from env!) so the binary can report its FIPS status.",
+        help: "Stamp the build where Palisade reads it (Go: -ldflags \"-X main.BuildStamp=FIPSMode=true\", \
+               built without -trimpath; Rust and others: a .note.fips-status section holding the \
+               stamp), so the binary can report its FIPS status.",
     },
     Code {
         id: FIPS_NO_FIPS_TARGET,
