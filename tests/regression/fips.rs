@@ -561,6 +561,49 @@ int main(void) {
         }
     }
 
+    /// Go build info as Go's linker writes it: header, version, wrapped module info.
+    fn go_build_info_bytes(version: &str, modinfo: &str) -> Vec<u8> {
+        let mut data = b"\xff Go buildinf:".to_vec();
+        data.extend([8u8, 0x2]);
+        data.resize(32, 0);
+        let mut wrapped =
+            b"\x30\x77\xaf\x0c\x92\x74\x08\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6".to_vec();
+        wrapped.extend(modinfo.as_bytes());
+        wrapped.extend(b"\xf9\x32\x43\x31\x86\x18\x20\x72\x00\x82\x42\x10\x41\x16\xd8\xf2");
+        for text in [version.as_bytes(), &wrapped] {
+            data.push(u8::try_from(text.len()).unwrap());
+            data.extend(text);
+        }
+        data.resize(data.len().next_multiple_of(16), 0);
+        data
+    }
+
+    #[test]
+    fn c_program_holding_go_build_info_bytes_read_as_go_boringcrypto() {
+        // A C array shaped like Go build info saying GOEXPERIMENT=boringcrypto: bytes in the
+        // data, not a Go build (Go writes its build info to the .go.buildinfo section).
+        let blob = go_build_info_bytes(
+            "go1.19.8 X:boringcrypto",
+            "path\texample.invalid/fake\nbuild\tGOEXPERIMENT=boringcrypto\n",
+        );
+        let bytes: Vec<String> = blob.iter().map(u8::to_string).collect();
+        let source = format!(
+            "#include <stdio.h>\n__attribute__((used, aligned(16))) unsigned char blob[{}] = {{{}}};\nint main(void) {{ printf(\"%d\\n\", blob[3]); return 0; }}\n",
+            blob.len(),
+            bytes.join(",")
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let program = cc(dir.path(), "fake-go", &source, &[]);
+        assert!(contains(
+            &std::fs::read(&program).unwrap(),
+            "X:boringcrypto"
+        ));
+        let (run, doc) = fips_json(&program, &["--expect", "non-fips"]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert_ne!(doc["fips"][0]["verdict"], "fips", "{doc:#}");
+        assert_eq!(doc["fips"][0]["go"], serde_json::Value::Null, "{doc:#}");
+    }
+
     #[test]
     fn status_stamp_counted_as_any_substring_of_a_fips_binary() {
         // A FIPS module built without a stamp; its program text holds "FIPSMode=false" (the
