@@ -239,7 +239,8 @@ fn rip_relative_leas(code: &[u8], address: u64) -> Vec<(u64, u64)> {
             continue;
         }
         let disp = i32::from_le_bytes([disp[0], disp[1], disp[2], disp[3]]);
-        // The caller makes sure the section does not wrap around the address space.
+        // The caller makes sure the section does not wrap around the address space, and the
+        // displacement was read inside it: no overflow.
         let next = address.wrapping_add(opcode as u64 + 6);
         found.push((
             next.wrapping_sub(7),
@@ -249,30 +250,19 @@ fn rip_relative_leas(code: &[u8], address: u64) -> Vec<(u64, u64)> {
     found
 }
 
-/// Searches a binary without marker symbols for its module's integrity region (x86-64 code
-/// only). An error when the candidates would take more hashing than [`HASH_BUDGET`]: the
-/// search could not finish, and an unfinished search is no verdict.
-pub fn search(file: &object::File<'_>, data: &[u8]) -> Result<Search, String> {
-    if file.architecture() != Architecture::X86_64 {
-        return Ok(Search::NotSearched(
-            format!("{:?}", file.architecture()).to_lowercase(),
-        ));
-    }
-    // Candidate regions by section: start → ends.
-    let mut candidates: Vec<(&[u8], u64, BTreeMap<u64, BTreeSet<u64>>)> = Vec::new();
-    for section in file.sections() {
-        if section.kind() != SectionKind::Text {
-            continue;
-        }
-        let code = section
-            .data()
-            .map_err(|e| format!("cannot read its code: {e}"))?;
-        let address = section.address();
+/// The candidate regions of one code section: start → the ends paired with it.
+struct Candidates<'d> {
+    code: &'d [u8],
+    address: u64,
+    regions: BTreeMap<u64, BTreeSet<u64>>,
+}
+
+impl<'d> Candidates<'d> {
+    /// Pairs of RIP-relative `lea`s at most [`PAIR_WINDOW`] bytes apart whose targets, in
+    /// this section, span at least [`MIN_REGION`] bytes around the pair.
+    fn of(code: &'d [u8], address: u64) -> Option<Self> {
         // A section that would wrap around the address space is no code we can read.
-        let Some(limit) = address.checked_add(code.len() as u64 + 8) else {
-            continue;
-        };
-        let limit = limit - 8;
+        let limit = address.checked_add(code.len() as u64)?;
         let leas: Vec<(u64, u64)> = rip_relative_leas(code, address)
             .into_iter()
             .filter(|(_, target)| (address..limit).contains(target))
@@ -290,73 +280,99 @@ pub fn search(file: &object::File<'_>, data: &[u8]) -> Result<Search, String> {
                 }
             }
         }
-        if !regions.is_empty() {
-            candidates.push((code, address, regions));
-        }
-    }
-    let cost: u64 = candidates
-        .iter()
-        .flat_map(|(_, _, regions)| {
-            regions
-                .iter()
-                .map(|(start, ends)| ends.last().map_or(0, |end| end - start))
+        (!regions.is_empty()).then_some(Candidates {
+            code,
+            address,
+            regions,
         })
-        .sum();
-    if cost > HASH_BUDGET {
-        return Err(format!(
-            "has more candidate FIPS module regions than Palisade hashes ({} MiB of code); keep its symbol table so the module's markers can be read",
-            cost >> 20
-        ));
     }
-    // Every candidate's HMACs, computed once per start as the region grows to each end.
-    let mut digests: Vec<(Vec<u8>, u64, u64, Digest)> = Vec::new();
-    for (code, address, regions) in &candidates {
-        for (&start, ends) in regions {
+
+    /// Bytes hashed to try every region: each start is hashed once, to its farthest end.
+    fn cost(&self) -> u64 {
+        self.regions
+            .iter()
+            .map(|(start, ends)| ends.last().map_or(0, |end| end - start))
+            .sum()
+    }
+
+    /// Every region's HMACs, as (digest, region), computed once per start as the region
+    /// grows to each of its ends.
+    fn digests(&self, out: &mut Vec<(Vec<u8>, Region)>) {
+        for (&start, ends) in &self.regions {
             let mut sha256 = <Hmac<Sha256> as hmac::digest::KeyInit>::new_from_slice(&[0; 64])
                 .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
             let mut sha512 = <Hmac<Sha512> as hmac::digest::KeyInit>::new_from_slice(&[0; 64])
                 .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
             let mut at = start;
             for &end in ends {
-                // Within the section: both ends are lea targets checked against its bounds.
-                let (from, to) = ((at - address) as usize, (end - address) as usize);
-                let bytes = &code[from..to];
+                // Both ends are lea targets inside the section (checked in `of`).
+                let bytes = &self.code[(at - self.address) as usize..(end - self.address) as usize];
                 sha256.update(bytes);
                 sha512.update(bytes);
                 at = end;
-                digests.push((
+                let region = |digest| Region {
+                    start,
+                    end,
+                    hash_at: 0,
+                    digest,
+                    by_symbols: false,
+                };
+                out.push((
                     sha256.clone().finalize().into_bytes().to_vec(),
-                    start,
-                    end,
-                    Digest::Sha256,
+                    region(Digest::Sha256),
                 ));
-                digests.push((
+                out.push((
                     sha512.clone().finalize().into_bytes().to_vec(),
-                    start,
-                    end,
-                    Digest::Sha512,
+                    region(Digest::Sha512),
                 ));
             }
         }
     }
-    let tried = digests.len() / 2;
+}
+
+/// Searches a binary without marker symbols for its module's integrity region (x86-64 code
+/// only). An error when the candidates would take more hashing than [`HASH_BUDGET`]: the
+/// search could not finish, and an unfinished search is no verdict.
+pub fn search(file: &object::File<'_>, data: &[u8]) -> Result<Search, String> {
+    if file.architecture() != Architecture::X86_64 {
+        return Ok(Search::NotSearched(
+            format!("{:?}", file.architecture()).to_lowercase(),
+        ));
+    }
+    let mut candidates = Vec::new();
+    for section in file.sections() {
+        if section.kind() != SectionKind::Text {
+            continue;
+        }
+        let code = section
+            .data()
+            .map_err(|e| format!("cannot read its code: {e}"))?;
+        candidates.extend(Candidates::of(code, section.address()));
+    }
+    let cost: u64 = candidates.iter().map(Candidates::cost).sum();
+    if cost > HASH_BUDGET {
+        return Err(format!(
+            "has more candidate FIPS module regions than Palisade hashes ({} MiB of code); keep its symbol table so the module's markers can be read",
+            cost >> 20
+        ));
+    }
+    let mut digests = Vec::new();
+    for candidate in &candidates {
+        candidate.digests(&mut digests);
+    }
     if digests.is_empty() {
         return Ok(Search::NotFound(0));
     }
-    let finder = aho_corasick::AhoCorasick::new(digests.iter().map(|(d, ..)| d))
+    // The expected hash may sit anywhere in the file (AWS-LC puts it just before the region,
+    // BoringSSL just after): one pass finds any of them.
+    let finder = aho_corasick::AhoCorasick::new(digests.iter().map(|(d, _)| d))
         .map_err(|e| format!("cannot search for its FIPS module's hash: {e}"))?;
     Ok(match finder.find(data) {
-        Some(hit) => {
-            let (_, start, end, digest) = &digests[hit.pattern().as_usize()];
-            Search::Found(Region {
-                start: *start,
-                end: *end,
-                hash_at: hit.start() as u64,
-                digest: *digest,
-                by_symbols: false,
-            })
-        }
-        None => Search::NotFound(tried),
+        Some(hit) => Search::Found(Region {
+            hash_at: hit.start() as u64,
+            ..digests[hit.pattern().as_usize()].1.clone()
+        }),
+        None => Search::NotFound(digests.len() / 2),
     })
 }
 
