@@ -97,14 +97,17 @@ fn elf_needed<Elf: FileHeader<Endian = object::Endianness>>(
         .collect()
 }
 
-/// Every symbol name, static and dynamic, sorted and deduplicated; a name that cannot be read
-/// means the symbol table is corrupt.
+/// Every symbol name, static and dynamic, sorted and deduplicated, but for weak undefined
+/// ones: a weak reference that no library need provide links nothing, and any program can
+/// make one named `aws_lc_fips_…`. A name that cannot be read means the symbol table is
+/// corrupt.
 fn symbol_names(file: &object::File<'_>) -> Result<Vec<String>, String> {
     // Mach-O prefixes C names with an underscore: `_aws_lc_fips_…` is `aws_lc_fips_…`.
     let macho = matches!(file.format(), object::BinaryFormat::MachO);
     let mut names = file
         .symbols()
         .chain(file.dynamic_symbols())
+        .filter(|s| !(s.is_undefined() && s.is_weak()))
         .map(|s| {
             s.name().map(|n| {
                 let n = if macho {
@@ -308,7 +311,7 @@ pub fn analyse_bytes(path: &Path, data: &[u8], stamp: &str) -> Result<BinaryRepo
         ));
         non_fips_crypto = true;
     }
-    let stamp_reading = stamp::read(&file, data, go.as_ref(), stamp);
+    let stamp_reading = stamp::read(&file, data, go.as_ref(), stamp, module.is_some());
     evidence.extend(stamp_reading.evidence);
     let verdict = if module.is_some() {
         Verdict::Fips

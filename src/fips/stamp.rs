@@ -68,8 +68,15 @@ fn trim_nuls(bytes: &[u8]) -> &[u8] {
     &bytes[..end]
 }
 
-/// Looks for `stamp` in its accepted forms.
-pub fn read(file: &object::File<'_>, data: &[u8], go: Option<&GoBuild>, stamp: &str) -> Reading {
+/// Looks for `stamp` in its accepted forms; `fips` (the binary links a FIPS module) adds
+/// why a Go build's stamp cannot be seen, where that is the reason.
+pub fn read(
+    file: &object::File<'_>,
+    data: &[u8],
+    go: Option<&GoBuild>,
+    stamp: &str,
+    fips: bool,
+) -> Reading {
     let mut reading = Reading::default();
     if stamp.is_empty() {
         return reading;
@@ -85,7 +92,7 @@ pub fn read(file: &object::File<'_>, data: &[u8], go: Option<&GoBuild>, stamp: &
                 ));
             }
         }
-        if go.setting("-ldflags").is_none() && go.setting("-trimpath") == Some("true") {
+        if fips && go.setting("-ldflags").is_none() && go.setting("-trimpath") == Some("true") {
             reading.evidence.push(
                 "built with -trimpath, so Go recorded no -ldflags: a -X status stamp cannot be seen (build without -trimpath, or use a .note.fips-status section)".into(),
             );

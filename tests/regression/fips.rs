@@ -561,6 +561,31 @@ int main(void) {
         }
     }
 
+    #[test]
+    fn weak_references_to_fips_symbols_read_as_a_linked_module() {
+        // Weak undefined references: symbol table entries that no library provides, so
+        // nothing of the module is linked.
+        let dir = tempfile::tempdir().unwrap();
+        let program = cc(
+            dir.path(),
+            "weak-refs",
+            r#"
+extern void aws_lc_fips_0_14_4_AES_encrypt(void) __attribute__((weak));
+extern void _goboringcrypto_SHA256(void) __attribute__((weak));
+int main(void) {
+    if (aws_lc_fips_0_14_4_AES_encrypt) aws_lc_fips_0_14_4_AES_encrypt();
+    if (_goboringcrypto_SHA256) _goboringcrypto_SHA256();
+    return 0;
+}
+"#,
+            &[],
+        );
+        let (run, doc) = fips_json(&program, &["--expect", "non-fips"]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert_ne!(doc["fips"][0]["verdict"], "fips", "{doc:#}");
+        assert!(!evidence(&doc).contains("aws_lc_fips_* symbols"), "{doc:#}");
+    }
+
     /// Go build info as Go's linker writes it: header, version, wrapped module info.
     fn go_build_info_bytes(version: &str, modinfo: &str) -> Vec<u8> {
         let mut data = b"\xff Go buildinf:".to_vec();
