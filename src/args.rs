@@ -321,12 +321,18 @@ pub struct FipsArgs {
     pub fips_target: Option<String>,
 
     /// What the binaries must be: `fips` (links a FIPS module and carries the status stamp)
-    /// or `non-fips` (links none). Without it, verdicts are reported and nothing fails.
+    /// or `non-fips` (links none). Verdicts come from structure (Go build settings, symbols, a
+    /// module's integrity region that hashes to its own check value), never from strings in
+    /// the file. Without it, verdicts are reported and nothing fails.
     #[arg(long, value_name = "KIND")]
     pub expect: Option<crate::fips::Expect>,
 
-    /// The string a FIPS binary carries to report its status [default: `status-stamp` in
-    /// palisade.toml, else FIPSMode=true].
+    /// The status stamp a FIPS binary carries [default: `status-stamp` in palisade.toml, else
+    /// FIPSMode=true]. It counts only where a build puts it: Go, an `-X` in the recorded
+    /// -ldflags whose value, name=value or importpath.name=value is the stamp (Go records
+    /// -ldflags only without -trimpath); any binary, a section holding it (`.note.fips-status`
+    /// ELF, `__fips_status` Mach-O, `.fips` PE) or a symbol named for it. Never a substring
+    /// elsewhere in the file.
     #[arg(long, value_name = "STRING")]
     pub status_stamp: Option<String>,
 

@@ -60,6 +60,8 @@ pub const FIPS_STATUS_NOT_REPORTED: &str = "fips.status-not-reported";
 pub const FIPS_NO_FIPS_TARGET: &str = "fips.no-fips-target";
 /// The binary uses the system OpenSSL; FIPS depends on its configuration.
 pub const FIPS_RUNTIME_OPENSSL: &str = "fips.runtime-openssl";
+/// The binary runs in FIPS mode with a module version that is not validated.
+pub const FIPS_UNVALIDATED_MODULE: &str = "fips.unvalidated-module";
 
 /// A result of another tool's SARIF, imported by `gate` (`[[import]]`, `--import-sarif`).
 pub const IMPORT_RESULT: &str = "import.result";
@@ -157,8 +159,9 @@ pub const ALL: &[Code] = &[
         id: FIPS_STATUS_NOT_REPORTED,
         level: Level::Deny,
         summary: "The FIPS build does not carry its FIPS status stamp.",
-        help: "Stamp the build (Go: -ldflags \"-X main.BuildStamp=FIPSMode=true\"; Rust: a const \
-               built from env!) so the binary can report its FIPS status.",
+        help: "Stamp the build where Palisade reads it (Go: -ldflags \"-X main.BuildStamp=FIPSMode=true\", \
+               built without -trimpath; Rust and others: a .note.fips-status section holding the \
+               stamp), so the binary can report its FIPS status.",
     },
     Code {
         id: FIPS_NO_FIPS_TARGET,
@@ -173,6 +176,14 @@ pub const ALL: &[Code] = &[
         summary: "The binary uses the system OpenSSL, so FIPS depends on the runtime configuration.",
         help: "Check the target image's OpenSSL FIPS provider configuration, or link a FIPS \
                module statically.",
+    },
+    Code {
+        id: FIPS_UNVALIDATED_MODULE,
+        level: Level::Warn,
+        summary: "The binary runs in FIPS mode with a crypto module version that is not validated \
+                  (Go's GOFIPS140=latest or in-tree module, a snapshot not yet certified).",
+        help: "Build with a certified module version: for Go, GOFIPS140=certified (the v1.0.0 \
+               snapshot) instead of latest; check the CMVP certificate of the version you ship.",
     },
     Code {
         id: IMPORT_RESULT,

@@ -69,9 +69,11 @@ fn unstripped_boringcrypto_shows_its_symbols() {
         "{}",
         run.stdout
     );
+    // The markers are checked, not only seen: their region hashes to the module's own value.
     assert!(
-        run.stdout
-            .contains("BORINGSSL_bcm_text_* integrity-check symbols"),
+        run.stdout.contains(
+            "FIPS module integrity region 0x403000..0x4b6010 (716 KiB, found by BORINGSSL_bcm_text_* symbols) hashes (HMAC-SHA-512)"
+        ),
         "{}",
         run.stdout
     );
@@ -90,6 +92,10 @@ fn every_go_fixture_gets_the_right_verdict() {
         &bin("go127-plain"),
         "--binary",
         &bin("go127-fips140"),
+        "--binary",
+        &bin("go127-fips140-latest"),
+        "--binary",
+        &bin("go127-godebug-fips140-only"),
         "--format",
         "json",
     ]);
@@ -114,6 +120,8 @@ fn every_go_fixture_gets_the_right_verdict() {
         ("go119-boringcrypto-unstripped", "fips"),
         ("go127-plain", "non-fips"),
         ("go127-fips140", "fips"),
+        ("go127-fips140-latest", "fips"),
+        ("go127-godebug-fips140-only", "fips"),
     ];
     for (name, verdict) in expected {
         assert!(
@@ -209,6 +217,17 @@ fn the_fips_build_must_link_the_module_and_report_its_status() {
     ]);
     assert_eq!(run.code, 1);
     assert_eq!(rules(&run), ["fips.status-not-reported"]);
+    // A custom stamp counts where the build set it: the -X definition, whole.
+    let run = fips(&[
+        "--binary",
+        &bin("go127-fips140"),
+        "--expect",
+        "fips",
+        "--status-stamp",
+        "main.BuildStamp=FIPSMode=true",
+    ]);
+    assert_eq!(run.code, 0, "a custom stamp: {}", run.stdout);
+    // Text that merely occurs in the binary (its Go version) is no stamp.
     let run = fips(&[
         "--binary",
         &bin("go119-boringcrypto-unstripped"),
@@ -216,8 +235,11 @@ fn the_fips_build_must_link_the_module_and_report_its_status() {
         "fips",
         "--status-stamp",
         "go1.19.8",
+        "--format",
+        "json",
     ]);
-    assert_eq!(run.code, 0, "a custom stamp: {}", run.stdout);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(rules(&run), ["fips.status-not-reported"]);
 }
 
 #[test]
@@ -616,11 +638,118 @@ mod rust_aws_lc {
         assert_eq!(doc["fips"][1]["verdict"], "fips");
         assert_eq!(doc["fips"][1]["module"], "AWS-LC FIPS");
         assert_eq!(doc["fips"][1]["status_stamp"], true);
+        // Stripped: the module is proved by the code that checks its integrity, and the
+        // stamp is the ELF note the build put in .note.fips-status.
+        let evidence = doc["fips"][1]["evidence"].to_string();
+        for fact in [
+            "FIPS module integrity region 0xad020..0x2ad464 (2049 KiB, found by the code of its integrity check (no symbol table)) hashes (HMAC-SHA-256)",
+            r#"status stamp \"FIPSMode=true\" in section .note.fips-status"#,
+        ] {
+            assert!(evidence.contains(fact), "{evidence}");
+        }
         let run = fips(&["--binary", &bin("rust-rustls-fips"), "--expect", "non-fips"]);
         assert_eq!(run.code, 1);
         let run = fips(&["--binary", &bin("rust-rustls-fips"), "--expect", "fips"]);
         assert_eq!(run.code, 0, "{}", run.stdout);
         let run = fips(&["--binary", &bin("rust-rustls-default"), "--expect", "fips"]);
         assert_eq!(run.code, 1);
+    }
+}
+
+/// Binaries built here with the system C compiler (Palisade needs one to build its own
+/// dependencies, so it is there wherever the tests run).
+mod structure {
+    use super::*;
+    use std::path::Path;
+
+    fn cc(dir: &Path, name: &str, source: &str) -> String {
+        let c = dir.join(format!("{name}.c"));
+        std::fs::write(&c, source).unwrap();
+        let out = dir.join(name);
+        let status = std::process::Command::new("cc")
+            .arg("-o")
+            .arg(&out)
+            .arg(&c)
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run cc (install a C compiler): {e}"));
+        assert!(status.success(), "cc failed on {name}.c");
+        out.to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn integrity_markers_whose_region_does_not_hash_are_no_module() {
+        // The marker symbols, and a "hash" that is not the region's HMAC.
+        let dir = tempfile::tempdir().unwrap();
+        let program = cc(
+            dir.path(),
+            "fake-module",
+            r#"
+__attribute__((used, aligned(16))) void BORINGSSL_bcm_text_start(void) {}
+__attribute__((used)) int looks_like_crypto(int x) { return x * 31 + 7; }
+__attribute__((used)) void BORINGSSL_bcm_text_end(void) {}
+__attribute__((used)) const unsigned char BORINGSSL_bcm_text_hash[32] = {1, 2, 3};
+int main(void) { return 0; }
+"#,
+        );
+        let run = fips(&[
+            "--binary", &program, "--expect", "non-fips", "--format", "json",
+        ]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        let doc = json(&run);
+        assert_eq!(doc["fips"][0]["verdict"], "unknown", "{doc:#}");
+        assert!(
+            doc["fips"][0]["evidence"]
+                .to_string()
+                .contains("their region does not hash to BORINGSSL_bcm_text_hash"),
+            "{doc:#}"
+        );
+    }
+
+    #[test]
+    fn status_stamp_in_a_section_or_as_a_symbol_name() {
+        let dir = tempfile::tempdir().unwrap();
+        // Raw bytes in the section (a C compiler makes `.note*` sections notes, so the
+        // contents are read both ways), and a symbol named for a custom stamp.
+        let program = cc(
+            dir.path(),
+            "stamped",
+            r#"
+__attribute__((used, section(".note.fips-status"), aligned(4)))
+static const char fips_status[16] = "FIPSMode=true";
+__attribute__((used)) const char palisade_fips_mode_on = 1;
+int main(void) { return 0; }
+"#,
+        );
+        let stamp = |stamp: &str| {
+            let run = fips(&[
+                "--binary",
+                &program,
+                "--status-stamp",
+                stamp,
+                "--format",
+                "json",
+            ]);
+            assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+            json(&run)["fips"][0].clone()
+        };
+        let report = stamp("FIPSMode=true");
+        assert_eq!(report["status_stamp"], true, "{report:#}");
+        assert!(
+            report["evidence"]
+                .to_string()
+                .contains("in section .note.fips-status"),
+            "{report:#}"
+        );
+        let report = stamp("palisade_fips_mode_on");
+        assert_eq!(report["status_stamp"], true, "{report:#}");
+        // The section holds something else than this stamp: not present, and said so.
+        let report = stamp("FIPSMode=on");
+        assert_eq!(report["status_stamp"], false, "{report:#}");
+        assert!(
+            report["evidence"]
+                .to_string()
+                .contains("section .note.fips-status does not hold the status stamp"),
+            "{report:#}"
+        );
     }
 }

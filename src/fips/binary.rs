@@ -1,9 +1,20 @@
 //! What a binary says about its crypto: read once into memory, parsed with `object` (ELF,
-//! Mach-O, PE), its symbols, dynamic dependencies, Go build info and telling strings weighed
-//! into a verdict with the evidence for it.
+//! Mach-O, PE), its structure weighed into a verdict with the evidence for it.
+//!
+//! Only structure makes a FIPS verdict: Go build settings ([`gomodule`]), the symbol table
+//! (`_goboringcrypto_*`, `aws_lc_fips_*`), and a module's integrity region that hashes to
+//! the value the module checks at start-up ([`integrity`]; for a stripped binary, found from
+//! the code of that check). Strings never do: "AWS-LC FIPS" or a marker name in the data
+//! is reported as ignored when no structure backs it, and names a module that structure
+//! proved. The status stamp likewise counts only in the forms [`stamp`] accepts.
+//!
+//! [`gomodule`]: super::gomodule
+//! [`integrity`]: super::integrity
+//! [`stamp`]: super::stamp
 
 use super::gobuild::GoBuild;
-use super::layout;
+use super::integrity::{self, BySymbols, Search};
+use super::{gomodule, layout, stamp};
 use object::read::elf::{Dyn, ElfFile, FileHeader};
 use object::read::macho::{LoadCommandVariant, MachHeader, MachOFile};
 use object::{Object, ObjectSymbol};
@@ -43,8 +54,13 @@ pub struct BinaryReport {
     pub needed: Vec<String>,
     /// Go build info, for Go binaries.
     pub go: Option<GoBuild>,
-    /// Whether the configured FIPS status stamp (e.g. `FIPSMode=true`) is in the binary.
+    /// Whether the binary carries the configured FIPS status stamp (e.g. `FIPSMode=true`) in
+    /// a form [`stamp`](super::stamp) accepts.
     pub status_stamp: bool,
+    /// Why the FIPS module is not a validated module version (`GOFIPS140=latest`…), when it
+    /// is not; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unvalidated: Option<String>,
 }
 
 /// A file that is not a binary Palisade can read.
@@ -81,13 +97,27 @@ fn elf_needed<Elf: FileHeader<Endian = object::Endianness>>(
         .collect()
 }
 
-/// Every symbol name, static and dynamic, sorted and deduplicated; a name that cannot be read
-/// means the symbol table is corrupt.
+/// Every symbol name, static and dynamic, sorted and deduplicated, but for weak undefined
+/// ones: a weak reference that no library need provide links nothing, and any program can
+/// make one named `aws_lc_fips_…`. A name that cannot be read means the symbol table is
+/// corrupt.
 fn symbol_names(file: &object::File<'_>) -> Result<Vec<String>, String> {
+    // Mach-O prefixes C names with an underscore: `_aws_lc_fips_…` is `aws_lc_fips_…`.
+    let macho = matches!(file.format(), object::BinaryFormat::MachO);
     let mut names = file
         .symbols()
         .chain(file.dynamic_symbols())
-        .map(|s| s.name().map(str::to_string))
+        .filter(|s| !(s.is_undefined() && s.is_weak()))
+        .map(|s| {
+            s.name().map(|n| {
+                let n = if macho {
+                    n.strip_prefix('_').unwrap_or(n)
+                } else {
+                    n
+                };
+                n.to_string()
+            })
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("cannot read its symbol table: {e}"))?;
     names.sort_unstable();
@@ -133,51 +163,6 @@ fn needed_libraries(file: &object::File<'_>, data: &[u8]) -> Result<Vec<String>,
     Ok(needed)
 }
 
-/// What Go build info says: the FIPS module it selects, if any, and the facts.
-fn go_evidence(go: &GoBuild) -> (Option<String>, Vec<String>) {
-    let mut evidence = Vec::new();
-    let mut module: Option<String> = None;
-    evidence.push(format!("Go build info: {}", go.version));
-    let experiment = go.setting("GOEXPERIMENT").unwrap_or_default();
-    if go.version.contains("X:boringcrypto") || experiment.split(',').any(|e| e == "boringcrypto") {
-        evidence.push("GOEXPERIMENT=boringcrypto: Go BoringCrypto module".into());
-        module = Some("Go BoringCrypto".into());
-    }
-    if let Some(fips) = go.setting("GOFIPS140").filter(|v| *v != "off") {
-        evidence.push(format!("GOFIPS140={fips}: Go Cryptographic Module"));
-        module = Some(format!("Go Cryptographic Module {fips}"));
-    }
-    if let Some(godebug) = go.setting("DefaultGODEBUG") {
-        for mode in ["fips140=on", "fips140=only"] {
-            if godebug.split(',').any(|s| s == mode) {
-                evidence.push(format!(
-                    "DefaultGODEBUG has {mode}: FIPS mode is on by default"
-                ));
-            }
-        }
-    }
-    for (name, what) in [
-        (
-            "systemcrypto",
-            "Microsoft Go systemcrypto (the platform's crypto library)",
-        ),
-        ("opensslcrypto", "OpenSSL-backed Go (golang-fips)"),
-        ("strictfipsruntime", "golang-fips strict FIPS runtime"),
-    ] {
-        if go.version.contains(&format!("X:{name}")) || experiment.split(',').any(|e| e == name) {
-            evidence.push(format!("GOEXPERIMENT={name}: {what}"));
-            module.get_or_insert_with(|| what.to_string());
-        }
-    }
-    if go
-        .setting("-tags")
-        .is_some_and(|t| t.split(',').any(|t| t == "requirefips"))
-    {
-        evidence.push("build tag requirefips: the binary refuses to run outside FIPS mode".into());
-    }
-    (module, evidence)
-}
-
 /// The most Palisade reads of one binary: larger than any service binary we know of (debug
 /// builds included), small enough that reading it into memory is safe on a CI runner.
 pub const MAX_BINARY_SIZE: u64 = 1 << 30;
@@ -214,35 +199,72 @@ pub fn analyse_bytes(path: &Path, data: &[u8], stamp: &str) -> Result<BinaryRepo
 
     let mut evidence = Vec::new();
     let mut module: Option<String> = None;
+    let mut unvalidated: Option<String> = None;
     let mut non_fips_crypto = false;
 
     if let Some(go) = &go {
-        let (go_module, go_evidence) = go_evidence(go);
+        let (go_module, go_evidence) = gomodule::judge(go);
         evidence.extend(go_evidence);
-        module = go_module;
+        if let Some(go_module) = go_module {
+            module = Some(go_module.name);
+            unvalidated = go_module.unvalidated;
+        }
     }
-    let boring = symbols
-        .iter()
-        .filter(|s| s.starts_with("_goboringcrypto_"))
-        .count();
+    let count = |prefix: &str| symbols.iter().filter(|s| s.starts_with(prefix)).count();
+    let boring = count("_goboringcrypto_");
     if boring > 0 {
         evidence.push(format!("{boring} _goboringcrypto_* symbols"));
         module.get_or_insert_with(|| "Go BoringCrypto".into());
     }
-    let aws_fips = symbols
-        .iter()
-        .filter(|s| s.starts_with("aws_lc_fips_"))
-        .count();
+    let aws_fips = count("aws_lc_fips_");
     if aws_fips > 0 {
         evidence.push(format!("{aws_fips} aws_lc_fips_* symbols"));
         module.get_or_insert_with(|| "AWS-LC FIPS".into());
     }
-    if symbols.iter().any(|s| s.starts_with("BORINGSSL_bcm_text_")) {
-        evidence.push("BORINGSSL_bcm_text_* integrity-check symbols".into());
+    let region = match integrity::by_symbols(&file) {
+        BySymbols::Verified(region) => Some(region),
+        BySymbols::Broken(why) => {
+            evidence.push(why);
+            None
+        }
+        BySymbols::Absent => match integrity::search(&file, data).map_err(&error)? {
+            Search::Found(region) => Some(region),
+            Search::NotFound(_) => None,
+            Search::NotSearched(arch) => {
+                // A Go binary's build settings already say which module it selected.
+                if stripped && go.is_none() {
+                    evidence.push(format!(
+                        "stripped {arch} binary: Palisade finds a FIPS module's integrity region without symbols in x86-64 code only"
+                    ));
+                }
+                None
+            }
+        },
+    };
+    if let Some(region) = &region {
+        evidence.push(region.describe());
+        // Structure proved a module; a version string may name it.
+        module.get_or_insert_with(|| {
+            if contains(b"AWS-LC FIPS") {
+                "AWS-LC FIPS".into()
+            } else {
+                "BoringSSL-based FIPS module".into()
+            }
+        });
     }
-    if contains(b"AWS-LC FIPS") {
-        evidence.push("the string \"AWS-LC FIPS\" (AWS-LC's FIPS mode string)".into());
-        module.get_or_insert_with(|| "AWS-LC FIPS".into());
+    if module.is_none() {
+        for marker in [
+            "AWS-LC FIPS",
+            "aws_lc_fips_",
+            "_goboringcrypto_",
+            "BORINGSSL_bcm_text_",
+        ] {
+            if contains(marker.as_bytes()) {
+                evidence.push(format!(
+                    "marker string \"{marker}\" found but no FIPS module structure: ignored"
+                ));
+            }
+        }
     }
     let aws_plain = symbols
         .iter()
@@ -259,7 +281,8 @@ pub fn analyse_bytes(path: &Path, data: &[u8], stamp: &str) -> Result<BinaryRepo
         && contains(b"aws_lc_0_")
         && !contains(b"aws_lc_fips_")
     {
-        // Stripped: AWS-LC's error tables keep its prefixed function names as strings.
+        // Stripped: AWS-LC's error tables keep its prefixed function names as strings. A
+        // string may say "not FIPS"; only structure says "FIPS".
         evidence.push("aws_lc_<version>_* names in the data (stripped): non-FIPS AWS-LC".into());
         non_fips_crypto = true;
     }
@@ -288,10 +311,8 @@ pub fn analyse_bytes(path: &Path, data: &[u8], stamp: &str) -> Result<BinaryRepo
         ));
         non_fips_crypto = true;
     }
-    let status_stamp = !stamp.is_empty() && contains(stamp.as_bytes());
-    if status_stamp {
-        evidence.push(format!("status stamp \"{stamp}\" present"));
-    }
+    let stamp_reading = stamp::read(&file, data, go.as_ref(), stamp, module.is_some());
+    evidence.extend(stamp_reading.evidence);
     let verdict = if module.is_some() {
         Verdict::Fips
     } else if !libcrypto.is_empty() {
@@ -310,57 +331,7 @@ pub fn analyse_bytes(path: &Path, data: &[u8], stamp: &str) -> Result<BinaryRepo
         evidence,
         needed,
         go,
-        status_stamp,
+        status_stamp: stamp_reading.present,
+        unvalidated,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn go(version: &str, settings: &[(&str, &str)]) -> GoBuild {
-        GoBuild {
-            version: version.into(),
-            settings: settings
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            path: None,
-        }
-    }
-
-    #[test]
-    fn microsoft_go_and_golang_fips_are_recognised_from_build_settings() {
-        let microsoft = go(
-            "go1.24.3 X:systemcrypto",
-            &[("GOEXPERIMENT", "systemcrypto"), ("-tags", "requirefips")],
-        );
-        let (module, evidence) = go_evidence(&microsoft);
-        assert_eq!(
-            module.as_deref(),
-            Some("Microsoft Go systemcrypto (the platform's crypto library)")
-        );
-        assert!(
-            evidence.iter().any(|e| e.contains("requirefips")),
-            "{evidence:?}"
-        );
-        let (module, _) = go_evidence(&go(
-            "go1.22.7",
-            &[("GOEXPERIMENT", "strictfipsruntime,opensslcrypto")],
-        ));
-        assert_eq!(module.as_deref(), Some("OpenSSL-backed Go (golang-fips)"));
-    }
-
-    #[test]
-    fn gofips140_off_and_plain_go_are_not_fips() {
-        let (module, _) = go_evidence(&go("go1.24.0", &[("GOFIPS140", "off")]));
-        assert_eq!(module, None);
-        let (module, evidence) =
-            go_evidence(&go("go1.24.0", &[("DefaultGODEBUG", "fips140=only")]));
-        assert_eq!(
-            module, None,
-            "fips140=only without the module is a setting, not a module"
-        );
-        assert!(evidence.iter().any(|e| e.contains("fips140=only")));
-    }
 }

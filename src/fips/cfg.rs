@@ -5,7 +5,7 @@
 //! fips-features = ["fips"]           # the features of the FIPS build
 //! build-target = "build"             # Makefile/justfile: the default build target
 //! fips-target = "fips-build"         #                    the FIPS build target
-//! status-stamp = "FIPSMode=true"     # the string a FIPS binary carries
+//! status-stamp = "FIPSMode=true"     # the stamp a FIPS binary carries (-X, a section)
 //! status-field = "fips"              # the status endpoint's JSON field
 //! markers = [{ crate = "acme-fips-provider" }, { crate = "acme-tls", feature = "fips" }]
 //!

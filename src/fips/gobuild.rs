@@ -21,6 +21,79 @@ impl GoBuild {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
+
+    /// The Go release, `(1, 24)` for `go1.24.3 X:boringcrypto`; `None` for a development
+    /// toolchain (`devel …`), which is newer than any release.
+    pub fn release(&self) -> Option<(u32, u32)> {
+        let number = self.version.strip_prefix("go")?;
+        let number = number.split([' ', '-']).next()?;
+        let mut parts = number.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next().and_then(|m| {
+            // go1.24rc1: the minor ends where the digits do.
+            let digits = m.find(|c: char| !c.is_ascii_digit()).unwrap_or(m.len());
+            m[..digits].parse().ok()
+        })?;
+        Some((major, minor))
+    }
+
+    /// The `-X importpath.name=value` definitions of the recorded `-ldflags`, as
+    /// `(importpath.name, value)`, in the order the linker applies them. `go build` records
+    /// `-ldflags` only without `-trimpath`; a `pattern=` prefix (`-ldflags=all=-X …`) is
+    /// dropped, and the flags are split as `go build` splits them (spaces, with `'…'` or
+    /// `"…"` quoting a flag whole).
+    pub fn x_definitions(&self) -> Vec<(String, String)> {
+        let Some(ldflags) = self.setting("-ldflags") else {
+            return Vec::new();
+        };
+        let ldflags = ldflags.trim();
+        let ldflags = match ldflags.split_once('=') {
+            Some((_, flags)) if !ldflags.starts_with('-') => flags,
+            _ => ldflags,
+        };
+        let args = split_flags(ldflags);
+        let mut definitions = Vec::new();
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            let name = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-'));
+            let definition = match name {
+                Some("X") => args.next().map(String::as_str),
+                Some(flag) => flag.strip_prefix("X="),
+                None => None,
+            };
+            if let Some((symbol, value)) = definition.and_then(|d| d.split_once('=')) {
+                definitions.push((symbol.to_string(), value.to_string()));
+            }
+        }
+        definitions
+    }
+}
+
+/// Splits flags as cmd/go does (`cmd/internal/quoted.Split`): on spaces, a field that starts
+/// with `'` or `"` runs to the next same quote, with no escapes inside.
+fn split_flags(text: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', '\n', '\r']);
+        let Some(first) = rest.chars().next() else {
+            return fields;
+        };
+        if first == '\'' || first == '"' {
+            match rest[1..].find(first) {
+                Some(end) => {
+                    fields.push(rest[1..=end].to_string());
+                    rest = &rest[end + 2..];
+                }
+                // Go refuses an unterminated quote, so no build has one.
+                None => return fields,
+            }
+        } else {
+            let end = rest.find([' ', '\t', '\n', '\r']).unwrap_or(rest.len());
+            fields.push(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
 }
 
 const MAGIC: &[u8] = b"\xff Go buildinf:";
@@ -109,14 +182,99 @@ fn parse_at<'d>(data: &'d [u8], within: &str) -> Result<(GoBuild, &'d [u8]), Str
         let mut fields = line.splitn(2, '\t');
         match (fields.next(), fields.next()) {
             (Some("path"), Some(path)) => build.path = Some(path.to_string()),
-            (Some("build"), Some(setting)) => {
-                let (k, v) = setting.split_once('=').unwrap_or((setting, ""));
-                build.settings.push((k.to_string(), v.to_string()));
-            }
+            (Some("build"), Some(setting)) => build.settings.push(setting_of(setting)?),
             _ => {}
         }
     }
     Ok((build, rest))
+}
+
+/// One `build` line's `key=value`. `go build` quotes a key or value holding a space, a quote
+/// or `=` (a key) as a Go string literal (`-ldflags="-s -X main.mode=on"`); a quote that does
+/// not parse was not written by Go.
+fn setting_of(setting: &str) -> Result<(String, String), String> {
+    let altered = || "its Go build settings are not quoted as `go build` writes them: altered";
+    let (key, raw_value) = if setting.starts_with(['"', '`']) {
+        let end = quoted_prefix_len(setting).ok_or_else(altered)?;
+        let value = setting[end..].strip_prefix('=').ok_or_else(altered)?;
+        (unquote(&setting[..end]).ok_or_else(altered)?, value)
+    } else {
+        let (k, v) = setting.split_once('=').unwrap_or((setting, ""));
+        (k.to_string(), v)
+    };
+    let value = if raw_value.starts_with(['"', '`']) {
+        unquote(raw_value).ok_or_else(altered)?
+    } else {
+        raw_value.to_string()
+    };
+    Ok((key, value))
+}
+
+/// The length of the Go string literal that starts `text`, quotes included.
+fn quoted_prefix_len(text: &str) -> Option<usize> {
+    let quote = text.chars().next()?;
+    let mut escaped = false;
+    for (i, c) in text.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quote == '"' => escaped = true,
+            _ if c == quote => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A Go string literal (`"…"` with Go's escapes, or a raw `` `…` ``) to its bytes as text;
+/// `None` when it is not one whole literal.
+fn unquote(literal: &str) -> Option<String> {
+    if let Some(raw) = literal.strip_prefix('`') {
+        let inner = raw.strip_suffix('`')?;
+        return (!inner.contains('`')).then(|| inner.to_string());
+    }
+    let inner = literal.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = Vec::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    let hex = |chars: &mut std::str::Chars<'_>, n: usize| -> Option<u32> {
+        let digits: String = chars.by_ref().take(n).collect();
+        (digits.len() == n).then_some(())?;
+        u32::from_str_radix(&digits, 16).ok()
+    };
+    while let Some(c) = chars.next() {
+        let decoded = match c {
+            '"' => return None,
+            '\\' => match chars.next()? {
+                'a' => '\u{7}',
+                'b' => '\u{8}',
+                'f' => '\u{c}',
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                'v' => '\u{b}',
+                '\\' => '\\',
+                '"' => '"',
+                // A byte, not a character: Go quotes bytes that are not UTF-8 this way.
+                'x' => {
+                    out.push(u8::try_from(hex(&mut chars, 2)?).ok()?);
+                    continue;
+                }
+                'u' => char::from_u32(hex(&mut chars, 4)?)?,
+                'U' => char::from_u32(hex(&mut chars, 8)?)?,
+                d @ '0'..='7' => {
+                    let rest: String = chars.by_ref().take(2).collect();
+                    (rest.len() == 2).then_some(())?;
+                    let octal = u32::from_str_radix(&format!("{d}{rest}"), 8).ok()?;
+                    out.push(u8::try_from(octal).ok()?);
+                    continue;
+                }
+                _ => return None,
+            },
+            c => c,
+        };
+        let mut buf = [0u8; 4];
+        out.extend(decoded.encode_utf8(&mut buf).as_bytes());
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
 }
 
 #[cfg(test)]
@@ -178,6 +336,67 @@ mod tests {
             (bare.version.as_str(), bare.settings.len()),
             ("go1.22.1", 0)
         );
+    }
+
+    #[test]
+    fn quoted_settings_are_unquoted_and_bad_quotes_are_altered() {
+        let modinfo = "path\tx\nbuild\t-ldflags=\"-s -w -X 'main.Note=a b' -X=main.BuildStamp=FIPSMode=true\"\n\
+                       build\t\"we=ird\"=`raw \\x`\nbuild\tCGO_CFLAGS=\n";
+        let build = parse_section(&section("go1.27.3", modinfo)).unwrap();
+        assert_eq!(
+            build.setting("-ldflags"),
+            Some("-s -w -X 'main.Note=a b' -X=main.BuildStamp=FIPSMode=true")
+        );
+        assert_eq!(build.setting("we=ird"), Some("raw \\x"));
+        assert_eq!(build.setting("CGO_CFLAGS"), Some(""));
+        assert_eq!(
+            build.x_definitions(),
+            [
+                ("main.Note".to_string(), "a b".to_string()),
+                ("main.BuildStamp".to_string(), "FIPSMode=true".to_string())
+            ]
+        );
+        for bad in [
+            "build\t-ldflags=\"-X main.a=b\n",
+            "build\t-ldflags=\"bad \\q\"\n",
+            "build\t\"key\"value\n",
+        ] {
+            let err = parse_section(&section("go1.27.3", bad)).unwrap_err();
+            assert!(
+                err.contains("not quoted as `go build` writes them"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn go_escapes_decode_as_strconv_unquote_does() {
+        assert_eq!(
+            unquote(r#""tab\tquote\"back\\x\x41\u00e9\101""#).as_deref(),
+            Some("tab\tquote\"back\\xAéA")
+        );
+        assert_eq!(unquote(r#""\x4""#), None);
+        assert_eq!(unquote(r#""\18""#), None);
+        assert_eq!(unquote(r#""a"b""#), None);
+    }
+
+    #[test]
+    fn ldflags_with_a_package_pattern_and_the_release() {
+        let build = GoBuild {
+            version: "go1.24rc1 X:boringcrypto".into(),
+            settings: vec![("-ldflags".into(), "all=-X main.mode=on".into())],
+            path: None,
+        };
+        assert_eq!(
+            build.x_definitions(),
+            [("main.mode".to_string(), "on".to_string())]
+        );
+        assert_eq!(build.release(), Some((1, 24)));
+        let devel = GoBuild {
+            version: "devel go1.28-abc123".into(),
+            ..GoBuild::default()
+        };
+        assert_eq!(devel.release(), None);
     }
 
     #[test]

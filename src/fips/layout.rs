@@ -138,9 +138,34 @@ fn go_marker(file: &object::File<'_>) -> Option<String> {
     None
 }
 
-/// The Go build info: read from its own section where the format has one (`.go.buildinfo`,
-/// `__go_buildinfo`), else found in the file. `Ok(None)` for a binary that is not Go; an
-/// error for a Go binary whose build info is missing or cut off.
+/// The first loadable, writable, non-executable segment of an ELF file: where Go's linker
+/// starts its data, build info first (Go's `debug/buildinfo` reads it there when the file has
+/// no section table).
+fn elf_first_data_segment<'d, Elf: FileHeader<Endian = object::Endianness>>(
+    elf: &ElfFile<'d, Elf>,
+    data: &'d [u8],
+) -> Result<&'d [u8], String> {
+    let endian = elf.endian();
+    for header in elf.elf_program_headers() {
+        let flags = header.p_flags(endian);
+        if header.p_type(endian) == object::elf::PT_LOAD
+            && flags & (object::elf::PF_X | object::elf::PF_W) == object::elf::PF_W
+        {
+            return header
+                .data(endian, data)
+                .map_err(|()| "cannot read its data segment".to_string());
+        }
+    }
+    Ok(&[])
+}
+
+/// The Go build info, read only where Go's linker writes it (and `go version -m` reads it):
+/// its own section (`.go.buildinfo` in ELF, `__go_buildinfo` in Mach-O); the first writable
+/// data section of a PE file; the first writable data segment of an ELF file without a
+/// section table. Never anywhere else in the file: any program can hold bytes that look like
+/// build info (a C array saying `GOEXPERIMENT=boringcrypto`), and they are not a Go build.
+/// `Ok(None)` for a binary that is not Go; an error for a Go binary whose build info is
+/// missing or cut off.
 pub fn go_build_info(file: &object::File<'_>, data: &[u8]) -> Result<Option<GoBuild>, String> {
     let section = file
         .sections()
@@ -151,11 +176,11 @@ pub fn go_build_info(file: &object::File<'_>, data: &[u8]) -> Result<Option<GoBu
             .map_err(|e| format!("cannot read its Go build info section: {e}"))?;
         return gobuild::parse_section(bytes).map(Some);
     }
-    // PE has no build info section: Go puts it in the first writable data section, and only
-    // there is it looked for (a constant equal to the header elsewhere is not build info).
-    let is_pe = matches!(file, object::File::Pe32(_) | object::File::Pe64(_));
-    let region = if is_pe {
-        file.sections()
+    let has_sections = file.sections().next().is_some();
+    let region: &[u8] = match file {
+        // PE has no build info section: Go puts it in the first writable data section.
+        object::File::Pe32(_) | object::File::Pe64(_) => file
+            .sections()
             .find(|s| match s.flags() {
                 object::SectionFlags::Coff { characteristics } => {
                     characteristics & PE_DATA_MASK == PE_WRITABLE_DATA
@@ -165,9 +190,11 @@ pub fn go_build_info(file: &object::File<'_>, data: &[u8]) -> Result<Option<GoBu
             .map(|s| s.data())
             .transpose()
             .map_err(|e| format!("cannot read its data section: {e}"))?
-            .unwrap_or_default()
-    } else {
-        data
+            .unwrap_or_default(),
+        object::File::Elf32(elf) if !has_sections => elf_first_data_segment(elf, data)?,
+        object::File::Elf64(elf) if !has_sections => elf_first_data_segment(elf, data)?,
+        // ELF and Mach-O with sections: a Go build has the section, so nothing else is read.
+        _ => &[],
     };
     match gobuild::parse(region)? {
         Some(build) => Ok(Some(build)),
@@ -189,7 +216,7 @@ mod tests {
     use std::path::Path;
     use std::sync::OnceLock;
 
-    const FIXTURES: [&str; 9] = [
+    const FIXTURES: [&str; 11] = [
         "go119-plain",
         "go119-boringcrypto",
         "go119-boringcrypto-unstripped",
@@ -199,6 +226,8 @@ mod tests {
         "rust-rustls-fips",
         "go127-plain-darwin-arm64",
         "go127-plain-windows-amd64.exe",
+        "go127-fips140-latest",
+        "go127-godebug-fips140-only",
     ];
 
     /// Each fixture binary, read once for all cases.
@@ -291,6 +320,18 @@ mod tests {
             let _ = super::gobuild::parse_section(&section);
             let _ = super::gobuild::parse(&section);
         }
+    }
+
+    #[test]
+    fn go_build_info_is_read_from_the_data_segment_of_an_elf_without_sections() {
+        // go127-fips140 with its section table removed: the build info is still where Go's
+        // linker put it, at the start of the first writable segment.
+        let mut data = fixtures()[4].clone();
+        data[0x28..0x30].fill(0); // e_shoff
+        data[0x3c..0x40].fill(0); // e_shnum, e_shstrndx
+        let report = analyse_bytes(Path::new("go127-fips140"), &data, "FIPSMode=true").unwrap();
+        assert_eq!(report.verdict, Verdict::Fips, "{:?}", report.evidence);
+        assert_eq!(report.go.map(|g| g.version).as_deref(), Some("go1.27.3"));
     }
 
     #[test]

@@ -5,8 +5,11 @@
 pub mod binary;
 pub mod cfg;
 pub mod gobuild;
+pub mod gomodule;
 pub mod graph;
+pub mod integrity;
 pub mod layout;
+pub mod stamp;
 pub mod status;
 pub mod wiring;
 
@@ -26,7 +29,7 @@ pub enum Expect {
 }
 
 /// The default status stamp a FIPS binary carries (`-ldflags -X main.BuildStamp=FIPSMode=true`
-/// in Go, an `env!`-built constant in Rust).
+/// in Go, a `.note.fips-status` section in Rust; [`stamp`] lists the accepted forms).
 pub const DEFAULT_STAMP: &str = "FIPSMode=true";
 
 /// The check's result.
@@ -252,8 +255,9 @@ pub fn run(
                 codes::FIPS_STATUS_NOT_REPORTED,
                 Some(Severity::High),
                 format!(
-                    "{name} links {} but does not carry the status stamp \"{stamp}\"",
-                    report.module.as_deref().unwrap_or("a FIPS module")
+                    "{name} links {} but does not carry the status stamp \"{}\" where it counts (Go: -ldflags -X, built without -trimpath; else a .note.fips-status section)",
+                    report.module.as_deref().unwrap_or("a FIPS module"),
+                    crate::input::excerpt(stamp, 40)
                 ),
             ),
             (Some(Expect::Fips), Verdict::Fips) => {}
@@ -270,6 +274,18 @@ pub fn run(
                 ),
             ),
             _ => {}
+        }
+        if report.verdict == Verdict::Fips
+            && let Some(why) = &report.unvalidated
+        {
+            finding(
+                codes::FIPS_UNVALIDATED_MODULE,
+                None,
+                format!(
+                    "{name} runs in FIPS mode with {}, which is not a validated module version: {why}",
+                    report.module.as_deref().unwrap_or("a FIPS module")
+                ),
+            );
         }
         if report.verdict == Verdict::RuntimeOpenssl {
             finding(

@@ -2,6 +2,9 @@
 //! their Go build info damaged, or not regular files at all. Each must be "cannot read"
 //! (exit 2, one line naming the file), never a verdict: a cut binary reads as "no known
 //! crypto" and would pass `--expect non-fips`.
+//!
+//! And verdicts taken from strings: a binary that only contains "AWS-LC FIPS" or
+//! "FIPSMode=true" (Palisade's own help text does) read as a FIPS build with its stamp.
 
 use crate::common::*;
 use std::path::{Path, PathBuf};
@@ -30,7 +33,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-const FIXTURES: [&str; 9] = [
+const FIXTURES: [&str; 11] = [
     "go119-plain",
     "go119-boringcrypto",
     "go119-boringcrypto-unstripped",
@@ -40,6 +43,8 @@ const FIXTURES: [&str; 9] = [
     "rust-rustls-fips",
     "go127-plain-darwin-arm64",
     "go127-plain-windows-amd64.exe",
+    "go127-fips140-latest",
+    "go127-godebug-fips140-only",
 ];
 
 #[test]
@@ -431,5 +436,264 @@ mod status_endpoint {
         let run = check(&url);
         assert_error(&run, &[&url, "`fips` is a string, not a boolean"]);
         assert!(!run.stderr.contains(token), "{}", run.stderr);
+    }
+}
+
+mod strings_are_not_structure {
+    use super::*;
+
+    /// `fips --binary PATH ARGS… --format json`.
+    fn fips_json(path: &Path, args: &[&str]) -> (Run, serde_json::Value) {
+        let run = finish(
+            command(&root())
+                .args(["fips", "--format", "json", "--binary"])
+                .arg(path)
+                .args(args)
+                .output()
+                .unwrap(),
+        );
+        let doc = json(&run);
+        (run, doc)
+    }
+
+    fn rules(doc: &serde_json::Value) -> Vec<String> {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn evidence(doc: &serde_json::Value) -> String {
+        doc["fips"][0]["evidence"].to_string()
+    }
+
+    fn contains(data: &[u8], text: &str) -> bool {
+        data.windows(text.len()).any(|w| w == text.as_bytes())
+    }
+
+    #[test]
+    fn palisade_itself_read_as_a_fips_build_from_its_help_text() {
+        let me = Path::new(env!("CARGO_BIN_EXE_cargo-palisade"));
+        // The premise: its own text holds the words that used to make the verdict.
+        let data = std::fs::read(me).unwrap();
+        for words in ["AWS-LC FIPS", "FIPSMode=true"] {
+            assert!(
+                contains(&data, words),
+                "the binary no longer holds {words:?}"
+            );
+        }
+        let (run, doc) = fips_json(me, &["--expect", "non-fips"]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert_eq!(doc["fips"][0]["verdict"], "non-fips", "{doc:#}");
+        assert_eq!(doc["fips"][0]["module"], serde_json::Value::Null);
+        assert_eq!(doc["fips"][0]["status_stamp"], false);
+        let evidence = evidence(&doc);
+        assert!(
+            evidence.contains(
+                r#"marker string \"AWS-LC FIPS\" found but no FIPS module structure: ignored"#
+            ),
+            "{evidence}"
+        );
+        assert!(
+            evidence.contains("aws_lc_* symbols without a FIPS prefix"),
+            "{evidence}"
+        );
+        // And as the FIPS build it would fail: no module, whatever its strings say.
+        let (run, doc) = fips_json(me, &["--expect", "fips"]);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(rules(&doc), ["fips.fips-build-missing-module"]);
+    }
+
+    /// Builds `source` with the system C compiler (Palisade itself needs one to build its
+    /// own dependencies, so it is there wherever these tests run).
+    fn cc(dir: &Path, name: &str, source: &str, flags: &[&str]) -> PathBuf {
+        let c = dir.join(format!("{name}.c"));
+        std::fs::write(&c, source).unwrap();
+        let out = dir.join(name);
+        let status = std::process::Command::new("cc")
+            .args(flags)
+            .arg("-o")
+            .arg(&out)
+            .arg(&c)
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run cc (install a C compiler): {e}"));
+        assert!(status.success(), "cc failed on {name}.c");
+        out
+    }
+
+    const PRINTS_MARKERS: &str = r#"#include <stdio.h>
+int main(void) {
+    puts("AWS-LC FIPS 4.2.0");
+    puts("FIPSMode=true");
+    puts("aws_lc_fips_0_14_4_AES_encrypt _goboringcrypto_SHA256 BORINGSSL_bcm_text_start");
+    return 0;
+}
+"#;
+
+    #[test]
+    fn c_program_printing_fips_markers_read_as_fips() {
+        let dir = tempfile::tempdir().unwrap();
+        // With its symbol table and stripped: either way, no module structure.
+        for (name, flags) in [("markers", &[][..]), ("markers-stripped", &["-s"][..])] {
+            let program = cc(dir.path(), name, PRINTS_MARKERS, flags);
+            let (run, doc) = fips_json(&program, &["--expect", "non-fips"]);
+            assert_eq!(run.code, 0, "{name}: {}{}", run.stdout, run.stderr);
+            assert_ne!(doc["fips"][0]["verdict"], "fips", "{name}: {doc:#}");
+            assert_eq!(doc["fips"][0]["status_stamp"], false, "{name}");
+            let evidence = evidence(&doc);
+            for marker in ["AWS-LC FIPS", "aws_lc_fips_", "BORINGSSL_bcm_text_"] {
+                assert!(
+                    evidence.contains(&format!(
+                        r#"marker string \"{marker}\" found but no FIPS module structure: ignored"#
+                    )),
+                    "{name}: {evidence}"
+                );
+            }
+            assert!(
+                evidence.contains(r#"the string \"FIPSMode=true\" is in the file but not where a status stamp counts"#),
+                "{name}: {evidence}"
+            );
+            let (run, doc) = fips_json(&program, &["--expect", "fips"]);
+            assert_eq!(run.code, 1, "{name}");
+            assert_eq!(rules(&doc), ["fips.fips-build-missing-module"], "{name}");
+        }
+    }
+
+    #[test]
+    fn weak_references_to_fips_symbols_read_as_a_linked_module() {
+        // Weak undefined references: symbol table entries that no library provides, so
+        // nothing of the module is linked.
+        let dir = tempfile::tempdir().unwrap();
+        let program = cc(
+            dir.path(),
+            "weak-refs",
+            r#"
+extern void aws_lc_fips_0_14_4_AES_encrypt(void) __attribute__((weak));
+extern void _goboringcrypto_SHA256(void) __attribute__((weak));
+int main(void) {
+    if (aws_lc_fips_0_14_4_AES_encrypt) aws_lc_fips_0_14_4_AES_encrypt();
+    if (_goboringcrypto_SHA256) _goboringcrypto_SHA256();
+    return 0;
+}
+"#,
+            &[],
+        );
+        let (run, doc) = fips_json(&program, &["--expect", "non-fips"]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert_ne!(doc["fips"][0]["verdict"], "fips", "{doc:#}");
+        assert!(!evidence(&doc).contains("aws_lc_fips_* symbols"), "{doc:#}");
+    }
+
+    /// Go build info as Go's linker writes it: header, version, wrapped module info.
+    fn go_build_info_bytes(version: &str, modinfo: &str) -> Vec<u8> {
+        let mut data = b"\xff Go buildinf:".to_vec();
+        data.extend([8u8, 0x2]);
+        data.resize(32, 0);
+        let mut wrapped =
+            b"\x30\x77\xaf\x0c\x92\x74\x08\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6".to_vec();
+        wrapped.extend(modinfo.as_bytes());
+        wrapped.extend(b"\xf9\x32\x43\x31\x86\x18\x20\x72\x00\x82\x42\x10\x41\x16\xd8\xf2");
+        for text in [version.as_bytes(), &wrapped] {
+            data.push(u8::try_from(text.len()).unwrap());
+            data.extend(text);
+        }
+        data.resize(data.len().next_multiple_of(16), 0);
+        data
+    }
+
+    #[test]
+    fn c_program_holding_go_build_info_bytes_read_as_go_boringcrypto() {
+        // A C array shaped like Go build info saying GOEXPERIMENT=boringcrypto: bytes in the
+        // data, not a Go build (Go writes its build info to the .go.buildinfo section).
+        let blob = go_build_info_bytes(
+            "go1.19.8 X:boringcrypto",
+            "path\texample.invalid/fake\nbuild\tGOEXPERIMENT=boringcrypto\n",
+        );
+        let bytes: Vec<String> = blob.iter().map(u8::to_string).collect();
+        let source = format!(
+            "#include <stdio.h>\n__attribute__((used, aligned(16))) unsigned char blob[{}] = {{{}}};\nint main(void) {{ printf(\"%d\\n\", blob[3]); return 0; }}\n",
+            blob.len(),
+            bytes.join(",")
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let program = cc(dir.path(), "fake-go", &source, &[]);
+        assert!(contains(
+            &std::fs::read(&program).unwrap(),
+            "X:boringcrypto"
+        ));
+        let (run, doc) = fips_json(&program, &["--expect", "non-fips"]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert_ne!(doc["fips"][0]["verdict"], "fips", "{doc:#}");
+        assert_eq!(doc["fips"][0]["go"], serde_json::Value::Null, "{doc:#}");
+    }
+
+    #[test]
+    fn status_stamp_counted_as_any_substring_of_a_fips_binary() {
+        // A FIPS module built without a stamp; its program text holds "FIPSMode=false" (the
+        // default of its stamp variable), which is not the build saying so.
+        let path = fixture_bin("go119-boringcrypto-unstripped");
+        assert!(contains(&std::fs::read(&path).unwrap(), "FIPSMode=false"));
+        let (run, doc) = fips_json(
+            &path,
+            &["--expect", "fips", "--status-stamp", "FIPSMode=false"],
+        );
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(rules(&doc), ["fips.status-not-reported"]);
+        assert!(
+            evidence(&doc).contains("not where a status stamp counts"),
+            "{doc:#}"
+        );
+        // The same binary family with the stamp set where it counts: the -X of -ldflags.
+        let (run, doc) = fips_json(&fixture_bin("go119-boringcrypto"), &["--expect", "fips"]);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(
+            evidence(&doc).contains("set by -ldflags -X main.BuildStamp"),
+            "{doc:#}"
+        );
+    }
+
+    #[test]
+    fn gofips140_latest_passed_as_a_validated_fips_module() {
+        let (run, doc) = fips_json(&fixture_bin("go127-fips140-latest"), &["--expect", "fips"]);
+        // FIPS mode, stamped: it passes as the FIPS build, with a warning that the module is
+        // not a validated version.
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert_eq!(doc["fips"][0]["verdict"], "fips");
+        assert!(
+            doc["fips"][0]["unvalidated"]
+                .as_str()
+                .is_some_and(|w| w.contains("GOFIPS140=latest")),
+            "{doc:#}"
+        );
+        assert_eq!(rules(&doc), ["fips.unvalidated-module"]);
+        assert_eq!(doc["findings"][0]["warning"], true, "{doc:#}");
+        let (run, _) = fips_json(
+            &fixture_bin("go127-fips140-latest"),
+            &["--expect", "fips", "--deny", "warnings"],
+        );
+        assert_eq!(run.code, 1, "the warning fails under --deny warnings");
+        // The certified snapshot: no warning.
+        let (run, doc) = fips_json(&fixture_bin("go127-fips140"), &["--expect", "fips"]);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert_eq!(rules(&doc), Vec::<String>::new());
+        assert_eq!(doc["fips"][0]["unvalidated"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn godebug_fips140_only_default_build_passed_as_not_fips() {
+        // `godebug fips140=only` in go.mod, no GOFIPS140: the binary runs in FIPS mode with
+        // the in-tree module. As the default build it is FIPS; as anything, unvalidated.
+        let path = fixture_bin("go127-godebug-fips140-only");
+        let (run, doc) = fips_json(&path, &["--expect", "non-fips"]);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert_eq!(doc["fips"][0]["verdict"], "fips");
+        let mut found = rules(&doc);
+        found.sort();
+        assert_eq!(
+            found,
+            ["fips.default-links-fips", "fips.unvalidated-module"]
+        );
     }
 }
