@@ -214,10 +214,8 @@ fn cli_imports(matches: &clap::ArgMatches) -> Result<Vec<crate::imports::Source>
 /// that every output masks what they detect too.
 fn find_config(explicit: Option<&Path>, start: &Path) -> Result<Config> {
     let config = locate_config(explicit, start)?;
-    if !config.secrets.rules.is_empty()
-        && let Ok(rules) = crate::secrets::rule_set(&config.secrets.rules)
-    {
-        crate::redact::use_rules(std::sync::Arc::new(rules));
+    if !config.secrets.rules.is_empty() {
+        crate::redact::add_custom_rules(&config.secrets.rules);
     }
     Ok(config)
 }
@@ -360,7 +358,9 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
     let config = find_config(a.common.config.as_deref(), &a.path)?;
     let mut policy = policy_for(&config, &a.common);
     policy.suppressions = config.secrets.allow.clone();
-    let rules = crate::secrets::rule_set(&config.secrets.rules)?;
+    let rules = std::sync::Arc::new(crate::secrets::rule_set(&config.secrets.rules)?);
+    // The sinks mask with the set the scan compiled, not a second copy.
+    crate::redact::use_rules(rules.clone());
     // History and staged scans read the repository that holds PATH, found upward as git does.
     let path = if a.worktree {
         a.path.clone()
@@ -668,7 +668,8 @@ fn run_gate(
                 if !run_secrets {
                     return Ok(None);
                 }
-                let rules = crate::secrets::rule_set(&config.secrets.rules)?;
+                let rules = std::sync::Arc::new(crate::secrets::rule_set(&config.secrets.rules)?);
+                crate::redact::use_rules(rules.clone());
                 let target = crate::secrets::Target {
                     path: secrets_root.clone(),
                     limits: crate::secrets::history::Limits {
@@ -1038,7 +1039,8 @@ fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
 fn run_rules(cmd: &RulesCommand) -> Result<Outcome> {
     // Custom rules of the palisade.toml found from here are listed and checked too.
     let config = find_config(None, Path::new("."))?;
-    let set = crate::secrets::rule_set(&config.secrets.rules)?;
+    let set = std::sync::Arc::new(crate::secrets::rule_set(&config.secrets.rules)?);
+    crate::redact::use_rules(set.clone());
     let mut out: Vec<u8> = Vec::new();
     let result = match cmd {
         RulesCommand::List => {

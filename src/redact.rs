@@ -44,15 +44,31 @@ pub fn use_rules(rules: Arc<RuleSet>) {
     }
 }
 
+/// The config's custom rules, compiled with the built-in ones on first use.
+static CUSTOM: RwLock<Vec<crate::secrets::rules::Rule>> = RwLock::new(Vec::new());
+
+/// Makes the config's custom rules part of what every sink masks. Compiled only when
+/// something is printed, and not at all when a scan hands over its compiled set
+/// ([`use_rules`]).
+pub fn add_custom_rules(rules: &[crate::secrets::rules::Rule]) {
+    if let Ok(mut custom) = CUSTOM.write() {
+        *custom = rules.to_vec();
+    }
+    if let Ok(mut slot) = RULES.write() {
+        *slot = None;
+    }
+}
+
 fn rules() -> Option<Arc<RuleSet>> {
     if let Ok(slot) = RULES.read()
         && let Some(rules) = slot.as_ref()
     {
         return Some(rules.clone());
     }
-    // The built-in rules are embedded and checked by the test suite; if they ever failed to
-    // compile, nothing could be scanned either, and that error is reported by the scan.
-    let built = crate::secrets::rule_set(&[]).ok().map(Arc::new)?;
+    let custom = CUSTOM.read().map(|c| c.clone()).unwrap_or_default();
+    // The built-in rules are embedded and checked by the test suite, custom ones when the
+    // config is read; if they ever failed to compile, the scan reports it.
+    let built = crate::secrets::rule_set(&custom).ok().map(Arc::new)?;
     if let Ok(mut slot) = RULES.write() {
         slot.get_or_insert_with(|| built.clone());
     }
