@@ -513,7 +513,10 @@ fn run_gate(
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let config = find_config(a.common.config.as_deref(), &root)?;
     let run_advisories = manifest.is_file();
-    let run_secrets = crate::secrets::history::open(&root).is_ok();
+    // A `.git` that does not open is a damaged repository, not the absence of one: the
+    // secrets check runs and fails, rather than being skipped.
+    let run_secrets = root.join(".git").symlink_metadata().is_ok()
+        || crate::secrets::history::open(&root).is_ok();
     let import_sources: Vec<crate::imports::Source> = config
         .imports
         .entries
