@@ -469,7 +469,8 @@ fn corrupt_pack_is_exit_2() {
     std::fs::set_permissions(&pack, perms).unwrap();
     std::fs::write(&pack, bytes).unwrap();
     let (run, _) = repo.scan(&[]);
-    assert_error(&run, &["cannot be read", "git fsck"]);
+    let name = pack.file_name().unwrap().to_str().unwrap();
+    assert_error(&run, &[name, "fails its CRC-32", "git fsck"]);
 }
 
 #[test]

@@ -4,6 +4,9 @@
 
 use super::engine::{Match, RuleSet};
 pub use super::hits::{Hit, hits_in, inline_allow};
+use super::links::TreeChecker;
+use super::odb::Database;
+use super::reach::{BrokenLink, RefTip};
 use gix::ObjectId;
 use gix::objs::{Find, FindHeader, Kind};
 use rayon::prelude::*;
@@ -31,6 +34,42 @@ pub enum HistoryError {
         repo: PathBuf,
         /// The object.
         id: ObjectId,
+        /// Why.
+        message: String,
+    },
+    /// A file of the object database does not verify: objects would be invisible.
+    #[error("cannot trust {path}: {message} (try `git fsck`)")]
+    Damaged {
+        /// The pack, index, directory or file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An object a ref reaches is not in the repository (a partial clone, a deleted object).
+    #[error("{repo} is incomplete: {message}")]
+    Incomplete {
+        /// The repository.
+        repo: PathBuf,
+        /// What is missing, what refers to it, what to do.
+        message: String,
+    },
+    /// A ref, `HEAD` or a revision cannot be read, or names an object that is not there.
+    #[error("{what} in {repo} {message}")]
+    Ref {
+        /// The repository.
+        repo: PathBuf,
+        /// The ref (`refs/heads/main`, `HEAD`, `packed-refs`) or revision (`--since main`).
+        what: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The index (staging area) cannot be read.
+    #[error(
+        "git index {path} cannot be read: {message}; rebuild it from HEAD with `rm {path} && git reset` (staged changes are lost)"
+    )]
+    Index {
+        /// The index file.
+        path: PathBuf,
         /// Why.
         message: String,
     },
@@ -106,6 +145,9 @@ pub struct Scanned {
     pub commits: HashMap<ObjectId, CommitInfo>,
     /// Counters.
     pub stats: Stats,
+    /// Links from the trees and tags read to objects the database does not hold (only when
+    /// the pass was asked to check them).
+    pub broken: Vec<BrokenLink>,
 }
 
 enum Seen {
@@ -116,6 +158,8 @@ enum Seen {
         hits: Vec<Hit>,
     },
     Commit(CommitInfo),
+    /// A tree or tag, with the links to objects that are not present.
+    Links(Vec<BrokenLink>),
     Other,
 }
 
@@ -130,7 +174,7 @@ pub fn open(path: &Path) -> Result<gix::Repository, HistoryError> {
     }
     gix::open_opts(path, options).map_err(|e| HistoryError::Open {
         path: path.to_path_buf(),
-        message: crate::advisories::db::error_chain(&e),
+        message: super::reach::describe(&e),
     })
 }
 
@@ -139,42 +183,22 @@ pub fn is_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(8192)]).is_some()
 }
 
-/// Every object id in the database, each once: packed objects in pack order first (a delta's
-/// base usually sits just before it, so a thread walking a stretch of the pack finds bases in
-/// its delta cache), then loose objects and alternates.
-pub fn list_objects(repo: &gix::Repository) -> Result<Vec<ObjectId>, HistoryError> {
-    let repo_path = repo.path().to_path_buf();
-    let mut ids = Vec::new();
-    let mut unique = HashSet::new();
-    for id in objects_in_pack_order(repo) {
-        if unique.insert(id) {
-            ids.push(id);
-        }
-    }
-    // Then everything else the object database lists: loose objects, alternates.
-    let iter = repo.objects.iter().map_err(|e| HistoryError::Open {
-        path: repo_path.clone(),
-        message: crate::advisories::db::error_chain(&e),
-    })?;
-    for id in iter {
-        let id = id.map_err(|e| HistoryError::Open {
-            path: repo_path.clone(),
-            message: format!(
-                "cannot list objects: {}",
-                crate::advisories::db::error_chain(&e)
-            ),
-        })?;
-        if unique.insert(id) {
-            ids.push(id);
-        }
-    }
-    Ok(ids)
+/// What the whole-database pass checks trees and tags against.
+pub struct Completeness<'a> {
+    /// Every id of the database.
+    pub present: &'a gix::hashtable::HashSet<ObjectId>,
+    /// Where each of the ids scanned sits in its pack (`None` when loose), index for index.
+    pub locations: &'a [Option<(u32, u64)>],
 }
 
-/// Reads the given objects once each, in parallel: blobs are matched, commits decoded.
+/// Reads the given objects once each, in parallel: blobs are matched, commits decoded. With
+/// `complete`, trees and tags are decoded too and each link to an object not present is
+/// returned, for [`super::reach::check_complete`].
 pub fn scan_objects(
     repo: &gix::Repository,
+    db: &Database,
     ids: &[ObjectId],
+    complete: Option<&Completeness<'_>>,
     rules: &RuleSet,
     limits: Limits,
     progress: &dyn Progress,
@@ -190,17 +214,32 @@ pub fn scan_objects(
     // split; chunks are large enough to amortise it and small enough to balance the load.
     let chunk_size = (ids.len() / (rayon::current_num_threads() * 4)).max(64);
     progress.start(ids.len() as u64);
+    let present = complete.map(|c| c.present);
     let results: Vec<Result<(ObjectId, Seen), HistoryError>> = ids
         .par_chunks(chunk_size)
-        .flat_map_iter(|chunk| {
+        .enumerate()
+        .flat_map_iter(|(n, chunk)| {
             let repo = sync.to_thread_local();
-            let mut buf = Vec::new();
-            let mut matches = Vec::new();
+            let locations = complete.and_then(|c| c.locations.get(n * chunk_size..));
+            let mut reader = Reader {
+                repo: &repo,
+                db,
+                present,
+                trees: present.map(|p| TreeChecker::new(p, repo.object_hash())),
+                rules,
+                limits,
+                buf: Vec::new(),
+                matches: Vec::new(),
+            };
             let mut since = (0u64, 0u64);
             let read: Vec<_> = chunk
                 .iter()
-                .map(|&id| {
-                    let result = read_object(&repo, &mut buf, &mut matches, id, rules, limits)
+                .enumerate()
+                .map(|(i, &id)| {
+                    let location = locations.and_then(|l| l.get(i).copied().flatten());
+                    let result = reader
+                        .read_object(id, location)
+                        .map(|seen| (id, seen))
                         .map_err(|message| object_error(id, message));
                     since.0 += 1;
                     if let Ok((
@@ -233,6 +272,7 @@ pub fn scan_objects(
             objects: ids.len(),
             ..Stats::default()
         },
+        broken: Vec::new(),
     };
     for result in results {
         let (id, seen) = result?;
@@ -258,97 +298,159 @@ pub fn scan_objects(
                 scanned.stats.commits += 1;
                 scanned.commits.insert(id, info);
             }
+            Seen::Links(broken) => scanned.broken.extend(broken),
             Seen::Other => {}
         }
     }
     Ok(scanned)
 }
 
-/// Object ids of the repository's own packs, sorted by (pack, offset), read from the `.idx`
-/// files. A pack whose index cannot be read is left to the generic listing.
-fn objects_in_pack_order(repo: &gix::Repository) -> Vec<ObjectId> {
-    let Ok(dir) = std::fs::read_dir(repo.objects.store_ref().path().join("pack")) else {
-        return Vec::new();
-    };
-    let mut indices: Vec<PathBuf> = dir
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "idx"))
-        .collect();
-    indices.sort();
-    let mut entries: Vec<(usize, u64, ObjectId)> = Vec::new();
-    for (pack, path) in indices.iter().enumerate() {
-        if let Ok(index) = gix::odb::pack::index::File::at(path, repo.object_hash()) {
-            entries.extend(index.iter().map(|e| (pack, e.pack_offset, e.oid)));
-        }
-    }
-    entries.sort_unstable();
-    entries.into_iter().map(|(_, _, id)| id).collect()
+/// Reads objects for one thread of the object pass.
+struct Reader<'a> {
+    repo: &'a gix::Repository,
+    db: &'a Database,
+    present: Option<&'a gix::hashtable::HashSet<ObjectId>>,
+    trees: Option<TreeChecker<'a>>,
+    rules: &'a RuleSet,
+    limits: Limits,
+    buf: Vec<u8>,
+    matches: Vec<Match>,
 }
 
-fn read_object(
-    repo: &gix::Repository,
-    buf: &mut Vec<u8>,
-    matches: &mut Vec<Match>,
-    id: ObjectId,
-    rules: &RuleSet,
-    limits: Limits,
-) -> Result<(ObjectId, Seen), String> {
-    let chain =
-        |e: Box<dyn std::error::Error + Send + Sync>| crate::advisories::db::error_chain(&*e);
-    let header = repo
-        .objects
-        .try_header(&id)
-        .map_err(chain)?
-        .ok_or("listed in an index but missing")?;
-    let seen = match header.kind {
-        Kind::Blob if header.size > limits.max_blob_size => Seen::Blob {
-            scanned: None,
-            binary: false,
-            large: true,
-            hits: Vec::new(),
-        },
-        Kind::Blob => {
-            let data = repo
+impl Reader<'_> {
+    fn read_object(&mut self, id: ObjectId, location: Option<(u32, u64)>) -> Result<Seen, String> {
+        let Reader {
+            repo,
+            db,
+            present,
+            trees,
+            rules,
+            limits,
+            buf,
+            matches,
+        } = self;
+        let chain = |e: Box<dyn std::error::Error + Send + Sync>| super::reach::describe(&*e);
+        // A loose copy is read whole (and hash-checked); a packed one header first, so a blob
+        // over the size limit is never inflated.
+        let (kind, size) = if db.is_loose(&id) {
+            (None, 0)
+        } else {
+            let header = repo
+                .objects
+                .try_header(&id)
+                .map_err(chain)?
+                .ok_or("listed in an index but missing")?;
+            (Some(header.kind), header.size)
+        };
+        let skip = match kind {
+            Some(Kind::Blob) => size > limits.max_blob_size,
+            Some(Kind::Tree | Kind::Tag) => present.is_none(),
+            _ => false,
+        };
+        if skip {
+            return Ok(match kind {
+                Some(Kind::Blob) => Seen::Blob {
+                    scanned: None,
+                    binary: false,
+                    large: true,
+                    hits: Vec::new(),
+                },
+                _ => Seen::Other,
+            });
+        }
+        let hash = repo.object_hash();
+        // A packed tree is read straight into the checker's buffer, where it stays to be
+        // compared with the next one.
+        if let (Some(Kind::Tree), Some(checker)) = (kind, trees.as_mut()) {
+            let buffer = checker.buffer();
+            let (start, len) = {
+                let data = repo
+                    .objects
+                    .try_find(&id, buffer)
+                    .map_err(chain)?
+                    .ok_or("missing")?;
+                (data.data.as_ptr(), data.data.len())
+            };
+            if start != buffer.as_ptr() || len > buffer.len() {
+                // Not where gix puts objects today; read again the plain way.
+                let data = repo
+                    .objects
+                    .try_find(&id, buf)
+                    .map_err(chain)?
+                    .ok_or("missing")?;
+                buffer.clear();
+                buffer.extend_from_slice(data.data);
+            } else {
+                buffer.truncate(len);
+            }
+            let base = location.and_then(|at| db.delta_base(at));
+            return Ok(Seen::Links(checker.check(id, location, base)?));
+        }
+        let data = match kind {
+            None => db.read_loose(&id, buf)?.ok_or("listed but missing")?,
+            Some(_) => repo
                 .objects
                 .try_find(&id, buf)
                 .map_err(chain)?
-                .ok_or("missing")?;
-            if !limits.scan_binary && is_binary(data.data) {
-                Seen::Blob {
-                    scanned: None,
-                    binary: true,
-                    large: false,
-                    hits: Vec::new(),
+                .ok_or("missing")?,
+        };
+        Ok(match data.kind {
+            Kind::Blob if data.data.len() as u64 > limits.max_blob_size => Seen::Blob {
+                scanned: None,
+                binary: false,
+                large: true,
+                hits: Vec::new(),
+            },
+            Kind::Blob if !limits.scan_binary && is_binary(data.data) => Seen::Blob {
+                scanned: None,
+                binary: true,
+                large: false,
+                hits: Vec::new(),
+            },
+            Kind::Blob => Seen::Blob {
+                scanned: Some(data.data.len() as u64),
+                binary: false,
+                large: false,
+                hits: hits_in(data.data, rules, matches),
+            },
+            Kind::Commit => Seen::Commit(decode_commit(data.data, hash)?),
+            Kind::Tree => match trees {
+                Some(checker) => {
+                    let buffer = checker.buffer();
+                    buffer.clear();
+                    buffer.extend_from_slice(data.data);
+                    Seen::Links(checker.check(id, None, None)?)
                 }
-            } else {
-                let hits = hits_in(data.data, rules, matches);
-                Seen::Blob {
-                    scanned: Some(data.data.len() as u64),
-                    binary: false,
-                    large: false,
-                    hits,
+                None => Seen::Other,
+            },
+            Kind::Tag => match present {
+                Some(present) => {
+                    Seen::Links(super::links::tag_links(id, data.data, hash, present)?)
                 }
-            }
-        }
-        Kind::Commit => Seen::Commit(read_commit(repo, buf, id)?),
-        _ => Seen::Other,
-    };
-    Ok((id, seen))
+                None => Seen::Other,
+            },
+        })
+    }
 }
 
-/// Reads and decodes one commit.
-fn read_commit(
+/// Reads one object: a loose copy through [`Database::read_loose`] (hash-checked), any other
+/// through the object store.
+pub(crate) fn find<'a>(
     repo: &gix::Repository,
-    buf: &mut Vec<u8>,
-    id: ObjectId,
-) -> Result<CommitInfo, String> {
-    let data = repo
-        .objects
-        .try_find(&id, buf)
-        .map_err(|e| crate::advisories::db::error_chain(&*e))?
-        .ok_or("missing")?;
-    let commit = gix::objs::CommitRef::from_bytes(data.data, repo.object_hash())
+    db: &Database,
+    id: &ObjectId,
+    buf: &'a mut Vec<u8>,
+) -> Result<Option<gix::objs::Data<'a>>, String> {
+    if db.is_loose(id) {
+        return db.read_loose(id, buf);
+    }
+    repo.objects
+        .try_find(id, buf)
+        .map_err(|e| super::reach::describe(&*e))
+}
+
+fn decode_commit(data: &[u8], hash: gix::hash::Kind) -> Result<CommitInfo, String> {
+    let commit = gix::objs::CommitRef::from_bytes(data, hash)
         .map_err(|e| format!("not a valid commit: {e}"))?;
     let author = commit.author().ok();
     Ok(CommitInfo {
@@ -362,42 +464,159 @@ fn read_commit(
     })
 }
 
-/// The commits of a range: reachable from `tips` and not from `hidden`, decoded.
-pub fn range_commits(
+/// Reads and decodes one commit.
+pub(crate) fn read_commit(
     repo: &gix::Repository,
+    db: &Database,
+    buf: &mut Vec<u8>,
+    id: ObjectId,
+) -> Result<Option<CommitInfo>, String> {
+    match find(repo, db, &id, buf)? {
+        Some(data) if data.kind == Kind::Commit => {
+            decode_commit(data.data, repo.object_hash()).map(Some)
+        }
+        Some(data) => Err(format!("a {} where a commit was expected", data.kind)),
+        None => Ok(None),
+    }
+}
+
+/// The whole database: every object read once, then the proof that every object a ref
+/// reaches is present (the pass checks each tree's and tag's links as it reads them).
+pub fn scan_all(
+    repo: &gix::Repository,
+    db: &Database,
+    rules: &RuleSet,
+    limits: Limits,
+    progress: &dyn Progress,
+) -> Result<Scanned, HistoryError> {
+    // Refs first: one that cannot be read fails the scan before any work is done.
+    let tips = super::reach::ref_tips(repo)?;
+    let present: gix::hashtable::HashSet<ObjectId> = db.ids.iter().copied().collect();
+    let complete = Completeness {
+        present: &present,
+        locations: &db.locations,
+    };
+    let mut scanned = scan_objects(repo, db, &db.ids, Some(&complete), rules, limits, progress)?;
+    let broken = std::mem::take(&mut scanned.broken);
+    super::reach::check_complete(repo, db, &tips, &present, &scanned.commits, broken)?;
+    Ok(scanned)
+}
+
+/// `--since` and `--range`: the blobs the range's commits brought in, scanned, and where each
+/// was brought in. Every revision, tip and commit the range needs must be there: one that is
+/// missing is an error naming it, never a smaller range.
+pub fn scan_range(
+    repo: &gix::Repository,
+    db: &Database,
+    range: &super::Range,
+    rules: &RuleSet,
+    limits: Limits,
+    progress: &dyn Progress,
+) -> Result<(Scanned, Introductions), HistoryError> {
+    let label = match &range.head {
+        Some(head) => format!("--range {}..{head}", range.base),
+        None => format!("--since {}", range.base),
+    };
+    let base = resolve_revision(repo, &label, &range.base)?;
+    let tips = match &range.head {
+        Some(head) => vec![resolve_revision(repo, &label, head)?],
+        None => {
+            let mut tips = Vec::new();
+            for tip in super::reach::ref_tips(repo)? {
+                tips.extend(super::reach::peel_to_commit(repo, &tip.name, tip.target)?);
+            }
+            tips.sort_unstable();
+            tips.dedup();
+            tips
+        }
+    };
+    let commits = range_commits(repo, db, tips, vec![base], &label)?;
+    let order = topological_order(&commits);
+    let shallow = super::reach::shallow_commits(repo)?;
+    let introductions = introduced_by_commits(repo, db, &order, &commits, &shallow)?;
+    let mut ids: Vec<ObjectId> = introductions.keys().copied().collect();
+    ids.sort_unstable();
+    let mut scanned = scan_objects(repo, db, &ids, None, rules, limits, progress)?;
+    scanned.stats.commits = commits.len();
+    scanned.commits = commits;
+    Ok((scanned, introductions))
+}
+
+/// The commit a revision names (tags peeled), or an error naming the revision.
+fn resolve_revision(
+    repo: &gix::Repository,
+    label: &str,
+    spec: &str,
+) -> Result<ObjectId, HistoryError> {
+    let id = repo
+        .rev_parse_single(spec)
+        .map_err(|e| HistoryError::Ref {
+            repo: repo.path().to_path_buf(),
+            what: label.to_string(),
+            message: super::reach::one_line(&format!(
+                "cannot resolve `{spec}`: {}",
+                super::reach::describe(&e)
+            )),
+        })?
+        .detach();
+    super::reach::peel_to_commit(repo, label, id)?.ok_or_else(|| HistoryError::Ref {
+        repo: repo.path().to_path_buf(),
+        what: label.to_string(),
+        message: format!("`{spec}` names {id}, which is not a commit"),
+    })
+}
+
+/// The commits of a range: reachable from `tips` and not from `hidden`, decoded. The walk
+/// reads commits from the object database, not from a commit-graph file, which is a cache
+/// that can be stale or damaged; a commit it cannot read is an error naming the range.
+fn range_commits(
+    repo: &gix::Repository,
+    db: &Database,
     tips: Vec<ObjectId>,
     hidden: Vec<ObjectId>,
+    label: &str,
 ) -> Result<HashMap<ObjectId, CommitInfo>, HistoryError> {
-    let walk_error = |message: String| HistoryError::Open {
-        path: repo.path().to_path_buf(),
-        message,
+    let walk_error = |message: String| HistoryError::Ref {
+        repo: repo.path().to_path_buf(),
+        what: label.to_string(),
+        message: super::reach::one_line(&format!(
+            "cannot walk the commits: {message}{}",
+            super::reach::partial_clone_hint(repo)
+        )),
     };
     let walk = repo
         .rev_walk(tips)
+        .use_commit_graph(false)
         .with_hidden(hidden)
         .all()
-        .map_err(|e| walk_error(crate::advisories::db::error_chain(&e)))?;
+        .map_err(|e| walk_error(super::reach::describe(&e)))?;
     let mut commits = HashMap::new();
     let mut buf = Vec::new();
     for info in walk {
-        let info = info.map_err(|e| walk_error(crate::advisories::db::error_chain(&e)))?;
+        let info = info.map_err(|e| walk_error(super::reach::describe(&e)))?;
         let id = info.id;
-        let commit = read_commit(repo, &mut buf, id).map_err(|message| HistoryError::Object {
+        let object_error = |message: String| HistoryError::Object {
             repo: repo.path().to_path_buf(),
             id,
             message,
-        })?;
+        };
+        let commit = read_commit(repo, db, &mut buf, id)
+            .map_err(object_error)?
+            .ok_or_else(|| object_error("missing".into()))?;
         commits.insert(id, commit);
     }
     Ok(commits)
 }
 
 /// For each commit (parents first), the `(path, blob)`s its tree has that none of its parents
-/// has at that path: what the commit brought in. Subtrees equal to a parent's are skipped.
-pub fn introduced_by_commits(
+/// has at that path: what the commit brought in. Subtrees equal to a parent's are skipped. A
+/// parent that is missing is an error, unless the `shallow` file cut it off on purpose.
+fn introduced_by_commits(
     repo: &gix::Repository,
+    db: &Database,
     order: &[ObjectId],
     commits: &HashMap<ObjectId, CommitInfo>,
+    shallow: &HashSet<ObjectId>,
 ) -> Result<Introductions, HistoryError> {
     let mut found: Introductions = HashMap::new();
     let mut buf = Vec::new();
@@ -407,16 +626,32 @@ pub fn introduced_by_commits(
         for parent in &info.parents {
             let tree = match commits.get(parent) {
                 Some(p) => p.tree,
-                None => match read_commit(repo, &mut buf, *parent) {
-                    Ok(p) => p.tree,
-                    // A parent cut off by a shallow clone: compare with nothing.
-                    Err(_) => continue,
+                None => match read_commit(repo, db, &mut buf, *parent) {
+                    Ok(Some(p)) => p.tree,
+                    // Cut off by a shallow clone: compare with nothing.
+                    Ok(None) if shallow.contains(commit) => continue,
+                    Ok(None) => {
+                        return Err(HistoryError::Incomplete {
+                            repo: repo.path().to_path_buf(),
+                            message: format!(
+                                "parent commit {parent} of {commit} is not in the repository{}",
+                                super::reach::partial_clone_hint(repo)
+                            ),
+                        });
+                    }
+                    Err(message) => {
+                        return Err(HistoryError::Object {
+                            repo: repo.path().to_path_buf(),
+                            id: *parent,
+                            message,
+                        });
+                    }
                 },
             };
             parent_trees.push(tree);
         }
         let mut new = Vec::new();
-        diff_trees(repo, info.tree, &parent_trees, "", &mut new, &mut buf)?;
+        diff_trees(repo, db, info.tree, &parent_trees, "", &mut new, &mut buf)?;
         for (path, blob) in new {
             let places = found.entry(blob).or_default();
             if !places.iter().any(|(p, _)| *p == path) {
@@ -427,8 +662,11 @@ pub fn introduced_by_commits(
     Ok(found)
 }
 
+/// The entries of a tree: mode, name, id. A tree that is missing or does not decode is an
+/// error naming it.
 pub(crate) fn tree_entries(
     repo: &gix::Repository,
+    db: &Database,
     tree: ObjectId,
     buf: &mut Vec<u8>,
 ) -> Result<Vec<(gix::objs::tree::EntryMode, String, ObjectId)>, HistoryError> {
@@ -437,11 +675,20 @@ pub(crate) fn tree_entries(
         id: tree,
         message,
     };
-    let data = repo
-        .objects
-        .try_find(&tree, buf)
-        .map_err(|e| object_error(crate::advisories::db::error_chain(&*e)))?
-        .ok_or_else(|| object_error("tree missing".into()))?;
+    let data = find(repo, db, &tree, buf)
+        .map_err(object_error)?
+        .ok_or_else(|| {
+            object_error(format!(
+                "tree missing{}",
+                super::reach::partial_clone_hint(repo)
+            ))
+        })?;
+    if data.kind != Kind::Tree {
+        return Err(object_error(format!(
+            "a {} where a tree was expected",
+            data.kind
+        )));
+    }
     let mut entries = Vec::new();
     for entry in gix::objs::TreeRefIter::from_bytes(data.data, repo.object_hash()) {
         let entry = entry.map_err(|e| object_error(format!("not a valid tree: {e}")))?;
@@ -452,6 +699,7 @@ pub(crate) fn tree_entries(
 
 fn diff_trees(
     repo: &gix::Repository,
+    db: &Database,
     tree: ObjectId,
     parents: &[ObjectId],
     prefix: &str,
@@ -463,9 +711,9 @@ fn diff_trees(
     }
     let parent_entries: Vec<Vec<(gix::objs::tree::EntryMode, String, ObjectId)>> = parents
         .iter()
-        .map(|p| tree_entries(repo, *p, buf))
+        .map(|p| tree_entries(repo, db, *p, buf))
         .collect::<Result<_, _>>()?;
-    for (mode, name, oid) in tree_entries(repo, tree, buf)? {
+    for (mode, name, oid) in tree_entries(repo, db, tree, buf)? {
         let path = if prefix.is_empty() {
             name.clone()
         } else {
@@ -479,7 +727,7 @@ fn diff_trees(
                 .filter(|(m, _, _)| m.is_tree())
                 .map(|(_, _, o)| *o)
                 .collect();
-            diff_trees(repo, oid, &subtrees, &path, out, buf)?;
+            diff_trees(repo, db, oid, &subtrees, &path, out, buf)?;
         } else if mode.is_blob_or_symlink() && !same_name.clone().any(|(_, _, o)| *o == oid) {
             out.push((path, oid));
         }
@@ -530,6 +778,7 @@ pub type Introductions = HashMap<ObjectId, Vec<(String, ObjectId)>>;
 /// parents-first and decoding each distinct tree once.
 pub fn attribute(
     repo: &gix::Repository,
+    db: &Database,
     order: &[ObjectId],
     commits: &HashMap<ObjectId, CommitInfo>,
     targets: &HashSet<ObjectId>,
@@ -539,7 +788,8 @@ pub fn attribute(
     let mut found: Introductions = HashMap::new();
     let mut buf = Vec::new();
     for commit in order {
-        let listing = targets_in_tree(repo, commits[commit].tree, targets, &mut memo, &mut buf)?;
+        let listing =
+            targets_in_tree(repo, db, commits[commit].tree, targets, &mut memo, &mut buf)?;
         for (path, blob) in listing.iter() {
             if seen.insert((*blob, path.clone())) {
                 found
@@ -554,6 +804,7 @@ pub fn attribute(
 
 fn targets_in_tree(
     repo: &gix::Repository,
+    db: &Database,
     tree: ObjectId,
     targets: &HashSet<ObjectId>,
     memo: &mut HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>>,
@@ -563,11 +814,11 @@ fn targets_in_tree(
         return Ok(hit.clone());
     }
     // The entries are owned: the buffer is reused by the recursion.
-    let entries = tree_entries(repo, tree, buf)?;
+    let entries = tree_entries(repo, db, tree, buf)?;
     let mut listing = Vec::new();
     for (mode, name, oid) in entries {
         if mode.is_tree() {
-            let sub = targets_in_tree(repo, oid, targets, memo, buf)?;
+            let sub = targets_in_tree(repo, db, oid, targets, memo, buf)?;
             listing.extend(sub.iter().map(|(p, b)| (format!("{name}/{p}"), *b)));
         } else if mode.is_blob_or_symlink() && targets.contains(&oid) {
             listing.push((name, oid));
@@ -578,50 +829,25 @@ fn targets_in_tree(
     Ok(listing)
 }
 
-/// The commits every ref points at (peeled), for `--since` without an end.
-pub fn ref_tips(repo: &gix::Repository) -> Vec<ObjectId> {
-    let mut tips = Vec::new();
-    if let Ok(platform) = repo.references()
-        && let Ok(all) = platform.all()
-    {
-        for mut reference in all.flatten() {
-            if let Ok(id) = reference.peel_to_id()
-                && let Ok(object) = id.object()
-                && object.kind == Kind::Commit
-            {
-                tips.push(id.detach());
-            }
-        }
-    }
-    tips.sort_unstable();
-    tips.dedup();
-    tips
-}
-
 /// Labels each commit with the first ref (branches, then remotes, tags, the stash, others)
 /// that reaches it; commits no ref reaches have no label.
 pub fn ref_labels(
     repo: &gix::Repository,
     commits: &HashMap<ObjectId, CommitInfo>,
-) -> HashMap<ObjectId, String> {
+) -> Result<HashMap<ObjectId, String>, HistoryError> {
     let mut refs: Vec<(u8, String, ObjectId)> = Vec::new();
-    if let Ok(platform) = repo.references()
-        && let Ok(all) = platform.all()
-    {
-        for mut reference in all.flatten() {
-            let name = reference.name().as_bstr().to_string();
-            let Ok(id) = reference.peel_to_id() else {
-                continue;
-            };
-            let rank = match name.as_str() {
-                n if n.starts_with("refs/heads/") => 0,
-                n if n.starts_with("refs/remotes/") => 1,
-                n if n.starts_with("refs/tags/") => 2,
-                "refs/stash" => 3,
-                _ => 4,
-            };
-            refs.push((rank, name, id.detach()));
-        }
+    for RefTip { name, target } in super::reach::ref_tips(repo)? {
+        let Some(id) = super::reach::peel_to_commit(repo, &name, target)? else {
+            continue;
+        };
+        let rank = match name.as_str() {
+            n if n.starts_with("refs/heads/") => 0,
+            n if n.starts_with("refs/remotes/") => 1,
+            n if n.starts_with("refs/tags/") => 2,
+            "refs/stash" => 3,
+            _ => 4,
+        };
+        refs.push((rank, name, id));
     }
     refs.sort();
     let mut labels: HashMap<ObjectId, String> = HashMap::new();
@@ -638,7 +864,7 @@ pub fn ref_labels(
             stack.extend(info.parents.iter().copied());
         }
     }
-    labels
+    Ok(labels)
 }
 
 /// Whether the repository is a shallow clone (history cut off).

@@ -7,7 +7,11 @@ pub mod engine;
 pub mod files;
 pub mod history;
 pub mod hits;
+pub mod index;
+mod links;
+pub mod odb;
 pub mod placeholder;
+pub mod reach;
 pub mod redact;
 pub mod rules;
 
@@ -178,41 +182,19 @@ pub fn run(
     }
     let repo = history::open(&target.path)?;
     key_from(&repo);
+    // Every pack and loose object verified before anything is read: an object that cannot be
+    // listed would be an object not scanned.
+    let db = odb::Database::open(&repo, target.range.is_none())?;
     // Whole database: every object, attributed afterwards (only if something matched). A
     // range: only the blobs its commits brought in, attributed as they are found.
     let (scanned, range_introductions) = match &target.range {
-        None => {
-            let ids = history::list_objects(&repo)?;
-            (
-                history::scan_objects(&repo, &ids, rules, target.limits, progress)?,
-                None,
-            )
-        }
+        None => (
+            history::scan_all(&repo, &db, rules, target.limits, progress)?,
+            None,
+        ),
         Some(range) => {
-            let resolve = |spec: &str| {
-                repo.rev_parse_single(spec)
-                    .map(|id| id.detach())
-                    .map_err(|e| HistoryError::Open {
-                        path: repo.path().to_path_buf(),
-                        message: format!(
-                            "cannot resolve `{spec}`: {}",
-                            crate::advisories::db::error_chain(&e)
-                        ),
-                    })
-            };
-            let base = resolve(&range.base)?;
-            let tips = match &range.head {
-                Some(head) => vec![resolve(head)?],
-                None => history::ref_tips(&repo),
-            };
-            let commits = history::range_commits(&repo, tips, vec![base])?;
-            let order = history::topological_order(&commits);
-            let introductions = history::introduced_by_commits(&repo, &order, &commits)?;
-            let mut ids: Vec<gix::ObjectId> = introductions.keys().copied().collect();
-            ids.sort_unstable();
-            let mut scanned = history::scan_objects(&repo, &ids, rules, target.limits, progress)?;
-            scanned.stats.commits = commits.len();
-            scanned.commits = commits;
+            let (scanned, introductions) =
+                history::scan_range(&repo, &db, range, rules, target.limits, progress)?;
             (scanned, Some(introductions))
         }
     };
@@ -239,10 +221,10 @@ pub fn run(
             Some(found) => found,
             None => {
                 let targets: HashSet<gix::ObjectId> = scanned.hits.keys().copied().collect();
-                history::attribute(&repo, &order, &scanned.commits, &targets)?
+                history::attribute(&repo, &db, &order, &scanned.commits, &targets)?
             }
         };
-        let labels = history::ref_labels(&repo, &scanned.commits);
+        let labels = history::ref_labels(&repo, &scanned.commits)?;
 
         // Group every sighting by (rule, secret): one finding per secret, however many blobs,
         // paths and commits hold it.

@@ -9,6 +9,7 @@ mod allow;
 mod config;
 mod fips;
 mod gate;
+mod git;
 mod imports;
 mod init;
 mod leaks;

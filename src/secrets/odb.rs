@@ -1,0 +1,401 @@
+//! The object database as a gate must see it: every object the repository holds, listed from
+//! files that were verified first, so that no object can be invisible. A pack is listed only
+//! through an index whose checksum holds and whose recorded pack trailer is the pack's own, and
+//! every byte of the pack is covered by an entry whose CRC-32 the index records; a loose object
+//! is hash-checked when it is read. Anything that does not verify is an error naming the file
+//! or object, never a silently smaller listing.
+//!
+//! This module lists and verifies; it does not match, attribute or walk history.
+
+use super::history::HistoryError;
+use gix::ObjectId;
+use gix::odb::pack;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+/// Every object of the repository (its own object directory and its alternates), verified.
+pub struct Database {
+    /// Every object id, each once: packed objects in (pack, offset) order first (a delta's base
+    /// usually sits just before it, so a thread walking a stretch of the pack finds bases in its
+    /// delta cache), then loose objects. Empty when the listing was not asked for.
+    pub ids: Vec<ObjectId>,
+    /// Where each of `ids` sits: (pack, offset), or `None` for a loose object.
+    pub locations: Vec<Option<(u32, u64)>>,
+    /// Loose objects: which loose store holds each (a loose copy is read from there and
+    /// hash-checked even when a pack holds the same id).
+    loose: HashMap<ObjectId, usize>,
+    stores: Vec<gix::odb::loose::Store>,
+    /// The verified packs, by the number `locations` use.
+    packs: Vec<pack::data::File>,
+}
+
+fn damaged(path: &Path, message: impl Into<String>) -> HistoryError {
+    HistoryError::Damaged {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+impl Database {
+    /// Verifies every pack of the repository and lists its loose objects; with `list`, also
+    /// every object id (the whole-database scan needs them; a range scan does not).
+    pub fn open(repo: &gix::Repository, list: bool) -> Result<Database, HistoryError> {
+        let kind = repo.object_hash();
+        let primary = repo.objects.store_ref().path().to_path_buf();
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let mut dirs = vec![primary.clone()];
+        dirs.extend(
+            gix::odb::alternate::resolve(primary.clone(), &cwd).map_err(|e| {
+                damaged(
+                    &primary.join("info/alternates"),
+                    format!(
+                        "cannot resolve the alternate object directories: {}",
+                        super::reach::describe(&e)
+                    ),
+                )
+            })?,
+        );
+        let mut packed: Vec<(u32, u64, ObjectId)> = Vec::new();
+        let mut loose = HashMap::new();
+        let mut stores = Vec::new();
+        let mut packs = Vec::new();
+        for dir in &dirs {
+            for (idx, data) in pack_pairs(&dir.join("pack"))? {
+                let (file, entries) = verify_pack(&idx, &data, kind)?;
+                let number = u32::try_from(packs.len()).unwrap_or(u32::MAX);
+                if list {
+                    packed.extend(entries.into_iter().map(|(offset, id)| (number, offset, id)));
+                }
+                packs.push(file);
+            }
+            let store = stores.len();
+            for id in loose_ids(dir, kind)? {
+                loose.entry(id).or_insert(store);
+            }
+            stores.push(gix::odb::loose::Store::at(dir.clone(), kind, None));
+        }
+        let mut ids = Vec::new();
+        let mut locations = Vec::new();
+        if list {
+            packed.sort_unstable();
+            let mut unique = gix::hashtable::HashSet::default();
+            ids.reserve(packed.len() + loose.len());
+            for (pack, offset, id) in packed {
+                if unique.insert(id) {
+                    ids.push(id);
+                    locations.push(Some((pack, offset)));
+                }
+            }
+            let mut rest: Vec<ObjectId> = loose
+                .keys()
+                .filter(|id| !unique.contains(*id))
+                .copied()
+                .collect();
+            rest.sort_unstable();
+            locations.extend(rest.iter().map(|_| None));
+            ids.extend(rest);
+        }
+        Ok(Database {
+            ids,
+            locations,
+            loose,
+            stores,
+            packs,
+        })
+    }
+
+    /// Where the delta base of the packed object at `location` sits, when it is stored as a
+    /// delta against an object of the same pack.
+    pub fn delta_base(&self, (pack, offset): (u32, u64)) -> Option<(u32, u64)> {
+        let entry = self.packs.get(pack as usize)?.entry(offset).ok()?;
+        match entry.header {
+            pack::data::entry::Header::OfsDelta { base_distance } => entry
+                .checked_base_pack_offset(base_distance)
+                .map(|base| (pack, base)),
+            _ => None,
+        }
+    }
+
+    /// Whether `id` has a loose copy (which must then be read with [`Database::read_loose`]).
+    pub fn is_loose(&self, id: &ObjectId) -> bool {
+        !self.loose.is_empty() && self.loose.contains_key(id)
+    }
+
+    /// Reads the loose copy of `id` and checks that its content hashes to `id`: git names a
+    /// loose object by the hash of its content, and a file whose content does not match is
+    /// not that object (damage, or a copy put there by hand).
+    pub fn read_loose<'a>(
+        &self,
+        id: &ObjectId,
+        buf: &'a mut Vec<u8>,
+    ) -> Result<Option<gix::objs::Data<'a>>, String> {
+        let Some(&store) = self.loose.get(id) else {
+            return Ok(None);
+        };
+        let store = &self.stores[store];
+        let data = store
+            .try_find(id, buf)
+            .map_err(|e| super::reach::describe(&e))?
+            .ok_or("the loose object file disappeared while reading")?;
+        let actual = gix::objs::compute_hash(id.kind(), data.kind, data.data)
+            .map_err(|e| format!("cannot hash it: {e}"))?;
+        if actual != *id {
+            return Err(format!(
+                "the loose object file {} holds content whose hash is {actual}, not its name",
+                store.object_path(id).display()
+            ));
+        }
+        Ok(Some(data))
+    }
+}
+
+/// The (index, pack) file pairs of a pack directory, sorted; a pack without its index (git
+/// cannot read it either, so its objects would be invisible) or an index without its pack is
+/// an error. A `multi-pack-index` is checksum-verified and must name only indices that exist.
+fn pack_pairs(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>, HistoryError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(damaged(dir, format!("cannot list the packs: {e}"))),
+    };
+    let mut indices = Vec::new();
+    let mut datas = Vec::new();
+    let mut multi = None;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| damaged(dir, format!("cannot list the packs: {e}")))?
+            .path();
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("idx") => indices.push(path),
+            Some("pack") => datas.push(path),
+            _ if path.file_name().is_some_and(|n| n == "multi-pack-index") => multi = Some(path),
+            _ => {}
+        }
+    }
+    indices.sort();
+    datas.sort();
+    for data in &datas {
+        if !indices.contains(&data.with_extension("idx")) {
+            return Err(damaged(
+                data,
+                "this pack has no index (.idx), so its objects cannot be listed; rebuild it with `git index-pack`",
+            ));
+        }
+    }
+    for idx in &indices {
+        if !datas.contains(&idx.with_extension("pack")) {
+            return Err(damaged(
+                idx,
+                "this pack index has no pack (.pack): the objects it lists cannot be read",
+            ));
+        }
+    }
+    if let Some(path) = multi {
+        let file = pack::multi_index::File::at(&path, None).map_err(|e| {
+            damaged(
+                &path,
+                format!(
+                    "cannot read the multi-pack index: {}",
+                    super::reach::describe(&e)
+                ),
+            )
+        })?;
+        file.verify_checksum(
+            &mut gix::features::progress::Discard,
+            &AtomicBool::new(false),
+        )
+        .map_err(|e| {
+            damaged(
+                &path,
+                format!(
+                    "the multi-pack index fails its checksum: {}",
+                    super::reach::describe(&e)
+                ),
+            )
+        })?;
+        if let Some(missing) = file
+            .index_names()
+            .iter()
+            .find(|name| !indices.contains(&dir.join(name)))
+        {
+            return Err(damaged(
+                &path,
+                format!(
+                    "the multi-pack index names {}, which is not in the pack directory",
+                    missing.display()
+                ),
+            ));
+        }
+    }
+    Ok(indices
+        .into_iter()
+        .map(|idx| {
+            let data = idx.with_extension("pack");
+            (idx, data)
+        })
+        .collect())
+}
+
+/// Verifies one pack against its index and returns its entries as (offset, id). The index's
+/// own checksum covers the ids, offsets and CRCs it lists; the pack trailer it records must be
+/// the pack's; the entries must tile the pack from its header to its trailer, each matching
+/// its CRC-32. Together that covers every byte of both files for the price of one SHA-1 over
+/// the index and a CRC-32 over the pack (a SHA-1 over the pack costs ten times more; hashing
+/// every object's content a hundred).
+fn verify_pack(
+    idx_path: &Path,
+    pack_path: &Path,
+    kind: gix::hash::Kind,
+) -> Result<(pack::data::File, Vec<(u64, ObjectId)>), HistoryError> {
+    let chain = |e: &dyn std::error::Error| super::reach::describe(e);
+    let index = pack::index::File::at(idx_path, kind).map_err(|e| {
+        damaged(
+            idx_path,
+            format!("cannot read the pack index: {}", chain(&e)),
+        )
+    })?;
+    index
+        .verify_checksum(
+            &mut gix::features::progress::Discard,
+            &AtomicBool::new(false),
+        )
+        .map_err(|e| {
+            damaged(
+                idx_path,
+                format!(
+                    "the pack index fails its checksum (truncated or altered): {}",
+                    chain(&e)
+                ),
+            )
+        })?;
+    let data = pack::data::File::at(pack_path, kind)
+        .map_err(|e| damaged(pack_path, format!("cannot read the pack: {}", chain(&e))))?;
+    if data.checksum() != index.pack_checksum() {
+        return Err(damaged(
+            pack_path,
+            format!(
+                "the pack's trailer {} is not the {} its index records: the pack is truncated or was replaced",
+                data.checksum(),
+                index.pack_checksum()
+            ),
+        ));
+    }
+    if data.num_objects() != index.num_objects() {
+        return Err(damaged(
+            pack_path,
+            format!(
+                "the pack holds {} objects but its index lists {}",
+                data.num_objects(),
+                index.num_objects()
+            ),
+        ));
+    }
+    let mut entries: Vec<pack::index::Entry> = index.iter().collect();
+    entries.sort_unstable_by_key(|e| e.pack_offset);
+    let end = data.pack_end() as u64;
+    // 12 bytes of header ("PACK", version, count), checked when the pack was opened.
+    let mut expected_start = 12u64;
+    let mut out = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        let next = entries.get(i + 1).map_or(end, |e| e.pack_offset);
+        if entry.pack_offset != expected_start || next <= entry.pack_offset || next > end {
+            return Err(damaged(
+                pack_path,
+                format!(
+                    "object {} sits at offset {} where the pack has no entry: the index does not describe this pack",
+                    entry.oid, entry.pack_offset
+                ),
+            ));
+        }
+        if let Some(crc) = entry.crc32 {
+            let bytes = data.entry_slice(entry.pack_offset..next).ok_or_else(|| {
+                damaged(
+                    pack_path,
+                    format!("object {} lies beyond the end of the pack", entry.oid),
+                )
+            })?;
+            if crc32fast::hash(bytes) != crc {
+                return Err(damaged(
+                    pack_path,
+                    format!(
+                        "object {} at offset {} fails its CRC-32: the pack is corrupt",
+                        entry.oid, entry.pack_offset
+                    ),
+                ));
+            }
+        }
+        expected_start = next;
+        out.push((entry.pack_offset, entry.oid));
+    }
+    if expected_start != end {
+        return Err(damaged(
+            pack_path,
+            "the pack has data its index lists no object for",
+        ));
+    }
+    // Version 1 indices carry no CRCs: fall back to the pack's own SHA-1.
+    if index.version() == pack::index::Version::V1 {
+        data.verify_checksum(
+            &mut gix::features::progress::Discard,
+            &AtomicBool::new(false),
+        )
+        .map_err(|e| {
+            damaged(
+                pack_path,
+                format!("the pack fails its checksum: {}", chain(&e)),
+            )
+        })?;
+    }
+    Ok((data, out))
+}
+
+/// The loose objects of an object directory. A fan-out entry (`objects/ab`) that is not a
+/// directory, or one that cannot be listed, is an error: git would not find the objects it
+/// should hold. Names that are not object ids (git's temporary files) are skipped.
+fn loose_ids(dir: &Path, kind: gix::hash::Kind) -> Result<Vec<ObjectId>, HistoryError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(damaged(
+                dir,
+                format!("cannot list the object directory: {e}"),
+            ));
+        }
+    };
+    let hex_len = kind.len_in_hex();
+    let mut ids = Vec::new();
+    for entry in entries {
+        let entry =
+            entry.map_err(|e| damaged(dir, format!("cannot list the object directory: {e}")))?;
+        let name = entry.file_name();
+        let Some(prefix) = name
+            .to_str()
+            .filter(|n| n.len() == 2 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+        else {
+            continue;
+        };
+        let fan = entry.path();
+        if !std::fs::metadata(&fan).is_ok_and(|m| m.is_dir()) {
+            return Err(damaged(
+                &fan,
+                "this fan-out entry is not a directory, so the loose objects it should hold cannot be read",
+            ));
+        }
+        let objects = std::fs::read_dir(&fan)
+            .map_err(|e| damaged(&fan, format!("cannot list the loose objects: {e}")))?;
+        for object in objects {
+            let object =
+                object.map_err(|e| damaged(&fan, format!("cannot list the loose objects: {e}")))?;
+            let rest = object.file_name();
+            let Some(rest) = rest.to_str().filter(|r| r.len() == hex_len - 2) else {
+                continue;
+            };
+            if let Ok(id) = ObjectId::from_hex(format!("{prefix}{rest}").as_bytes()) {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
+}

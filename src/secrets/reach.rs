@@ -1,0 +1,358 @@
+//! What history starts from and what it must hold: the refs and `HEAD` (read so that a ref
+//! that cannot be read is an error, never a ref left out), the shallow boundary, and the proof
+//! that every object reachable from a ref is in the repository. A partial clone, a deleted
+//! object or a ref to nothing is exit 2 naming the object, not a scan of what happens to be
+//! left. Git's own rule is followed: an object that only unreachable objects refer to may be
+//! missing (`git fsck` ignores it too); one a ref reaches may not.
+
+use super::history::{CommitInfo, HistoryError, find, tree_entries};
+use super::odb::Database;
+use gix::ObjectId;
+use gix::objs::Kind;
+use std::collections::{HashMap, HashSet};
+
+/// A ref and the object it names (not peeled).
+#[derive(Clone, Debug)]
+pub struct RefTip {
+    /// Full name: `refs/heads/main`, `refs/tags/v1`, `refs/stash`, or `HEAD` when detached.
+    pub name: String,
+    /// The object the ref names.
+    pub target: ObjectId,
+}
+
+/// A reference from one object to another that is not in the repository.
+#[derive(Clone, Debug)]
+pub struct BrokenLink {
+    /// The object that refers.
+    pub from: ObjectId,
+    /// The object referred to, which is missing.
+    pub missing: ObjectId,
+    /// What it is to `from`: `blob`, `tree`, `parent commit`, `tag target`...
+    pub what: &'static str,
+    /// The tree entry's name, when `from` is a tree (cut to 40 characters).
+    pub name: Option<String>,
+}
+
+fn ref_error(repo: &gix::Repository, what: impl Into<String>, message: String) -> HistoryError {
+    HistoryError::Ref {
+        repo: repo.path().to_path_buf(),
+        what: what.into(),
+        message: one_line(&message),
+    }
+}
+
+/// A message from gix made fit for an error line: on one line, and every quoted run longer
+/// than a short excerpt cut, because gix quotes what it failed to parse (a ref file's content,
+/// which may be anything, a token included).
+pub(crate) fn one_line(message: &str) -> String {
+    const KEEP: usize = 20;
+    let flat = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(flat.len());
+    let mut quoted: Option<String> = None;
+    let close = |out: &mut String, run: &str| {
+        if run.chars().count() > KEEP + 4 {
+            out.extend(run.chars().take(KEEP));
+            out.push('…');
+        } else {
+            out.push_str(run);
+        }
+    };
+    for c in flat.chars() {
+        match (&mut quoted, c) {
+            (None, '"') => {
+                out.push('"');
+                quoted = Some(String::new());
+            }
+            (None, c) => out.push(c),
+            (Some(run), '"') => {
+                close(&mut out, run);
+                out.push('"');
+                quoted = None;
+            }
+            (Some(run), c) => run.push(c),
+        }
+    }
+    if let Some(run) = quoted {
+        close(&mut out, &run);
+    }
+    out
+}
+
+/// An error and its sources on one line, quoted input cut (see [`one_line`]).
+pub(crate) fn describe(error: &dyn std::error::Error) -> String {
+    one_line(&crate::advisories::db::error_chain(error))
+}
+
+/// `text` cut to at most 40 characters: the most of an input an error may quote.
+pub(crate) fn excerpt(text: &str) -> String {
+    const MAX: usize = 40;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(MAX - 1).collect::<String>())
+    }
+}
+
+/// Every ref that names an object, and `HEAD` when it is detached, sorted by name. A ref that
+/// cannot be read (a damaged `packed-refs`, a loose ref file holding garbage) or a `HEAD` that
+/// is neither a branch nor an object id is an error naming it. Symbolic refs are left out: the
+/// ref they point at is listed itself.
+pub fn ref_tips(repo: &gix::Repository) -> Result<Vec<RefTip>, HistoryError> {
+    let chain = |e: &dyn std::error::Error| describe(e);
+    let mut tips = Vec::new();
+    let head = repo
+        .head()
+        .map_err(|e| ref_error(repo, "HEAD", format!("cannot be read: {}", chain(&e))))?;
+    if let gix::head::Kind::Detached { target, .. } = head.kind {
+        tips.push(RefTip {
+            name: "HEAD".into(),
+            target,
+        });
+    }
+    let platform = repo
+        .references()
+        .map_err(|e| ref_error(repo, "the refs", format!("cannot be listed: {}", chain(&e))))?;
+    let all = platform.all().map_err(|e| {
+        ref_error(
+            repo,
+            "packed-refs",
+            format!("cannot be read: {}", chain(&e)),
+        )
+    })?;
+    for reference in all {
+        let reference = reference.map_err(|e| {
+            ref_error(
+                repo,
+                "a ref",
+                format!("cannot be read: {}", chain(e.as_ref())),
+            )
+        })?;
+        if let gix::refs::TargetRef::Object(id) = reference.target() {
+            tips.push(RefTip {
+                name: reference.name().as_bstr().to_string(),
+                target: id.to_owned(),
+            });
+        }
+    }
+    tips.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(tips)
+}
+
+/// Follows tags from `id` to the object they finally name: `Ok(None)` when that is not a
+/// commit (a tag of a tree or blob), an error naming `what` when an object on the way is
+/// missing or not what it claims.
+pub fn peel_to_commit(
+    repo: &gix::Repository,
+    what: &str,
+    mut id: ObjectId,
+) -> Result<Option<ObjectId>, HistoryError> {
+    let mut buf = Vec::new();
+    // Tags of tags are legal; a cycle is not (it cannot be built without a hash collision).
+    for _ in 0..64 {
+        let data = gix::objs::Find::try_find(&repo.objects, &id, &mut buf)
+            .map_err(|e| {
+                ref_error(
+                    repo,
+                    what,
+                    format!(
+                        "points at object {id}, which cannot be read: {}",
+                        describe(&*e)
+                    ),
+                )
+            })?
+            .ok_or_else(|| {
+                ref_error(
+                    repo,
+                    what,
+                    format!(
+                        "points at object {id}, which is not in the repository{}",
+                        partial_clone_hint(repo)
+                    ),
+                )
+            })?;
+        match data.kind {
+            Kind::Commit => return Ok(Some(id)),
+            Kind::Tag => {
+                id = gix::objs::TagRefIter::from_bytes(data.data, repo.object_hash())
+                    .target_id()
+                    .map_err(|e| {
+                        ref_error(repo, what, format!("tag {id} cannot be decoded: {e}"))
+                    })?;
+            }
+            _ => return Ok(None),
+        }
+    }
+    Err(ref_error(repo, what, "names a chain of 64 tags".into()))
+}
+
+/// The commits the repository's `shallow` file names: their parents are cut off on purpose.
+pub fn shallow_commits(repo: &gix::Repository) -> Result<HashSet<ObjectId>, HistoryError> {
+    let commits = repo.shallow_commits().map_err(|e| HistoryError::Damaged {
+        path: repo.shallow_file(),
+        message: format!("cannot read the shallow file: {}", describe(&e)),
+    })?;
+    Ok(commits
+        .map(|c| c.iter().copied().collect())
+        .unwrap_or_default())
+}
+
+/// Whether the repository is a partial clone (`git clone --filter`): objects may be missing on
+/// purpose, to be fetched on demand, which a scanner cannot do.
+pub fn is_partial_clone(repo: &gix::Repository) -> bool {
+    let config = repo.config_snapshot();
+    if config.string("extensions.partialClone").is_some() {
+        return true;
+    }
+    repo.remote_names()
+        .iter()
+        .any(|name| config.boolean(&format!("remote.{name}.promisor")) == Some(true))
+}
+
+/// What to do about a missing object: for a partial clone, fetch what the filter left out.
+pub fn partial_clone_hint(repo: &gix::Repository) -> &'static str {
+    if is_partial_clone(repo) {
+        " (this is a partial clone, made with --filter: the repository is incomplete; fetch every object with `git fetch --refetch` or clone without --filter)"
+    } else {
+        " (the repository is damaged or incomplete: try `git fsck`)"
+    }
+}
+
+/// Proves that every object a ref reaches is present, given what the object pass saw: every
+/// id in the database, every commit, and the links from present objects to missing ones. The
+/// common case (no broken link, no missing commit tree or parent) needs no walk at all; only
+/// when something is missing are the refs walked to tell whether a ref reaches it.
+pub fn check_complete(
+    repo: &gix::Repository,
+    db: &Database,
+    tips: &[RefTip],
+    present: &gix::hashtable::HashSet<ObjectId>,
+    commits: &HashMap<ObjectId, CommitInfo>,
+    mut broken: Vec<BrokenLink>,
+) -> Result<(), HistoryError> {
+    for tip in tips {
+        if !present.contains(&tip.target) {
+            return Err(ref_error(
+                repo,
+                tip.name.clone(),
+                format!(
+                    "points at object {}, which is not in the repository{}",
+                    tip.target,
+                    partial_clone_hint(repo)
+                ),
+            ));
+        }
+    }
+    let shallow = shallow_commits(repo)?;
+    for (id, info) in commits {
+        if !present.contains(&info.tree) {
+            broken.push(BrokenLink {
+                from: *id,
+                missing: info.tree,
+                what: "tree",
+                name: None,
+            });
+        }
+        if !shallow.contains(id) {
+            for parent in info.parents.iter().filter(|p| !present.contains(*p)) {
+                broken.push(BrokenLink {
+                    from: *id,
+                    missing: *parent,
+                    what: "parent commit",
+                    name: None,
+                });
+            }
+        }
+    }
+    if broken.is_empty() {
+        return Ok(());
+    }
+    let mut from: HashMap<ObjectId, Vec<BrokenLink>> = HashMap::new();
+    for link in broken {
+        from.entry(link.from).or_default().push(link);
+    }
+    // Rare path: something is missing. Walk from the refs (re-reading trees) until an object
+    // with a broken link is reached; links only unreachable objects have are tolerated.
+    let mut seen: HashSet<ObjectId> = HashSet::new();
+    let mut buf = Vec::new();
+    for tip in tips {
+        let mut stack = vec![tip.target];
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            if let Some(links) = from.get(&id) {
+                let link = &links[0];
+                let name = link
+                    .name
+                    .as_ref()
+                    .map(|n| format!(" `{n}`"))
+                    .unwrap_or_default();
+                return Err(HistoryError::Incomplete {
+                    repo: repo.path().to_path_buf(),
+                    message: format!(
+                        "{}{name} {} (referenced by {}, reachable from {}) is not in the repository{}",
+                        link.what,
+                        link.missing,
+                        link.from,
+                        tip.name,
+                        partial_clone_hint(repo)
+                    ),
+                });
+            }
+            if let Some(info) = commits.get(&id) {
+                stack.push(info.tree);
+                if !shallow.contains(&id) {
+                    stack.extend(info.parents.iter().copied());
+                }
+                continue;
+            }
+            let Some(data) =
+                find(repo, db, &id, &mut buf).map_err(|message| HistoryError::Object {
+                    repo: repo.path().to_path_buf(),
+                    id,
+                    message,
+                })?
+            else {
+                continue;
+            };
+            match data.kind {
+                Kind::Tree => {
+                    for (mode, _, child) in tree_entries(repo, db, id, &mut buf)? {
+                        if !mode.is_commit() {
+                            stack.push(child);
+                        }
+                    }
+                }
+                Kind::Tag => {
+                    if let Ok(target) =
+                        gix::objs::TagRefIter::from_bytes(data.data, repo.object_hash()).target_id()
+                    {
+                        stack.push(target);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_cuts_long_quoted_input() {
+        let gix = "The reference at \"refs/heads/bad\" could not be instantiated: \"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 garbage\\n\" could not\nbe parsed";
+        let line = one_line(gix);
+        assert_eq!(
+            line,
+            "The reference at \"refs/heads/bad\" could not be instantiated: \"ghp_WK59PFkl0JfI2yyV…\" could not be parsed"
+        );
+        assert_eq!(
+            one_line("open \"unterminated and long enough to be cut"),
+            "open \"unterminated and lon…"
+        );
+        assert_eq!(excerpt(&"x".repeat(50)).chars().count(), 40);
+    }
+}
