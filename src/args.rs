@@ -249,7 +249,8 @@ pub struct GateArgs {
     #[arg(long, env = "PALISADE_ADVISORY_DB", value_name = "PATH")]
     pub advisory_db: Option<PathBuf>,
 
-    /// Secrets: only what commits after REV brought in (a pull request's base).
+    /// Secrets: only what HEAD brings in on top of REV, every commit of REV..HEAD (a pull
+    /// request's base).
     #[arg(long, value_name = "REV")]
     pub since: Option<String>,
 
@@ -362,9 +363,9 @@ pub struct SecretsArgs {
     #[arg(long)]
     pub scan_binary: bool,
 
-    /// Only what commits after REV brought in: reachable from the refs and not from REV
-    /// (e.g. `--since origin/main` in a pull request). Every intermediate commit counts, so a
-    /// secret added and removed inside the range still fails.
+    /// Only what HEAD brings in on top of REV: every commit of REV..HEAD (e.g. `--since
+    /// origin/main` in a pull request), not other branches. Every intermediate commit counts,
+    /// so a secret added and removed inside the range still fails.
     #[arg(long, value_name = "REV", conflicts_with = "range")]
     pub since: Option<String>,
 

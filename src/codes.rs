@@ -43,6 +43,9 @@ pub const POLICY_IGNORE_EXPIRED: &str = "policy.ignore-expired";
 /// An ignore entry matched no finding.
 pub const POLICY_IGNORE_UNUSED: &str = "policy.ignore-unused";
 
+/// A secret whose blob no ref reaches (dangling, reflog-only): not in a fresh clone.
+pub const SECRETS_UNREACHABLE: &str = "secrets.unreachable";
+
 /// The repository is a shallow clone; history before the cut was not scanned.
 pub const SECRETS_SHALLOW_HISTORY: &str = "secrets.shallow-history";
 /// An inline `palisade:allow <rule>` comment without `-- <reason>`: it allows nothing.
@@ -190,6 +193,13 @@ pub const ALL: &[Code] = &[
         level: Level::Deny,
         summary: "Another tool (gosec, govulncheck, clippy, semgrep…) reported this in the SARIF the gate imported.",
         help: "Fix it as the tool's rule explains, or add an `[[import.ignore]]` entry naming the tool's rule id and a reason.",
+    },
+    Code {
+        id: SECRETS_UNREACHABLE,
+        level: Level::Warn,
+        summary: "A secret in objects no ref reaches (a dangling commit, a reflog-only rewrite, a file staged then reset): never pushed from this clone, absent from a fresh one.",
+        help: "Drop it locally: `git reflog expire --expire-unreachable=now --all && git gc --prune=now`. \
+               If it was ever pushed or the clone shared, rotate it. `--deny warnings` makes it fail.",
     },
     Code {
         id: GATE_DEPENDENCIES_UNCHECKED,

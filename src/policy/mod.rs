@@ -146,7 +146,10 @@ impl Suppression {
                 .any(|id| id.eq_ignore_ascii_case(&self.id))
                 .then(everywhere)?,
             Matcher::Secret(m) => {
-                let rule_ok = m.rules.is_empty() || m.rules.iter().any(|r| r == finding.rule);
+                let rule_ok = m.rules.is_empty()
+                    || m.rules
+                        .iter()
+                        .any(|r| r == finding.rule || finding.subject_ids().any(|id| id == r));
                 let fp_ok = m
                     .fingerprint
                     .as_deref()
@@ -291,8 +294,12 @@ impl<'a> SuppressionIndex<'a> {
         if let Some(v) = self.by_fingerprint.get(finding.fingerprint.as_str()) {
             candidates.extend(v);
         }
-        if let Some(v) = self.by_rule.get(finding.rule) {
-            candidates.extend(v);
+        // A secret's rule is its code, or its subject when the code says more (a secret no
+        // ref reaches is `secrets.unreachable`, its subject still the rule).
+        for rule in std::iter::once(finding.rule).chain(finding.subject_ids()) {
+            if let Some(v) = self.by_rule.get(rule) {
+                candidates.extend(v);
+            }
         }
         let patterns = finding
             .evidence

@@ -518,18 +518,11 @@ pub fn scan_range(
         None => format!("--since {}", range.base),
     };
     let base = resolve_revision(repo, &label, &range.base)?;
-    let tips = match &range.head {
-        Some(head) => vec![resolve_revision(repo, &label, head)?],
-        None => {
-            let mut tips = Vec::new();
-            for tip in super::reach::ref_tips(repo)? {
-                tips.extend(super::reach::peel_to_commit(repo, &tip.name, tip.target)?);
-            }
-            tips.sort_unstable();
-            tips.dedup();
-            tips
-        }
-    };
+    // `--since REV` is what HEAD brings in on top of REV (a pull request: every commit of
+    // REV..HEAD, so a secret added and removed inside it still counts), not every local or
+    // remote branch a full checkout also holds.
+    let head = range.head.as_deref().unwrap_or("HEAD");
+    let tips = vec![resolve_revision(repo, &label, head)?];
     let commits = range_commits(repo, db, tips, vec![base], &label)?;
     let order = topological_order(&commits);
     let shallow = super::reach::shallow_commits(repo)?;

@@ -214,7 +214,15 @@ pub fn run(
     }
 
     if !scanned.hits.is_empty() {
-        let order = history::topological_order(&scanned.commits);
+        let labels = history::ref_labels(&repo, &scanned.commits)?;
+        // Commits a ref reaches first (each part in topological order): a blob is attributed
+        // to the oldest reachable commit that holds it at a path, and to a commit on no ref
+        // (a reflog-only rewrite, a dangling commit) only when no reachable one does.
+        let (mut order, unreachable): (Vec<_>, Vec<_>) =
+            history::topological_order(&scanned.commits)
+                .into_iter()
+                .partition(|id| labels.contains_key(id));
+        order.extend(unreachable);
         let position: HashMap<gix::ObjectId, usize> =
             order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
         let introductions = match range_introductions {
@@ -224,7 +232,6 @@ pub fn run(
                 history::attribute(&repo, &db, &order, &scanned.commits, &targets)?
             }
         };
-        let labels = history::ref_labels(&repo, &scanned.commits)?;
 
         // Group every sighting by (rule, secret): one finding per secret, however many blobs,
         // paths and commits hold it.
@@ -443,6 +450,26 @@ fn finish_finding(
             }),
         );
     }
+    if scope == "history" {
+        // Exposure: a blob no ref reaches (dangling, reflog-only, staged then reset) was
+        // never pushed from this clone and is not in a fresh one: a warning that names it.
+        let reachable = finding_places_reachable(&finding, labels);
+        finding.evidence.insert(
+            "exposure".into(),
+            json!(if reachable {
+                "reachable"
+            } else {
+                "unreachable"
+            }),
+        );
+        if !reachable {
+            finding.rule = codes::SECRETS_UNREACHABLE;
+            finding.help = Some(format!(
+                "No ref reaches it, so it is in no fresh clone: drop it here with `git reflog expire --expire-unreachable=now --all && git gc --prune=now`. If it was ever pushed, or this clone was shared, rotate it as well: {}",
+                finding.help.unwrap_or_default()
+            ));
+        }
+    }
     let matched: Vec<usize> = target
         .allow_patterns
         .iter()
@@ -455,6 +482,26 @@ fn finish_finding(
             .insert("allow_patterns".into(), json!(matched));
     }
     finding
+}
+
+/// Whether any place of the finding is in a commit some ref (or a detached `HEAD`) reaches.
+fn finding_places_reachable(finding: &Finding, labels: &HashMap<gix::ObjectId, String>) -> bool {
+    let commits = finding
+        .locations
+        .iter()
+        .filter_map(|l| l.commit.as_deref())
+        .chain(
+            finding
+                .evidence
+                .get("occurrences")
+                .and_then(|o| o.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|o| o.get("commit").and_then(|c| c.as_str())),
+        );
+    commits
+        .filter_map(|c| gix::ObjectId::from_hex(c.as_bytes()).ok())
+        .any(|c| labels.contains_key(&c))
 }
 
 fn commit_json(

@@ -18,3 +18,4 @@ mod pipes;
 mod placeholders;
 mod reports;
 mod sarif;
+mod scope;
