@@ -193,20 +193,9 @@ fn uploads_gzipped_base64_sarif_and_waits_for_processing() {
     flate2::read::GzDecoder::new(&gzipped[..])
         .read_to_end(&mut sent)
         .unwrap();
-    // What was sent is the file as the redactor lets it out: the same SARIF, with the
-    // fixture's database password masked.
-    let sent: Value = serde_json::from_slice(&sent).unwrap();
-    let original: Value = serde_json::from_slice(&std::fs::read(sarif_file()).unwrap()).unwrap();
-    assert_eq!(
-        sent["runs"][0]["results"].as_array().unwrap().len(),
-        original["runs"][0]["results"].as_array().unwrap().len()
-    );
-    assert_eq!(sent["runs"][0]["tool"], original["runs"][0]["tool"]);
-    assert!(original.to_string().contains("postgres://app:REDACTED@"));
-    assert!(
-        !sent.to_string().contains("postgres://app:REDACTED@"),
-        "{sent}"
-    );
+    // What was sent is the file as the redactor lets it out: this one holds no secret (its
+    // database password is the placeholder REDACTED), so byte for byte the file.
+    assert_eq!(sent, std::fs::read(sarif_file()).unwrap());
     for poll in &seen[1..] {
         assert_eq!(poll.method, "GET");
         assert_eq!(

@@ -8,8 +8,9 @@
 pub const EXPLAIN: &str = "Placeholders are not reported, for every rule: template references \
 (${VAR}, $VAR, {{ .Values.x }}, <your-token>, %s, %(name)s, __NAME__), values of one repeated \
 character (xxxx, ****, 0000), runs of consecutive characters (123456789, abcdef), and stand-in \
-words (password, changeme, example, placeholder, redacted, dummy, your_… / my_…). A weak real \
-password such as Summer2024 is still a finding.";
+words (password, changeme, example, placeholder, redacted, dummy, your_… / my_…, and the default \
+passwords of database images: postgres, mysql, guest…). A weak real password such as \
+Summer2024 is still a finding.";
 
 /// Whole values that only ever stand in for a secret (compared without case, punctuation
 /// removed).
@@ -45,6 +46,17 @@ const WORDS: &[&str] = &[
     "value",
     "string",
     "xxx",
+    // Default passwords of database and broker images and docs (`postgres:postgres@localhost`).
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "redis",
+    "rabbitmq",
+    "guest",
+    "user",
+    "username",
 ];
 
 /// Pieces that, anywhere in a value, mark it as a stand-in.
@@ -189,6 +201,7 @@ mod tests {
             "your_api_key_here",
             "REDACTED",
             "mypassword",
+            "postgres",
         ] {
             assert!(reason(value.as_bytes()).is_some(), "{value}");
         }
