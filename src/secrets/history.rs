@@ -4,7 +4,7 @@
 
 use super::engine::{Match, RuleSet};
 use super::links::TreeChecker;
-use super::odb::Database;
+use super::odb::{Database, Placement};
 use super::reach::{BrokenLink, RefTip};
 use gix::ObjectId;
 use gix::objs::{Find, FindHeader, Kind};
@@ -296,7 +296,7 @@ pub struct Completeness<'a> {
     /// Every id of the database.
     pub present: &'a gix::hashtable::HashSet<ObjectId>,
     /// Where each of the ids scanned sits in its pack (`None` when loose), index for index.
-    pub locations: &'a [Option<(u32, u64)>],
+    pub placements: &'a [Option<Placement>],
 }
 
 /// Reads the given objects once each, in parallel: blobs are matched, commits decoded. With
@@ -328,7 +328,7 @@ pub fn scan_objects(
         .enumerate()
         .flat_map_iter(|(n, chunk)| {
             let repo = sync.to_thread_local();
-            let locations = complete.and_then(|c| c.locations.get(n * chunk_size..));
+            let placements = complete.and_then(|c| c.placements.get(n * chunk_size..));
             let mut reader = Reader {
                 repo: &repo,
                 db,
@@ -344,9 +344,9 @@ pub fn scan_objects(
                 .iter()
                 .enumerate()
                 .map(|(i, &id)| {
-                    let location = locations.and_then(|l| l.get(i).copied().flatten());
+                    let placement = placements.and_then(|p| p.get(i).copied().flatten());
                     let result = reader
-                        .read_object(id, location)
+                        .read_object(id, placement)
                         .map(|seen| (id, seen))
                         .map_err(|message| object_error(id, message));
                     since.0 += 1;
@@ -426,7 +426,7 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn read_object(&mut self, id: ObjectId, location: Option<(u32, u64)>) -> Result<Seen, String> {
+    fn read_object(&mut self, id: ObjectId, placement: Option<Placement>) -> Result<Seen, String> {
         let Reader {
             repo,
             db,
@@ -491,8 +491,9 @@ impl Reader<'_> {
             } else {
                 buffer.truncate(len);
             }
-            let base = location.and_then(|at| db.delta_base(at));
-            return Ok(Seen::Links(checker.check(id, location, base)?));
+            let at = placement.map(|p| (p.pack, p.offset));
+            let base = placement.and_then(|p| Some((p.pack, p.base?)));
+            return Ok(Seen::Links(checker.check(id, at, base)?));
         }
         let data = match kind {
             None => db.read_loose(&id, buf)?.ok_or("listed but missing")?,
@@ -602,7 +603,7 @@ pub fn scan_all(
     let present: gix::hashtable::HashSet<ObjectId> = db.ids.iter().copied().collect();
     let complete = Completeness {
         present: &present,
-        locations: &db.locations,
+        placements: &db.placements,
     };
     let mut scanned = scan_objects(repo, db, &db.ids, Some(&complete), rules, limits, progress)?;
     let broken = std::mem::take(&mut scanned.broken);
