@@ -12,6 +12,7 @@ pub mod odb;
 pub mod reach;
 pub mod redact;
 pub mod rules;
+pub mod walk;
 
 use crate::codes;
 use crate::finding::{Finding, Location, Severity, Subject, fingerprint};
@@ -147,7 +148,7 @@ pub fn run(
         ),
         Some(range) => {
             let (scanned, introductions) =
-                history::scan_range(&repo, &db, range, rules, target.limits, progress)?;
+                walk::scan_range(&repo, &db, range, rules, target.limits, progress)?;
             (scanned, Some(introductions))
         }
     };
@@ -167,17 +168,17 @@ pub fn run(
     }
 
     if !scanned.hits.is_empty() {
-        let order = history::topological_order(&scanned.commits);
+        let order = walk::topological_order(&scanned.commits);
         let position: HashMap<gix::ObjectId, usize> =
             order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
         let introductions = match range_introductions {
             Some(found) => found,
             None => {
                 let targets: HashSet<gix::ObjectId> = scanned.hits.keys().copied().collect();
-                history::attribute(&repo, &db, &order, &scanned.commits, &targets)?
+                walk::attribute(&repo, &db, &order, &scanned.commits, &targets)?
             }
         };
-        let labels = history::ref_labels(&repo, &scanned.commits)?;
+        let labels = walk::ref_labels(&repo, &scanned.commits)?;
 
         // Group every sighting by (rule, secret): one finding per secret, however many blobs,
         // paths and commits hold it.
