@@ -14,6 +14,7 @@ pub mod placeholder;
 pub mod reach;
 pub mod redact;
 pub mod rules;
+pub mod walk;
 
 use crate::codes;
 use crate::finding::{Finding, Location, Severity, Subject};
@@ -194,7 +195,7 @@ pub fn run(
         ),
         Some(range) => {
             let (scanned, introductions) =
-                history::scan_range(&repo, &db, range, rules, target.limits, progress)?;
+                walk::scan_range(&repo, &db, range, rules, target.limits, progress)?;
             (scanned, Some(introductions))
         }
     };
@@ -214,14 +215,13 @@ pub fn run(
     }
 
     if !scanned.hits.is_empty() {
-        let labels = history::ref_labels(&repo, &scanned.commits)?;
+        let labels = walk::ref_labels(&repo, &scanned.commits)?;
         // Commits a ref reaches first (each part in topological order): a blob is attributed
         // to the oldest reachable commit that holds it at a path, and to a commit on no ref
         // (a reflog-only rewrite, a dangling commit) only when no reachable one does.
-        let (mut order, unreachable): (Vec<_>, Vec<_>) =
-            history::topological_order(&scanned.commits)
-                .into_iter()
-                .partition(|id| labels.contains_key(id));
+        let (mut order, unreachable): (Vec<_>, Vec<_>) = walk::topological_order(&scanned.commits)
+            .into_iter()
+            .partition(|id| labels.contains_key(id));
         order.extend(unreachable);
         let position: HashMap<gix::ObjectId, usize> =
             order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
@@ -229,7 +229,7 @@ pub fn run(
             Some(found) => found,
             None => {
                 let targets: HashSet<gix::ObjectId> = scanned.hits.keys().copied().collect();
-                history::attribute(&repo, &db, &order, &scanned.commits, &targets)?
+                walk::attribute(&repo, &db, &order, &scanned.commits, &targets)?
             }
         };
 

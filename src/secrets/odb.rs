@@ -10,6 +10,7 @@
 use super::history::HistoryError;
 use gix::ObjectId;
 use gix::odb::pack;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -20,14 +21,23 @@ pub struct Database {
     /// usually sits just before it, so a thread walking a stretch of the pack finds bases in its
     /// delta cache), then loose objects. Empty when the listing was not asked for.
     pub ids: Vec<ObjectId>,
-    /// Where each of `ids` sits: (pack, offset), or `None` for a loose object.
-    pub locations: Vec<Option<(u32, u64)>>,
+    /// Where each of `ids` sits in its pack, or `None` for a loose object.
+    pub placements: Vec<Option<Placement>>,
     /// Loose objects: which loose store holds each (a loose copy is read from there and
     /// hash-checked even when a pack holds the same id).
     loose: HashMap<ObjectId, usize>,
     stores: Vec<gix::odb::loose::Store>,
-    /// The verified packs, by the number `locations` use.
-    packs: Vec<pack::data::File>,
+}
+
+/// Where a packed object sits.
+#[derive(Clone, Copy, Debug)]
+pub struct Placement {
+    /// Which pack (numbered in the order they were verified).
+    pub pack: u32,
+    /// Its offset in the pack.
+    pub offset: u64,
+    /// The offset of its delta base in the same pack, when it is stored as such a delta.
+    pub base: Option<u64>,
 }
 
 fn damaged(path: &Path, message: impl Into<String>) -> HistoryError {
@@ -56,18 +66,21 @@ impl Database {
                 )
             })?,
         );
-        let mut packed: Vec<(u32, u64, ObjectId)> = Vec::new();
+        let mut packed: Vec<(u32, u64, ObjectId, Option<u64>)> = Vec::new();
         let mut loose = HashMap::new();
         let mut stores = Vec::new();
-        let mut packs = Vec::new();
+        let mut packs = 0u32;
         for dir in &dirs {
             for (idx, data) in pack_pairs(&dir.join("pack"))? {
-                let (file, entries) = verify_pack(&idx, &data, kind)?;
-                let number = u32::try_from(packs.len()).unwrap_or(u32::MAX);
+                let entries = verify_pack(&idx, &data, kind)?;
                 if list {
-                    packed.extend(entries.into_iter().map(|(offset, id)| (number, offset, id)));
+                    packed.extend(
+                        entries
+                            .into_iter()
+                            .map(|(offset, id, base)| (packs, offset, id, base)),
+                    );
                 }
-                packs.push(file);
+                packs += 1;
             }
             let store = stores.len();
             for id in loose_ids(dir, kind)? {
@@ -76,16 +89,22 @@ impl Database {
             stores.push(gix::odb::loose::Store::at(dir.clone(), kind, None));
         }
         let mut ids = Vec::new();
-        let mut locations = Vec::new();
+        let mut placements = Vec::new();
         if list {
-            packed.sort_unstable();
+            // Already in (pack, offset) order: packs are listed one after the other, each in
+            // offset order. An id can be listed twice only across packs or loose objects.
+            let single = packs <= 1;
             let mut unique = gix::hashtable::HashSet::default();
             ids.reserve(packed.len() + loose.len());
-            for (pack, offset, id) in packed {
-                if unique.insert(id) {
+            placements.reserve(packed.len() + loose.len());
+            for (pack, offset, id, base) in packed {
+                if single || unique.insert(id) {
                     ids.push(id);
-                    locations.push(Some((pack, offset)));
+                    placements.push(Some(Placement { pack, offset, base }));
                 }
+            }
+            if single && !loose.is_empty() {
+                unique.extend(ids.iter().copied());
             }
             let mut rest: Vec<ObjectId> = loose
                 .keys()
@@ -93,28 +112,15 @@ impl Database {
                 .copied()
                 .collect();
             rest.sort_unstable();
-            locations.extend(rest.iter().map(|_| None));
+            placements.extend(rest.iter().map(|_| None));
             ids.extend(rest);
         }
         Ok(Database {
             ids,
-            locations,
+            placements,
             loose,
             stores,
-            packs,
         })
-    }
-
-    /// Where the delta base of the packed object at `location` sits, when it is stored as a
-    /// delta against an object of the same pack.
-    pub fn delta_base(&self, (pack, offset): (u32, u64)) -> Option<(u32, u64)> {
-        let entry = self.packs.get(pack as usize)?.entry(offset).ok()?;
-        match entry.header {
-            pack::data::entry::Header::OfsDelta { base_distance } => entry
-                .checked_base_pack_offset(base_distance)
-                .map(|base| (pack, base)),
-            _ => None,
-        }
     }
 
     /// Whether `id` has a loose copy (which must then be read with [`Database::read_loose`]).
@@ -237,7 +243,8 @@ fn pack_pairs(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>, HistoryError> {
         .collect())
 }
 
-/// Verifies one pack against its index and returns its entries as (offset, id). The index's
+/// Verifies one pack against its index and returns its entries as (offset, id, offset of the
+/// delta base when the entry is a delta against the same pack). The index's
 /// own checksum covers the ids, offsets and CRCs it lists; the pack trailer it records must be
 /// the pack's; the entries must tile the pack from its header to its trailer, each matching
 /// its CRC-32. Together that covers every byte of both files for the price of one SHA-1 over
@@ -247,7 +254,7 @@ fn verify_pack(
     idx_path: &Path,
     pack_path: &Path,
     kind: gix::hash::Kind,
-) -> Result<(pack::data::File, Vec<(u64, ObjectId)>), HistoryError> {
+) -> Result<Vec<(u64, ObjectId, Option<u64>)>, HistoryError> {
     let chain = |e: &dyn std::error::Error| super::reach::describe(e);
     let index = pack::index::File::at(idx_path, kind).map_err(|e| {
         damaged(
@@ -292,43 +299,68 @@ fn verify_pack(
         ));
     }
     let mut entries: Vec<pack::index::Entry> = index.iter().collect();
-    entries.sort_unstable_by_key(|e| e.pack_offset);
+    entries.par_sort_unstable_by_key(|e| e.pack_offset);
     let end = data.pack_end() as u64;
-    // 12 bytes of header ("PACK", version, count), checked when the pack was opened.
-    let mut expected_start = 12u64;
-    let mut out = Vec::with_capacity(entries.len());
-    for (i, entry) in entries.iter().enumerate() {
-        let next = entries.get(i + 1).map_or(end, |e| e.pack_offset);
-        if entry.pack_offset != expected_start || next <= entry.pack_offset || next > end {
-            return Err(damaged(
-                pack_path,
-                format!(
-                    "object {} sits at offset {} where the pack has no entry: the index does not describe this pack",
-                    entry.oid, entry.pack_offset
-                ),
-            ));
-        }
-        if let Some(crc) = entry.crc32 {
-            let bytes = data.entry_slice(entry.pack_offset..next).ok_or_else(|| {
-                damaged(
-                    pack_path,
-                    format!("object {} lies beyond the end of the pack", entry.oid),
-                )
-            })?;
-            if crc32fast::hash(bytes) != crc {
-                return Err(damaged(
-                    pack_path,
-                    format!(
-                        "object {} at offset {} fails its CRC-32: the pack is corrupt",
-                        entry.oid, entry.pack_offset
-                    ),
-                ));
-            }
-        }
-        expected_start = next;
-        out.push((entry.pack_offset, entry.oid));
+    // The entries must tile the pack: from the 12 bytes of header ("PACK", version, count,
+    // checked when the pack was opened) to the trailer, each ending where the next starts.
+    let ends: Vec<u64> = entries
+        .iter()
+        .skip(1)
+        .map(|e| e.pack_offset)
+        .chain(std::iter::once(end))
+        .collect();
+    let misplaced = entries
+        .iter()
+        .zip(&ends)
+        .enumerate()
+        .find(|(i, (entry, next))| {
+            (*i == 0 && entry.pack_offset != 12) || **next <= entry.pack_offset || **next > end
+        });
+    if let Some((_, (entry, _))) = misplaced {
+        return Err(damaged(
+            pack_path,
+            format!(
+                "object {} sits at offset {} where the pack has no entry: the index does not describe this pack",
+                entry.oid, entry.pack_offset
+            ),
+        ));
     }
-    if expected_start != end {
+    // Each entry's bytes against its CRC-32, in parallel (the pack is read whole here); and
+    // where its delta base is, for the link check to compare a tree with its base.
+    let out: Vec<(u64, ObjectId, Option<u64>)> = entries
+        .par_iter()
+        .zip(ends.par_iter())
+        .map(|(entry, &next)| {
+            if let Some(crc) = entry.crc32 {
+                let bytes = data.entry_slice(entry.pack_offset..next).ok_or_else(|| {
+                    damaged(
+                        pack_path,
+                        format!("object {} lies beyond the end of the pack", entry.oid),
+                    )
+                })?;
+                if crc32fast::hash(bytes) != crc {
+                    return Err(damaged(
+                        pack_path,
+                        format!(
+                            "object {} at offset {} fails its CRC-32: the pack is corrupt",
+                            entry.oid, entry.pack_offset
+                        ),
+                    ));
+                }
+            }
+            let base = data
+                .entry(entry.pack_offset)
+                .ok()
+                .and_then(|e| match e.header {
+                    pack::data::entry::Header::OfsDelta { base_distance } => {
+                        e.checked_base_pack_offset(base_distance)
+                    }
+                    _ => None,
+                });
+            Ok((entry.pack_offset, entry.oid, base))
+        })
+        .collect::<Result<_, HistoryError>>()?;
+    if entries.is_empty() && end != 12 {
         return Err(damaged(
             pack_path,
             "the pack has data its index lists no object for",
@@ -347,7 +379,7 @@ fn verify_pack(
             )
         })?;
     }
-    Ok((data, out))
+    Ok(out)
 }
 
 /// The loose objects of an object directory. A fan-out entry (`objects/ab`) that is not a
