@@ -331,10 +331,18 @@ impl Reader<'_> {
             matches,
         } = self;
         let chain = |e: Box<dyn std::error::Error + Send + Sync>| super::reach::describe(&*e);
+        let at = placement.map(|p| (p.pack, p.offset));
+        let base = placement.and_then(|p| Some((p.pack, p.base?)));
         // A loose copy is read whole (and hash-checked); a packed one header first, so a blob
-        // over the size limit is never inflated.
+        // over the size limit is never inflated. A delta against a tree just checked is a
+        // tree (git deltas objects against their own kind; the kind read is checked below).
         let (kind, size) = if db.is_loose(&id) {
             (None, 0)
+        } else if trees
+            .as_ref()
+            .is_some_and(|checker| base.is_some_and(|base| checker.holds(base)))
+        {
+            (Some(Kind::Tree), 0)
         } else {
             let header = repo
                 .objects
@@ -370,6 +378,9 @@ impl Reader<'_> {
                     .try_find(&id, buffer)
                     .map_err(chain)?
                     .ok_or("missing")?;
+                if data.kind != Kind::Tree {
+                    return Err(format!("a {} stored as a delta of a tree", data.kind));
+                }
                 (data.data.as_ptr(), data.data.len())
             };
             if start != buffer.as_ptr() || len > buffer.len() {
@@ -384,8 +395,6 @@ impl Reader<'_> {
             } else {
                 buffer.truncate(len);
             }
-            let at = placement.map(|p| (p.pack, p.offset));
-            let base = placement.and_then(|p| Some((p.pack, p.base?)));
             return Ok(Seen::Links(checker.check(id, at, base)?));
         }
         let data = match kind {

@@ -88,6 +88,11 @@ impl<'a> TreeChecker<'a> {
         }
     }
 
+    /// Whether the tree at `at` in its pack is one of the recent clean trees.
+    pub(crate) fn holds(&self, at: (u32, u64)) -> bool {
+        self.recent.iter().any(|clean| clean.at == Some(at))
+    }
+
     /// The buffer the next tree's bytes go in, before [`TreeChecker::check`].
     pub(crate) fn buffer(&mut self) -> &mut Vec<u8> {
         &mut self.current

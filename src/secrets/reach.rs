@@ -34,10 +34,19 @@ pub struct BrokenLink {
 }
 
 fn ref_error(repo: &gix::Repository, what: impl Into<String>, message: String) -> HistoryError {
+    // gix says a packed ref failed to parse without naming the file: name it.
+    let hint = if message.contains("packed") {
+        format!(
+            " ({} holds a line that is not a ref: fix or remove it)",
+            repo.common_dir().join("packed-refs").display()
+        )
+    } else {
+        String::new()
+    };
     HistoryError::Ref {
         repo: repo.path().to_path_buf(),
         what: what.into(),
-        message: one_line(&message),
+        message: one_line(&format!("{message}{hint}")),
     }
 }
 
