@@ -560,11 +560,9 @@ fn run_gate(
     let run_advisories = has_manifest || lockfile_only.is_some();
     // The repository that holds the project, found upward as git does: a project in a
     // subfolder is still scanned, and a repository that is there but cannot be opened (a
-    // corrupt config, a broken gitdir file) stops the gate instead of dropping the check.
+    // corrupt config, a broken gitdir file) is the secrets check failing (exit 2), never a
+    // dropped check. The check opens it, once.
     let repository = crate::secrets::find_repository(&root);
-    if let Some(repo) = &repository {
-        crate::secrets::history::open(repo)?;
-    }
     let run_secrets = repository.is_some();
     let secrets_root = repository.clone().unwrap_or_else(|| root.clone());
     let import_sources: Vec<crate::imports::Source> = config

@@ -663,17 +663,10 @@ mod structure {
     use std::path::Path;
 
     fn cc(dir: &Path, name: &str, source: &str) -> String {
-        let c = dir.join(format!("{name}.c"));
-        std::fs::write(&c, source).unwrap();
-        let out = dir.join(name);
-        let status = std::process::Command::new("cc")
-            .arg("-o")
-            .arg(&out)
-            .arg(&c)
-            .status()
-            .unwrap_or_else(|e| panic!("cannot run cc (install a C compiler): {e}"));
-        assert!(status.success(), "cc failed on {name}.c");
-        out.to_str().unwrap().to_string()
+        common::cc(dir, name, source, &[])
+            .to_str()
+            .unwrap()
+            .to_string()
     }
 
     #[test]

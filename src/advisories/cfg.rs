@@ -54,7 +54,8 @@ impl Default for AdvisoriesConfig {
     }
 }
 
-const IGNORE_KEYS: &[&str] = &["id", "reason", "ticket", "expires"];
+/// The keys of this entry table (unknown ones are errors).
+pub const IGNORE_KEYS: &[&str] = &["id", "reason", "ticket", "expires"];
 
 /// What an advisory id or alias looks like: `RUSTSEC-2023-0071`, `CVE-2024-3094`, other OSV
 /// databases' `PREFIX-YYYY-N…` (`PYSEC-`, `GO-`), or `GHSA-xxxx-xxxx-xxxx`. Anything else can

@@ -46,7 +46,8 @@ pub struct FipsConfig {
 }
 
 const MARKER_KEYS: &[&str] = &["crate", "feature"];
-const BINARY_KEYS: &[&str] = &["path", "expect"];
+/// The keys of this entry table (unknown ones are errors).
+pub const BINARY_KEYS: &[&str] = &["path", "expect"];
 
 impl FipsConfig {
     /// The keys of `[fips]`.

@@ -39,7 +39,8 @@ pub struct ImportConfig {
     pub ignore: Vec<Suppression>,
 }
 
-const IGNORE_KEYS: &[&str] = &["rule", "paths", "reason", "ticket", "expires"];
+/// The keys of this entry table (unknown ones are errors).
+pub const IGNORE_KEYS: &[&str] = &["rule", "paths", "reason", "ticket", "expires"];
 
 /// A tool's name as reports use it: lowercase, with anything but letters, digits, `-`, `_`
 /// and `.` turned into `-` (`Semgrep OSS` → `semgrep-oss`).

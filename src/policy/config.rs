@@ -538,48 +538,14 @@ mod tests {
         const TABLES: &[(&str, &[&str])] = &[
             ("[policy]", POLICY_KEYS),
             ("[advisories]", AdvisoriesConfig::KEYS),
-            (
-                "[[advisories.ignore]]",
-                &["id", "reason", "ticket", "expires"],
-            ),
+            ("[[advisories.ignore]]", crate::advisories::cfg::IGNORE_KEYS),
             ("[secrets]", SecretsConfig::KEYS),
-            (
-                "[[secrets.allow]]",
-                &[
-                    "rule",
-                    "rules",
-                    "paths",
-                    "fingerprint",
-                    "secret-pattern",
-                    "reason",
-                    "ticket",
-                    "expires",
-                ],
-            ),
-            (
-                "[[secrets.rules]]",
-                &[
-                    "id",
-                    "name",
-                    "severity",
-                    "keywords",
-                    "pattern",
-                    "window",
-                    "min-entropy",
-                    "validator",
-                    "finds",
-                    "why",
-                    "fix",
-                    "examples",
-                ],
-            ),
+            ("[[secrets.allow]]", crate::secrets::cfg::ALLOW_KEYS),
+            ("[[secrets.rules]]", crate::secrets::cfg::RULE_KEYS),
             ("[fips]", FipsConfig::KEYS),
-            ("[[fips.binaries]]", &["path", "expect"]),
+            ("[[fips.binaries]]", crate::fips::cfg::BINARY_KEYS),
             ("[[import]]", ImportConfig::KEYS),
-            (
-                "[[import.ignore]]",
-                &["rule", "paths", "reason", "ticket", "expires"],
-            ),
+            ("[[import.ignore]]", crate::imports::cfg::IGNORE_KEYS),
         ];
 
         /// Strings that mean something to some key, and some that mean nothing.

@@ -84,7 +84,8 @@ pub struct SecretsConfig {
     pub rules: Vec<Rule>,
 }
 
-const ALLOW_KEYS: &[&str] = &[
+/// The keys of this entry table (unknown ones are errors).
+pub const ALLOW_KEYS: &[&str] = &[
     "rule",
     "rules",
     "paths",
@@ -95,7 +96,8 @@ const ALLOW_KEYS: &[&str] = &[
     "expires",
 ];
 
-const RULE_KEYS: &[&str] = &[
+/// The keys of this entry table (unknown ones are errors).
+pub const RULE_KEYS: &[&str] = &[
     "id",
     "name",
     "severity",

@@ -241,3 +241,46 @@ pub fn commit_files(dir: &Path, files: &[(&str, &str)], message: &str) {
     git_in(dir, &["add", "-A"]);
     git_in(dir, &["commit", "-qm", message]);
 }
+
+/// Compiles `source` with the system C compiler (`cc FLAGS -o DIR/NAME DIR/NAME.c`): a real
+/// binary for the FIPS tests.
+pub fn cc(dir: &Path, name: &str, source: &str, flags: &[&str]) -> PathBuf {
+    let c = dir.join(format!("{name}.c"));
+    std::fs::write(&c, source).unwrap();
+    let out = dir.join(name);
+    let status = Command::new("cc")
+        .args(flags)
+        .arg("-o")
+        .arg(&out)
+        .arg(&c)
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run cc (install a C compiler): {e}"));
+    assert!(status.success(), "cc failed on {name}.c");
+    out
+}
+
+/// Makes a FIFO at `path` (`mkfifo`).
+pub fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// Runs `cmd` to the end, killing it and failing the test if it takes over 20 s (a read
+/// that blocks forever must fail the test, not hang it).
+pub fn finish_within_20s(cmd: &mut Command, what: &str) -> Run {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{what} did not finish in 20 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    finish(child.wait_with_output().unwrap())
+}

@@ -289,24 +289,11 @@ fn empty_text_and_garbage_files_are_cannot_read() {
 
 /// Runs `fips --binary PATH` and fails the test if it has not finished within 20 seconds.
 fn run_bounded(path: &Path) -> Run {
-    let mut child = command(&root())
-        .args(["fips", "--binary"])
+    let mut cmd = command(&root());
+    cmd.args(["fips", "--binary"])
         .arg(path)
-        .args(["--expect", "non-fips"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(20) {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("fips --binary {} did not finish in 20 s", path.display());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    finish(child.wait_with_output().unwrap())
+        .args(["--expect", "non-fips"]);
+    finish_within_20s(&mut cmd, &format!("fips --binary {}", path.display()))
 }
 
 #[cfg(unix)]
@@ -314,11 +301,7 @@ fn run_bounded(path: &Path) -> Run {
 fn fips_binary_on_a_fifo_blocked_forever() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("server.fifo");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    mkfifo(&fifo);
     assert_error(
         &run_bounded(&fifo),
         &["server.fifo", "FIFO", "not a regular file"],
@@ -349,11 +332,7 @@ fn socket_and_directory_are_refused_naming_their_kind() {
 fn makefile_on_a_fifo_blocked_forever() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("Makefile");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    mkfifo(&fifo);
     let mut child = command(&root())
         .args(["fips", "--makefile"])
         .arg(&fifo)
@@ -508,21 +487,6 @@ mod strings_are_not_structure {
 
     /// Builds `source` with the system C compiler (Palisade itself needs one to build its
     /// own dependencies, so it is there wherever these tests run).
-    fn cc(dir: &Path, name: &str, source: &str, flags: &[&str]) -> PathBuf {
-        let c = dir.join(format!("{name}.c"));
-        std::fs::write(&c, source).unwrap();
-        let out = dir.join(name);
-        let status = std::process::Command::new("cc")
-            .args(flags)
-            .arg("-o")
-            .arg(&out)
-            .arg(&c)
-            .status()
-            .unwrap_or_else(|e| panic!("cannot run cc (install a C compiler): {e}"));
-        assert!(status.success(), "cc failed on {name}.c");
-        out
-    }
-
     const PRINTS_MARKERS: &str = r#"#include <stdio.h>
 int main(void) {
     puts("AWS-LC FIPS 4.2.0");

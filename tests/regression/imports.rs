@@ -3,8 +3,6 @@
 
 use crate::common::*;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 /// `gate --import-sarif FILE` in an empty folder: only the import runs.
 fn gate_import(dir: &Path, sarif: &Path) -> Run {
@@ -173,26 +171,9 @@ fn sarif_shape_error_quoted_the_whole_offending_value() {
 
 /// `gate --import-sarif PATH`, failing the test if it has not finished within 20 seconds.
 fn gate_import_bounded(dir: &Path, path: &Path) -> Run {
-    let mut child = command(dir)
-        .args(["gate", "--import-sarif"])
-        .arg(path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(20) {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!(
-                "gate --import-sarif {} did not finish in 20 s",
-                path.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    finish(child.wait_with_output().unwrap())
+    let mut cmd = command(dir);
+    cmd.args(["gate", "--import-sarif"]).arg(path);
+    finish_within_20s(&mut cmd, &format!("gate --import-sarif {}", path.display()))
 }
 
 #[cfg(unix)]
@@ -200,11 +181,7 @@ fn gate_import_bounded(dir: &Path, path: &Path) -> Run {
 fn import_sarif_on_a_fifo_or_device_blocked_forever() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("gosec.sarif");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    mkfifo(&fifo);
     assert_error(
         &gate_import_bounded(dir.path(), &fifo),
         &["cannot read imported SARIF", "gosec.sarif", "FIFO"],
