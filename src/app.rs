@@ -67,10 +67,13 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
             if output.exists() && !force {
                 bail!("{} exists; pass --force to overwrite it", output.display());
             }
-            let text = crate::init::starter(Path::new("."));
+            // The starter names paths found in the history (its allow proposals): it leaves
+            // through the redactor like every other output, and is checked as written.
+            let starter = crate::init::starter(Path::new("."));
+            let text = crate::output::clean(&starter, crate::output::Kind::Data);
             // Never write a file we would refuse to read.
             crate::policy::config::Config::parse(&text, &output)?;
-            std::fs::write(&output, &text)
+            std::fs::write(&output, text.as_bytes())
                 .with_context(|| format!("cannot write {}", output.display()))?;
             note!(
                 "wrote {}; check it with `cargo palisade config check`",
