@@ -847,3 +847,135 @@ mod init_and_config {
         );
     }
 }
+
+/// Every output format of every checking command, snapshotted whole: what the reports say
+/// must not move when the code behind them is reorganised.
+mod formats {
+    use super::*;
+    use std::path::Path;
+
+    /// The `app` fixture in a git repository (fixed author and dates, so commits hash the
+    /// same on every run) with a live-looking token, an allowed test token, a FIPS binary
+    /// and an imported SARIF file.
+    fn project() -> tempfile::TempDir {
+        fetch_fixture_crates();
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&fixtures().join("app"), dir.path());
+        let root = root();
+        std::fs::create_dir_all(dir.path().join("bin")).unwrap();
+        std::fs::copy(
+            root.join("fixtures/fips/bin/rust-rustls-default"),
+            dir.path().join("bin/server"),
+        )
+        .unwrap();
+        std::fs::copy(
+            root.join("fixtures/imports/gosec.sarif"),
+            dir.path().join("gosec.sarif"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("deploy.env"),
+            "GITHUB_TOKEN=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\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("tests")).unwrap();
+        std::fs::write(
+            dir.path().join("tests/token.txt"),
+            "token = \"ghp_Qv3nT8rLm2Xk7Wd9Pz4Hs6Jc1By5Nf0Ga8Re\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("palisade.toml"),
+            r#"[[secrets.allow]]
+rules = ["secret.github-pat", "secret.generic-assignment"]
+paths = ["tests/"]
+reason = "a revoked token the tests plant"
+ticket = "SEC-1"
+
+[fips]
+fips-features = ["fast-hash"]
+
+[[fips.binaries]]
+path = "bin/server"
+expect = "non-fips"
+
+[[import]]
+tool = "gosec"
+sarif = "gosec.sarif"
+"#,
+        )
+        .unwrap();
+        for args in [
+            &["init", "-q", "-b", "main"][..],
+            &["config", "user.name", "Fixture Author"],
+            &["config", "user.email", "author@example.invalid"],
+            &["config", "commit.gpgsign", "false"],
+            &["add", "-A"],
+        ] {
+            git_in(dir.path(), args);
+        }
+        let status = std::process::Command::new("git")
+            .current_dir(dir.path())
+            .env("GIT_AUTHOR_DATE", "2026-01-02T03:04:05Z")
+            .env("GIT_COMMITTER_DATE", "2026-01-02T03:04:05Z")
+            .args(["commit", "-qm", "init"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        dir
+    }
+
+    fn run(dir: &Path, args: &[&str]) -> String {
+        let db = fixtures().join("db");
+        let mut cmd = command(dir);
+        cmd.env("PALISADE_FINGERPRINT_KEY", "formats-snapshot")
+            .args(args);
+        if matches!(args[0], "gate" | "advisories") {
+            cmd.arg("--advisory-db").arg(&db);
+        }
+        let out = cmd.output().unwrap();
+        let run = finish(out);
+        let text = format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            run.code, run.stdout, run.stderr
+        );
+        let text = text.replace(&db.display().to_string(), "[DB]");
+        let text = text.replace(&dir.display().to_string(), "[PROJECT]");
+        let millis = regex::Regex::new(r#"("millis": )\d+| *\d+( ms)"#).unwrap();
+        let text = millis.replace_all(&text, "${1} [N]${2}");
+        // Whether the build graph came from the cache depends on test order.
+        text.replace(r#""build_graph": "resolved""#, r#""build_graph": "cached""#)
+    }
+
+    fn each_format(name: &str, dir: &Path, args: &[&str]) {
+        for format in ["human", "json", "sarif", "github"] {
+            let mut full = args.to_vec();
+            full.extend(["--format", format]);
+            insta::assert_snapshot!(format!("{name}_{format}"), run(dir, &full));
+        }
+    }
+
+    #[test]
+    fn gate() {
+        let dir = project();
+        each_format("gate", dir.path(), &["gate"]);
+    }
+
+    #[test]
+    fn secrets() {
+        let dir = project();
+        each_format("secrets", dir.path(), &["secrets"]);
+    }
+
+    #[test]
+    fn advisories() {
+        let dir = project();
+        each_format("advisories", dir.path(), &["advisories"]);
+    }
+
+    #[test]
+    fn fips() {
+        let dir = project();
+        each_format("fips", dir.path(), &["fips", "--binary", "bin/server"]);
+    }
+}
