@@ -1,16 +1,18 @@
 //! What the typed command line resolves to, and the run of each command: checks, then policy,
 //! then reports. Errors come back to `main`, which prints them and exits 2.
 
-use crate::advisories::{self, db};
 use crate::args::{
     AdvisoriesArgs, Cli, Command, CommonArgs, ConfigCommand, DbCommand, Deny, FailOn, FipsArgs,
     GateArgs, RulesCommand, SecretsArgs,
 };
+use crate::checks::advisories::{self, db};
+use crate::checks::secrets::engine;
+use crate::config::Threshold;
+use crate::config::root::{self as config, Config};
 use crate::finding::Severity;
-use crate::policy::config::{self, Config, Threshold};
+use crate::policy::cfg::PolicyConfig;
 use crate::policy::{Policy, Verdict};
 use crate::report::{Format, Run};
-use crate::secrets::engine;
 use crate::{note, output};
 use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, FromArgMatches};
@@ -72,7 +74,7 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
             let starter = crate::init::starter(Path::new("."));
             let text = crate::output::clean(&starter, crate::output::Kind::Data);
             // Never write a file we would refuse to read.
-            crate::policy::config::Config::parse(&text, &output)?;
+            crate::config::root::Config::parse(&text, &output)?;
             std::fs::write(&output, text.as_bytes())
                 .with_context(|| format!("cannot write {}", output.display()))?;
             note!(
@@ -195,12 +197,12 @@ pub fn destinations(matches: &clap::ArgMatches) -> Result<Vec<Destination>> {
 }
 
 /// Pairs every `--tool` with the `--import-sarif` typed before it.
-fn cli_imports(matches: &clap::ArgMatches) -> Result<Vec<crate::imports::Source>> {
+fn cli_imports(matches: &clap::ArgMatches) -> Result<Vec<crate::checks::imports::Source>> {
     match pair_flags::<PathBuf, String>(matches, "import_sarif", "tool") {
         Ok(pairs) => Ok(pairs
             .into_iter()
-            .map(|(path, tool)| crate::imports::Source {
-                tool: tool.map(|t| crate::imports::cfg::tool_name(&t)),
+            .map(|(path, tool)| crate::checks::imports::Source {
+                tool: tool.map(|t| crate::checks::imports::cfg::tool_name(&t)),
                 path,
             })
             .collect()),
@@ -351,45 +353,45 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
         crate::redact::show_secrets();
     }
     if let Some(size) = a.max_blob_size
-        && size < crate::secrets::cfg::MIN_BLOB_SIZE
+        && size < crate::checks::secrets::cfg::MIN_BLOB_SIZE
     {
         bail!(
             "--max-blob-size {size} would skip nearly every blob; the smallest accepted is {} bytes",
-            crate::secrets::cfg::MIN_BLOB_SIZE
+            crate::checks::secrets::cfg::MIN_BLOB_SIZE
         );
     }
     let config = find_config(a.common.config.as_deref(), &a.path)?;
     let mut policy = policy_for(&config, &a.common);
     policy.suppressions = config.secrets.allow.clone();
-    let rules = std::sync::Arc::new(crate::secrets::rule_set(&config.secrets.rules)?);
+    let rules = std::sync::Arc::new(crate::checks::secrets::rule_set(&config.secrets.rules)?);
     // The sinks mask with the set the scan compiled, not a second copy.
     crate::redact::use_rules(rules.clone());
     // History and staged scans read the repository that holds PATH, found upward as git does.
     let path = if a.worktree {
         a.path.clone()
     } else {
-        crate::secrets::find_repository(&a.path).unwrap_or_else(|| a.path.clone())
+        crate::checks::secrets::find_repository(&a.path).unwrap_or_else(|| a.path.clone())
     };
-    let target = crate::secrets::Target {
+    let target = crate::checks::secrets::Target {
         path,
-        limits: crate::secrets::history::Limits {
+        limits: crate::checks::secrets::history::Limits {
             max_blob_size: a
                 .max_blob_size
                 .or(config.secrets.max_blob_size)
-                .unwrap_or(crate::secrets::DEFAULT_MAX_BLOB_SIZE),
+                .unwrap_or(crate::checks::secrets::DEFAULT_MAX_BLOB_SIZE),
             scan_binary: a.scan_binary,
         },
         allow_patterns: config.secrets.patterns.clone(),
         show_secrets: a.show_secrets,
         scope: if a.worktree {
-            crate::secrets::Scope::Worktree
+            crate::checks::secrets::Scope::Worktree
         } else if a.staged {
-            crate::secrets::Scope::Staged
+            crate::checks::secrets::Scope::Staged
         } else {
-            crate::secrets::Scope::History
+            crate::checks::secrets::Scope::History
         },
         range: match (&a.since, &a.range) {
-            (Some(base), _) => Some(crate::secrets::Range {
+            (Some(base), _) => Some(crate::checks::secrets::Range {
                 base: base.clone(),
                 head: None,
             }),
@@ -400,7 +402,7 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
                 else {
                     bail!("--range takes A..B (two revisions), not `{spec}`");
                 };
-                Some(crate::secrets::Range {
+                Some(crate::checks::secrets::Range {
                     base: base.to_string(),
                     head: Some(head.to_string()),
                 })
@@ -409,9 +411,9 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
         },
     };
     let outcome = if output::stderr_is_terminal() && std::env::var_os("CI").is_none() {
-        crate::secrets::run(&target, &rules, &TerminalProgress::default())?
+        crate::checks::secrets::run(&target, &rules, &TerminalProgress::default())?
     } else {
-        crate::secrets::run(&target, &rules, &crate::secrets::Silent)?
+        crate::checks::secrets::run(&target, &rules, &crate::checks::secrets::Silent)?
     };
     let verdict = decide(&mut policy, &a.common, outcome.findings)?;
     let run = Run {
@@ -436,8 +438,8 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
         .status_stamp
         .clone()
         .or_else(|| cfg.status_stamp.clone())
-        .unwrap_or_else(|| crate::fips::DEFAULT_STAMP.to_string());
-    let binaries: Vec<(PathBuf, Option<crate::fips::Expect>)> = if a.binaries.is_empty() {
+        .unwrap_or_else(|| crate::checks::fips::DEFAULT_STAMP.to_string());
+    let binaries: Vec<(PathBuf, Option<crate::checks::fips::Expect>)> = if a.binaries.is_empty() {
         cfg.binaries
             .iter()
             .map(|(p, e)| (p.clone(), Some(a.expect.unwrap_or(*e))))
@@ -445,7 +447,7 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
     } else {
         a.binaries.iter().map(|p| (p.clone(), a.expect)).collect()
     };
-    let mut outcome = crate::fips::run(&binaries, &stamp)?;
+    let mut outcome = crate::checks::fips::run(&binaries, &stamp)?;
     let status_field = a
         .status_field
         .clone()
@@ -484,12 +486,14 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
         } else {
             dir
         };
-        crate::fips::wiring::find(&dir)
+        crate::checks::fips::wiring::find(&dir)
     });
     if let (Some(url), Some(expect)) = (&a.status_url, a.expect) {
-        outcome
-            .findings
-            .extend(crate::fips::check_status(url, &status_field, expect)?);
+        outcome.findings.extend(crate::checks::fips::check_status(
+            url,
+            &status_field,
+            expect,
+        )?);
     }
     if manifest.is_none() && makefile.is_none() && binaries.is_empty() && a.status_url.is_none() {
         bail!(
@@ -497,17 +501,17 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
         );
     }
     if let Some(manifest) = manifest {
-        outcome
-            .findings
-            .extend(crate::fips::check_project(&crate::fips::Project {
+        outcome.findings.extend(crate::checks::fips::check_project(
+            &crate::checks::fips::Project {
                 manifest,
                 fips_features,
                 offline: a.offline,
                 extra_markers: cfg.markers.clone(),
-            })?);
+            },
+        )?);
     }
     if let Some(makefile) = makefile {
-        outcome.findings.extend(crate::fips::check_wiring(
+        outcome.findings.extend(crate::checks::fips::check_wiring(
             &makefile,
             &build_target,
             &fips_target,
@@ -537,7 +541,7 @@ fn run_fips(a: &FipsArgs, destinations: &[Destination]) -> Result<Outcome> {
 fn run_gate(
     a: &GateArgs,
     destinations: &[Destination],
-    cli_imports: Vec<crate::imports::Source>,
+    cli_imports: Vec<crate::checks::imports::Source>,
 ) -> Result<Outcome> {
     use crate::report::CheckRun;
     use std::time::Instant;
@@ -565,10 +569,10 @@ fn run_gate(
     // subfolder is still scanned, and a repository that is there but cannot be opened (a
     // corrupt config, a broken gitdir file) is the secrets check failing (exit 2), never a
     // dropped check. The check opens it, once.
-    let repository = crate::secrets::find_repository(&root);
+    let repository = crate::checks::secrets::find_repository(&root);
     let run_secrets = repository.is_some();
     let secrets_root = repository.clone().unwrap_or_else(|| root.clone());
-    let import_sources: Vec<crate::imports::Source> = config
+    let import_sources: Vec<crate::checks::imports::Source> = config
         .imports
         .entries
         .iter()
@@ -581,7 +585,7 @@ fn run_gate(
             root.display()
         );
     }
-    let fips_makefile = crate::fips::wiring::find(&root);
+    let fips_makefile = crate::checks::fips::wiring::find(&root);
     if config.fips.enabled
         && config.fips.binaries.is_empty()
         && !has_manifest
@@ -609,7 +613,7 @@ fn run_gate(
     let (imported, advisories, secrets, fips) = std::thread::scope(|scope| {
         // FIPS reads binaries and resolves feature graphs: its own inputs, its own thread.
         let fips = scope.spawn(|| {
-            timed(|| -> Result<Option<crate::fips::Outcome>> {
+            timed(|| -> Result<Option<crate::checks::fips::Outcome>> {
                 if !config.fips.enabled {
                     return Ok(None);
                 }
@@ -617,17 +621,16 @@ fn run_gate(
                 let stamp = cfg
                     .status_stamp
                     .clone()
-                    .unwrap_or_else(|| crate::fips::DEFAULT_STAMP.to_string());
+                    .unwrap_or_else(|| crate::checks::fips::DEFAULT_STAMP.to_string());
                 let binaries: Vec<_> = cfg
                     .binaries
                     .iter()
                     .map(|(p, e)| (p.clone(), Some(*e)))
                     .collect();
-                let mut outcome = crate::fips::run(&binaries, &stamp)?;
+                let mut outcome = crate::checks::fips::run(&binaries, &stamp)?;
                 if has_manifest {
-                    outcome
-                        .findings
-                        .extend(crate::fips::check_project(&crate::fips::Project {
+                    outcome.findings.extend(crate::checks::fips::check_project(
+                        &crate::checks::fips::Project {
                             manifest: manifest.clone(),
                             fips_features: cfg
                                 .fips_features
@@ -635,10 +638,11 @@ fn run_gate(
                                 .unwrap_or_else(|| vec!["fips".into()]),
                             offline: a.offline,
                             extra_markers: cfg.markers.clone(),
-                        })?);
+                        },
+                    )?);
                 }
                 if let Some(makefile) = &fips_makefile {
-                    outcome.findings.extend(crate::fips::check_wiring(
+                    outcome.findings.extend(crate::checks::fips::check_wiring(
                         makefile,
                         cfg.build_target.as_deref().unwrap_or("build"),
                         cfg.fips_target.as_deref().unwrap_or("fips-build"),
@@ -665,30 +669,32 @@ fn run_gate(
             })
         });
         let secrets = scope.spawn(|| {
-            timed(|| -> Result<Option<crate::secrets::Outcome>> {
+            timed(|| -> Result<Option<crate::checks::secrets::Outcome>> {
                 if !run_secrets {
                     return Ok(None);
                 }
-                let rules = std::sync::Arc::new(crate::secrets::rule_set(&config.secrets.rules)?);
+                let rules =
+                    std::sync::Arc::new(crate::checks::secrets::rule_set(&config.secrets.rules)?);
                 crate::redact::use_rules(rules.clone());
-                let target = crate::secrets::Target {
+                let target = crate::checks::secrets::Target {
                     path: secrets_root.clone(),
-                    limits: crate::secrets::history::Limits {
+                    limits: crate::checks::secrets::history::Limits {
                         max_blob_size: config
                             .secrets
                             .max_blob_size
-                            .unwrap_or(crate::secrets::DEFAULT_MAX_BLOB_SIZE),
+                            .unwrap_or(crate::checks::secrets::DEFAULT_MAX_BLOB_SIZE),
                         scan_binary: false,
                     },
                     allow_patterns: config.secrets.patterns.clone(),
                     show_secrets: false,
-                    scope: crate::secrets::Scope::History,
-                    range: a.since.as_ref().map(|base| crate::secrets::Range {
+                    scope: crate::checks::secrets::Scope::History,
+                    range: a.since.as_ref().map(|base| crate::checks::secrets::Range {
                         base: base.clone(),
                         head: None,
                     }),
                 };
-                let outcome = crate::secrets::run(&target, &rules, &crate::secrets::Silent)?;
+                let outcome =
+                    crate::checks::secrets::run(&target, &rules, &crate::checks::secrets::Silent)?;
                 Ok(Some(outcome))
             })
         });
@@ -895,10 +901,12 @@ fn run_upload(a: &crate::args::UploadArgs) -> Result<Outcome> {
 
 /// Reads every imported SARIF file; two imports of one tool name are told apart as
 /// `gosec`, `gosec-2`.
-fn read_imports(sources: &[crate::imports::Source]) -> Result<Vec<crate::imports::Imported>> {
-    let mut imported: Vec<crate::imports::Imported> = Vec::new();
+fn read_imports(
+    sources: &[crate::checks::imports::Source],
+) -> Result<Vec<crate::checks::imports::Imported>> {
+    let mut imported: Vec<crate::checks::imports::Imported> = Vec::new();
     for source in sources {
-        for mut run in crate::imports::read(source)? {
+        for mut run in crate::checks::imports::read(source)? {
             let base = run.tool.clone();
             let mut n = 1;
             while imported.iter().any(|i| i.tool == run.tool) {
@@ -918,11 +926,7 @@ fn read_imports(sources: &[crate::imports::Source]) -> Result<Vec<crate::imports
 }
 
 /// The report of a single-check command, before its check's summary is added.
-fn command_run<'a>(
-    command: &'a str,
-    verdict: &'a Verdict,
-    config: &config::PolicyConfig,
-) -> Run<'a> {
+fn command_run<'a>(command: &'a str, verdict: &'a Verdict, config: &PolicyConfig) -> Run<'a> {
     Run {
         command,
         verdict,
@@ -938,7 +942,7 @@ fn command_run<'a>(
 }
 
 /// `high`, or `high; secrets: any` when checks have thresholds of their own.
-fn threshold_name(config: &config::PolicyConfig) -> String {
+fn threshold_name(config: &PolicyConfig) -> String {
     let name = |t: Threshold| match t {
         Threshold::Any => "any".to_string(),
         Threshold::AtLeast(s) => s.to_string(),
@@ -1040,7 +1044,7 @@ fn write_reports(run: &Run<'_>, destinations: &[Destination]) -> Result<()> {
 fn run_rules(cmd: &RulesCommand) -> Result<Outcome> {
     // Custom rules of the palisade.toml found from here are listed and checked too.
     let config = find_config(None, Path::new("."))?;
-    let set = std::sync::Arc::new(crate::secrets::rule_set(&config.secrets.rules)?);
+    let set = std::sync::Arc::new(crate::checks::secrets::rule_set(&config.secrets.rules)?);
     crate::redact::use_rules(set.clone());
     let mut out: Vec<u8> = Vec::new();
     let result = match cmd {
@@ -1107,7 +1111,7 @@ fn run_rules(cmd: &RulesCommand) -> Result<Outcome> {
             for reference in &r.references {
                 writeln!(out, "see: {reference}")?;
             }
-            writeln!(out, "\n{}", crate::secrets::placeholder::EXPLAIN)?;
+            writeln!(out, "\n{}", crate::checks::secrets::placeholder::EXPLAIN)?;
             writeln!(
                 out,
                 "{} examples, {} negative examples (`rules check` runs them)",
@@ -1129,7 +1133,7 @@ struct TerminalProgress {
     bytes: std::sync::atomic::AtomicU64,
 }
 
-impl crate::secrets::Progress for TerminalProgress {
+impl crate::checks::secrets::Progress for TerminalProgress {
     fn start(&self, objects: u64) {
         let bar = indicatif::ProgressBar::new(objects);
         if let Ok(style) = indicatif::ProgressStyle::with_template(

@@ -326,7 +326,7 @@ pub struct FipsArgs {
     /// module's integrity region that hashes to its own check value), never from strings in
     /// the file. Without it, verdicts are reported and nothing fails.
     #[arg(long, value_name = "KIND")]
-    pub expect: Option<crate::fips::Expect>,
+    pub expect: Option<crate::checks::fips::Expect>,
 
     /// The status stamp a FIPS binary carries [default: `status-stamp` in palisade.toml, else
     /// FIPSMode=true]. It counts only where a build puts it: Go, an `-X` in the recorded

@@ -85,20 +85,20 @@ const DIR_GLOBS: &[&str] = &[
 /// left out: they must be fixed.
 pub fn fixture_allows(
     repo: &Path,
-) -> Result<BTreeMap<&'static str, BTreeSet<String>>, crate::secrets::SecretsError> {
-    let target = crate::secrets::Target {
+) -> Result<BTreeMap<&'static str, BTreeSet<String>>, crate::checks::secrets::SecretsError> {
+    let target = crate::checks::secrets::Target {
         path: repo.to_path_buf(),
-        limits: crate::secrets::history::Limits {
-            max_blob_size: crate::secrets::DEFAULT_MAX_BLOB_SIZE,
+        limits: crate::checks::secrets::history::Limits {
+            max_blob_size: crate::checks::secrets::DEFAULT_MAX_BLOB_SIZE,
             scan_binary: false,
         },
         show_secrets: false,
-        scope: crate::secrets::Scope::History,
+        scope: crate::checks::secrets::Scope::History,
         range: None,
         allow_patterns: Vec::new(),
     };
-    let rules = crate::secrets::rule_set(&[])?;
-    let outcome = crate::secrets::run(&target, &rules, &crate::secrets::Silent)?;
+    let rules = crate::checks::secrets::rule_set(&[])?;
+    let outcome = crate::checks::secrets::run(&target, &rules, &crate::checks::secrets::Silent)?;
     let mut found: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
     for finding in &outcome.findings {
         let Some(subject) = finding
@@ -124,7 +124,7 @@ fn allow_proposals(dir: &Path) -> String {
         Ok(found) => found,
         // A starter is not a gate: say the history could not be read, and write the rest.
         Err(e) => {
-            let why: String = crate::advisories::db::one_line(&e.to_string())
+            let why: String = crate::output::one_line(&e.to_string())
                 .chars()
                 .take(200)
                 .collect();
@@ -177,10 +177,10 @@ fn fips_build(dir: &Path) -> FipsBuild {
             .cloned()
             .collect();
     }
-    if let Some(file) = crate::fips::wiring::find(dir)
+    if let Some(file) = crate::checks::fips::wiring::find(dir)
         && let Ok(text) = std::fs::read_to_string(&file)
     {
-        let names = crate::fips::wiring::target_names(&text);
+        let names = crate::checks::fips::wiring::target_names(&text);
         let fips = names
             .iter()
             .find(|n| n.to_ascii_lowercase().contains("fips"));
@@ -322,7 +322,7 @@ pub fn starter(dir: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::config::Config;
+    use crate::config::root::Config;
 
     #[test]
     fn starters_are_valid_configs() {
@@ -372,7 +372,7 @@ mod allow_tests {
 #[cfg(test)]
 mod fips_tests {
     use super::*;
-    use crate::policy::config::Config;
+    use crate::config::root::Config;
 
     fn starter_with(files: &[(&str, &str)]) -> (String, Config) {
         let dir = tempfile::tempdir().unwrap();

@@ -122,6 +122,40 @@ pub fn shorten(text: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
+/// An error and its sources on one line: the first line of each level (toml adds code frames
+/// below its message), repeated text dropped.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut out = String::new();
+    let mut level: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = level {
+        let line = one_line(&e.to_string());
+        if !out.contains(&line) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&line);
+        }
+        level = e.source();
+    }
+    out
+}
+
+/// A multi-line message (toml's: a position line, a code frame, then what is wrong) on one
+/// line: the frame dropped, the rest joined.
+pub fn one_line(text: &str) -> String {
+    let is_frame = |l: &str| {
+        let rest = l
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start();
+        rest.starts_with('|') || l.chars().all(|c| c == '^' || c == ' ' || c == '|')
+    };
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !is_frame(l))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +211,14 @@ mod tests {
     fn shorten_cuts_on_a_character() {
         assert_eq!(shorten("ééé", 2), "éé…");
         assert_eq!(shorten("abc", 3), "abc");
+    }
+
+    #[test]
+    fn toml_frames_collapse_to_one_line() {
+        let text = "TOML parse error at line 19, column 15\n   |\n19 |  \"x\",\n   |               ^\ninvalid array\nexpected `]`\n";
+        assert_eq!(
+            one_line(text),
+            "TOML parse error at line 19, column 15; invalid array; expected `]`"
+        );
     }
 }

@@ -9,8 +9,8 @@
 //! written anywhere: it is derived from the raw bytes of the repository's root commit (which a
 //! report never holds; a commit id does not give them), or from `PALISADE_FINGERPRINT_KEY`.
 
+use crate::checks::secrets::engine::{Match, RuleSet};
 use crate::policy::{Decided, Status, Verdict};
-use crate::secrets::engine::{Match, RuleSet};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -45,12 +45,12 @@ pub fn use_rules(rules: Arc<RuleSet>) {
 }
 
 /// The config's custom rules, compiled with the built-in ones on first use.
-static CUSTOM: RwLock<Vec<crate::secrets::rules::Rule>> = RwLock::new(Vec::new());
+static CUSTOM: RwLock<Vec<crate::checks::secrets::rules::Rule>> = RwLock::new(Vec::new());
 
 /// Makes the config's custom rules part of what every sink masks. Compiled only when
 /// something is printed, and not at all when a scan hands over its compiled set
 /// ([`use_rules`]).
-pub fn add_custom_rules(rules: &[crate::secrets::rules::Rule]) {
+pub fn add_custom_rules(rules: &[crate::checks::secrets::rules::Rule]) {
     if let Ok(mut custom) = CUSTOM.write() {
         *custom = rules.to_vec();
     }
@@ -68,7 +68,9 @@ fn rules() -> Option<Arc<RuleSet>> {
     let custom = CUSTOM.read().map(|c| c.clone()).unwrap_or_default();
     // The built-in rules are embedded and checked by the test suite, custom ones when the
     // config is read; if they ever failed to compile, the scan reports it.
-    let built = crate::secrets::rule_set(&custom).ok().map(Arc::new)?;
+    let built = crate::checks::secrets::rule_set(&custom)
+        .ok()
+        .map(Arc::new)?;
     if let Ok(mut slot) = RULES.write() {
         slot.get_or_insert_with(|| built.clone());
     }

@@ -199,7 +199,7 @@ pub fn upload(u: &Upload, progress: &dyn Fn(&str)) -> Result<Uploaded, UploadErr
         .timeout(Duration::from_secs(60))
         .user_agent(concat!("palisade/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| fail(crate::advisories::db::error_chain(&e)))?;
+        .map_err(|e| fail(crate::output::error_chain(&e)))?;
     let base = u.api_url.trim_end_matches('/');
     let endpoint = format!("{base}/repos/{owner}/{name}/code-scanning/sarifs");
     let body = serde_json::json!({
@@ -225,7 +225,7 @@ pub fn upload(u: &Upload, progress: &dyn Fn(&str)) -> Result<Uploaded, UploadErr
         .map_err(|e| {
             fail(format!(
                 "cannot reach {base}: {}",
-                crate::advisories::db::error_chain(&e)
+                crate::output::error_chain(&e)
             ))
         })?;
     let status = response.status();
@@ -255,7 +255,7 @@ pub fn upload(u: &Upload, progress: &dyn Fn(&str)) -> Result<Uploaded, UploadErr
         let response = request(client.get(&status_url)).send().map_err(|e| {
             fail(format!(
                 "cannot reach {base}: {}",
-                crate::advisories::db::error_chain(&e)
+                crate::output::error_chain(&e)
             ))
         })?;
         let code = response.status();

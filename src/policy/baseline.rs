@@ -105,7 +105,7 @@ fn read_file(value: &serde_json::Value) -> Result<BTreeSet<String>, String> {
     {
         return Err(format!(
             "unknown field `{}`; expected `schema` and `fingerprints`",
-            crate::policy::fields::shown(key)
+            crate::config::fields::shown(key)
         ));
     }
     match object.get("schema") {

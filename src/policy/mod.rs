@@ -3,12 +3,12 @@
 //! reports never change it.
 
 pub mod baseline;
-pub mod config;
-pub mod fields;
+pub mod cfg;
 
 use crate::codes::{self, Level};
+use crate::config::Origin;
 use crate::finding::{Finding, Location, Reachability, Severity, fingerprint};
-use config::{Origin, PolicyConfig};
+use cfg::PolicyConfig;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -565,8 +565,8 @@ fn suppression_finding(entry: &Suppression, rule: &'static str, message: String)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Threshold;
     use crate::finding::Subject;
-    use config::Threshold;
     use std::path::PathBuf;
 
     fn vuln(id: &str, severity: Option<Severity>, reach: Reachability) -> Finding {

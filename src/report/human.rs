@@ -394,9 +394,9 @@ fn partly_count(d: &Decided) -> usize {
 /// One binary's verdict and evidence (also what `fips --explain` prints).
 pub fn explain_binary(
     out: &mut dyn Write,
-    r: &crate::fips::binary::BinaryReport,
+    r: &crate::checks::fips::binary::BinaryReport,
 ) -> io::Result<()> {
-    use crate::fips::binary::Verdict;
+    use crate::checks::fips::binary::Verdict;
     let verdict = match r.verdict {
         Verdict::Fips => paint(GREEN, "FIPS"),
         Verdict::NonFips => paint(BOLD, "non-FIPS"),

@@ -19,11 +19,11 @@ struct Document<'a> {
     command: &'a str,
     result: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
-    advisories: Option<&'a crate::advisories::Summary>,
+    advisories: Option<&'a crate::checks::advisories::Summary>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    secrets: Option<&'a crate::secrets::Summary>,
+    secrets: Option<&'a crate::checks::secrets::Summary>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    fips: Option<&'a [crate::fips::binary::BinaryReport]>,
+    fips: Option<&'a [crate::checks::fips::binary::BinaryReport]>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     checks: &'a [super::CheckRun],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]

@@ -6,7 +6,7 @@ mod human;
 mod json;
 mod sarif;
 
-use crate::advisories::Summary;
+use crate::checks::advisories::Summary;
 use crate::policy::{Decided, Status, Verdict};
 use std::io::{self, Write};
 
@@ -29,9 +29,9 @@ pub struct Run<'a> {
     /// The advisories check's summary, when it ran.
     pub advisories: Option<&'a Summary>,
     /// The secrets check's summary, when it ran.
-    pub secrets: Option<&'a crate::secrets::Summary>,
+    pub secrets: Option<&'a crate::checks::secrets::Summary>,
     /// The FIPS check's per-binary reports, when it ran.
-    pub fips: Option<&'a [crate::fips::binary::BinaryReport]>,
+    pub fips: Option<&'a [crate::checks::fips::binary::BinaryReport]>,
     /// For `gate`: the checks that ran, with their wall time.
     pub checks: Vec<CheckRun>,
     /// For `gate`: the tools whose SARIF was imported.

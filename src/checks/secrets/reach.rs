@@ -89,7 +89,7 @@ pub(crate) fn one_line(message: &str) -> String {
 
 /// An error and its sources on one line, quoted input cut (see [`one_line`]).
 pub(crate) fn describe(error: &dyn std::error::Error) -> String {
-    one_line(&crate::advisories::db::error_chain(error))
+    one_line(&crate::output::error_chain(error))
 }
 
 /// `text` cut to at most 40 characters: the most of an input an error may quote.

@@ -5,7 +5,7 @@
 //! Messages name the key and the type expected, never the value: a config value can be a
 //! secret pasted in the wrong place. Key names are shown truncated to [`MAX_SHOWN`] chars.
 
-use super::config::Problems;
+use super::Problems;
 use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};

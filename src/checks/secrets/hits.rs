@@ -276,7 +276,7 @@ mod tests {
             "secret.postgres-uri",
         ];
         let comment = parse_allow(line)?;
-        let named = crate::secrets::cfg::resolve_rule_id(&comment.named, &ids);
+        let named = crate::checks::secrets::cfg::resolve_rule_id(&comment.named, &ids);
         match inline_allow(&comment, &named, rule) {
             InlineAllow::Allows(reason) => Some(Ok(reason)),
             InlineAllow::OtherRule => None,
@@ -316,7 +316,8 @@ mod tests {
         let Some(comment) = parse_allow(b"# palisade:allow secret.github-pats -- x") else {
             panic!("not parsed");
         };
-        let named = crate::secrets::cfg::resolve_rule_id(&comment.named, &["secret.github-pat"]);
+        let named =
+            crate::checks::secrets::cfg::resolve_rule_id(&comment.named, &["secret.github-pat"]);
         let InlineAllow::Refused(_, message) = inline_allow(&comment, &named, "secret.x") else {
             panic!("not refused");
         };
@@ -363,7 +364,7 @@ mod tests {
                 .map_or(data.len(), |p| m.start + p);
             let ids: Vec<&str> = rules.rules.iter().map(|r| r.rule.id.as_str()).collect();
             let allow = parse_allow(&data[start..end]).and_then(|c| {
-                let named = crate::secrets::cfg::resolve_rule_id(&c.named, &ids);
+                let named = crate::checks::secrets::cfg::resolve_rule_id(&c.named, &ids);
                 match inline_allow(&c, &named, &rules.rules[m.rule].rule.id) {
                     InlineAllow::Allows(reason) => Some(reason),
                     _ => None,
@@ -395,7 +396,7 @@ mod tests {
 
     #[test]
     fn hits_on_many_lines_and_on_one_long_line_match_the_naive_answers() {
-        let rules = crate::secrets::rule_set(&[]).unwrap();
+        let rules = crate::checks::secrets::rule_set(&[]).unwrap();
         let mut text = String::new();
         for i in 0..300 {
             text.push_str(&format!(
@@ -425,7 +426,7 @@ mod tests {
     fn a_snippet_masks_every_rule_s_match_on_the_line() {
         // The password is the PostgreSQL rule's secret; the generic rule's secret (the whole
         // quoted URI) overlaps it and loses, but its bytes must not show either.
-        let rules = crate::secrets::rule_set(&[]).unwrap();
+        let rules = crate::checks::secrets::rule_set(&[]).unwrap();
         let data = b"password = \"postgres://app:Q9mX2kP7rT4vW8yB@db-7f3k9q2.internal/app\"\n";
         let hits = hits_in(data, &rules, &mut Vec::new());
         assert_eq!(hits.len(), 1, "{hits:?}");

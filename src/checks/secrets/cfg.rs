@@ -29,8 +29,8 @@
 //! [`PROBE_PATHS`], and a `max-blob-size` under [`MIN_BLOB_SIZE`].
 
 use super::rules::{Rule, RuleSeverity, Validator};
-use crate::policy::config::{Origin, Problems, Threshold, globs, threshold};
-use crate::policy::fields::{Field, Table, shown};
+use crate::config::fields::{Field, Table, shown};
+use crate::config::{Origin, Problems, Threshold, globs, threshold};
 use crate::policy::{Matcher, SecretMatcher, Suppression};
 use std::collections::HashSet;
 use std::path::Path;
@@ -621,7 +621,7 @@ fn read_rule(t: &Table<'_, '_>, problems: &mut Problems<'_>) -> Option<Rule> {
 
 #[cfg(test)]
 mod tests {
-    use crate::policy::config::{Config, problems};
+    use crate::config::root::{Config, problems};
     use std::path::Path;
 
     #[test]

@@ -16,9 +16,9 @@
 //! An `id` must look like an advisory id or alias ([`is_advisory_id`]): anything else can match
 //! no advisory, and a secret rule id here is a suppression written in the wrong table.
 
+use crate::config::fields::{Field, Table, shown};
+use crate::config::{Origin, Problems, Threshold, threshold};
 use crate::policy::Suppression;
-use crate::policy::config::{Origin, Problems, Threshold, threshold};
-use crate::policy::fields::{Field, Table, shown};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -76,7 +76,7 @@ pub fn is_advisory_id(id: &str) -> bool {
 /// Whether `id` names a secret rule (`secret.github-pat`, or the bare `github-pat`).
 fn is_secret_rule(id: &str) -> bool {
     static RULES: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
-        crate::secrets::rules::builtin()
+        crate::checks::secrets::rules::builtin()
             .unwrap_or_default()
             .into_iter()
             .map(|r| r.id)
@@ -231,7 +231,7 @@ fn ignore_entry(
 
 #[cfg(test)]
 mod tests {
-    use crate::policy::config::Config;
+    use crate::config::root::Config;
     use std::path::Path;
 
     #[test]

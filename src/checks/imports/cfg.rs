@@ -15,8 +15,8 @@
 //! ```
 
 use super::Source;
-use crate::policy::config::{Origin, Problems, Threshold, globs, threshold};
-use crate::policy::fields::{Field, Table, shown};
+use crate::config::fields::{Field, Table, shown};
+use crate::config::{Origin, Problems, Threshold, globs, threshold};
 use crate::policy::{Matcher, Suppression};
 use std::collections::HashSet;
 use std::path::Path;
@@ -227,7 +227,7 @@ fn ignore_entry(
 
 #[cfg(test)]
 mod tests {
-    use crate::policy::config::{Config, problems};
+    use crate::config::root::{Config, problems};
     use std::path::Path;
 
     #[test]

@@ -18,8 +18,8 @@
 //! expect = "fips"
 //! ```
 
-use crate::policy::config::{Problems, Threshold, threshold};
-use crate::policy::fields::{Field, Table};
+use crate::config::fields::{Field, Table};
+use crate::config::{Problems, Threshold, threshold};
 use std::path::{Path, PathBuf};
 
 /// Validated `[fips]` settings; `None` means "not set here" (the CLI default applies).

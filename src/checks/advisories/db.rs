@@ -1,6 +1,7 @@
 //! Finding, loading and fetching the RustSec advisory database. Loading is offline: the DB is
 //! a directory on disk (a git checkout or a plain copy).
 
+use crate::output::error_chain;
 use std::path::{Path, PathBuf};
 
 /// The environment variable naming the DB directory.
@@ -136,50 +137,4 @@ pub fn fetch(path: &Path) -> Result<(), DbError> {
         path: path.to_path_buf(),
         message: error_chain(&e),
     })
-}
-
-/// An error and its sources on one line: the first line of each level (toml adds code frames
-/// below its message), repeated text dropped.
-pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut out = String::new();
-    let mut level: Option<&dyn std::error::Error> = Some(err);
-    while let Some(e) = level {
-        let line = one_line(&e.to_string());
-        if !out.contains(&line) {
-            if !out.is_empty() {
-                out.push_str(": ");
-            }
-            out.push_str(&line);
-        }
-        level = e.source();
-    }
-    out
-}
-
-/// A multi-line message (toml's: a position line, a code frame, then what is wrong) on one
-/// line: the frame dropped, the rest joined.
-pub fn one_line(text: &str) -> String {
-    let is_frame = |l: &str| {
-        let rest = l
-            .trim_start_matches(|c: char| c.is_ascii_digit())
-            .trim_start();
-        rest.starts_with('|') || l.chars().all(|c| c == '^' || c == ' ' || c == '|')
-    };
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !is_frame(l))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn toml_frames_collapse_to_one_line() {
-        let text = "TOML parse error at line 19, column 15\n   |\n19 |  \"x\",\n   |               ^\ninvalid array\nexpected `]`\n";
-        assert_eq!(
-            super::one_line(text),
-            "TOML parse error at line 19, column 15; invalid array; expected `]`"
-        );
-    }
 }

@@ -10,17 +10,17 @@ use serde::Deserialize;
 pub const BUILTIN: &[(&str, &str)] = &[
     (
         "private-keys.toml",
-        include_str!("../../rules/private-keys.toml"),
+        include_str!("../../../rules/private-keys.toml"),
     ),
-    ("vcs-ci.toml", include_str!("../../rules/vcs-ci.toml")),
-    ("cloud.toml", include_str!("../../rules/cloud.toml")),
-    ("saas.toml", include_str!("../../rules/saas.toml")),
+    ("vcs-ci.toml", include_str!("../../../rules/vcs-ci.toml")),
+    ("cloud.toml", include_str!("../../../rules/cloud.toml")),
+    ("saas.toml", include_str!("../../../rules/saas.toml")),
     (
         "registries.toml",
-        include_str!("../../rules/registries.toml"),
+        include_str!("../../../rules/registries.toml"),
     ),
-    ("ai.toml", include_str!("../../rules/ai.toml")),
-    ("generic.toml", include_str!("../../rules/generic.toml")),
+    ("ai.toml", include_str!("../../../rules/ai.toml")),
+    ("generic.toml", include_str!("../../../rules/generic.toml")),
 ];
 
 /// A rule as written in TOML.
@@ -153,7 +153,7 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
         .map(|f| f.rules)
         .map_err(|e| RuleError {
             file: file.to_string(),
-            message: crate::advisories::db::one_line(&e.to_string()),
+            message: crate::output::one_line(&e.to_string()),
         })
 }
 

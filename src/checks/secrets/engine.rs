@@ -488,7 +488,7 @@ pub fn check_examples_of(set: &RuleSet, wanted: impl Fn(&str) -> bool) -> Vec<Ex
                         } else {
                             format!(" (taken by {})", by.join(", "))
                         },
-                        crate::secrets::redact::redact(example.as_bytes())
+                        crate::checks::secrets::redact::redact(example.as_bytes())
                     ),
                 });
             }
@@ -501,7 +501,7 @@ pub fn check_examples_of(set: &RuleSet, wanted: impl Fn(&str) -> bool) -> Vec<Ex
                     rule: rule.id.clone(),
                     problem: format!(
                         "negative example matched: {}",
-                        crate::secrets::redact::redact(example.as_bytes())
+                        crate::checks::secrets::redact::redact(example.as_bytes())
                     ),
                 });
             }
@@ -513,7 +513,7 @@ pub fn check_examples_of(set: &RuleSet, wanted: impl Fn(&str) -> bool) -> Vec<Ex
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secrets::rules;
+    use crate::checks::secrets::rules;
 
     fn builtin() -> RuleSet {
         RuleSet::compile(rules::builtin().unwrap()).unwrap()

@@ -26,12 +26,12 @@ pub fn fetch(url: &str, field: &str, timeout: Duration) -> Result<Option<bool>, 
     let client = reqwest::blocking::Client::builder()
         .timeout(timeout)
         .build()
-        .map_err(|e| error(crate::advisories::db::error_chain(&e)))?;
+        .map_err(|e| error(crate::output::error_chain(&e)))?;
     let response = client
         .get(url)
         .header("Accept", "application/json")
         .send()
-        .map_err(|e| error(crate::advisories::db::error_chain(&e)))?;
+        .map_err(|e| error(crate::output::error_chain(&e)))?;
     let status = response.status();
     if !status.is_success() {
         return Err(error(format!("answered HTTP {status}")));
@@ -40,7 +40,7 @@ pub fn fetch(url: &str, field: &str, timeout: Duration) -> Result<Option<bool>, 
     // not exhaust the gate's memory.
     let mut body = Vec::new();
     std::io::Read::read_to_end(&mut std::io::Read::take(response, MAX_BODY + 1), &mut body)
-        .map_err(|e| error(crate::advisories::db::error_chain(&e)))?;
+        .map_err(|e| error(crate::output::error_chain(&e)))?;
     if body.len() as u64 > MAX_BODY {
         return Err(error(format!(
             "answered more than {} KiB: not a status document",

@@ -164,7 +164,7 @@ fn shape_error(error: &serde_json::Error) -> String {
         }
     }
     out.push_str(rest);
-    excerpt(&crate::advisories::db::one_line(&out), 400)
+    excerpt(&crate::output::one_line(&out), 400)
 }
 
 /// Why a run is not a finished scan, if it is not.

@@ -53,7 +53,7 @@ impl Lockfile {
             source,
         })?;
         let parsed: rustsec::Lockfile = text.parse().map_err(|e: rustsec::cargo_lock::Error| {
-            let message = crate::advisories::db::error_chain(&e);
+            let message = crate::output::error_chain(&e);
             LockfileError::Parse {
                 path: path.to_path_buf(),
                 line: line_in_message(&message),
@@ -149,9 +149,9 @@ mod tests {
         use proptest::prelude::*;
 
         const REAL: &[&str] = &[
-            include_str!("../../fixtures/advisories/app/Cargo.lock"),
-            include_str!("../../fixtures/advisories/real/Cargo.lock"),
-            include_str!("../../fixtures/advisories/workspace/Cargo.lock"),
+            include_str!("../../../fixtures/advisories/app/Cargo.lock"),
+            include_str!("../../../fixtures/advisories/real/Cargo.lock"),
+            include_str!("../../../fixtures/advisories/workspace/Cargo.lock"),
         ];
 
         /// One edit, at a position given as a fraction of the file's length.

@@ -3,7 +3,6 @@
 //! every feature on), so the graph is resolved with `cargo metadata` for the features of each
 //! build, and a marker counts only when it is in that graph with its FIPS feature on.
 
-use crate::advisories::graph::BuildGraph;
 use std::path::Path;
 
 /// A crate (optionally with one of its features) that means "a FIPS module is linked".
@@ -60,20 +59,8 @@ pub fn providers(
     offline: bool,
     extra: &[(String, Option<String>)],
 ) -> Result<Vec<Provider>, String> {
-    let mut cmd = cargo_metadata::MetadataCommand::new();
-    cmd.manifest_path(manifest);
-    if !features.is_empty() {
-        cmd.features(cargo_metadata::CargoOpt::SomeFeatures(features.to_vec()));
-    }
-    let mut options = vec!["--locked".to_string()];
-    if offline {
-        options.push("--offline".into());
-    }
-    cmd.other_options(options);
-    let metadata = cmd
-        .exec()
-        .map_err(|e| crate::advisories::db::one_line(&e.to_string()))?;
-    let graph = BuildGraph::from_metadata(&metadata);
+    let (metadata, graph) = crate::cargo::resolve_with_features(manifest, features, offline)
+        .map_err(|e| crate::output::one_line(&e.to_string()))?;
     let Some(resolve) = &metadata.resolve else {
         return Ok(Vec::new());
     };

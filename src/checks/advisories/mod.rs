@@ -6,16 +6,14 @@
 
 pub mod cfg;
 pub mod db;
-pub mod graph;
-mod graph_cache;
 pub mod lockfile;
 
+use crate::cargo::{BuildGraph, Workspace, cargo_bin, cargo_message};
 use crate::codes;
 use crate::finding::{
     Finding, Location, Reachability, Severity, Subject, fingerprint, relative_to_cwd,
 };
 use cfg::AdvisoriesConfig;
-use graph::BuildGraph;
 use lockfile::Lockfile;
 use rustsec::advisory::Informational;
 use rustsec::database::Query;
@@ -197,7 +195,7 @@ pub fn run(
                 vuln.package.name.as_str(),
                 &vuln.package.version.to_string(),
             ),
-            None => graph::Placement {
+            None => crate::cargo::Placement {
                 reachability: Reachability::Unknown,
                 path: Vec::new(),
             },
@@ -232,12 +230,6 @@ fn informational_rule(kind: &Informational) -> (&'static str, &'static str) {
         Informational::Notice => (codes::ADVISORY_NOTICE, "notice"),
         _ => (codes::ADVISORY_INFORMATIONAL, "other"),
     }
-}
-
-/// The cargo workspace around the lockfile.
-struct Workspace {
-    root: PathBuf,
-    target_dir: PathBuf,
 }
 
 /// What `locate` found.
@@ -351,33 +343,9 @@ fn resolve_graph(
     target: &Target,
     findings: &mut Vec<Finding>,
 ) -> (Option<BuildGraph>, GraphState) {
-    let mut options = vec!["--locked".to_string()];
-    if target.offline {
-        options.push("--offline".into());
-    }
-    let key = options.join(" ");
-    let cache = graph_cache::path(&ws.target_dir, &ws.root);
-    if let Some(graph) = graph_cache::load(&cache, &key) {
-        return (Some(graph), GraphState::Cached);
-    }
-    let mut cmd = cargo_metadata::MetadataCommand::new();
-    cmd.manifest_path(ws.root.join("Cargo.toml"));
-    cmd.other_options(options);
-    match cmd.exec() {
-        Ok(metadata) => {
-            let mut inputs = vec![lockfile.to_path_buf()];
-            inputs.extend(
-                metadata
-                    .packages
-                    .iter()
-                    .filter(|p| p.source.is_none())
-                    .map(|p| p.manifest_path.clone().into_std_path_buf()),
-            );
-            inputs.extend(graph_cache::cargo_configs(&ws.root));
-            let graph = BuildGraph::from_metadata(&metadata);
-            graph_cache::store(&cache, &key, &inputs, &graph);
-            (Some(graph), GraphState::Resolved)
-        }
+    match crate::cargo::resolve_cached(ws, lockfile, target.offline) {
+        Ok((graph, true)) => (Some(graph), GraphState::Cached),
+        Ok((graph, false)) => (Some(graph), GraphState::Resolved),
         Err(e) => {
             findings.push(Finding {
                 ..Finding::of_code(
@@ -392,40 +360,6 @@ fn resolve_graph(
             (None, GraphState::Unavailable)
         }
     }
-}
-
-fn cargo_bin() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
-/// cargo's own error line, without the "`cargo metadata` exited with an error:" wrapper.
-pub(crate) fn cargo_message(err: &cargo_metadata::Error) -> String {
-    let text = err.to_string();
-    let text = text
-        .strip_prefix("`cargo metadata` exited with an error:")
-        .unwrap_or(&text);
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    lines
-        .iter()
-        .find_map(|l| l.strip_prefix("error:"))
-        .map_or_else(
-            || lines.join(" "),
-            |l| {
-                // cargo puts the cause on "Caused by:" lines below; keep the last one.
-                let cause = lines
-                    .iter()
-                    .skip_while(|l| !l.starts_with("Caused by"))
-                    .nth(1);
-                match cause {
-                    Some(c) => format!("{}: {c}", l.trim()),
-                    None => l.trim().to_string(),
-                }
-            },
-        )
 }
 
 fn severity_of(meta: &rustsec::advisory::Metadata) -> Option<Severity> {
@@ -443,7 +377,7 @@ fn to_finding(
     rule: &'static str,
     vuln: &rustsec::Vulnerability,
     all_patched: &[&[rustsec::VersionReq]],
-    placement: graph::Placement,
+    placement: crate::cargo::Placement,
     lockfile: &Lockfile,
     lock_name: &Path,
 ) -> Finding {
