@@ -174,6 +174,10 @@ pub struct Finding {
     pub reachability: Option<Reachability>,
     /// Check-specific facts (crate, version, dependency path, patched versions…).
     pub evidence: BTreeMap<String, serde_json::Value>,
+    /// The check (or run) it belongs to: the registry's runner writes the check's name on
+    /// what it returns; empty for the policy's own findings. See [`Finding::check`].
+    #[serde(skip)]
+    pub check: std::borrow::Cow<'static, str>,
 }
 
 impl Finding {
@@ -191,25 +195,18 @@ impl Finding {
             help: crate::codes::get(rule).map(|c| c.help.to_string()),
             reachability: None,
             evidence: BTreeMap::new(),
+            check: std::borrow::Cow::Borrowed(""),
         }
     }
 
-    /// The check that produced it, as reports group findings: `advisories`, `secrets`,
-    /// `fips`, `import/<tool>` for imported SARIF, `policy` for the policy's own findings.
-    pub fn check(&self) -> std::borrow::Cow<'static, str> {
-        use std::borrow::Cow;
-        match self.rule.split('.').next().unwrap_or_default() {
-            "advisory" => Cow::Borrowed("advisories"),
-            "secret" | "secrets" => Cow::Borrowed("secrets"),
-            "fips" => Cow::Borrowed("fips"),
-            "import" => Cow::Owned(format!(
-                "import/{}",
-                self.evidence
-                    .get("tool")
-                    .and_then(|t| t.as_str())
-                    .unwrap_or("sarif")
-            )),
-            _ => Cow::Borrowed("policy"),
+    /// The check that produced it, as reports group findings and thresholds apply:
+    /// `advisories`, `secrets`, `fips`, `import/<tool>` for imported SARIF, `policy` for the
+    /// policy's own findings.
+    pub fn check(&self) -> &str {
+        if self.check.is_empty() {
+            "policy"
+        } else {
+            &self.check
         }
     }
 

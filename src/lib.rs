@@ -1,12 +1,13 @@
 //! Palisade: a supply-chain security gate for Rust services.
 //!
-//! Data flows one way: checks ([`advisories`], [`secrets`], [`fips`], [`imports`]) → [`finding`]s → [`policy`] → [`report`]s.
-//! [`app`] wires them for the command line; `main.rs` only maps the outcome to an exit code.
+//! Data flows one way: [`checks`] (each a folder, all in the [`check`] registry) →
+//! [`finding`]s → [`policy`] → [`report`]s. [`cli`] wires them for the command line, one
+//! module a command; `main.rs` only maps the outcome to an exit code.
 
-pub mod app;
-pub mod args;
 pub mod cargo;
+pub mod check;
 pub mod checks;
+pub mod cli;
 pub mod codes;
 pub mod config;
 pub mod finding;

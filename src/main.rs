@@ -1,7 +1,7 @@
 //! `cargo-palisade`: parse, run, map the outcome to an exit code (0 clean, 1 findings over
 //! the threshold, 2 could not do the job).
 
-use palisade::app::{self, Outcome};
+use palisade::cli::{self, Outcome};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     if args.get(1).is_some_and(|a| a == "palisade") {
         args.remove(1);
     }
-    match app::run(args) {
+    match cli::run(args) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(err) => {

@@ -41,6 +41,17 @@ const KEYS: &[&str] = &["policy", "advisories", "secrets", "fips", "import"];
 const MAX_SYNTAX_ERRORS: usize = 20;
 
 impl Config {
+    /// The suppressions of a check's table (`[[advisories.ignore]]`, `[[secrets.allow]]`,
+    /// `[[import.ignore]]`), by the check's name.
+    pub fn suppressions_of(&self, check: &str) -> &[crate::policy::Suppression] {
+        match check {
+            "advisories" => &self.advisories.ignore,
+            "secrets" => &self.secrets.allow,
+            "import" => &self.imports.ignore,
+            _ => &[],
+        }
+    }
+
     /// Loads and validates a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|err| ConfigError {

@@ -531,7 +531,7 @@ impl Policy {
             let threshold = self
                 .config
                 .per_check
-                .get(finding.check().as_ref())
+                .get(finding.check())
                 .copied()
                 .unwrap_or(self.config.fail_on);
             in_scope && threshold.reached_by(effective_severity)
@@ -571,7 +571,7 @@ mod tests {
 
     fn vuln(id: &str, severity: Option<Severity>, reach: Reachability) -> Finding {
         Finding {
-            rule: codes::ADVISORY_VULNERABILITY,
+            rule: crate::checks::advisories::codes::VULNERABILITY,
             subject: Some(Subject {
                 id: id.into(),
                 aliases: vec![format!("CVE-{id}")],
@@ -588,6 +588,7 @@ mod tests {
             help: None,
             reachability: Some(reach),
             evidence: Default::default(),
+            check: "advisories".into(),
         }
     }
 

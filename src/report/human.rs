@@ -44,49 +44,8 @@ fn location(d: &Decided) -> Option<String> {
 
 impl Report for Human {
     fn write(&self, run: &Run<'_>, out: &mut dyn Write) -> io::Result<()> {
-        if let Some(s) = run.advisories {
-            writeln!(
-                out,
-                "{} {} ({} packages) against {} advisories in {}{}",
-                paint(BOLD, "Scanned"),
-                s.lockfile.display(),
-                s.package_count,
-                s.advisory_count,
-                s.database.display(),
-                s.database_updated
-                    .as_ref()
-                    .map(|d| format!(" (updated {d})"))
-                    .unwrap_or_default()
-            )?;
-        }
-
-        if let Some(s) = run.secrets {
-            writeln!(
-                out,
-                "{} {}: {} objects, {} blobs ({} scanned, {} bytes), {} commits; skipped {} binary and {} large blobs; {} rules",
-                paint(BOLD, "Scanned"),
-                s.repository.display(),
-                s.stats.objects,
-                s.stats.blobs,
-                s.stats.blobs_scanned,
-                s.stats.bytes_scanned,
-                s.stats.commits,
-                s.stats.skipped_binary,
-                s.stats.skipped_large,
-                s.rules
-            )?;
-            if s.placeholders_skipped > 0 {
-                writeln!(
-                    out,
-                    "  {} placeholder value{} not reported (`cargo palisade rules explain` says which)",
-                    s.placeholders_skipped,
-                    if s.placeholders_skipped == 1 { "" } else { "s" }
-                )?;
-            }
-        }
-
-        for report in run.fips.unwrap_or_default() {
-            explain_binary(out, report)?;
+        for (_, summary) in &run.summaries {
+            out.write_all(summary_text(summary).as_bytes())?;
         }
 
         // Crate findings, grouped by `crate version` in first-seen order.
@@ -304,7 +263,7 @@ fn write_advisory(out: &mut dyn Write, d: &Decided) -> io::Result<()> {
         subject.title
     )?;
     let pad = "      ";
-    if f.rule != crate::codes::ADVISORY_VULNERABILITY {
+    if f.rule != crate::checks::advisories::codes::VULNERABILITY {
         writeln!(out, "{pad}{} {}", paint(DIM, "kind:"), f.rule)?;
     }
     if !subject.aliases.is_empty() {
@@ -391,39 +350,25 @@ fn partly_count(d: &Decided) -> usize {
     crate::policy::finding_places(&d.finding).len()
 }
 
-/// One binary's verdict and evidence (also what `fips --explain` prints).
-pub fn explain_binary(
-    out: &mut dyn Write,
-    r: &crate::checks::fips::binary::BinaryReport,
-) -> io::Result<()> {
-    use crate::checks::fips::binary::Verdict;
-    let verdict = match r.verdict {
-        Verdict::Fips => paint(GREEN, "FIPS"),
-        Verdict::NonFips => paint(BOLD, "non-FIPS"),
-        Verdict::RuntimeOpenssl => paint(YELLOW, "runtime OpenSSL"),
-        Verdict::Unknown => paint(DIM, "no known crypto"),
-    };
-    writeln!(
-        out,
-        "{}: {verdict}{} ({}{})",
-        paint(BOLD, &r.path.display().to_string()),
-        r.module
-            .as_ref()
-            .map(|m| format!(", {m}"))
-            .unwrap_or_default(),
-        r.format,
-        if r.stripped { ", stripped" } else { "" }
-    )?;
-    for e in &r.evidence {
-        writeln!(out, "  {} {e}", paint(DIM, "-"))?;
+/// A check's summary lines, styled.
+pub fn summary_text(summary: &crate::check::Summary) -> String {
+    use crate::check::Tone;
+    let mut text = String::new();
+    for line in &summary.text {
+        for (tone, span) in &line.0 {
+            let style = match tone {
+                Tone::Plain => None,
+                Tone::Strong => Some(BOLD),
+                Tone::Dim => Some(DIM),
+                Tone::Good => Some(GREEN),
+                Tone::Caution => Some(YELLOW),
+            };
+            match style {
+                Some(style) => text.push_str(&paint(style, span)),
+                None => text.push_str(span),
+            }
+        }
+        text.push('\n');
     }
-    if !r.needed.is_empty() {
-        writeln!(out, "  {} {}", paint(DIM, "needs:"), r.needed.join(", "))?;
-    }
-    writeln!(
-        out,
-        "  {} {}",
-        paint(DIM, "status stamp:"),
-        if r.status_stamp { "present" } else { "absent" }
-    )
+    text
 }

@@ -12,23 +12,38 @@ pub const JSON_SCHEMA_VERSION: &str = "palisade.report/v1";
 /// The JSON reporter.
 pub struct Json;
 
-#[derive(Serialize)]
+/// The report, its keys in this order: each check's summary under the check's name sits
+/// between `result` and `checks`.
 struct Document<'a> {
-    schema: &'static str,
     tool: Tool,
     command: &'a str,
     result: Outcome,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    advisories: Option<&'a crate::checks::advisories::Summary>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secrets: Option<&'a crate::checks::secrets::Summary>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fips: Option<&'a [crate::checks::fips::binary::BinaryReport]>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    summaries: Vec<(&'a str, &'a (dyn erased_serde::Serialize + Send + Sync))>,
     checks: &'a [super::CheckRun],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    imports: &'a [super::ImportedTool],
+    imports: Vec<&'a crate::check::ImportedTool>,
     findings: &'a [Decided],
+}
+
+impl Serialize for Document<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("schema", JSON_SCHEMA_VERSION)?;
+        map.serialize_entry("tool", &self.tool)?;
+        map.serialize_entry("command", self.command)?;
+        map.serialize_entry("result", &self.result)?;
+        for (name, data) in &self.summaries {
+            map.serialize_entry(name, data)?;
+        }
+        if !self.checks.is_empty() {
+            map.serialize_entry("checks", self.checks)?;
+        }
+        if !self.imports.is_empty() {
+            map.serialize_entry("imports", &self.imports)?;
+        }
+        map.serialize_entry("findings", self.findings)?;
+        map.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -60,7 +75,6 @@ impl Report for Json {
             .map(|c| c.name.clone())
             .collect();
         let doc = Document {
-            schema: JSON_SCHEMA_VERSION,
             tool: Tool {
                 name: "palisade",
                 version: TOOL_VERSION,
@@ -75,11 +89,13 @@ impl Report for Json {
                 suppressed: run.verdict.suppressed(),
                 errors,
             },
-            advisories: run.advisories,
-            secrets: run.secrets,
-            fips: run.fips,
+            summaries: run
+                .summaries
+                .iter()
+                .filter_map(|(name, s)| Some((*name, s.data.as_deref()?)))
+                .collect(),
             checks: &run.checks,
-            imports: &run.imports,
+            imports: run.checks.iter().filter_map(|c| c.tool.as_ref()).collect(),
             findings: &run.verdict.findings,
         };
         serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -6,12 +6,12 @@ mod human;
 mod json;
 mod sarif;
 
-use crate::checks::advisories::Summary;
+use crate::check::{ImportedTool, Summary};
 use crate::policy::{Decided, Status, Verdict};
 use std::io::{self, Write};
 
 pub use github::{Github, step_summary};
-pub use human::{Human, explain_binary, verdict_line};
+pub use human::{Human, summary_text, verdict_line};
 pub use json::{JSON_SCHEMA_VERSION, Json};
 pub use sarif::Sarif;
 
@@ -26,47 +26,28 @@ pub struct Run<'a> {
     pub threshold: String,
     /// Whether warnings fail.
     pub deny_warnings: bool,
-    /// The advisories check's summary, when it ran.
-    pub advisories: Option<&'a Summary>,
-    /// The secrets check's summary, when it ran.
-    pub secrets: Option<&'a crate::checks::secrets::Summary>,
-    /// The FIPS check's per-binary reports, when it ran.
-    pub fips: Option<&'a [crate::checks::fips::binary::BinaryReport]>,
-    /// For `gate`: the checks that ran, with their wall time.
+    /// What each check that ran says about its run (its name, then the summary), in the
+    /// registry's order.
+    pub summaries: Vec<(&'a str, &'a Summary)>,
+    /// For `gate`: the checks (or runs) that ran, with their wall time.
     pub checks: Vec<CheckRun>,
-    /// For `gate`: the tools whose SARIF was imported.
-    pub imports: Vec<ImportedTool>,
     /// List suppressed findings one by one in the human report (`--verbose`).
     pub verbose: bool,
-}
-
-/// A tool whose SARIF `gate` imported, as reports name it.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct ImportedTool {
-    /// `import/<tool>`.
-    pub check: String,
-    /// The tool as its file names it (`gosec`).
-    pub driver: String,
-    /// Its version, when the file says.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// Its home page, when the file says.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub information_uri: Option<String>,
-    /// The file read.
-    pub file: std::path::PathBuf,
 }
 
 /// One check of a `gate` run.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct CheckRun {
-    /// `advisories`, `secrets`, `fips`, `import/<tool>`.
+    /// `advisories`, `secrets`, `fips`, `import/<tool>`: the check or run.
     pub name: String,
     /// Wall time, milliseconds.
     pub millis: u128,
     /// Why the check could not run (the gate then exits 2); `None` when it ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The tool whose results the run holds, when another tool's SARIF was imported.
+    #[serde(skip)]
+    pub tool: Option<ImportedTool>,
 }
 
 /// Per-check tallies for the summary tables.

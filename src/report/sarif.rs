@@ -5,7 +5,8 @@
 //! `partialFingerprints.primaryLocationLineHash` from our stable fingerprint; suppressed
 //! findings carry a `suppressions` entry with the config entry's reason.
 
-use super::{ImportedTool, Report, Run, TOOL_VERSION};
+use super::{Report, Run, TOOL_VERSION};
+use crate::check::ImportedTool;
 use crate::codes;
 use crate::finding::Severity;
 use crate::policy::{Decided, Status};
@@ -371,11 +372,18 @@ impl Report for Sarif {
         // One run per check: a single command is one check; `gate` splits by check.
         let mut groups: Vec<(&str, Vec<&Decided>)> = Vec::new();
         if run.command == "gate" {
-            for check in run.checks.iter().map(|c| c.name.as_str()).chain(["policy"]) {
-                let found: Vec<&Decided> = run.findings_of(check).collect();
-                if !found.is_empty() || check != "policy" {
-                    groups.push((check, found));
-                }
+            for check in run.checks.iter().map(|c| c.name.as_str()) {
+                groups.push((check, run.findings_of(check).collect()));
+            }
+            // The policy's own findings, and any of a run that has no row: never dropped.
+            let rest: Vec<&Decided> = run
+                .verdict
+                .findings
+                .iter()
+                .filter(|d| !run.checks.iter().any(|c| c.name == d.finding.check()))
+                .collect();
+            if !rest.is_empty() {
+                groups.push(("policy", rest));
             }
         } else {
             groups.push((run.command, run.verdict.findings.iter().collect()));
@@ -383,7 +391,11 @@ impl Report for Sarif {
         let runs = groups
             .iter()
             .map(|(id, findings)| {
-                let import = run.imports.iter().find(|i| i.check == *id);
+                let import = run
+                    .checks
+                    .iter()
+                    .find(|c| c.name == *id)
+                    .and_then(|c| c.tool.as_ref());
                 let error = run
                     .checks
                     .iter()

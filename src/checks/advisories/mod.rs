@@ -5,11 +5,12 @@
 //! returns findings. It does not decide what fails, nor render anything.
 
 pub mod cfg;
+pub mod check;
+pub mod codes;
 pub mod db;
 pub mod lockfile;
 
 use crate::cargo::{BuildGraph, Workspace, cargo_bin, cargo_message};
-use crate::codes;
 use crate::finding::{
     Finding, Location, Reachability, Severity, Subject, fingerprint, relative_to_cwd,
 };
@@ -110,7 +111,7 @@ pub fn run(
             locations: vec![Location::at_line(relative_to_cwd(&project.lockfile), None)],
             evidence: [("last_updated".to_string(), json!(updated.to_string()))].into(),
             ..Finding::of_code(
-                codes::ADVISORY_DB_STALE,
+                crate::checks::advisories::codes::DB_STALE,
                 None,
                 format!(
                     "advisory database at {} was last updated {updated} ({} days ago; limit {})",
@@ -132,7 +133,7 @@ pub fn run(
         .iter()
         .chain(informational.iter())
         .filter_map(|vuln| match &vuln.advisory.informational {
-            None => Some((codes::ADVISORY_VULNERABILITY, vuln)),
+            None => Some((crate::checks::advisories::codes::VULNERABILITY, vuln)),
             Some(kind) => {
                 let (rule, name) = informational_rule(kind);
                 config
@@ -150,7 +151,7 @@ pub fn run(
             findings.push(Finding {
                 locations: vec![Location::at_line(relative_to_cwd(&project.lockfile), None)],
                 ..Finding::of_code(
-                    codes::ADVISORY_GRAPH_UNAVAILABLE,
+                    crate::checks::advisories::codes::GRAPH_UNAVAILABLE,
                     None,
                     format!(
                         "cargo cannot read the project ({}); {} scanned alone, every advisory counted as reachable",
@@ -171,7 +172,7 @@ pub fn run(
     let mut patched_sets: std::collections::HashMap<(String, String), Vec<&[rustsec::VersionReq]>> =
         std::collections::HashMap::new();
     for (rule, vuln) in &matched {
-        if *rule == codes::ADVISORY_VULNERABILITY {
+        if *rule == crate::checks::advisories::codes::VULNERABILITY {
             patched_sets
                 .entry((
                     vuln.package.name.to_string(),
@@ -225,10 +226,13 @@ pub fn run(
 
 fn informational_rule(kind: &Informational) -> (&'static str, &'static str) {
     match kind {
-        Informational::Unmaintained => (codes::ADVISORY_UNMAINTAINED, "unmaintained"),
-        Informational::Unsound => (codes::ADVISORY_UNSOUND, "unsound"),
-        Informational::Notice => (codes::ADVISORY_NOTICE, "notice"),
-        _ => (codes::ADVISORY_INFORMATIONAL, "other"),
+        Informational::Unmaintained => (
+            crate::checks::advisories::codes::UNMAINTAINED,
+            "unmaintained",
+        ),
+        Informational::Unsound => (crate::checks::advisories::codes::UNSOUND, "unsound"),
+        Informational::Notice => (crate::checks::advisories::codes::NOTICE, "notice"),
+        _ => (crate::checks::advisories::codes::INFORMATIONAL, "other"),
     }
 }
 
@@ -349,7 +353,7 @@ fn resolve_graph(
         Err(e) => {
             findings.push(Finding {
                 ..Finding::of_code(
-                    codes::ADVISORY_GRAPH_UNAVAILABLE,
+                    crate::checks::advisories::codes::GRAPH_UNAVAILABLE,
                     None,
                     format!(
                         "cannot resolve the build graph ({}); all advisories count as reachable",
@@ -463,6 +467,7 @@ fn to_finding(
         help: Some(help),
         reachability: Some(placement.reachability),
         evidence,
+        check: Default::default(),
     }
 }
 

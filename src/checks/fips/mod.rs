@@ -4,16 +4,18 @@
 
 pub mod binary;
 pub mod cfg;
+pub mod check;
+pub mod codes;
 pub mod gobuild;
 pub mod gomodule;
 pub mod graph;
 pub mod integrity;
 pub mod layout;
 pub mod stamp;
+pub mod starter;
 pub mod status;
 pub mod wiring;
 
-use crate::codes;
 use crate::finding::{Finding, Location, Severity, fingerprint, relative_to_cwd};
 use binary::{BinaryReport, Verdict};
 use serde_json::json;
@@ -116,7 +118,7 @@ pub fn check_project(project: &Project) -> Result<Vec<Finding>, FipsError> {
     };
     if let Some(first) = default.first() {
         push(
-            codes::FIPS_DEFAULT_LINKS_FIPS,
+            crate::checks::fips::codes::DEFAULT_LINKS_FIPS,
             format!(
                 "the default build of {} links {} via {}",
                 shown.display(),
@@ -128,7 +130,7 @@ pub fn check_project(project: &Project) -> Result<Vec<Finding>, FipsError> {
     }
     if fips.is_empty() {
         push(
-            codes::FIPS_BUILD_MISSING_MODULE,
+            crate::checks::fips::codes::BUILD_MISSING_MODULE,
             format!(
                 "the FIPS build of {} (--features {}) links no FIPS provider",
                 shown.display(),
@@ -166,12 +168,12 @@ pub fn check_wiring(
         .map(|problem| {
             let (rule, message, line) = match problem {
                 wiring::Problem::DefaultSetsFips { target, switch, line } => (
-                    codes::FIPS_DEFAULT_LINKS_FIPS,
+                    crate::checks::fips::codes::DEFAULT_LINKS_FIPS,
                     format!("the default `{target}` target of {} sets {switch}: FIPS must be a separate, opt-in build", shown.display()),
                     u32::try_from(line).ok(),
                 ),
                 wiring::Problem::NoFipsTarget { target } => (
-                    codes::FIPS_NO_FIPS_TARGET,
+                    crate::checks::fips::codes::NO_FIPS_TARGET,
                     format!("{} has no `{target}` target: the FIPS build must be a distinct target", shown.display()),
                     None,
                 ),
@@ -191,14 +193,14 @@ pub fn check_status(url: &str, field: &str, expect: Expect) -> Result<Vec<Findin
     let problem = match (expect, reported) {
         (Expect::Fips, Some(true)) | (Expect::NonFips, Some(false) | None) => None,
         (Expect::Fips, other) => Some((
-            codes::FIPS_STATUS_NOT_REPORTED,
+            crate::checks::fips::codes::STATUS_NOT_REPORTED,
             format!(
                 "{url} reports `{field}` as {} but the FIPS build must report true",
                 other.map_or("absent".to_string(), |b| b.to_string())
             ),
         )),
         (Expect::NonFips, Some(true)) => Some((
-            codes::FIPS_DEFAULT_LINKS_FIPS,
+            crate::checks::fips::codes::DEFAULT_LINKS_FIPS,
             format!("{url} reports `{field}` true but the default build must not run in FIPS mode"),
         )),
     };
@@ -244,7 +246,7 @@ pub fn run(
         let name = shown.display();
         match (expect, report.verdict) {
             (Some(Expect::NonFips), Verdict::Fips) => finding(
-                codes::FIPS_DEFAULT_LINKS_FIPS,
+                crate::checks::fips::codes::DEFAULT_LINKS_FIPS,
                 Some(Severity::High),
                 format!(
                     "{name} is expected to be the default build but links {}",
@@ -252,7 +254,7 @@ pub fn run(
                 ),
             ),
             (Some(Expect::Fips), Verdict::Fips) if !report.status_stamp => finding(
-                codes::FIPS_STATUS_NOT_REPORTED,
+                crate::checks::fips::codes::STATUS_NOT_REPORTED,
                 Some(Severity::High),
                 format!(
                     "{name} links {} but does not carry the status stamp \"{}\" where it counts (Go: -ldflags -X, built without -trimpath; else a .note.fips-status section)",
@@ -262,7 +264,7 @@ pub fn run(
             ),
             (Some(Expect::Fips), Verdict::Fips) => {}
             (Some(Expect::Fips), verdict) => finding(
-                codes::FIPS_BUILD_MISSING_MODULE,
+                crate::checks::fips::codes::BUILD_MISSING_MODULE,
                 Some(Severity::High),
                 format!(
                     "{name} is expected to be the FIPS build but links no FIPS module ({})",
@@ -279,7 +281,7 @@ pub fn run(
             && let Some(why) = &report.unvalidated
         {
             finding(
-                codes::FIPS_UNVALIDATED_MODULE,
+                crate::checks::fips::codes::UNVALIDATED_MODULE,
                 None,
                 format!(
                     "{name} runs in FIPS mode with {}, which is not a validated module version: {why}",
@@ -289,7 +291,7 @@ pub fn run(
         }
         if report.verdict == Verdict::RuntimeOpenssl {
             finding(
-                codes::FIPS_RUNTIME_OPENSSL,
+                crate::checks::fips::codes::RUNTIME_OPENSSL,
                 None,
                 format!(
                     "{name} uses the system OpenSSL: FIPS depends on the runtime OpenSSL configuration"

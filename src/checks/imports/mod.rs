@@ -13,6 +13,8 @@
 //! memory follows the findings kept, not the size of the JSON.
 
 pub mod cfg;
+pub mod check;
+pub mod codes;
 mod model;
 mod result;
 mod stream;

@@ -269,10 +269,16 @@ pub fn finding_of(run: &RunContext<'_, '_>, result: &SarifResult<'_>) -> Option<
         .map(|l| l.path.to_string_lossy().into_owned())
         .unwrap_or_default();
     let print = if tool_prints.is_empty() {
-        fingerprint(&[codes::IMPORT_RESULT, tool, &rule_id, &path_text, &message])
+        fingerprint(&[
+            crate::checks::imports::codes::RESULT,
+            tool,
+            &rule_id,
+            &path_text,
+            &message,
+        ])
     } else {
         fingerprint(&[
-            codes::IMPORT_RESULT,
+            crate::checks::imports::codes::RESULT,
             tool,
             &rule_id,
             &tool_prints.join("\n"),
@@ -323,10 +329,12 @@ pub fn finding_of(run: &RunContext<'_, '_>, result: &SarifResult<'_>) -> Option<
             .and_then(|r| r.help.as_ref())
             .map(|h| one_line(&h.text))
             .filter(|h| !h.is_empty())
-            .or_else(|| codes::get(codes::IMPORT_RESULT).map(|c| c.help.to_string())),
+            .or_else(|| {
+                codes::get(crate::checks::imports::codes::RESULT).map(|c| c.help.to_string())
+            }),
         evidence,
         ..Finding::of_code(
-            codes::IMPORT_RESULT,
+            crate::checks::imports::codes::RESULT,
             Some(severity),
             format!("{tool} {rule_id}: {message}"),
         )

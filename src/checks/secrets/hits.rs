@@ -248,14 +248,14 @@ pub fn inline_allow(
         Ok(id) => match &comment.reason {
             Some(reason) => InlineAllow::Allows(reason.clone()),
             None => InlineAllow::Refused(
-                crate::codes::SECRETS_INLINE_ALLOW_WITHOUT_REASON,
+                crate::checks::secrets::codes::INLINE_ALLOW_WITHOUT_REASON,
                 format!(
                     "`palisade:allow {id}` has no reason, so it allows nothing: write `palisade:allow {id} -- <why this is safe>`"
                 ),
             ),
         },
         Err(suggestion) => InlineAllow::Refused(
-            crate::codes::SECRETS_INLINE_ALLOW_UNKNOWN_RULE,
+            crate::checks::secrets::codes::INLINE_ALLOW_UNKNOWN_RULE,
             format!(
                 "this `palisade:allow` comment allows nothing: it {}",
                 super::cfg::unknown_rule_message(*suggestion)
@@ -286,9 +286,8 @@ mod tests {
 
     #[test]
     fn inline_allow_needs_the_rule_and_a_reason() {
-        use crate::codes::{
-            SECRETS_INLINE_ALLOW_UNKNOWN_RULE as UNKNOWN,
-            SECRETS_INLINE_ALLOW_WITHOUT_REASON as NO_REASON,
+        use crate::checks::secrets::codes::{
+            INLINE_ALLOW_UNKNOWN_RULE as UNKNOWN, INLINE_ALLOW_WITHOUT_REASON as NO_REASON,
         };
         let line = b"token = \"ghp_x\" # palisade:allow secret.github-pat -- revoked fixture token";
         let allowed = Some(Ok("revoked fixture token".to_string()));

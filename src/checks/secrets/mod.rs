@@ -3,6 +3,8 @@
 //! the raw secret never leaves this module.
 
 pub mod cfg;
+pub mod check;
+pub mod codes;
 pub mod engine;
 pub mod files;
 pub mod history;
@@ -14,9 +16,9 @@ pub mod placeholder;
 pub mod reach;
 pub mod redact;
 pub mod rules;
+pub mod starter;
 pub mod walk;
 
-use crate::codes;
 use crate::finding::{Finding, Location, Severity, Subject};
 use engine::RuleSet;
 use history::{HistoryError, Limits};
@@ -204,7 +206,7 @@ pub fn run(
     if shallow {
         findings.push(Finding {
             ..Finding::of_code(
-                codes::SECRETS_SHALLOW_HISTORY,
+                crate::checks::secrets::codes::SHALLOW_HISTORY,
                 None,
                 format!(
                     "{} is a shallow clone: history before the cut was not scanned",
@@ -463,7 +465,7 @@ fn finish_finding(
             }),
         );
         if !reachable {
-            finding.rule = codes::SECRETS_UNREACHABLE;
+            finding.rule = crate::checks::secrets::codes::UNREACHABLE;
             finding.help = Some(format!(
                 "No ref reaches it, so it is in no fresh clone: drop it here with `git reflog expire --expire-unreachable=now --all && git gc --prune=now`. If it was ever pushed, or this clone was shared, rotate it as well: {}",
                 finding.help.unwrap_or_default()
@@ -618,5 +620,6 @@ fn to_finding(
         help: Some(rule.fix.clone()),
         reachability: None,
         evidence,
+        check: Default::default(),
     }
 }

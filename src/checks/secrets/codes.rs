@@ -1,0 +1,25 @@
+//! The finding codes of the secrets check: ids, levels, summaries and help, in one place.
+
+crate::codes! {
+    /// The repository is a shallow clone; history before the cut was not scanned.
+    SHALLOW_HISTORY = "secrets.shallow-history", Warn,
+        "The repository is a shallow clone, so history before the cut was not scanned.",
+        "Fetch full history before scanning (`git fetch --unshallow`; actions/checkout \
+                   with `fetch-depth: 0`). Make this fatal with `--deny warnings`.";
+    /// An inline `palisade:allow <rule>` comment without `-- <reason>`: it allows nothing.
+    INLINE_ALLOW_WITHOUT_REASON = "secrets.inline-allow-without-reason", Warn,
+        "An inline `palisade:allow` comment gives no reason, so it allows nothing.",
+        "Say why the secret is safe: `palisade:allow <rule-id> -- <reason>`; or remove the \
+                   secret and the comment.";
+    /// An inline `palisade:allow <rule>` comment naming no active rule: it allows nothing.
+    INLINE_ALLOW_UNKNOWN_RULE = "secrets.inline-allow-unknown-rule", Warn,
+        "An inline `palisade:allow` comment names no rule of the active set, so it \
+                      allows nothing.",
+        "Name the rule of the finding on that line (`cargo palisade rules list`; with or \
+                   without the `secret.` prefix), as the did-you-mean suggests.";
+    /// A secret whose blob no ref reaches (dangling, reflog-only): not in a fresh clone.
+    UNREACHABLE = "secrets.unreachable", Warn,
+        "A secret in objects no ref reaches (a dangling commit, a reflog-only rewrite, a file staged then reset): never pushed from this clone, absent from a fresh one.",
+        "Drop it locally: `git reflog expire --expire-unreachable=now --all && git gc --prune=now`. \
+                   If it was ever pushed or the clone shared, rotate it. `--deny warnings` makes it fail.";
+}
