@@ -70,6 +70,71 @@ mod help {
     }
 
     #[test]
+    fn rules_list() {
+        insta::assert_snapshot!(help(&["rules", "list", "--help"]));
+    }
+
+    #[test]
+    fn rules_check() {
+        insta::assert_snapshot!(help(&["rules", "check", "--help"]));
+    }
+
+    #[test]
+    fn rules_explain() {
+        insta::assert_snapshot!(help(&["rules", "explain", "--help"]));
+    }
+
+    #[test]
+    fn config() {
+        insta::assert_snapshot!(help(&["config", "--help"]));
+    }
+
+    /// The subcommands a `--help` lists under `Commands:` (without clap's own `help`).
+    fn subcommands(args: &[&str]) -> Vec<String> {
+        help(args)
+            .lines()
+            .skip_while(|l| !l.starts_with("Commands:"))
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .filter(|c| c != "help")
+            .collect()
+    }
+
+    /// A new subcommand fails here until its `--help` has a snapshot test above.
+    #[test]
+    fn every_subcommand_has_a_help_snapshot() {
+        let mut seen = Vec::new();
+        for top in subcommands(&["--help"]) {
+            let nested = subcommands(&[&top, "--help"]);
+            seen.push(top.clone());
+            seen.extend(nested.into_iter().map(|n| format!("{top} {n}")));
+        }
+        let snapshotted = [
+            "advisories",
+            "secrets",
+            "gate",
+            "fips",
+            "db",
+            "db fetch",
+            "init",
+            "upload-sarif",
+            "config",
+            "config check",
+            "rules",
+            "rules list",
+            "rules check",
+            "rules explain",
+        ];
+        let mut seen_sorted = seen.clone();
+        seen_sorted.sort();
+        let mut expected: Vec<String> = snapshotted.iter().map(|s| s.to_string()).collect();
+        expected.sort();
+        assert_eq!(seen_sorted, expected, "subcommands in --help: {seen:?}");
+    }
+
+    #[test]
     fn usage_errors_exit_2() {
         let run = palisade(&["advisories", "--fail-on", "severe"]);
         assert_eq!(run.code, 2);
