@@ -55,6 +55,15 @@ pub enum Field<T> {
     Given(T),
 }
 
+impl Field<toml::Spanned<String>> {
+    /// The text, trimmed; `None` when absent, invalid or blank.
+    pub fn text(self) -> Option<String> {
+        self.ok()
+            .map(|t| t.into_inner().trim().to_string())
+            .filter(|t| !t.is_empty())
+    }
+}
+
 impl<T> Field<T> {
     /// The value, if given and valid.
     pub fn ok(self) -> Option<T> {

@@ -81,6 +81,16 @@ pub struct Origin {
     pub line: usize,
 }
 
+impl Origin {
+    /// Line `line` of `file`.
+    pub fn at(file: &Path, line: usize) -> Origin {
+        Origin {
+            file: file.to_path_buf(),
+            line,
+        }
+    }
+}
+
 /// How severe a finding must be to fail the gate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Threshold {

@@ -217,15 +217,9 @@ fn ignore_entry(
         id: id_text,
         matcher: crate::policy::Matcher::Subject,
         reason,
-        ticket: ticket
-            .ok()
-            .map(|t| t.into_inner().trim().to_string())
-            .filter(|t| !t.is_empty()),
+        ticket: ticket.text(),
         expires: expires.ok(),
-        origin: Origin {
-            file: file.to_path_buf(),
-            line,
-        },
+        origin: Origin::at(file, line),
     })
 }
 

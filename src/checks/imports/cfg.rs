@@ -184,10 +184,7 @@ fn ignore_entry(
     }
     let (Some(rule), Some(reason)) = (
         rule.ok().filter(|r| !r.get_ref().trim().is_empty()),
-        reason
-            .ok()
-            .map(|r| r.into_inner().trim().to_string())
-            .filter(|r| !r.is_empty()),
+        reason.text(),
     ) else {
         problems.at(
             span,
@@ -213,15 +210,9 @@ fn ignore_entry(
             paths,
         },
         reason,
-        ticket: ticket
-            .ok()
-            .map(|t| t.into_inner().trim().to_string())
-            .filter(|t| !t.is_empty()),
+        ticket: ticket.text(),
         expires: expires.ok(),
-        origin: Origin {
-            file: file.to_path_buf(),
-            line,
-        },
+        origin: Origin::at(file, line),
     })
 }
 

@@ -327,10 +327,7 @@ fn allow_entry(
         reason,
         ticket: Some(ticket),
         expires: expires.ok(),
-        origin: Origin {
-            file: file.to_path_buf(),
-            line,
-        },
+        origin: Origin::at(file, line),
     });
 }
 
