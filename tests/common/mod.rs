@@ -146,11 +146,15 @@ pub fn assert_error(run: &Run, needles: &[&str]) {
     assert!(lines[0].starts_with("error: "), "{}", lines[0]);
 }
 
-/// Copies a folder tree.
+/// Copies a fixture folder, without the build output (`target/`) a local cargo run may have
+/// left in it: a fresh checkout has none, so neither may the copy.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
+        if entry.file_name() == "target" {
+            continue;
+        }
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
             copy_dir(&entry.path(), &target);
