@@ -374,7 +374,7 @@ fn run_secrets(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome>
     };
     let target = crate::checks::secrets::Target {
         path,
-        limits: crate::checks::secrets::history::Limits {
+        limits: crate::checks::secrets::Limits {
             max_blob_size: a
                 .max_blob_size
                 .or(config.secrets.max_blob_size)
@@ -678,7 +678,7 @@ fn run_gate(
                 crate::redact::use_rules(rules.clone());
                 let target = crate::checks::secrets::Target {
                     path: secrets_root.clone(),
-                    limits: crate::checks::secrets::history::Limits {
+                    limits: crate::checks::secrets::Limits {
                         max_blob_size: config
                             .secrets
                             .max_blob_size
