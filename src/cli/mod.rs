@@ -1,5 +1,5 @@
 //! The command line: parse, resolve what was typed into settings once ([`resolve`]), run one
-//! command ([`cmd_gate`], [`cmd_secrets`]…), write the reports ([`reports`]). Errors come
+//! command (`cmd_gate`, `cmd_secrets`…), write the reports ([`reports`]). Errors come
 //! back to `main`, which prints them and exits 2.
 
 pub mod args;

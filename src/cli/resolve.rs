@@ -123,7 +123,7 @@ pub fn cli_imports(matches: &clap::ArgMatches) -> Result<Vec<crate::checks::impo
     }
 }
 
-/// Finds the config (see [`locate_config`]); its custom secret rules join the redactor's, so
+/// Finds the config (see `locate_config`); its custom secret rules join the redactor's, so
 /// that every output masks what they detect too.
 pub fn find_config(explicit: Option<&Path>, start: &Path) -> Result<Config> {
     let config = locate_config(explicit, start)?;

@@ -66,7 +66,7 @@ pub fn resolve(ctx: &Context<'_>) -> anyhow::Result<Settings> {
     Ok(Settings {
         target: Target {
             path,
-            limits: super::history::Limits {
+            limits: super::Limits {
                 max_blob_size: flags
                     .max_blob_size
                     .or(config.max_blob_size)
@@ -86,21 +86,6 @@ pub fn resolve(ctx: &Context<'_>) -> anyhow::Result<Settings> {
         },
         rules,
     })
-}
-
-/// The check's progress, told to whatever the caller shows.
-struct Told<'a>(&'a dyn crate::check::Progress);
-
-impl super::Progress for Told<'_> {
-    fn start(&self, objects: u64) {
-        self.0.start(objects);
-    }
-    fn advance(&self, objects: u64, bytes: u64) {
-        self.0.advance(objects, bytes);
-    }
-    fn finish(&self) {
-        self.0.finish();
-    }
 }
 
 impl Check for Secrets {
@@ -124,7 +109,7 @@ impl Check for Secrets {
 
     fn run(&self, ctx: &Context<'_>) -> anyhow::Result<CheckOutput> {
         let settings = resolve(ctx)?;
-        let outcome = super::run(&settings.target, &settings.rules, &Told(ctx.progress))?;
+        let outcome = super::run(&settings.target, &settings.rules, ctx.progress)?;
         Ok(CheckOutput {
             findings: outcome.findings,
             summary: summary(&outcome.summary),

@@ -1,27 +1,26 @@
 //! The secrets check: finds credentials in every blob of a repository's object database, and
 //! says which commit first brought each one in. It returns findings with the secret redacted;
 //! the raw secret never leaves this module.
+//!
+//! [`git`] reads the repository and knows nothing of rules; [`scan`] feeds what it reads to the
+//! rule [`engine`] and opens no repository; this module opens the repository, runs the two and
+//! turns the hits into findings.
 
 pub mod cfg;
 pub mod check;
 pub mod codes;
 pub mod engine;
-pub mod files;
-pub mod history;
+pub mod git;
 pub mod hits;
-pub mod index;
-mod links;
-pub mod odb;
 pub mod placeholder;
-pub mod reach;
 pub mod redact;
 pub mod rules;
+pub mod scan;
 pub mod starter;
-pub mod walk;
 
 use crate::finding::{Finding, Location, Severity, Subject};
 use engine::RuleSet;
-use history::{HistoryError, Limits};
+use git::HistoryError;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -45,7 +44,8 @@ pub struct Target {
     pub allow_patterns: Vec<(usize, regex::bytes::Regex)>,
 }
 
-pub use history::{Progress, Silent};
+pub use git::find_repository;
+pub use scan::{Limits, Progress, Silent, Stats};
 
 /// What the secrets check reads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -82,7 +82,16 @@ pub enum SecretsError {
     Rules(#[from] rules::RuleError),
     /// A file of the work tree could not be read.
     #[error(transparent)]
-    Files(#[from] files::FileError),
+    Files(#[from] git::FileError),
+}
+
+impl From<git::worktree::ListError> for SecretsError {
+    fn from(e: git::worktree::ListError) -> Self {
+        match e {
+            git::worktree::ListError::History(e) => SecretsError::History(e),
+            git::worktree::ListError::File(e) => SecretsError::Files(e),
+        }
+    }
 }
 
 /// What the check looked at.
@@ -92,7 +101,7 @@ pub struct Summary {
     pub repository: PathBuf,
     /// Object counts.
     #[serde(flatten)]
-    pub stats: history::Stats,
+    pub stats: Stats,
     /// Whether the clone is shallow.
     pub shallow: bool,
     /// Rules in force.
@@ -116,21 +125,6 @@ pub fn rule_set(custom: &[rules::Rule]) -> Result<RuleSet, rules::RuleError> {
     let mut all = rules::builtin()?;
     all.extend(custom.iter().cloned());
     RuleSet::compile(all)
-}
-
-/// The git repository that holds `start`, found upward as git does: the nearest folder with a
-/// `.git` entry (a directory, or a file naming the git directory of a worktree or submodule),
-/// or a bare repository. `None` when no folder from `start` up is one.
-pub fn find_repository(start: &std::path::Path) -> Option<PathBuf> {
-    if !start.is_dir() {
-        return None;
-    }
-    let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
-    start.ancestors().find_map(|dir| {
-        let bare =
-            dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir();
-        (dir.join(".git").exists() || bare).then(|| dir.to_path_buf())
-    })
 }
 
 /// Keys the redactor (and so secret fingerprints) for `repo`: the raw bytes of the root commit
@@ -183,26 +177,26 @@ pub fn run(
     if target.scope != Scope::History {
         return run_files(target, rules);
     }
-    let repo = history::open(&target.path)?;
+    let repo = git::open(&target.path)?;
     key_from(&repo);
     // Every pack and loose object verified before anything is read: an object that cannot be
     // listed would be an object not scanned.
-    let db = odb::Database::open(&repo, target.range.is_none())?;
+    let db = git::Database::open(&repo, target.range.is_none())?;
     // Whole database: every object, attributed afterwards (only if something matched). A
     // range: only the blobs its commits brought in, attributed as they are found.
     let (scanned, range_introductions) = match &target.range {
         None => (
-            history::scan_all(&repo, &db, rules, target.limits, progress)?,
+            scan::scan_all(&repo, &db, rules, target.limits, progress)?,
             None,
         ),
         Some(range) => {
             let (scanned, introductions) =
-                walk::scan_range(&repo, &db, range, rules, target.limits, progress)?;
+                scan::scan_range(&repo, &db, range, rules, target.limits, progress)?;
             (scanned, Some(introductions))
         }
     };
     let mut findings = Vec::new();
-    let shallow = history::is_shallow(&repo);
+    let shallow = git::is_shallow(&repo);
     if shallow {
         findings.push(Finding {
             ..Finding::of_code(
@@ -217,13 +211,14 @@ pub fn run(
     }
 
     if !scanned.hits.is_empty() {
-        let labels = walk::ref_labels(&repo, &scanned.commits)?;
+        let labels = git::refs::ref_labels(&repo, &scanned.commits)?;
         // Commits a ref reaches first (each part in topological order): a blob is attributed
         // to the oldest reachable commit that holds it at a path, and to a commit on no ref
         // (a reflog-only rewrite, a dangling commit) only when no reachable one does.
-        let (mut order, unreachable): (Vec<_>, Vec<_>) = walk::topological_order(&scanned.commits)
-            .into_iter()
-            .partition(|id| labels.contains_key(id));
+        let (mut order, unreachable): (Vec<_>, Vec<_>) =
+            git::commits::topological_order(&scanned.commits)
+                .into_iter()
+                .partition(|id| labels.contains_key(id));
         order.extend(unreachable);
         let position: HashMap<gix::ObjectId, usize> =
             order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
@@ -231,7 +226,7 @@ pub fn run(
             Some(found) => found,
             None => {
                 let targets: HashSet<gix::ObjectId> = scanned.hits.keys().copied().collect();
-                walk::attribute(&repo, &db, &order, &scanned.commits, &targets)?
+                git::trees::attribute(&repo, &db, &order, &scanned.commits, &targets)?
             }
         };
 
@@ -318,13 +313,16 @@ pub fn run(
 fn run_files(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> {
     let (files, stats, repository, scope) = match target.scope {
         Scope::Staged => {
-            let repo = history::open(&target.path)?;
+            let repo = git::open(&target.path)?;
             key_from(&repo);
-            let (files, stats) = files::scan_staged(&repo, rules, target.limits)?;
+            let db = git::Database::open(&repo, false)?;
+            let staged = git::worktree::staged(&repo, &db)?;
+            let (files, stats) =
+                scan::files::scan_staged(&repo, &db, &staged, rules, target.limits)?;
             (files, stats, repo.path().to_path_buf(), "staged")
         }
         _ => {
-            match history::open(&target.path) {
+            match git::open(&target.path) {
                 Ok(repo) => key_from(&repo),
                 // A folder outside git: keyed by where it is.
                 Err(_) => crate::redact::set_key(
@@ -334,7 +332,8 @@ fn run_files(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> 
                         .as_encoded_bytes(),
                 ),
             }
-            let (files, stats) = files::scan_worktree(&target.path, rules, target.limits)?;
+            let (root, paths) = git::worktree::files(&target.path)?;
+            let (files, stats) = scan::files::scan_worktree(&root, &paths, rules, target.limits)?;
             (files, stats, target.path.clone(), "worktree")
         }
     };
@@ -414,7 +413,7 @@ fn finish_finding(
     rule: usize,
     secret: &[u8],
     mut places: Vec<Occurrence>,
-    commits: &HashMap<gix::ObjectId, history::CommitInfo>,
+    commits: &HashMap<gix::ObjectId, git::CommitInfo>,
     labels: &HashMap<gix::ObjectId, String>,
     scope: &str,
 ) -> Finding {
@@ -508,7 +507,7 @@ fn finding_places_reachable(finding: &Finding, labels: &HashMap<gix::ObjectId, S
 
 fn commit_json(
     id: gix::ObjectId,
-    commits: &HashMap<gix::ObjectId, history::CommitInfo>,
+    commits: &HashMap<gix::ObjectId, git::CommitInfo>,
     labels: &HashMap<gix::ObjectId, String>,
 ) -> serde_json::Value {
     let info = &commits[&id];
@@ -527,7 +526,7 @@ fn to_finding(
     rule_index: usize,
     secret: &[u8],
     places: &[Occurrence],
-    commits: &HashMap<gix::ObjectId, history::CommitInfo>,
+    commits: &HashMap<gix::ObjectId, git::CommitInfo>,
     labels: &HashMap<gix::ObjectId, String>,
     show_secret: bool,
     scope: &str,

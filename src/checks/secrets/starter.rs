@@ -87,7 +87,7 @@ pub fn fixture_allows(
 ) -> Result<BTreeMap<&'static str, BTreeSet<String>>, crate::checks::secrets::SecretsError> {
     let target = crate::checks::secrets::Target {
         path: repo.to_path_buf(),
-        limits: crate::checks::secrets::history::Limits {
+        limits: crate::checks::secrets::Limits {
             max_blob_size: crate::checks::secrets::DEFAULT_MAX_BLOB_SIZE,
             scan_binary: false,
         },

@@ -1,165 +1,31 @@
-//! The object database as a gate must see it: every object the repository holds, listed from
-//! files that were verified first, so that no object can be invisible. A pack is listed only
-//! through an index whose checksum holds and whose recorded pack trailer is the pack's own, and
-//! every byte of the pack is covered by an entry whose CRC-32 the index records; a loose object
-//! is hash-checked when it is read. Anything that does not verify is an error naming the file
-//! or object, never a silently smaller listing.
+//! Verifying the files of the object database before anything is read from them, so that no
+//! object can be invisible. A pack is listed only through an index whose checksum holds and
+//! whose recorded pack trailer is the pack's own, and every byte of the pack is covered by an
+//! entry whose CRC-32 the index records; a multi-pack index is checksum-verified; a loose
+//! object fan-out that cannot be listed is an error. Anything that does not verify is an error
+//! naming the file, never a silently smaller listing.
 //!
-//! This module lists and verifies; it does not match, attribute or walk history.
+//! It lists and verifies files; it does not read objects (that is [`super::objects`]), match,
+//! attribute or walk history.
 
-use super::history::HistoryError;
+use super::repo::{HistoryError, describe};
 use gix::ObjectId;
 use gix::odb::pack;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-/// Every object of the repository (its own object directory and its alternates), verified.
-pub struct Database {
-    /// Every object id, each once: packed objects in (pack, offset) order first (a delta's base
-    /// usually sits just before it, so a thread walking a stretch of the pack finds bases in its
-    /// delta cache), then loose objects. Empty when the listing was not asked for.
-    pub ids: Vec<ObjectId>,
-    /// Where each of `ids` sits in its pack, or `None` for a loose object.
-    pub placements: Vec<Option<Placement>>,
-    /// Loose objects: which loose store holds each (a loose copy is read from there and
-    /// hash-checked even when a pack holds the same id).
-    loose: HashMap<ObjectId, usize>,
-    stores: Vec<gix::odb::loose::Store>,
-}
-
-/// Where a packed object sits.
-#[derive(Clone, Copy, Debug)]
-pub struct Placement {
-    /// Which pack (numbered in the order they were verified).
-    pub pack: u32,
-    /// Its offset in the pack.
-    pub offset: u64,
-    /// The offset of its delta base in the same pack, when it is stored as such a delta.
-    pub base: Option<u64>,
-}
-
-fn damaged(path: &Path, message: impl Into<String>) -> HistoryError {
+pub(super) fn damaged(path: &Path, message: impl Into<String>) -> HistoryError {
     HistoryError::Damaged {
         path: path.to_path_buf(),
         message: message.into(),
     }
 }
 
-impl Database {
-    /// Verifies every pack of the repository and lists its loose objects; with `list`, also
-    /// every object id (the whole-database scan needs them; a range scan does not).
-    pub fn open(repo: &gix::Repository, list: bool) -> Result<Database, HistoryError> {
-        let kind = repo.object_hash();
-        let primary = repo.objects.store_ref().path().to_path_buf();
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let mut dirs = vec![primary.clone()];
-        dirs.extend(
-            gix::odb::alternate::resolve(primary.clone(), &cwd).map_err(|e| {
-                damaged(
-                    &primary.join("info/alternates"),
-                    format!(
-                        "cannot resolve the alternate object directories: {}",
-                        super::reach::describe(&e)
-                    ),
-                )
-            })?,
-        );
-        let mut packed: Vec<(u32, u64, ObjectId, Option<u64>)> = Vec::new();
-        let mut loose = HashMap::new();
-        let mut stores = Vec::new();
-        let mut packs = 0u32;
-        for dir in &dirs {
-            for (idx, data) in pack_pairs(&dir.join("pack"))? {
-                let entries = verify_pack(&idx, &data, kind)?;
-                if list {
-                    packed.extend(
-                        entries
-                            .into_iter()
-                            .map(|(offset, id, base)| (packs, offset, id, base)),
-                    );
-                }
-                packs += 1;
-            }
-            let store = stores.len();
-            for id in loose_ids(dir, kind)? {
-                loose.entry(id).or_insert(store);
-            }
-            stores.push(gix::odb::loose::Store::at(dir.clone(), kind, None));
-        }
-        let mut ids = Vec::new();
-        let mut placements = Vec::new();
-        if list {
-            // Already in (pack, offset) order: packs are listed one after the other, each in
-            // offset order. An id can be listed twice only across packs or loose objects.
-            let single = packs <= 1;
-            let mut unique = gix::hashtable::HashSet::default();
-            ids.reserve(packed.len() + loose.len());
-            placements.reserve(packed.len() + loose.len());
-            for (pack, offset, id, base) in packed {
-                if single || unique.insert(id) {
-                    ids.push(id);
-                    placements.push(Some(Placement { pack, offset, base }));
-                }
-            }
-            if single && !loose.is_empty() {
-                unique.extend(ids.iter().copied());
-            }
-            let mut rest: Vec<ObjectId> = loose
-                .keys()
-                .filter(|id| !unique.contains(*id))
-                .copied()
-                .collect();
-            rest.sort_unstable();
-            placements.extend(rest.iter().map(|_| None));
-            ids.extend(rest);
-        }
-        Ok(Database {
-            ids,
-            placements,
-            loose,
-            stores,
-        })
-    }
-
-    /// Whether `id` has a loose copy (which must then be read with [`Database::read_loose`]).
-    pub fn is_loose(&self, id: &ObjectId) -> bool {
-        !self.loose.is_empty() && self.loose.contains_key(id)
-    }
-
-    /// Reads the loose copy of `id` and checks that its content hashes to `id`: git names a
-    /// loose object by the hash of its content, and a file whose content does not match is
-    /// not that object (damage, or a copy put there by hand).
-    pub fn read_loose<'a>(
-        &self,
-        id: &ObjectId,
-        buf: &'a mut Vec<u8>,
-    ) -> Result<Option<gix::objs::Data<'a>>, String> {
-        let Some(&store) = self.loose.get(id) else {
-            return Ok(None);
-        };
-        let store = &self.stores[store];
-        let data = store
-            .try_find(id, buf)
-            .map_err(|e| super::reach::describe(&e))?
-            .ok_or("the loose object file disappeared while reading")?;
-        let actual = gix::objs::compute_hash(id.kind(), data.kind, data.data)
-            .map_err(|e| format!("cannot hash it: {e}"))?;
-        if actual != *id {
-            return Err(format!(
-                "the loose object file {} holds content whose hash is {actual}, not its name",
-                store.object_path(id).display()
-            ));
-        }
-        Ok(Some(data))
-    }
-}
-
 /// The (index, pack) file pairs of a pack directory, sorted; a pack without its index (git
 /// cannot read it either, so its objects would be invisible) or an index without its pack is
 /// an error. A `multi-pack-index` is checksum-verified and must name only indices that exist.
-fn pack_pairs(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>, HistoryError> {
+pub(super) fn pack_pairs(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>, HistoryError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -201,10 +67,7 @@ fn pack_pairs(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>, HistoryError> {
         let file = pack::multi_index::File::at(&path, None).map_err(|e| {
             damaged(
                 &path,
-                format!(
-                    "cannot read the multi-pack index: {}",
-                    super::reach::describe(&e)
-                ),
+                format!("cannot read the multi-pack index: {}", describe(&e)),
             )
         })?;
         file.verify_checksum(
@@ -214,10 +77,7 @@ fn pack_pairs(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>, HistoryError> {
         .map_err(|e| {
             damaged(
                 &path,
-                format!(
-                    "the multi-pack index fails its checksum: {}",
-                    super::reach::describe(&e)
-                ),
+                format!("the multi-pack index fails its checksum: {}", describe(&e)),
             )
         })?;
         if let Some(missing) = file
@@ -250,12 +110,12 @@ fn pack_pairs(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>, HistoryError> {
 /// its CRC-32. Together that covers every byte of both files for the price of one SHA-1 over
 /// the index and a CRC-32 over the pack (a SHA-1 over the pack costs ten times more; hashing
 /// every object's content a hundred).
-fn verify_pack(
+pub(super) fn verify_pack(
     idx_path: &Path,
     pack_path: &Path,
     kind: gix::hash::Kind,
 ) -> Result<Vec<(u64, ObjectId, Option<u64>)>, HistoryError> {
-    let chain = |e: &dyn std::error::Error| super::reach::describe(e);
+    let chain = |e: &dyn std::error::Error| describe(e);
     let index = pack::index::File::at(idx_path, kind).map_err(|e| {
         damaged(
             idx_path,
@@ -385,7 +245,7 @@ fn verify_pack(
 /// The loose objects of an object directory. A fan-out entry (`objects/ab`) that is not a
 /// directory, or one that cannot be listed, is an error: git would not find the objects it
 /// should hold. Names that are not object ids (git's temporary files) are skipped.
-fn loose_ids(dir: &Path, kind: gix::hash::Kind) -> Result<Vec<ObjectId>, HistoryError> {
+pub(super) fn loose_ids(dir: &Path, kind: gix::hash::Kind) -> Result<Vec<ObjectId>, HistoryError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

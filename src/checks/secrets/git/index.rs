@@ -2,8 +2,11 @@
 //! as tracked) without trusting its bytes. The header, length and checksum are checked before
 //! the entries are decoded, so a truncated, altered or foreign file is an error naming the
 //! file, never a panic and never an index that silently lists fewer files.
+//!
+//! It decodes the index; it does not read blobs, decide what is staged (that is
+//! [`super::worktree`]) or match.
 
-use super::history::HistoryError;
+use super::repo::HistoryError;
 use std::path::Path;
 
 /// Git index versions this reader decodes.
@@ -47,7 +50,7 @@ pub fn read(repo: &gix::Repository) -> Result<Option<gix::index::State>, History
     }
     // Both files verified: gix merges them (it reads them again).
     let file = gix::index::File::at(&path, kind, false, single_threaded())
-        .map_err(|e| error(&path, super::reach::describe(&e)))?;
+        .map_err(|e| error(&path, super::repo::describe(&e)))?;
     Ok(Some(file.into_parts().0))
 }
 
@@ -110,7 +113,7 @@ pub fn decode(bytes: &[u8], kind: gix::hash::Kind) -> Result<gix::index::State, 
     let timestamp = gix::index::State::new(kind).timestamp();
     gix::index::State::from_bytes(bytes, timestamp, kind, single_threaded())
         .map(|(state, _)| state)
-        .map_err(|e| super::reach::describe(&e))
+        .map_err(|e| super::repo::describe(&e))
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! Checking, as the object pass reads each tree, that every object the tree names is in the
-//! repository: the evidence [`super::reach::check_complete`] needs to prove that nothing a ref
+//! repository: the evidence [`super::refs::check_complete`] needs to prove that nothing a ref
 //! reaches is missing. It must not cost the pass more than a fraction of its time, and a
 //! repository's trees hold millions of entries (every version of every folder), so it only
 //! parses what changed: a tree is compared with the recent trees (in pack order the previous
 //! version of a folder is a few trees back), and the bytes it shares with the closest (a
 //! common prefix and suffix) hold the same entries, already checked.
+//!
+//! It checks the bytes of trees and tags it is handed; it does not read objects or match.
 
-use super::reach::BrokenLink;
+use super::refs::BrokenLink;
 use gix::ObjectId;
 
 /// How many recent trees to keep to compare with: a tree stored as a delta names its base,
@@ -192,7 +194,7 @@ impl<'a> TreeChecker<'a> {
                 } else {
                     "blob"
                 },
-                name: Some(super::reach::excerpt(&String::from_utf8_lossy(name_of(
+                name: Some(super::repo::excerpt(&String::from_utf8_lossy(name_of(
                     head,
                 )))),
             });

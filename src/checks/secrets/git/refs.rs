@@ -1,12 +1,15 @@
 //! What history starts from and what it must hold: the refs and `HEAD` (read so that a ref
-//! that cannot be read is an error, never a ref left out), the shallow boundary, and the proof
-//! that every object reachable from a ref is in the repository. A partial clone, a deleted
-//! object or a ref to nothing is exit 2 naming the object, not a scan of what happens to be
-//! left. Git's own rule is followed: an object that only unreachable objects refer to may be
-//! missing (`git fsck` ignores it too); one a ref reaches may not.
+//! that cannot be read is an error, never a ref left out), which ref reaches each commit, and
+//! the proof that every object reachable from a ref is in the repository. A partial clone, a
+//! deleted object or a ref to nothing is exit 2 naming the object, not a scan of what happens
+//! to be left. Git's own rule is followed: an object that only unreachable objects refer to may
+//! be missing (`git fsck` ignores it too); one a ref reaches may not.
+//!
+//! It reads refs, commits, trees and tags; it does not read blobs' content or match.
 
-use super::history::{CommitInfo, HistoryError, find, tree_entries};
-use super::odb::Database;
+use super::objects::{CommitInfo, Database, find};
+use super::repo::{HistoryError, describe, one_line, partial_clone_hint, shallow_commits};
+use super::trees::tree_entries;
 use gix::ObjectId;
 use gix::objs::Kind;
 use std::collections::{HashMap, HashSet};
@@ -47,58 +50,6 @@ fn ref_error(repo: &gix::Repository, what: impl Into<String>, message: String) -
         repo: repo.path().to_path_buf(),
         what: what.into(),
         message: one_line(&format!("{message}{hint}")),
-    }
-}
-
-/// A message from gix made fit for an error line: on one line, and every quoted run longer
-/// than a short excerpt cut, because gix quotes what it failed to parse (a ref file's content,
-/// which may be anything, a token included).
-pub(crate) fn one_line(message: &str) -> String {
-    const KEEP: usize = 20;
-    let flat = message.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = String::with_capacity(flat.len());
-    let mut quoted: Option<String> = None;
-    let close = |out: &mut String, run: &str| {
-        if run.chars().count() > KEEP + 4 {
-            out.extend(run.chars().take(KEEP));
-            out.push('…');
-        } else {
-            out.push_str(run);
-        }
-    };
-    for c in flat.chars() {
-        match (&mut quoted, c) {
-            (None, '"') => {
-                out.push('"');
-                quoted = Some(String::new());
-            }
-            (None, c) => out.push(c),
-            (Some(run), '"') => {
-                close(&mut out, run);
-                out.push('"');
-                quoted = None;
-            }
-            (Some(run), c) => run.push(c),
-        }
-    }
-    if let Some(run) = quoted {
-        close(&mut out, &run);
-    }
-    out
-}
-
-/// An error and its sources on one line, quoted input cut (see [`one_line`]).
-pub(crate) fn describe(error: &dyn std::error::Error) -> String {
-    one_line(&crate::output::error_chain(error))
-}
-
-/// `text` cut to at most 40 characters: the most of an input an error may quote.
-pub(crate) fn excerpt(text: &str) -> String {
-    const MAX: usize = 40;
-    if text.chars().count() <= MAX {
-        text.to_string()
-    } else {
-        format!("{}…", text.chars().take(MAX - 1).collect::<String>())
     }
 }
 
@@ -194,36 +145,42 @@ pub fn peel_to_commit(
     Err(ref_error(repo, what, "names a chain of 64 tags".into()))
 }
 
-/// The commits the repository's `shallow` file names: their parents are cut off on purpose.
-pub fn shallow_commits(repo: &gix::Repository) -> Result<HashSet<ObjectId>, HistoryError> {
-    let commits = repo.shallow_commits().map_err(|e| HistoryError::Damaged {
-        path: repo.shallow_file(),
-        message: format!("cannot read the shallow file: {}", describe(&e)),
-    })?;
-    Ok(commits
-        .map(|c| c.iter().copied().collect())
-        .unwrap_or_default())
-}
-
-/// Whether the repository is a partial clone (`git clone --filter`): objects may be missing on
-/// purpose, to be fetched on demand, which a scanner cannot do.
-pub fn is_partial_clone(repo: &gix::Repository) -> bool {
-    let config = repo.config_snapshot();
-    if config.string("extensions.partialClone").is_some() {
-        return true;
+/// Labels each commit with the first ref (branches, then remotes, tags, the stash, others)
+/// that reaches it; commits no ref reaches have no label.
+pub fn ref_labels(
+    repo: &gix::Repository,
+    commits: &HashMap<ObjectId, CommitInfo>,
+) -> Result<HashMap<ObjectId, String>, HistoryError> {
+    let mut refs: Vec<(u8, String, ObjectId)> = Vec::new();
+    for RefTip { name, target } in ref_tips(repo)? {
+        let Some(id) = peel_to_commit(repo, &name, target)? else {
+            continue;
+        };
+        let rank = match name.as_str() {
+            n if n.starts_with("refs/heads/") => 0,
+            n if n.starts_with("refs/remotes/") => 1,
+            n if n.starts_with("refs/tags/") => 2,
+            "refs/stash" => 3,
+            _ => 4,
+        };
+        refs.push((rank, name, id));
     }
-    repo.remote_names()
-        .iter()
-        .any(|name| config.boolean(&format!("remote.{name}.promisor")) == Some(true))
-}
-
-/// What to do about a missing object: for a partial clone, fetch what the filter left out.
-pub fn partial_clone_hint(repo: &gix::Repository) -> &'static str {
-    if is_partial_clone(repo) {
-        " (this is a partial clone, made with --filter: the repository is incomplete; fetch every object with `git fetch --refetch` or clone without --filter)"
-    } else {
-        " (the repository is damaged or incomplete: try `git fsck`)"
+    refs.sort();
+    let mut labels: HashMap<ObjectId, String> = HashMap::new();
+    for (_, name, tip) in refs {
+        let mut stack = vec![tip];
+        while let Some(id) = stack.pop() {
+            let Some(info) = commits.get(&id) else {
+                continue;
+            };
+            if labels.contains_key(&id) {
+                continue;
+            }
+            labels.insert(id, name.clone());
+            stack.extend(info.parents.iter().copied());
+        }
     }
+    Ok(labels)
 }
 
 /// Proves that every object a ref reaches is present, given what the object pass saw: every
@@ -344,24 +301,4 @@ pub fn check_complete(
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_line_cuts_long_quoted_input() {
-        let gix = "The reference at \"refs/heads/bad\" could not be instantiated: \"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 garbage\\n\" could not\nbe parsed";
-        let line = one_line(gix);
-        assert_eq!(
-            line,
-            "The reference at \"refs/heads/bad\" could not be instantiated: \"ghp_WK59PFkl0JfI2yyV…\" could not be parsed"
-        );
-        assert_eq!(
-            one_line("open \"unterminated and long enough to be cut"),
-            "open \"unterminated and lon…"
-        );
-        assert_eq!(excerpt(&"x".repeat(50)).chars().count(), 40);
-    }
 }

@@ -1,31 +1,23 @@
-//! Scanning what is not (yet) history: the files on disk (`--worktree`) and what is staged in
-//! the index and differs from `HEAD` (`--staged`, the pre-commit hook).
+//! What is not history yet, as git sees it: the files of a work tree git could commit, and the
+//! blobs staged in the index that `HEAD` does not have.
 //!
-//! In a git repository `--worktree` reads exactly what git could commit: every file the index
-//! tracks (even one a `.gitignore` now matches, added with `git add -f`) and every untracked
-//! file git does not ignore (`.gitignore` files, `.git/info/exclude`, `core.excludesFile`,
-//! decided by gix as git decides). Outside a repository it reads every file, honouring
-//! `.gitignore` files; `.ignore` files are a ripgrep convention, not git's, and never hide a
-//! file from the gate.
+//! In a git repository the work tree listing is exactly what git could commit: every file the
+//! index tracks (even one a `.gitignore` now matches, added with `git add -f`) and every
+//! untracked file git does not ignore (`.gitignore` files, `.git/info/exclude`,
+//! `core.excludesFile`, decided by gix as git decides). Outside a repository it is every file,
+//! honouring `.gitignore` files; `.ignore` files are a ripgrep convention, not git's, and never
+//! hide a file from the gate.
+//!
+//! It lists paths and blob ids; it does not read the files' content or match (that is
+//! [`super::super::scan`]).
 
-use super::SecretsError;
-use super::engine::RuleSet;
-use super::history::{self, HistoryError, Hit, Limits, Stats};
-use super::odb::Database;
+use super::objects::{Database, read_commit};
+use super::refs::peel_to_commit;
+use super::repo::{HistoryError, describe, repository_of};
+use super::trees::tree_entries;
 use gix::ObjectId;
-use rayon::prelude::*;
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
-
-/// One file with secrets.
-pub struct FileHits {
-    /// Path relative to the scanned root, `/`-separated.
-    pub path: String,
-    /// The staged blob, for `--staged`.
-    pub blob: Option<ObjectId>,
-    /// What it holds.
-    pub hits: Vec<Hit>,
-}
 
 /// A file or folder that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -37,84 +29,41 @@ pub struct FileError {
     pub message: String,
 }
 
-fn file_error(path: &Path, e: impl std::fmt::Display) -> FileError {
+/// What stops listing a work tree: the repository or its index cannot be read, or a file or
+/// folder cannot.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    /// The repository or its index.
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    /// A file or folder.
+    #[error(transparent)]
+    File(#[from] FileError),
+}
+
+pub(crate) fn file_error(path: &Path, e: impl std::fmt::Display) -> FileError {
     FileError {
         path: path.to_path_buf(),
         message: e.to_string(),
     }
 }
 
-fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
-}
-
-/// Scans the files under `root`: in a git repository, those git tracks plus the untracked ones
-/// it does not ignore; elsewhere every file but those `.gitignore` files exclude. The `.git`
-/// folder is never read; hidden files such as `.env` are.
-pub fn scan_worktree(
-    root: &Path,
-    rules: &RuleSet,
-    limits: Limits,
-) -> Result<(Vec<FileHits>, Stats), SecretsError> {
+/// The files under `root`, which is made canonical first: in a git repository, those git
+/// tracks plus the untracked ones it does not ignore; elsewhere every file but those
+/// `.gitignore` files exclude. The `.git` folder is never listed; hidden files such as `.env`
+/// are. Returns the canonical root with the paths, sorted.
+pub fn files(root: &Path) -> Result<(PathBuf, Vec<PathBuf>), ListError> {
     let root = root.canonicalize().map_err(|e| file_error(root, e))?;
     let paths = match repository_of(&root)? {
         Some(repo) => git_files(&repo, &root)?,
         None => plain_files(&root)?,
     };
-    let results: Vec<Result<(Option<FileHits>, Stats), FileError>> = paths
-        .par_iter()
-        .map_init(Vec::new, |matches, path| {
-            let mut stats = Stats {
-                objects: 1,
-                blobs: 1,
-                ..Stats::default()
-            };
-            let size = std::fs::metadata(path)
-                .map_err(|e| file_error(path, e))?
-                .len();
-            if size > limits.max_blob_size {
-                stats.skipped_large = 1;
-                return Ok((None, stats));
-            }
-            let data = std::fs::read(path).map_err(|e| file_error(path, e))?;
-            if !limits.scan_binary && history::is_binary(&data) {
-                stats.skipped_binary = 1;
-                return Ok((None, stats));
-            }
-            stats.blobs_scanned = 1;
-            stats.bytes_scanned = data.len() as u64;
-            let hits = history::hits_in(&data, rules, matches);
-            // The blob id the file would get, so findings name a blob as history ones do.
-            let found = (!hits.is_empty()).then(|| FileHits {
-                path: relative(&root, path),
-                blob: gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &data)
-                    .ok(),
-                hits,
-            });
-            Ok((found, stats))
-        })
-        .collect();
-    Ok(collect(results)?)
-}
-
-/// The repository whose work tree holds `dir`, found as git finds it: the nearest folder with
-/// a `.git` entry. One that is there but cannot be opened is an error (read as a plain folder,
-/// its tracked files that a `.gitignore` matches would be skipped).
-fn repository_of(dir: &Path) -> Result<Option<gix::Repository>, HistoryError> {
-    for folder in dir.ancestors() {
-        if folder.join(".git").symlink_metadata().is_ok() {
-            return history::open(folder).map(Some);
-        }
-    }
-    Ok(None)
+    Ok((root, paths))
 }
 
 /// Every file git tracks under `root` (from the index) and every untracked file under it that
 /// git does not ignore, sorted.
-fn git_files(repo: &gix::Repository, root: &Path) -> Result<Vec<PathBuf>, SecretsError> {
+fn git_files(repo: &gix::Repository, root: &Path) -> Result<Vec<PathBuf>, ListError> {
     let workdir = repo
         .workdir()
         .ok_or_else(|| file_error(root, "a bare repository has no work tree to scan"))?
@@ -159,10 +108,7 @@ fn git_files(repo: &gix::Repository, root: &Path) -> Result<Vec<PathBuf>, Secret
         .map_err(|e| {
             file_error(
                 &workdir,
-                format!(
-                    "cannot read the ignore rules: {}",
-                    super::reach::describe(&e)
-                ),
+                format!("cannot read the ignore rules: {}", describe(&e)),
             )
         })?;
     let mut excluded = |relative: &Path, dir: bool| -> Result<bool, FileError> {
@@ -232,33 +178,13 @@ fn plain_files(root: &Path) -> Result<Vec<PathBuf>, FileError> {
     Ok(paths)
 }
 
-fn collect<E>(
-    results: Vec<Result<(Option<FileHits>, Stats), E>>,
-) -> Result<(Vec<FileHits>, Stats), E> {
-    let mut files = Vec::new();
-    let mut total = Stats::default();
-    for result in results {
-        let (found, stats) = result?;
-        total.objects += stats.objects;
-        total.blobs += stats.blobs;
-        total.blobs_scanned += stats.blobs_scanned;
-        total.bytes_scanned += stats.bytes_scanned;
-        total.skipped_binary += stats.skipped_binary;
-        total.skipped_large += stats.skipped_large;
-        files.extend(found);
-    }
-    Ok((files, total))
-}
-
-/// Scans the blobs staged in the index that `HEAD` does not have at the same path. A damaged
-/// index, a `HEAD` that cannot be read or names a missing commit, and a staged blob that is
-/// not there are errors: the hook must not pass a commit it could not look at.
-pub fn scan_staged(
+/// The blobs staged in the index that `HEAD` does not have at the same path, as (path, blob),
+/// in index order. A damaged index and a `HEAD` that cannot be read or names a missing commit
+/// are errors: the hook must not pass a commit it could not look at.
+pub fn staged(
     repo: &gix::Repository,
-    rules: &RuleSet,
-    limits: Limits,
-) -> Result<(Vec<FileHits>, Stats), HistoryError> {
-    let db = Database::open(repo, false)?;
+    db: &Database,
+) -> Result<Vec<(String, ObjectId)>, HistoryError> {
     let index =
         super::index::read(repo)?.unwrap_or_else(|| gix::index::State::new(repo.object_hash()));
     // What HEAD has, as (path, blob); an unborn HEAD (no commit yet) has nothing.
@@ -266,13 +192,13 @@ pub fn scan_staged(
     let head = repo.head().map_err(|e| HistoryError::Ref {
         repo: repo.path().to_path_buf(),
         what: "HEAD".into(),
-        message: format!("cannot be read: {}", super::reach::describe(&e)),
+        message: format!("cannot be read: {}", describe(&e)),
     })?;
     if let Some(id) = head.id() {
-        let commit = super::reach::peel_to_commit(repo, "HEAD", id.detach())?;
+        let commit = peel_to_commit(repo, "HEAD", id.detach())?;
         if let Some(commit) = commit {
             let mut buf = Vec::new();
-            let tree = history::read_commit(repo, &db, &mut buf, commit)
+            let tree = read_commit(repo, db, &mut buf, commit)
                 .map_err(|message| HistoryError::Object {
                     repo: repo.path().to_path_buf(),
                     id: commit,
@@ -284,7 +210,7 @@ pub fn scan_staged(
                     id: commit,
                     message: "HEAD's commit is missing".into(),
                 })?;
-            head_blobs(repo, &db, tree, "", &mut committed, &mut buf)?;
+            head_blobs(repo, db, tree, "", &mut committed, &mut buf)?;
         }
     }
     let staged: Vec<(String, ObjectId)> = index
@@ -294,48 +220,7 @@ pub fn scan_staged(
         .map(|e| (e.path(&index).to_string(), e.id))
         .filter(|key| !committed.contains(key))
         .collect();
-    let results: Vec<Result<(Option<FileHits>, Stats), HistoryError>> = staged
-        .iter()
-        .map(|(path, id)| {
-            let mut stats = Stats {
-                objects: 1,
-                blobs: 1,
-                ..Stats::default()
-            };
-            let mut buf = Vec::new();
-            let object_error = |message: String| HistoryError::Object {
-                repo: repo.path().to_path_buf(),
-                id: *id,
-                message,
-            };
-            let data = history::find(repo, &db, id, &mut buf)
-                .map_err(object_error)?
-                .ok_or_else(|| {
-                    object_error(format!(
-                        "staged blob `{}` is missing",
-                        super::reach::excerpt(path)
-                    ))
-                })?;
-            if data.data.len() as u64 > limits.max_blob_size {
-                stats.skipped_large = 1;
-                return Ok((None, stats));
-            }
-            if !limits.scan_binary && history::is_binary(data.data) {
-                stats.skipped_binary = 1;
-                return Ok((None, stats));
-            }
-            stats.blobs_scanned = 1;
-            stats.bytes_scanned = data.data.len() as u64;
-            let hits = history::hits_in(data.data, rules, &mut Vec::new());
-            let found = (!hits.is_empty()).then(|| FileHits {
-                path: path.clone(),
-                blob: Some(*id),
-                hits,
-            });
-            Ok((found, stats))
-        })
-        .collect();
-    collect(results)
+    Ok(staged)
 }
 
 fn head_blobs(
@@ -346,7 +231,7 @@ fn head_blobs(
     out: &mut HashSet<(String, ObjectId)>,
     buf: &mut Vec<u8>,
 ) -> Result<(), HistoryError> {
-    for (mode, name, oid) in history::tree_entries(repo, db, tree, buf)? {
+    for (mode, name, oid) in tree_entries(repo, db, tree, buf)? {
         let path = if prefix.is_empty() {
             name
         } else {

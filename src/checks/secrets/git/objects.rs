@@ -1,0 +1,208 @@
+//! The object database as a gate must see it: every object the repository holds (its own
+//! object directory and its alternates), listed from files [`super::packs`] verified first, so
+//! that no object can be invisible; and reading objects from it: a loose copy hash-checked, any
+//! other through the object store, a commit decoded as far as findings need. Anything that
+//! does not verify is an error naming the file or object, never a silently smaller listing.
+//!
+//! This module lists, verifies and reads; it does not match, attribute or walk history.
+
+use super::packs::{damaged, loose_ids, pack_pairs, verify_pack};
+use super::repo::{HistoryError, describe};
+use gix::ObjectId;
+use gix::objs::{Find, Kind};
+use std::collections::HashMap;
+
+/// Every object of the repository (its own object directory and its alternates), verified.
+pub struct Database {
+    /// Every object id, each once: packed objects in (pack, offset) order first (a delta's base
+    /// usually sits just before it, so a thread walking a stretch of the pack finds bases in its
+    /// delta cache), then loose objects. Empty when the listing was not asked for.
+    pub ids: Vec<ObjectId>,
+    /// Where each of `ids` sits in its pack, or `None` for a loose object.
+    pub placements: Vec<Option<Placement>>,
+    /// Loose objects: which loose store holds each (a loose copy is read from there and
+    /// hash-checked even when a pack holds the same id).
+    loose: HashMap<ObjectId, usize>,
+    stores: Vec<gix::odb::loose::Store>,
+}
+
+/// Where a packed object sits.
+#[derive(Clone, Copy, Debug)]
+pub struct Placement {
+    /// Which pack (numbered in the order they were verified).
+    pub pack: u32,
+    /// Its offset in the pack.
+    pub offset: u64,
+    /// The offset of its delta base in the same pack, when it is stored as such a delta.
+    pub base: Option<u64>,
+}
+
+impl Database {
+    /// Verifies every pack of the repository and lists its loose objects; with `list`, also
+    /// every object id (the whole-database scan needs them; a range scan does not).
+    pub fn open(repo: &gix::Repository, list: bool) -> Result<Database, HistoryError> {
+        let kind = repo.object_hash();
+        let primary = repo.objects.store_ref().path().to_path_buf();
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let mut dirs = vec![primary.clone()];
+        dirs.extend(
+            gix::odb::alternate::resolve(primary.clone(), &cwd).map_err(|e| {
+                damaged(
+                    &primary.join("info/alternates"),
+                    format!(
+                        "cannot resolve the alternate object directories: {}",
+                        describe(&e)
+                    ),
+                )
+            })?,
+        );
+        let mut packed: Vec<(u32, u64, ObjectId, Option<u64>)> = Vec::new();
+        let mut loose = HashMap::new();
+        let mut stores = Vec::new();
+        let mut packs = 0u32;
+        for dir in &dirs {
+            for (idx, data) in pack_pairs(&dir.join("pack"))? {
+                let entries = verify_pack(&idx, &data, kind)?;
+                if list {
+                    packed.extend(
+                        entries
+                            .into_iter()
+                            .map(|(offset, id, base)| (packs, offset, id, base)),
+                    );
+                }
+                packs += 1;
+            }
+            let store = stores.len();
+            for id in loose_ids(dir, kind)? {
+                loose.entry(id).or_insert(store);
+            }
+            stores.push(gix::odb::loose::Store::at(dir.clone(), kind, None));
+        }
+        let mut ids = Vec::new();
+        let mut placements = Vec::new();
+        if list {
+            // Already in (pack, offset) order: packs are listed one after the other, each in
+            // offset order. An id can be listed twice only across packs or loose objects.
+            let single = packs <= 1;
+            let mut unique = gix::hashtable::HashSet::default();
+            ids.reserve(packed.len() + loose.len());
+            placements.reserve(packed.len() + loose.len());
+            for (pack, offset, id, base) in packed {
+                if single || unique.insert(id) {
+                    ids.push(id);
+                    placements.push(Some(Placement { pack, offset, base }));
+                }
+            }
+            if single && !loose.is_empty() {
+                unique.extend(ids.iter().copied());
+            }
+            let mut rest: Vec<ObjectId> = loose
+                .keys()
+                .filter(|id| !unique.contains(*id))
+                .copied()
+                .collect();
+            rest.sort_unstable();
+            placements.extend(rest.iter().map(|_| None));
+            ids.extend(rest);
+        }
+        Ok(Database {
+            ids,
+            placements,
+            loose,
+            stores,
+        })
+    }
+
+    /// Whether `id` has a loose copy (which must then be read with [`Database::read_loose`]).
+    pub fn is_loose(&self, id: &ObjectId) -> bool {
+        !self.loose.is_empty() && self.loose.contains_key(id)
+    }
+
+    /// Reads the loose copy of `id` and checks that its content hashes to `id`: git names a
+    /// loose object by the hash of its content, and a file whose content does not match is
+    /// not that object (damage, or a copy put there by hand).
+    pub fn read_loose<'a>(
+        &self,
+        id: &ObjectId,
+        buf: &'a mut Vec<u8>,
+    ) -> Result<Option<gix::objs::Data<'a>>, String> {
+        let Some(&store) = self.loose.get(id) else {
+            return Ok(None);
+        };
+        let store = &self.stores[store];
+        let data = store
+            .try_find(id, buf)
+            .map_err(|e| describe(&e))?
+            .ok_or("the loose object file disappeared while reading")?;
+        let actual = gix::objs::compute_hash(id.kind(), data.kind, data.data)
+            .map_err(|e| format!("cannot hash it: {e}"))?;
+        if actual != *id {
+            return Err(format!(
+                "the loose object file {} holds content whose hash is {actual}, not its name",
+                store.object_path(id).display()
+            ));
+        }
+        Ok(Some(data))
+    }
+}
+
+/// A commit, as much as findings need.
+#[derive(Clone, Debug)]
+pub struct CommitInfo {
+    /// Parent ids.
+    pub parents: Vec<ObjectId>,
+    /// Root tree.
+    pub tree: ObjectId,
+    /// `Name <email>`.
+    pub author: String,
+    /// Author time, seconds since the epoch.
+    pub time: i64,
+    /// First line of the message.
+    pub summary: String,
+}
+
+/// Reads one object: a loose copy through [`Database::read_loose`] (hash-checked), any other
+/// through the object store.
+pub(crate) fn find<'a>(
+    repo: &gix::Repository,
+    db: &Database,
+    id: &ObjectId,
+    buf: &'a mut Vec<u8>,
+) -> Result<Option<gix::objs::Data<'a>>, String> {
+    if db.is_loose(id) {
+        return db.read_loose(id, buf);
+    }
+    repo.objects.try_find(id, buf).map_err(|e| describe(&*e))
+}
+
+/// Decodes a commit's bytes, as much as findings need.
+pub(crate) fn decode_commit(data: &[u8], hash: gix::hash::Kind) -> Result<CommitInfo, String> {
+    let commit = gix::objs::CommitRef::from_bytes(data, hash)
+        .map_err(|e| format!("not a valid commit: {e}"))?;
+    let author = commit.author().ok();
+    Ok(CommitInfo {
+        parents: commit.parents().collect(),
+        tree: commit.tree(),
+        author: author
+            .map(|a| format!("{} <{}>", a.name, a.email))
+            .unwrap_or_default(),
+        time: commit.time().map(|t| t.seconds).unwrap_or(0),
+        summary: commit.message().summary().to_string(),
+    })
+}
+
+/// Reads and decodes one commit.
+pub(crate) fn read_commit(
+    repo: &gix::Repository,
+    db: &Database,
+    buf: &mut Vec<u8>,
+    id: ObjectId,
+) -> Result<Option<CommitInfo>, String> {
+    match find(repo, db, &id, buf)? {
+        Some(data) if data.kind == Kind::Commit => {
+            decode_commit(data.data, repo.object_hash()).map(Some)
+        }
+        Some(data) => Err(format!("a {} where a commit was expected", data.kind)),
+        None => Ok(None),
+    }
+}

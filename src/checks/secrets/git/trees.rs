@@ -1,0 +1,194 @@
+//! What trees hold, by path: a tree's entries; what each commit of a range brought in (its tree
+//! against its parents' trees); and, for given blobs, every path and first commit they appear
+//! at. A tree or commit the walk needs that is missing or does not decode is an error naming
+//! it, never a shorter walk.
+//!
+//! It reads trees and commits handed to it; it does not choose which commits to walk (that is
+//! [`super::commits`]), read blobs' content or match.
+
+use super::objects::{CommitInfo, Database, find, read_commit};
+use super::repo::{HistoryError, partial_clone_hint};
+use gix::ObjectId;
+use gix::objs::Kind;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+/// The entries of a tree: mode, name, id. A tree that is missing or does not decode is an
+/// error naming it.
+pub(crate) fn tree_entries(
+    repo: &gix::Repository,
+    db: &Database,
+    tree: ObjectId,
+    buf: &mut Vec<u8>,
+) -> Result<Vec<(gix::objs::tree::EntryMode, String, ObjectId)>, HistoryError> {
+    let object_error = |message: String| HistoryError::Object {
+        repo: repo.path().to_path_buf(),
+        id: tree,
+        message,
+    };
+    let data = find(repo, db, &tree, buf)
+        .map_err(object_error)?
+        .ok_or_else(|| object_error(format!("tree missing{}", partial_clone_hint(repo))))?;
+    if data.kind != Kind::Tree {
+        return Err(object_error(format!(
+            "a {} where a tree was expected",
+            data.kind
+        )));
+    }
+    let mut entries = Vec::new();
+    for entry in gix::objs::TreeRefIter::from_bytes(data.data, repo.object_hash()) {
+        let entry = entry.map_err(|e| object_error(format!("not a valid tree: {e}")))?;
+        entries.push((entry.mode, entry.filename.to_string(), entry.oid.to_owned()));
+    }
+    Ok(entries)
+}
+
+/// Where a blob was brought in: the path and the commit, in introduction order.
+pub type Introductions = HashMap<ObjectId, Vec<(String, ObjectId)>>;
+
+/// For each commit (parents first), the `(path, blob)`s its tree has that none of its parents
+/// has at that path: what the commit brought in. Subtrees equal to a parent's are skipped. A
+/// parent that is missing is an error, unless the `shallow` file cut it off on purpose.
+pub(crate) fn introduced_by_commits(
+    repo: &gix::Repository,
+    db: &Database,
+    order: &[ObjectId],
+    commits: &HashMap<ObjectId, CommitInfo>,
+    shallow: &HashSet<ObjectId>,
+) -> Result<Introductions, HistoryError> {
+    let mut found: Introductions = HashMap::new();
+    let mut buf = Vec::new();
+    for commit in order {
+        let info = &commits[commit];
+        let mut parent_trees = Vec::new();
+        for parent in &info.parents {
+            let tree = match commits.get(parent) {
+                Some(p) => p.tree,
+                None => match read_commit(repo, db, &mut buf, *parent) {
+                    Ok(Some(p)) => p.tree,
+                    // Cut off by a shallow clone: compare with nothing.
+                    Ok(None) if shallow.contains(commit) => continue,
+                    Ok(None) => {
+                        return Err(HistoryError::Incomplete {
+                            repo: repo.path().to_path_buf(),
+                            message: format!(
+                                "parent commit {parent} of {commit} is not in the repository{}",
+                                partial_clone_hint(repo)
+                            ),
+                        });
+                    }
+                    Err(message) => {
+                        return Err(HistoryError::Object {
+                            repo: repo.path().to_path_buf(),
+                            id: *parent,
+                            message,
+                        });
+                    }
+                },
+            };
+            parent_trees.push(tree);
+        }
+        let mut new = Vec::new();
+        diff_trees(repo, db, info.tree, &parent_trees, "", &mut new, &mut buf)?;
+        for (path, blob) in new {
+            let places = found.entry(blob).or_default();
+            if !places.iter().any(|(p, _)| *p == path) {
+                places.push((path, *commit));
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn diff_trees(
+    repo: &gix::Repository,
+    db: &Database,
+    tree: ObjectId,
+    parents: &[ObjectId],
+    prefix: &str,
+    out: &mut Vec<(String, ObjectId)>,
+    buf: &mut Vec<u8>,
+) -> Result<(), HistoryError> {
+    if parents.contains(&tree) {
+        return Ok(());
+    }
+    let parent_entries: Vec<Vec<(gix::objs::tree::EntryMode, String, ObjectId)>> = parents
+        .iter()
+        .map(|p| tree_entries(repo, db, *p, buf))
+        .collect::<Result<_, _>>()?;
+    for (mode, name, oid) in tree_entries(repo, db, tree, buf)? {
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let same_name = parent_entries
+            .iter()
+            .flat_map(|entries| entries.iter().filter(|(_, n, _)| *n == name));
+        if mode.is_tree() {
+            let subtrees: Vec<ObjectId> = same_name
+                .filter(|(m, _, _)| m.is_tree())
+                .map(|(_, _, o)| *o)
+                .collect();
+            diff_trees(repo, db, oid, &subtrees, &path, out, buf)?;
+        } else if mode.is_blob_or_symlink() && !same_name.clone().any(|(_, _, o)| *o == oid) {
+            out.push((path, oid));
+        }
+    }
+    Ok(())
+}
+
+/// For each target blob, every `(path, first commit)` it appears at, walking commits
+/// parents-first and decoding each distinct tree once.
+pub fn attribute(
+    repo: &gix::Repository,
+    db: &Database,
+    order: &[ObjectId],
+    commits: &HashMap<ObjectId, CommitInfo>,
+    targets: &HashSet<ObjectId>,
+) -> Result<Introductions, HistoryError> {
+    let mut memo: HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>> = HashMap::new();
+    let mut seen: HashSet<(ObjectId, String)> = HashSet::new();
+    let mut found: Introductions = HashMap::new();
+    let mut buf = Vec::new();
+    for commit in order {
+        let listing =
+            targets_in_tree(repo, db, commits[commit].tree, targets, &mut memo, &mut buf)?;
+        for (path, blob) in listing.iter() {
+            if seen.insert((*blob, path.clone())) {
+                found
+                    .entry(*blob)
+                    .or_default()
+                    .push((path.clone(), *commit));
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn targets_in_tree(
+    repo: &gix::Repository,
+    db: &Database,
+    tree: ObjectId,
+    targets: &HashSet<ObjectId>,
+    memo: &mut HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>>,
+    buf: &mut Vec<u8>,
+) -> Result<Rc<Vec<(String, ObjectId)>>, HistoryError> {
+    if let Some(hit) = memo.get(&tree) {
+        return Ok(hit.clone());
+    }
+    // The entries are owned: the buffer is reused by the recursion.
+    let entries = tree_entries(repo, db, tree, buf)?;
+    let mut listing = Vec::new();
+    for (mode, name, oid) in entries {
+        if mode.is_tree() {
+            let sub = targets_in_tree(repo, db, oid, targets, memo, buf)?;
+            listing.extend(sub.iter().map(|(p, b)| (format!("{name}/{p}"), *b)));
+        } else if mode.is_blob_or_symlink() && targets.contains(&oid) {
+            listing.push((name, oid));
+        }
+    }
+    let listing = Rc::new(listing);
+    memo.insert(tree, listing.clone());
+    Ok(listing)
+}

@@ -1,0 +1,152 @@
+//! Scanning what is not (yet) history: the files on disk (`--worktree`) and what is staged in
+//! the index and differs from `HEAD` (`--staged`, the pre-commit hook). Which files and which
+//! blobs is [`worktree`]'s answer; this module reads and matches them.
+//!
+//! It must not open a repository or decide which files git would commit.
+//!
+//! [`worktree`]: crate::checks::secrets::git::worktree
+
+use super::{Limits, Stats, is_binary};
+use crate::checks::secrets::engine::RuleSet;
+use crate::checks::secrets::git::objects::find;
+use crate::checks::secrets::git::repo::excerpt;
+use crate::checks::secrets::git::worktree::file_error;
+use crate::checks::secrets::git::{Database, FileError, HistoryError};
+use crate::checks::secrets::hits::{Hit, hits_in};
+use gix::ObjectId;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// One file with secrets.
+pub struct FileHits {
+    /// Path relative to the scanned root, `/`-separated.
+    pub path: String,
+    /// The staged blob, for `--staged`.
+    pub blob: Option<ObjectId>,
+    /// What it holds.
+    pub hits: Vec<Hit>,
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Scans `paths`, the files [`worktree::files`] listed under `root` (canonical): each read
+/// whole, unless over the size limit or binary.
+///
+/// [`worktree::files`]: crate::checks::secrets::git::worktree::files
+pub fn scan_worktree(
+    root: &Path,
+    paths: &[PathBuf],
+    rules: &RuleSet,
+    limits: Limits,
+) -> Result<(Vec<FileHits>, Stats), FileError> {
+    let results: Vec<Result<(Option<FileHits>, Stats), FileError>> = paths
+        .par_iter()
+        .map_init(Vec::new, |matches, path| {
+            let mut stats = Stats {
+                objects: 1,
+                blobs: 1,
+                ..Stats::default()
+            };
+            let size = std::fs::metadata(path)
+                .map_err(|e| file_error(path, e))?
+                .len();
+            if size > limits.max_blob_size {
+                stats.skipped_large = 1;
+                return Ok((None, stats));
+            }
+            let data = std::fs::read(path).map_err(|e| file_error(path, e))?;
+            if !limits.scan_binary && is_binary(&data) {
+                stats.skipped_binary = 1;
+                return Ok((None, stats));
+            }
+            stats.blobs_scanned = 1;
+            stats.bytes_scanned = data.len() as u64;
+            let hits = hits_in(&data, rules, matches);
+            // The blob id the file would get, so findings name a blob as history ones do.
+            let found = (!hits.is_empty()).then(|| FileHits {
+                path: relative(root, path),
+                blob: gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &data)
+                    .ok(),
+                hits,
+            });
+            Ok((found, stats))
+        })
+        .collect();
+    collect(results)
+}
+
+fn collect<E>(
+    results: Vec<Result<(Option<FileHits>, Stats), E>>,
+) -> Result<(Vec<FileHits>, Stats), E> {
+    let mut files = Vec::new();
+    let mut total = Stats::default();
+    for result in results {
+        let (found, stats) = result?;
+        total.objects += stats.objects;
+        total.blobs += stats.blobs;
+        total.blobs_scanned += stats.blobs_scanned;
+        total.bytes_scanned += stats.bytes_scanned;
+        total.skipped_binary += stats.skipped_binary;
+        total.skipped_large += stats.skipped_large;
+        files.extend(found);
+    }
+    Ok((files, total))
+}
+
+/// Scans the staged blobs [`worktree::staged`] listed (those `HEAD` does not have at the same
+/// path). A staged blob that is not there is an error: the hook must not pass a commit it
+/// could not look at.
+///
+/// [`worktree::staged`]: crate::checks::secrets::git::worktree::staged
+pub fn scan_staged(
+    repo: &gix::Repository,
+    db: &Database,
+    staged: &[(String, ObjectId)],
+    rules: &RuleSet,
+    limits: Limits,
+) -> Result<(Vec<FileHits>, Stats), HistoryError> {
+    let results: Vec<Result<(Option<FileHits>, Stats), HistoryError>> = staged
+        .iter()
+        .map(|(path, id)| {
+            let mut stats = Stats {
+                objects: 1,
+                blobs: 1,
+                ..Stats::default()
+            };
+            let mut buf = Vec::new();
+            let object_error = |message: String| HistoryError::Object {
+                repo: repo.path().to_path_buf(),
+                id: *id,
+                message,
+            };
+            let data = find(repo, db, id, &mut buf)
+                .map_err(object_error)?
+                .ok_or_else(|| {
+                    object_error(format!("staged blob `{}` is missing", excerpt(path)))
+                })?;
+            if data.data.len() as u64 > limits.max_blob_size {
+                stats.skipped_large = 1;
+                return Ok((None, stats));
+            }
+            if !limits.scan_binary && is_binary(data.data) {
+                stats.skipped_binary = 1;
+                return Ok((None, stats));
+            }
+            stats.blobs_scanned = 1;
+            stats.bytes_scanned = data.data.len() as u64;
+            let hits = hits_in(data.data, rules, &mut Vec::new());
+            let found = (!hits.is_empty()).then(|| FileHits {
+                path: path.clone(),
+                blob: Some(*id),
+                hits,
+            });
+            Ok((found, stats))
+        })
+        .collect();
+    collect(results)
+}

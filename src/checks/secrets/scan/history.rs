@@ -1,0 +1,196 @@
+//! The object pass: every object of the database (or the blobs a range brought in) read once,
+//! in parallel, blobs matched and commits decoded; for the whole database, the proof that every
+//! object a ref reaches is present, from the links of trees and tags checked on the way.
+//!
+//! The repository and its verified object database are handed to it; refs, ranges and
+//! completeness come from [`super::super::git`]. It does not open a repository.
+
+use super::reader::{Reader, Seen};
+use super::{Limits, Progress, Stats};
+use crate::checks::secrets::Range;
+use crate::checks::secrets::engine::RuleSet;
+use crate::checks::secrets::git::trees::Introductions;
+use crate::checks::secrets::git::{
+    BrokenLink, CommitInfo, Database, HistoryError, Placement, TreeChecker, commits, refs,
+};
+use crate::checks::secrets::hits::Hit;
+use gix::ObjectId;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Everything the object pass found.
+pub struct Scanned {
+    /// Blobs with secrets.
+    pub hits: HashMap<ObjectId, Vec<Hit>>,
+    /// Every commit in the database.
+    pub commits: HashMap<ObjectId, CommitInfo>,
+    /// Counters.
+    pub stats: Stats,
+    /// Links from the trees and tags read to objects the database does not hold (only when
+    /// the pass was asked to check them).
+    pub broken: Vec<BrokenLink>,
+}
+
+/// What the whole-database pass checks trees and tags against.
+pub struct Completeness<'a> {
+    /// Every id of the database.
+    pub present: &'a gix::hashtable::HashSet<ObjectId>,
+    /// Where each of the ids scanned sits in its pack (`None` when loose), index for index.
+    pub placements: &'a [Option<Placement>],
+}
+
+/// Reads the given objects once each, in parallel: blobs are matched, commits decoded. With
+/// `complete`, trees and tags are decoded too and each link to an object not present is
+/// returned, for [`refs::check_complete`].
+pub fn scan_objects(
+    repo: &gix::Repository,
+    db: &Database,
+    ids: &[ObjectId],
+    complete: Option<&Completeness<'_>>,
+    rules: &RuleSet,
+    limits: Limits,
+    progress: &dyn Progress,
+) -> Result<Scanned, HistoryError> {
+    let repo_path = repo.path().to_path_buf();
+    let object_error = |id: ObjectId, message: String| HistoryError::Object {
+        repo: repo_path.clone(),
+        id,
+        message,
+    };
+    let sync = repo.clone().into_sync();
+    // One repository handle, and so one pack delta cache, per chunk rather than per rayon
+    // split; chunks are large enough to amortise it and small enough to balance the load.
+    let chunk_size = (ids.len() / (rayon::current_num_threads() * 4)).max(64);
+    progress.start(ids.len() as u64);
+    let present = complete.map(|c| c.present);
+    let results: Vec<Result<(ObjectId, Seen), HistoryError>> = ids
+        .par_chunks(chunk_size)
+        .enumerate()
+        .flat_map_iter(|(n, chunk)| {
+            let repo = sync.to_thread_local();
+            let placements = complete.and_then(|c| c.placements.get(n * chunk_size..));
+            let mut reader = Reader {
+                repo: &repo,
+                db,
+                present,
+                trees: present.map(|p| TreeChecker::new(p, repo.object_hash())),
+                rules,
+                limits,
+                buf: Vec::new(),
+                matches: Vec::new(),
+            };
+            let mut since = (0u64, 0u64);
+            let read: Vec<_> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, &id)| {
+                    let placement = placements.and_then(|p| p.get(i).copied().flatten());
+                    let result = reader
+                        .read_object(id, placement)
+                        .map(|seen| (id, seen))
+                        .map_err(|message| object_error(id, message));
+                    since.0 += 1;
+                    if let Ok((
+                        _,
+                        Seen::Blob {
+                            scanned: Some(bytes),
+                            ..
+                        },
+                    )) = &result
+                    {
+                        since.1 += bytes;
+                    }
+                    if since.0 == 256 {
+                        progress.advance(since.0, since.1);
+                        since = (0, 0);
+                    }
+                    result
+                })
+                .collect();
+            progress.advance(since.0, since.1);
+            read
+        })
+        .collect();
+    progress.finish();
+
+    let mut scanned = Scanned {
+        hits: HashMap::new(),
+        commits: HashMap::new(),
+        stats: Stats {
+            objects: ids.len(),
+            ..Stats::default()
+        },
+        broken: Vec::new(),
+    };
+    for result in results {
+        let (id, seen) = result?;
+        match seen {
+            Seen::Blob {
+                scanned: size,
+                binary,
+                large,
+                hits,
+            } => {
+                scanned.stats.blobs += 1;
+                if let Some(size) = size {
+                    scanned.stats.blobs_scanned += 1;
+                    scanned.stats.bytes_scanned += size;
+                }
+                scanned.stats.skipped_binary += usize::from(binary);
+                scanned.stats.skipped_large += usize::from(large);
+                if !hits.is_empty() {
+                    scanned.hits.insert(id, hits);
+                }
+            }
+            Seen::Commit(info) => {
+                scanned.stats.commits += 1;
+                scanned.commits.insert(id, info);
+            }
+            Seen::Links(broken) => scanned.broken.extend(broken),
+            Seen::Other => {}
+        }
+    }
+    Ok(scanned)
+}
+
+/// The whole database: every object read once, then the proof that every object a ref
+/// reaches is present (the pass checks each tree's and tag's links as it reads them).
+pub fn scan_all(
+    repo: &gix::Repository,
+    db: &Database,
+    rules: &RuleSet,
+    limits: Limits,
+    progress: &dyn Progress,
+) -> Result<Scanned, HistoryError> {
+    // Refs first: one that cannot be read fails the scan before any work is done.
+    let tips = refs::ref_tips(repo)?;
+    let present: gix::hashtable::HashSet<ObjectId> = db.ids.iter().copied().collect();
+    let complete = Completeness {
+        present: &present,
+        placements: &db.placements,
+    };
+    let mut scanned = scan_objects(repo, db, &db.ids, Some(&complete), rules, limits, progress)?;
+    let broken = std::mem::take(&mut scanned.broken);
+    refs::check_complete(repo, db, &tips, &present, &scanned.commits, broken)?;
+    Ok(scanned)
+}
+
+/// `--since` and `--range`: the blobs the range's commits brought in, scanned, and where each
+/// was brought in. Every revision, tip and commit the range needs must be there: one that is
+/// missing is an error naming it, never a smaller range.
+pub fn scan_range(
+    repo: &gix::Repository,
+    db: &Database,
+    range: &Range,
+    rules: &RuleSet,
+    limits: Limits,
+    progress: &dyn Progress,
+) -> Result<(Scanned, Introductions), HistoryError> {
+    let (commits, introductions) = commits::range(repo, db, &range.base, range.head.as_deref())?;
+    let mut ids: Vec<ObjectId> = introductions.keys().copied().collect();
+    ids.sort_unstable();
+    let mut scanned = scan_objects(repo, db, &ids, None, rules, limits, progress)?;
+    scanned.stats.commits = commits.len();
+    scanned.commits = commits;
+    Ok((scanned, introductions))
+}

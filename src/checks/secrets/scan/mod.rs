@@ -1,0 +1,49 @@
+//! Feeding blobs to the rule engine: the object pass over the whole database or a range
+//! ([`history`], each object read by a per-thread reader), the work tree and staged scans
+//! ([`files`]), and their limits, counters and progress.
+//!
+//! It is handed an open repository, a verified object database or a listing of files, and
+//! calls [`super::git`] for everything it needs to know about git: it must not open a
+//! repository, list one's files or walk history itself.
+
+pub mod files;
+pub mod history;
+mod reader;
+
+pub use history::{Scanned, scan_all, scan_objects, scan_range};
+
+/// How the object pass is shown: the check's progress (see [`crate::check::Progress`]).
+pub use crate::check::{Progress, Silent};
+
+/// Scan limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Blobs larger than this are skipped and counted.
+    pub max_blob_size: u64,
+    /// Scan blobs with a NUL in their first 8 KiB too.
+    pub scan_binary: bool,
+}
+
+/// Counters for the summary.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Stats {
+    /// Distinct objects in the database.
+    pub objects: usize,
+    /// Distinct blobs.
+    pub blobs: usize,
+    /// Blobs whose contents were matched.
+    pub blobs_scanned: usize,
+    /// Bytes matched.
+    pub bytes_scanned: u64,
+    /// Blobs skipped as binary.
+    pub skipped_binary: usize,
+    /// Blobs skipped as larger than the limit.
+    pub skipped_large: usize,
+    /// Commits in the database.
+    pub commits: usize,
+}
+
+/// Whether contents look binary: a NUL byte in the first 8 KiB.
+pub fn is_binary(data: &[u8]) -> bool {
+    memchr::memchr(0, &data[..data.len().min(8192)]).is_some()
+}

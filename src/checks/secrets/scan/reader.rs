@@ -1,0 +1,170 @@
+//! Reading one object of the object pass, on one of its threads: a blob is matched (unless
+//! binary or over the size limit), a commit decoded, and with the completeness check on, a tree's
+//! or tag's links to missing objects collected.
+//!
+//! It reads through the repository and database it is handed, with [`super::super::git`]'s
+//! decoders and tree checker; it does not open anything, list objects or walk history.
+
+use super::{Limits, is_binary};
+use crate::checks::secrets::engine::{Match, RuleSet};
+use crate::checks::secrets::git::objects::decode_commit;
+use crate::checks::secrets::git::repo::describe;
+use crate::checks::secrets::git::{
+    BrokenLink, CommitInfo, Database, Placement, TreeChecker, tag_links,
+};
+use crate::checks::secrets::hits::{Hit, hits_in};
+use gix::ObjectId;
+use gix::objs::{Find, FindHeader, Kind};
+
+pub(super) enum Seen {
+    Blob {
+        scanned: Option<u64>,
+        binary: bool,
+        large: bool,
+        hits: Vec<Hit>,
+    },
+    Commit(CommitInfo),
+    /// A tree or tag, with the links to objects that are not present.
+    Links(Vec<BrokenLink>),
+    Other,
+}
+
+/// Reads objects for one thread of the object pass.
+pub(super) struct Reader<'a> {
+    pub(super) repo: &'a gix::Repository,
+    pub(super) db: &'a Database,
+    pub(super) present: Option<&'a gix::hashtable::HashSet<ObjectId>>,
+    pub(super) trees: Option<TreeChecker<'a>>,
+    pub(super) rules: &'a RuleSet,
+    pub(super) limits: Limits,
+    pub(super) buf: Vec<u8>,
+    pub(super) matches: Vec<Match>,
+}
+
+impl Reader<'_> {
+    pub(super) fn read_object(
+        &mut self,
+        id: ObjectId,
+        placement: Option<Placement>,
+    ) -> Result<Seen, String> {
+        let Reader {
+            repo,
+            db,
+            present,
+            trees,
+            rules,
+            limits,
+            buf,
+            matches,
+        } = self;
+        let chain = |e: Box<dyn std::error::Error + Send + Sync>| describe(&*e);
+        let at = placement.map(|p| (p.pack, p.offset));
+        let base = placement.and_then(|p| Some((p.pack, p.base?)));
+        // A loose copy is read whole (and hash-checked); a packed one header first, so a blob
+        // over the size limit is never inflated. A delta against a tree just checked is a
+        // tree (git deltas objects against their own kind; the kind read is checked below).
+        let (kind, size) = if db.is_loose(&id) {
+            (None, 0)
+        } else if trees
+            .as_ref()
+            .is_some_and(|checker| base.is_some_and(|base| checker.holds(base)))
+        {
+            (Some(Kind::Tree), 0)
+        } else {
+            let header = repo
+                .objects
+                .try_header(&id)
+                .map_err(chain)?
+                .ok_or("listed in an index but missing")?;
+            (Some(header.kind), header.size)
+        };
+        let skip = match kind {
+            Some(Kind::Blob) => size > limits.max_blob_size,
+            Some(Kind::Tree | Kind::Tag) => present.is_none(),
+            _ => false,
+        };
+        if skip {
+            return Ok(match kind {
+                Some(Kind::Blob) => Seen::Blob {
+                    scanned: None,
+                    binary: false,
+                    large: true,
+                    hits: Vec::new(),
+                },
+                _ => Seen::Other,
+            });
+        }
+        let hash = repo.object_hash();
+        // A packed tree is read straight into the checker's buffer, where it stays to be
+        // compared with the next one.
+        if let (Some(Kind::Tree), Some(checker)) = (kind, trees.as_mut()) {
+            let buffer = checker.buffer();
+            let (start, len) = {
+                let data = repo
+                    .objects
+                    .try_find(&id, buffer)
+                    .map_err(chain)?
+                    .ok_or("missing")?;
+                if data.kind != Kind::Tree {
+                    return Err(format!("a {} stored as a delta of a tree", data.kind));
+                }
+                (data.data.as_ptr(), data.data.len())
+            };
+            if start != buffer.as_ptr() || len > buffer.len() {
+                // Not where gix puts objects today; read again the plain way.
+                let data = repo
+                    .objects
+                    .try_find(&id, buf)
+                    .map_err(chain)?
+                    .ok_or("missing")?;
+                buffer.clear();
+                buffer.extend_from_slice(data.data);
+            } else {
+                buffer.truncate(len);
+            }
+            return Ok(Seen::Links(checker.check(id, at, base)?));
+        }
+        let data = match kind {
+            None => db.read_loose(&id, buf)?.ok_or("listed but missing")?,
+            Some(_) => repo
+                .objects
+                .try_find(&id, buf)
+                .map_err(chain)?
+                .ok_or("missing")?,
+        };
+        Ok(match data.kind {
+            Kind::Blob if data.data.len() as u64 > limits.max_blob_size => Seen::Blob {
+                scanned: None,
+                binary: false,
+                large: true,
+                hits: Vec::new(),
+            },
+            Kind::Blob if !limits.scan_binary && is_binary(data.data) => Seen::Blob {
+                scanned: None,
+                binary: true,
+                large: false,
+                hits: Vec::new(),
+            },
+            Kind::Blob => Seen::Blob {
+                scanned: Some(data.data.len() as u64),
+                binary: false,
+                large: false,
+                hits: hits_in(data.data, rules, matches),
+            },
+            Kind::Commit => Seen::Commit(decode_commit(data.data, hash)?),
+            Kind::Tree => match trees {
+                Some(checker) => {
+                    let buffer = checker.buffer();
+                    buffer.clear();
+                    buffer.extend_from_slice(data.data);
+                    Seen::Links(checker.check(id, None, None)?)
+                }
+                None => Seen::Other,
+            },
+            Kind::Tag => match present {
+                Some(present) => Seen::Links(tag_links(id, data.data, hash, present)?),
+                None => Seen::Other,
+            },
+        })
+    }
+}
