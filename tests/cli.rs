@@ -946,7 +946,7 @@ mod formats {
         std::fs::create_dir_all(dir.path().join("tests")).unwrap();
         std::fs::write(
             dir.path().join("tests/token.txt"),
-            "token = \"ghp_Qv3nT8rLm2Xk7Wd9Pz4Hs6Jc1By5Nf0Ga8Re\"\n",
+            "token = \"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\"\n",
         )
         .unwrap();
         std::fs::write(

@@ -919,3 +919,78 @@ negative-examples = ["acme_tok_short"]
         );
     }
 }
+
+/// Every finding says how sure it is; `min-confidence` (flag, then `[secrets]`, default
+/// medium) chooses what is reported.
+mod confidence {
+    use super::*;
+
+    const GENERIC: &str = "db_password = \"5lpQan%IE^rVvwaw4SFZGK50\"\n";
+
+    fn repo() -> Repo {
+        let repo = Repo::new();
+        repo.write("app.cfg", GENERIC);
+        repo.write("deploy.env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+        repo.commit("config");
+        repo
+    }
+
+    fn rules_of(doc: &Value) -> Vec<(String, String)> {
+        secret_findings(doc)
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["evidence"]["confidence"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn generic_assignments_are_low_and_left_out_by_default() {
+        let repo = repo();
+        let (_, doc) = repo.scan(&[]);
+        assert_eq!(
+            rules_of(&doc),
+            [("secret.github-pat".to_string(), "high".to_string())]
+        );
+        let (_, doc) = repo.scan(&["--min-confidence", "low"]);
+        let rules = rules_of(&doc);
+        assert!(
+            rules.contains(&("secret.generic-assignment".to_string(), "low".to_string())),
+            "{rules:?}"
+        );
+    }
+
+    #[test]
+    fn the_config_sets_it_and_the_flag_wins() {
+        let repo = repo();
+        std::fs::write(
+            repo.path().join("palisade.toml"),
+            "[secrets]\nmin-confidence = \"low\"\n",
+        )
+        .unwrap();
+        let (_, doc) = repo.scan(&[]);
+        assert_eq!(rules_of(&doc).len(), 2, "{:?}", rules_of(&doc));
+        let (_, doc) = repo.scan(&["--min-confidence", "high"]);
+        assert_eq!(rules_of(&doc).len(), 1, "{:?}", rules_of(&doc));
+    }
+
+    #[test]
+    fn a_bad_level_names_the_key() {
+        let repo = repo();
+        std::fs::write(
+            repo.path().join("palisade.toml"),
+            "[secrets]\nmin-confidence = \"sure\"\n",
+        )
+        .unwrap();
+        let (run, _) = repo.scan(&[]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("palisade.toml:2") && run.stderr.contains("low, medium, high"),
+            "{}",
+            run.stderr
+        );
+    }
+}

@@ -120,6 +120,8 @@ pub struct Flags {
     pub max_blob_size: Option<u64>,
     /// `--scan-binary`.
     pub scan_binary: bool,
+    /// `--min-confidence`.
+    pub min_confidence: Option<crate::checks::secrets::rules::Confidence>,
     /// `--show-secrets` (refused under CI unless `--allow-show-secrets-in-ci`).
     pub show_secrets: bool,
     /// `--binary PATH`…

@@ -254,6 +254,11 @@ pub struct GateArgs {
     #[arg(long, value_name = "REV")]
     pub since: Option<String>,
 
+    /// Secrets: report matches of at least this confidence [default: `min-confidence` in
+    /// [secrets], else medium]. `low` adds generic assignments (`password = "…"`).
+    #[arg(long, value_name = "LEVEL")]
+    pub min_confidence: Option<crate::checks::secrets::rules::Confidence>,
+
     /// Run cargo with --offline.
     #[arg(long)]
     pub offline: bool,
@@ -362,6 +367,13 @@ pub struct SecretsArgs {
     /// Also scan binary blobs (a NUL byte in the first 8 KiB); skipped by default.
     #[arg(long)]
     pub scan_binary: bool,
+
+    /// Report matches of at least this confidence [default: `min-confidence` in [secrets],
+    /// else medium]: high is a service's own format (prefix, length, checksum), medium a
+    /// service keyword near an entropy-checked value, low a generic assignment
+    /// (`password = "…"`).
+    #[arg(long, value_name = "LEVEL")]
+    pub min_confidence: Option<crate::checks::secrets::rules::Confidence>,
 
     /// Only what HEAD brings in on top of REV: every commit of REV..HEAD (e.g. `--since
     /// origin/main` in a pull request), not other branches. Every intermediate commit counts,

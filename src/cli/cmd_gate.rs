@@ -46,6 +46,7 @@ pub fn run(
         advisory_db: a.advisory_db.clone(),
         offline: a.offline,
         since: a.since.clone(),
+        min_confidence: a.min_confidence,
         imports,
         ..Flags::default()
     };

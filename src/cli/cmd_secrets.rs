@@ -31,6 +31,7 @@ pub fn run(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome> {
         range: a.range.clone(),
         max_blob_size: a.max_blob_size,
         scan_binary: a.scan_binary,
+        min_confidence: a.min_confidence,
         show_secrets: a.show_secrets,
         ..Flags::default()
     };

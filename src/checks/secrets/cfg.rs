@@ -28,7 +28,7 @@
 //! matches the empty string or every one of [`PROBE_SECRETS`], `paths` that match every one of
 //! [`PROBE_PATHS`], and a `max-blob-size` under [`MIN_BLOB_SIZE`].
 
-use super::rules::{Rule, RuleSeverity, Validator};
+use super::rules::{Confidence, Rule, RuleSeverity, Validator};
 use crate::config::fields::{Field, Table, shown};
 use crate::config::{Origin, Problems, Threshold, globs, threshold};
 use crate::policy::{Matcher, SecretMatcher, Suppression};
@@ -82,6 +82,8 @@ pub struct SecretsConfig {
     pub patterns: Vec<(usize, regex::bytes::Regex)>,
     /// `[[secrets.rules]]`: custom rules, in the shape of the built-in ones.
     pub rules: Vec<Rule>,
+    /// `min-confidence`: the least confident matches reported (`--min-confidence` wins).
+    pub min_confidence: Option<Confidence>,
 }
 
 /// The keys of this entry table (unknown ones are errors).
@@ -107,6 +109,7 @@ pub const RULE_KEYS: &[&str] = &[
     "min-entropy",
     "public-values",
     "validator",
+    "confidence",
     "finds",
     "why",
     "fix",
@@ -133,7 +136,13 @@ pub fn regex_problem(err: &regex::Error) -> String {
 
 impl SecretsConfig {
     /// The keys of `[secrets]`.
-    pub const KEYS: &[&str] = &["max-blob-size", "fail-on", "allow", "rules"];
+    pub const KEYS: &[&str] = &[
+        "max-blob-size",
+        "fail-on",
+        "min-confidence",
+        "allow",
+        "rules",
+    ];
 
     /// Validates the table, recording every problem.
     pub fn validate(table: Table<'_, '_>, file: &Path, problems: &mut Problems<'_>) -> Self {
@@ -152,6 +161,9 @@ impl SecretsConfig {
             } else {
                 config.max_blob_size = Some(size.into_inner());
             }
+        }
+        if let Field::Given(c) = table.string("min-confidence", problems) {
+            config.min_confidence = confidence_of(&c, "[secrets]", problems);
         }
         config.rules = custom_rules(
             table.tables("rules", "[[secrets.rules]]", RULE_KEYS, problems),
@@ -172,6 +184,22 @@ impl SecretsConfig {
         table.finish(problems);
         config
     }
+}
+
+/// A `confidence` or `min-confidence` value: `low`, `medium` or `high`.
+fn confidence_of(
+    value: &Spanned<String>,
+    table: &str,
+    problems: &mut Problems<'_>,
+) -> Option<Confidence> {
+    let parsed = Confidence::parse(value.get_ref());
+    if parsed.is_none() {
+        problems.at(
+            value.span(),
+            format!("confidence in {table} must be one of low, medium, high"),
+        );
+    }
+    parsed
 }
 
 /// A string that is present and not blank, trimmed.
@@ -591,6 +619,11 @@ fn read_rule(t: &Table<'_, '_>, problems: &mut Problems<'_>) -> Option<Rule> {
         Field::Invalid => None,
         Field::Absent => Some(None),
     };
+    let confidence = match t.string("confidence", problems) {
+        Field::Given(c) => confidence_of(&c, "[[secrets.rules]]", problems).map(Some),
+        Field::Invalid => None,
+        Field::Absent => Some(None),
+    };
     let finds = text("finds", problems);
     let why = text("why", problems);
     let fix = text("fix", problems);
@@ -607,6 +640,7 @@ fn read_rule(t: &Table<'_, '_>, problems: &mut Problems<'_>) -> Option<Rule> {
         min_entropy: min_entropy?,
         public_values: public_values?,
         validator: validator?,
+        confidence: confidence?.unwrap_or_default(),
         finds: finds?,
         why: why?,
         fix: fix?,

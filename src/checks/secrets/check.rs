@@ -1,6 +1,7 @@
 //! The secrets check as the registry runs it: its settings resolved once from the flags, the
 //! project and `[secrets]`; its summary as report data.
 
+use super::rules::Confidence;
 use super::{Range, Scope, Summary as Scanned, Target};
 use crate::check::{Check, CheckOutput, Context, Invocation, Line, Project, Summary, Tone};
 use crate::codes::Code;
@@ -33,7 +34,12 @@ pub fn resolve(ctx: &Context<'_>) -> anyhow::Result<Settings> {
             super::cfg::MIN_BLOB_SIZE
         );
     }
-    let rules = Arc::new(super::rule_set(&config.rules)?);
+    let mut rules = super::rule_set(&config.rules)?;
+    rules.min_confidence = flags
+        .min_confidence
+        .or(config.min_confidence)
+        .unwrap_or(Confidence::Medium);
+    let rules = Arc::new(rules);
     // The sinks mask with the set the scan compiled, not a second copy.
     crate::redact::use_rules(rules.clone());
     let here = ctx.project.root.clone();

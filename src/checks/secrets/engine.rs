@@ -26,6 +26,9 @@ pub struct RuleSet {
     prefilter: Prefilter,
     /// Keyword index → the rules it enables.
     keyword_rules: Vec<Vec<usize>>,
+    /// Matches of rules below this confidence are not reported (they still mask output:
+    /// [`RuleSet::scan_covering`] covers every rule's matches).
+    pub min_confidence: super::rules::Confidence,
 }
 
 /// Finds where keywords occur (every keyword at every position, overlaps included).
@@ -293,6 +296,7 @@ impl RuleSet {
             rules: compiled,
             prefilter,
             keyword_rules,
+            min_confidence: super::rules::Confidence::Low,
         })
     }
 
@@ -365,7 +369,18 @@ impl RuleSet {
         if let Some(covered) = covered {
             union_of(found, covered);
         }
-        let kept = resolve_overlaps(found);
+        let kept = if self.min_confidence > super::rules::Confidence::Low {
+            // Left out before overlaps are settled: a generic match set aside must not
+            // hide a service rule's match of the same value.
+            let reported: Vec<Match> = found
+                .iter()
+                .filter(|m| self.rules[m.rule].rule.confidence >= self.min_confidence)
+                .cloned()
+                .collect();
+            resolve_overlaps(&reported)
+        } else {
+            resolve_overlaps(found)
+        };
         out.truncate(first);
         out.extend(kept);
     }

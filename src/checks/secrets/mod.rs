@@ -567,6 +567,7 @@ fn to_finding(
     let code = rules.rules[rule_index].code;
     let evidence: BTreeMap<String, serde_json::Value> = [
         ("rule", json!(rule.id)),
+        ("confidence", json!(rule.confidence.as_str())),
         ("secret", json!(redacted)),
         ("secret_hash", json!(redact::secret_hash(secret))),
         ("blob", json!(first.blob.to_string())),

@@ -51,6 +51,11 @@ pub struct Rule {
     /// A checksum the secret must satisfy.
     #[serde(default)]
     pub validator: Option<Validator>,
+    /// How sure a match is to be a live credential (default `high`: a service format with a
+    /// fixed prefix, length or checksum). `medium`: a service keyword near an entropy-checked
+    /// value; `low`: a generic assignment.
+    #[serde(default)]
+    pub confidence: Confidence,
     /// What it finds.
     pub finds: String,
     /// Why a leak matters.
@@ -88,6 +93,54 @@ impl From<RuleSeverity> for Severity {
             RuleSeverity::High => Severity::High,
             RuleSeverity::Medium => Severity::Medium,
             RuleSeverity::Low => Severity::Low,
+        }
+    }
+}
+
+/// How sure a rule's match is to be a real credential; `min-confidence` chooses which are
+/// reported.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    Deserialize,
+    serde::Serialize,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// A generic assignment: a secret-like name and a value that passes the entropy and
+    /// placeholder checks.
+    Low,
+    /// A service's keyword near an entropy-checked value of its alphabet and length.
+    Medium,
+    /// A service's own format: a fixed prefix, length or checksum.
+    #[default]
+    High,
+}
+
+impl Confidence {
+    /// The lowercase name used in config, CLI and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// Parses the lowercase name.
+    pub fn parse(text: &str) -> Option<Confidence> {
+        match text {
+            "low" => Some(Confidence::Low),
+            "medium" => Some(Confidence::Medium),
+            "high" => Some(Confidence::High),
+            _ => None,
         }
     }
 }
