@@ -2455,10 +2455,12 @@ def run_tool(run: ToolRun, cmd: list[str], cwd: Path, ok_codes: tuple[int, ...])
 
 
 def run_palisade(binary: str, root: Path, results: Path) -> ToolRun:
-    """`cargo-palisade secrets --worktree . --format json` from the scan root (exit 1 = found)."""
+    """`cargo-palisade secrets --worktree . --format json` from the scan root (exit 1 = found);
+    `$PALISADE_ARGS` adds arguments (e.g. `--min-confidence low`)."""
     run = ToolRun("palisade", tool_version([binary, "--version"]))
     report = results / "palisade.json"
     cmd = [binary, "secrets", "--worktree", ".", "--format", "json", "--output", str(report)]
+    cmd += os.environ.get("PALISADE_ARGS", "").split()
     if not run_tool(run, cmd, root, (0, 1)):
         return run
     doc = json.loads(report.read_text(encoding="utf-8"))

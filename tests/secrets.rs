@@ -994,3 +994,93 @@ mod confidence {
         );
     }
 }
+
+/// A secret assigned to a secret-like name is found in every file syntax, quoted or not,
+/// when low-confidence findings are asked for; code that merely names a secret is not.
+mod layouts {
+    use super::*;
+
+    const VALUE: &str = "Xq7vR2mK9pL4tW8z";
+
+    #[test]
+    fn every_layout_is_found_at_low_confidence() {
+        let layouts = [
+            ("app.py", format!("DB_PASSWORD = \"{VALUE}\"\n")),
+            (".env", format!("DB_PASSWORD={VALUE}\n")),
+            ("config.ini", format!("[db]\npassword = {VALUE}\n")),
+            ("values.yaml", format!("db:\n  password: {VALUE}\n")),
+            ("flat.yaml", format!("db_password: {VALUE}\n")),
+            (
+                "settings.xml",
+                format!("<server><password>{VALUE}</password></server>\n"),
+            ),
+            (
+                "web.config",
+                format!("<add key=\"DbPassword\" value=\"{VALUE}\" />\n"),
+            ),
+            ("main.go", format!("var dbPassword = `{VALUE}`\n")),
+            ("config.json", format!("{{\"dbPassword\": \"{VALUE}\"}}\n")),
+            ("deploy.sh", format!("mysql --password={VALUE} shop\n")),
+            (
+                "lib.rs",
+                format!("const DB_PASSWORD: &str = \"{VALUE}\";\n"),
+            ),
+            (
+                "app.properties",
+                format!("spring.datasource.password={VALUE}\n"),
+            ),
+            ("Dockerfile", format!("ENV DB_PASSWORD={VALUE}\n")),
+            (
+                "conn.cs",
+                format!("var c = \"Server=db;User Id=app;Password={VALUE};\";\n"),
+            ),
+            (
+                "ftp.txt",
+                format!("ftp://deploy:{VALUE}@files-internal/upload\n"),
+            ),
+        ];
+        let repo = Repo::new();
+        for (file, text) in &layouts {
+            repo.write(file, text);
+        }
+        repo.commit("every layout");
+        let (run, doc) = repo.scan(&["--min-confidence", "low"]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let mut found: Vec<String> = secret_findings(&doc)
+            .iter()
+            .flat_map(|f| {
+                let mut paths = vec![f["evidence"]["path"].as_str().unwrap().to_string()];
+                for o in f["evidence"]["occurrences"].as_array().unwrap() {
+                    paths.push(o["path"].as_str().unwrap().to_string());
+                }
+                paths
+            })
+            .collect();
+        found.sort();
+        found.dedup();
+        let mut expected: Vec<String> = layouts.iter().map(|(f, _)| f.to_string()).collect();
+        expected.sort();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn code_that_names_a_secret_is_not_a_finding() {
+        let repo = Repo::new();
+        repo.write(
+            "app.py",
+            "password = request.form.get\ntoken = self.token\nSECRET_KEY = settings.DJANGO_SECRET_KEY\napi_key = os.environ\nsecret_version: 1.2.3\ntoken_url = https://auth.example.com/oauth/token\npassword = password123\n",
+        );
+        repo.write(
+            "main.rs",
+            "let token: String = get_token(&config);\nlet password = args.password.clone();\n",
+        );
+        repo.commit("code");
+        let (run, doc) = repo.scan(&["--min-confidence", "low"]);
+        assert_eq!(
+            run.code,
+            0,
+            "{}",
+            serde_json::to_string_pretty(&doc).unwrap()
+        );
+    }
+}

@@ -34,8 +34,14 @@ fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// `secrets . --format json` in `dir`: the run, its findings, and how long it took.
 fn scan(dir: &Path) -> (Run, Vec<Value>, Duration) {
+    scan_with(dir, &[])
+}
+
+fn scan_with(dir: &Path, extra: &[&str]) -> (Run, Vec<Value>, Duration) {
     let started = Instant::now();
-    let run = palisade_in(dir, &["secrets", ".", "--format", "json"]);
+    let mut args = vec!["secrets", ".", "--format", "json"];
+    args.extend_from_slice(extra);
+    let run = palisade_in(dir, &args);
     let took = started.elapsed();
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
     let findings = json(&run)["findings"].as_array().unwrap().clone();
@@ -66,19 +72,19 @@ fn dsns(n: usize) -> Vec<(String, String)> {
 /// winner's secret was masked.
 #[test]
 fn snippet_masks_the_overlapping_match_of_a_losing_rule() {
-    // `secret.postgres-uri` wins with the password; `secret.generic-assignment` matched the
-    // whole quoted URI, host and path included, and lost.
-    let uri = "postgres://app:Q9mX2kP7rT4vW8yB@db-7f3k9q2.internal/app";
-    let dir = repo_with(&[("settings.py", &format!("password = \"{uri}\"\n"))]);
-    let (_, findings, _) = scan(dir.path());
+    // `secret.github-pat` wins with the token; `secret.generic-assignment` matched the token
+    // and the `:x-oauth-basic` after it, and lost.
+    let value = "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:x-oauth-basic";
+    let dir = repo_with(&[("settings.py", &format!("api_token = \"{value}\"\n"))]);
+    let (_, findings, _) = scan_with(dir.path(), &["--min-confidence", "low"]);
     assert_eq!(findings.len(), 1, "{findings:#?}");
     let evidence = &findings[0]["evidence"];
-    assert_eq!(evidence["rule"], "secret.postgres-uri");
+    assert_eq!(evidence["rule"], "secret.github-pat");
     let snippet = evidence["snippet"].as_str().unwrap();
     assert!(snippet.contains("…[hmac:"), "nothing masked: {snippet}");
     // Redaction may show 4 leading characters; no 5 consecutive bytes of the losing match may.
-    for start in 0..=uri.len() - 5 {
-        let piece = &uri[start..start + 5];
+    for start in 0..=value.len() - 5 {
+        let piece = &value[start..start + 5];
         assert!(
             !snippet.contains(piece),
             "{piece:?} of the losing match shows in {snippet:?}"

@@ -505,6 +505,7 @@ fn custom_rules(tables: Vec<Table<'_, '_>>, problems: &mut Problems<'_>) -> Vec<
     // One set for all: each example must be found by its own rule among all the others.
     let mut all = builtin;
     all.extend(candidates.iter().map(|(_, r)| r.clone()));
+    super::rules::by_priority(&mut all);
     let set = match super::engine::RuleSet::compile(all) {
         Ok(set) => set,
         Err(e) => {
@@ -609,10 +610,13 @@ fn read_rule(t: &Table<'_, '_>, problems: &mut Problems<'_>) -> Option<Rule> {
     let public_values = list("public-values", false, problems);
     let validator = match t.string("validator", problems) {
         Field::Given(v) if v.get_ref() == "github-crc32" => Some(Some(Validator::GithubCrc32)),
+        Field::Given(v) if v.get_ref() == "credential-value" => {
+            Some(Some(Validator::CredentialValue))
+        }
         Field::Given(v) => {
             problems.at(
                 v.span(),
-                "`validator` in [[secrets.rules]] must be `github-crc32`",
+                "`validator` in [[secrets.rules]] must be `github-crc32` or `credential-value`",
             );
             None
         }

@@ -124,6 +124,7 @@ pub struct Outcome {
 pub fn rule_set(custom: &[rules::Rule]) -> Result<RuleSet, rules::RuleError> {
     let mut all = rules::builtin()?;
     all.extend(custom.iter().cloned());
+    rules::by_priority(&mut all);
     RuleSet::compile(all)
 }
 

@@ -151,6 +151,11 @@ impl Confidence {
 pub enum Validator {
     /// GitHub's token format: the last 6 characters are the base62 CRC32 of the 30 before them.
     GithubCrc32,
+    /// A value assigned to a secret-like name that reads as a credential, not as code: see
+    /// [`credential_value`].
+    CredentialValue,
+    /// HTTP Basic credentials: base64 of `user:password`, the password not a placeholder.
+    BasicCredentials,
 }
 
 impl Validator {
@@ -158,8 +163,97 @@ impl Validator {
     pub fn check(self, secret: &[u8]) -> bool {
         match self {
             Validator::GithubCrc32 => github_crc32(secret),
+            Validator::CredentialValue => credential_value(secret),
+            Validator::BasicCredentials => basic_credentials(secret),
         }
     }
+}
+
+/// Whether a value assigned to a secret-like name (`password = …`, `<token>…</token>`) reads as
+/// a credential rather than as code or prose: generic rules match names, so the value must
+/// carry the evidence. It must mix character kinds (a digit or a symbol, and a letter), and
+/// must not be an identifier or a dotted path (`settings.SECRET_KEY`, `getToken`,
+/// `os.environ`), a call, a file path, a URL, a version, a boolean or a type name. Weak real
+/// passwords (`Summer2024!`) still pass.
+pub fn credential_value(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    let has_digit = text.bytes().any(|b| b.is_ascii_digit());
+    let has_letter = text.bytes().any(|b| b.is_ascii_alphabetic());
+    let has_symbol = text
+        .bytes()
+        .any(|b| b.is_ascii_punctuation() && !matches!(b, b'_' | b'-' | b'.'));
+    let mixed_case = text.bytes().any(|b| b.is_ascii_uppercase())
+        && text.bytes().any(|b| b.is_ascii_lowercase());
+    // Letters alone count when long, mixed-case and random-looking (a generated key), never
+    // as a word or an identifier (`getUserPasswordHash` has humps: a capital every few letters
+    // after lowercase runs, so its entropy is lower than a random string's of its length).
+    let random_letters = mixed_case && text.len() >= 16 && super::engine::entropy(value) >= 3.7;
+    if !has_letter || !(has_digit || has_symbol || random_letters) {
+        return false;
+    }
+    // Code: a call, an index, a dotted or namespaced path, a file path, a URL.
+    if text.contains(['(', ')', '[', ']'])
+        || text.contains("::")
+        || text.contains("->")
+        || text.starts_with(['/', '.', '~', '@', '#', '&', '*', '!', '%'])
+        || text.contains("://")
+    {
+        return false;
+    }
+    let dotted_identifier = !has_digit
+        && text.split('.').count() > 1
+        && text.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                && !part.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        });
+    if dotted_identifier {
+        return false;
+    }
+    // A version (`1.2.3`, `v2.0.1-rc1`) or a date.
+    let core = text
+        .trim_start_matches(['v', 'V'])
+        .split(['-', '+'])
+        .next()
+        .unwrap_or_default();
+    let version = core.contains('.')
+        && core.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && core.bytes().next().is_some_and(|b| b.is_ascii_digit());
+    let date = text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b':' | b'T' | b'Z'));
+    if version || date {
+        return false;
+    }
+    // An environment-variable or constant name with a digit (`AWS_SECRET_KEY_2`, `KEY_V1`).
+    let constant = text
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && text.contains('_');
+    if constant {
+        return false;
+    }
+    super::engine::entropy(value) >= 2.8
+}
+
+/// Whether `value` is base64 of `user:password` with a password that is not a placeholder.
+fn basic_credentials(value: &[u8]) -> bool {
+    use base64::Engine as _;
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(value) else {
+        return false;
+    };
+    let Some(colon) = decoded.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let (user, password) = (&decoded[..colon], &decoded[colon + 1..]);
+    !user.is_empty()
+        && password.len() >= 3
+        && std::str::from_utf8(password).is_ok_and(|p| !p.chars().any(char::is_control))
+        && super::placeholder::reason(password).is_none()
 }
 
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -210,6 +304,13 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
         })
 }
 
+/// Orders rules for matching: where two rules match one secret the earlier wins, so the more
+/// certain come first (a custom rule for a known format beats a generic assignment), in
+/// their given order within a confidence.
+pub fn by_priority(rules: &mut [Rule]) {
+    rules.sort_by_key(|r| std::cmp::Reverse(r.confidence));
+}
+
 /// Every built-in rule, in file order.
 pub fn builtin() -> Result<Vec<Rule>, RuleError> {
     let mut rules = Vec::new();
@@ -228,6 +329,39 @@ mod tests {
         assert!(github_crc32(b"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"));
         assert!(!github_crc32(b"ghp_WK59PFkl0JfI2yyVlbPegBPrUhRZds40ieVx"));
         assert!(!github_crc32(b"ghp_short"));
+    }
+
+    #[test]
+    fn credential_values_and_code() {
+        for real in [
+            "Summer2024!",
+            "5lpQan%IE^rVvwaw4SFZGK50",
+            "Q9mX2kP7rT4vW8yB",
+            "s3cr3t-Pa55w0rd",
+            "hunter2hunter2",
+        ] {
+            assert!(credential_value(real.as_bytes()), "{real}");
+        }
+        for code in [
+            "request.form",
+            "settings.SECRET_KEY",
+            "getPassword()",
+            "os.environ.get",
+            "self.token",
+            "AWS_SECRET_KEY_2",
+            "1.2.3",
+            "v2.0.1-rc1",
+            "2024-01-02T03:04:05Z",
+            "/run/secrets/db2",
+            "https://vault.example/v1",
+            "config::TOKEN",
+            "true",
+            "password",
+            "abcdefghij",
+            "tokens[0]",
+        ] {
+            assert!(!credential_value(code.as_bytes()), "{code}");
+        }
     }
 
     #[test]
