@@ -20,16 +20,28 @@ pub fn run(cmd: &RulesCommand) -> Result<Outcome> {
     let mut out: Vec<u8> = Vec::new();
     let result = match cmd {
         RulesCommand::List => {
-            for c in &set.rules {
-                writeln!(
-                    out,
-                    "{:<40} {:<9} {}",
-                    c.rule.id,
-                    Severity::from(c.rule.severity).as_str(),
-                    c.rule.name
-                )?;
+            let groups =
+                crate::checks::secrets::rules::by_category(set.rules.iter().map(|c| &c.rule));
+            for (category, rules) in &groups {
+                writeln!(out, "{category} ({} rules)", rules.len())?;
+                for rule in rules {
+                    writeln!(
+                        out,
+                        "{:<44} {:<9} {:<7} {}",
+                        rule.id,
+                        Severity::from(rule.severity).as_str(),
+                        rule.confidence.as_str(),
+                        rule.name
+                    )?;
+                }
+                writeln!(out)?;
             }
-            writeln!(out, "{} rules", set.rules.len())?;
+            writeln!(
+                out,
+                "{} rules in {} categories",
+                set.rules.len(),
+                groups.len()
+            )?;
             Outcome::Clean
         }
         RulesCommand::Check => {

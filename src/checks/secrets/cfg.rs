@@ -651,6 +651,7 @@ fn read_rule(t: &Table<'_, '_>, problems: &mut Problems<'_>) -> Option<Rule> {
         references: references?,
         examples: examples?,
         negative_examples: negative_examples?,
+        category: "custom".to_string(),
     })
 }
 

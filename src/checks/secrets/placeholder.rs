@@ -98,6 +98,10 @@ pub fn reason(value: &[u8]) -> Option<&'static str> {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
+    if letters.is_empty() {
+        // `…`, `***`, `---`: an elision, never a credential.
+        return Some("no letter or digit");
+    }
     if WORDS.contains(&letters.as_str()) {
         return Some("a stand-in word");
     }
@@ -193,6 +197,8 @@ mod tests {
             "changeme",
             "password123",
             "Secret1!",
+            "…",
+            "…`",
             "${DB_PASSWORD}",
             "$DB_PASSWORD",
             "{{ .Values.db.password }}",

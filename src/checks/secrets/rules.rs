@@ -70,6 +70,10 @@ pub struct Rule {
     /// Text that must not match.
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    /// The group it is listed under: its file's name for built-in rules (`cloud`), `custom`
+    /// for the config's own.
+    #[serde(skip)]
+    pub category: String,
 }
 
 /// Severity in rule files.
@@ -315,9 +319,60 @@ pub fn by_priority(rules: &mut [Rule]) {
 pub fn builtin() -> Result<Vec<Rule>, RuleError> {
     let mut rules = Vec::new();
     for (file, text) in BUILTIN {
-        rules.extend(parse_file(file, text)?);
+        let category = file.trim_end_matches(".toml");
+        rules.extend(parse_file(file, text)?.into_iter().map(|r| Rule {
+            category: category.to_string(),
+            ..r
+        }));
     }
     Ok(rules)
+}
+
+/// The categories of `rules` in first-seen order, each with its rules in their order.
+pub fn by_category<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> Vec<(&'a str, Vec<&'a Rule>)> {
+    let mut groups: Vec<(&str, Vec<&Rule>)> = Vec::new();
+    for rule in rules {
+        match groups.iter_mut().find(|(c, _)| *c == rule.category) {
+            Some((_, list)) => list.push(rule),
+            None => groups.push((&rule.category, vec![rule])),
+        }
+    }
+    groups
+}
+
+/// `docs/RULES.md`: every built-in rule by category, generated from `rules/*.toml` (a test
+/// fails when the checked-in file is not what this writes).
+pub fn markdown(rules: &[Rule]) -> String {
+    let mut out = String::from(
+        "# Secret rules\n\n\
+         Generated from `rules/*.toml` by `PALISADE_UPDATE_DOCS=1 cargo test rules_md`; do not edit.\n\
+         `cargo palisade rules explain ID` prints a rule's full documentation.\n\n\
+         Confidence: **high**, a service's own format (a fixed prefix, length or checksum);\n\
+         **medium**, a service keyword near an entropy-checked value; **low**, a generic\n\
+         assignment. `--min-confidence` (default medium) chooses what is reported.\n",
+    );
+    let groups = by_category(rules);
+    out.push_str(&format!(
+        "\n{} rules in {} categories.\n",
+        rules.len(),
+        groups.len()
+    ));
+    for (category, list) in groups {
+        out.push_str(&format!(
+            "\n## {category} ({})\n\n| id | finds | severity | confidence |\n|---|---|---|---|\n",
+            list.len()
+        ));
+        for r in list {
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                r.id,
+                r.finds.replace('|', "\\|").replace('\n', " "),
+                Severity::from(r.severity).as_str(),
+                r.confidence.as_str()
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -362,6 +417,20 @@ mod tests {
         ] {
             assert!(!credential_value(code.as_bytes()), "{code}");
         }
+    }
+
+    #[test]
+    fn rules_md_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/RULES.md");
+        let generated = markdown(&builtin().unwrap());
+        if std::env::var_os("PALISADE_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            current == generated,
+            "docs/RULES.md is stale: run `PALISADE_UPDATE_DOCS=1 cargo test rules_md`"
+        );
     }
 
     #[test]
