@@ -346,6 +346,14 @@ mod rules {
                 .lines()
                 .any(|l| l.starts_with("secret.age-identity "))
         );
+        // Grouped by category, each with its count; the total last.
+        assert!(run.stdout.contains("private-keys ("), "{}", run.stdout);
+        assert!(run.stdout.contains("generic ("), "{}", run.stdout);
+        let last = run.stdout.lines().last().unwrap_or_default();
+        assert!(
+            last.ends_with("categories") && last.contains(" rules in "),
+            "{last}"
+        );
         let run = palisade(&["rules", "explain", "github-pat"]);
         assert_eq!(run.code, 0);
         for section in [
