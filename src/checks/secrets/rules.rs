@@ -16,6 +16,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("cloud.toml", include_str!("../../../rules/cloud.toml")),
     ("saas.toml", include_str!("../../../rules/saas.toml")),
     (
+        "messaging.toml",
+        include_str!("../../../rules/messaging.toml"),
+    ),
+    (
         "registries.toml",
         include_str!("../../../rules/registries.toml"),
     ),
