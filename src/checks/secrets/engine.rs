@@ -264,7 +264,10 @@ impl RuleSet {
                     "every rule needs keywords of 3 or more characters for the prefilter".into(),
                 ));
             }
+            // ASCII classes (`\w`, `\s`, `[^…]` over bytes): credentials are ASCII, and Unicode
+            // classes multiply the automata's size (several times the memory on large blobs).
             let regex = regex::bytes::RegexBuilder::new(&rule.pattern)
+                .unicode(false)
                 .size_limit(1 << 24)
                 .build()
                 .map_err(|e| err(format!("bad pattern: {e}")))?;
