@@ -24,6 +24,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../rules/registries.toml"),
     ),
     ("ai.toml", include_str!("../../../rules/ai.toml")),
+    (
+        "dev-tools.toml",
+        include_str!("../../../rules/dev-tools.toml"),
+    ),
     ("generic.toml", include_str!("../../../rules/generic.toml")),
 ];
 
