@@ -14,6 +14,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("vcs-ci.toml", include_str!("../../../rules/vcs-ci.toml")),
     ("cloud.toml", include_str!("../../../rules/cloud.toml")),
+    ("infra.toml", include_str!("../../../rules/infra.toml")),
     ("saas.toml", include_str!("../../../rules/saas.toml")),
     (
         "messaging.toml",
