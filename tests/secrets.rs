@@ -925,7 +925,7 @@ negative-examples = ["acme_tok_short"]
 mod confidence {
     use super::*;
 
-    const GENERIC: &str = "db_password = \"5lpQan%IE^rVvwaw4SFZGK50\"\n";
+    const GENERIC: &str = "password = \"5lpQan%IE^rVvwaw4SFZGK50\"\n";
 
     fn repo() -> Repo {
         let repo = Repo::new();
