@@ -29,6 +29,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "dev-tools.toml",
         include_str!("../../../rules/dev-tools.toml"),
     ),
+    (
+        "services.toml",
+        include_str!("../../../rules/services.toml"),
+    ),
     ("generic.toml", include_str!("../../../rules/generic.toml")),
 ];
 
