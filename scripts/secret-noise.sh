@@ -19,7 +19,7 @@ for repo in "$@"; do
   report=$(mktemp)
   set +e
   # shellcheck disable=SC2086
-  "$PALISADE" secrets "$repo" --format json --output "$report" ${PALISADE_ARGS:-} 2>/dev/null
+  "$PALISADE" secrets "$repo" --format json --output "$report" ${PALISADE_ARGS:-} >/dev/null 2>&1
   code=$?
   set -e
   if [ "$code" -gt 1 ]; then

@@ -15,6 +15,8 @@ pub struct Compiled {
     pub code: &'static str,
     regex: Regex,
     secret_group: Option<usize>,
+    /// The `host` group, when the rule names the host a credential is for.
+    host_group: Option<usize>,
     /// Values this rule matched that the placeholder filter dropped.
     placeholders: std::sync::atomic::AtomicU64,
 }
@@ -219,7 +221,11 @@ impl Compiled {
             {
                 continue;
             }
-            if super::placeholder::reason(secret).is_some() {
+            let documentation_host = self
+                .host_group
+                .and_then(|g| caps.get(g))
+                .is_some_and(|h| super::placeholder::documentation_host(h.as_bytes()));
+            if documentation_host || super::placeholder::reason(secret).is_some() {
                 self.placeholders
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 continue;
@@ -272,6 +278,7 @@ impl RuleSet {
                 .build()
                 .map_err(|e| err(format!("bad pattern: {e}")))?;
             let secret_group = regex.capture_names().position(|n| n == Some("secret"));
+            let host_group = regex.capture_names().position(|n| n == Some("host"));
             for keyword in &rule.keywords {
                 let lower = keyword.to_ascii_lowercase();
                 match keywords.iter().position(|k| *k == lower) {
@@ -288,6 +295,7 @@ impl RuleSet {
                 rule,
                 regex,
                 secret_group,
+                host_group,
                 placeholders: std::sync::atomic::AtomicU64::new(0),
             });
         }

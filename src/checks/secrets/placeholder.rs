@@ -126,6 +126,25 @@ pub fn reason(value: &[u8]) -> Option<&'static str> {
     None
 }
 
+/// Whether a host is reserved for documentation (RFC 2606, RFC 6761): `example.com`,
+/// `example.org`, `example.net`, and names under `.example`, `.test` and `.invalid`.
+/// Credentials for such a host are an example by definition.
+pub fn documentation_host(host: &[u8]) -> bool {
+    let Ok(host) = std::str::from_utf8(host) else {
+        return false;
+    };
+    let host = host.to_ascii_lowercase();
+    let host = host
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('.');
+    let labels: Vec<&str> = host.split('.').collect();
+    let n = labels.len();
+    (n >= 2 && labels[n - 2] == "example" && matches!(labels[n - 1], "com" | "org" | "net"))
+        || matches!(labels[n - 1], "example" | "test" | "invalid")
+}
+
 /// `${VAR}`, `$VAR`, `{{ … }}`, `<…>`, `%s`, `%(name)s`, `#{…}`, `__NAME__`, `{name}`.
 fn is_template(text: &str) -> bool {
     let wrapped = |open: &str, close: &str| text.starts_with(open) && text.ends_with(close);
@@ -218,6 +237,29 @@ mod tests {
             "postgres",
         ] {
             assert!(reason(value.as_bytes()).is_some(), "{value}");
+        }
+    }
+
+    #[test]
+    fn documentation_hosts() {
+        for host in [
+            "example.com",
+            "api.example.org",
+            "EXAMPLE.NET:8443",
+            "db.test",
+            "x.invalid",
+            "svc.example",
+        ] {
+            assert!(documentation_host(host.as_bytes()), "{host}");
+        }
+        for host in [
+            "example.io",
+            "mail-relay",
+            "db.internal",
+            "examples.com",
+            "github.com",
+        ] {
+            assert!(!documentation_host(host.as_bytes()), "{host}");
         }
     }
 
