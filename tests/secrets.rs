@@ -71,6 +71,9 @@ fn scan_path(path: &Path, extra: &[&str]) -> (Run, Value) {
     (run, doc)
 }
 
+#[path = "secrets/messages.rs"]
+mod messages;
+
 fn secret_findings(doc: &Value) -> Vec<&Value> {
     doc["findings"]
         .as_array()

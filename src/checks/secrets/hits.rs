@@ -33,10 +33,21 @@ pub struct Hit {
 
 /// Every secret in `data`, with its line, column and any inline allow comment.
 pub fn hits_in(data: &[u8], rules: &RuleSet, matches: &mut Vec<Match>) -> Vec<Hit> {
+    hits_covering(data, rules, matches, &mut Vec::new())
+}
+
+/// [`hits_in`], and what any output of `data` must mask: every rule's matches, as ascending
+/// disjoint byte ranges (replacing `covered`).
+pub fn hits_covering(
+    data: &[u8],
+    rules: &RuleSet,
+    matches: &mut Vec<Match>,
+    covered: &mut Vec<Range<usize>>,
+) -> Vec<Hit> {
     matches.clear();
-    let mut covered = Vec::new();
-    rules.scan_covering(data, matches, &mut covered);
-    let mut frames = Frames::new(data, &covered);
+    rules.scan_covering(data, matches, covered);
+    let covered: &[Range<usize>] = covered;
+    let mut frames = Frames::new(data, covered);
     let mut lines = Lines::new(data);
     let ids: Vec<&str> = rules.rules.iter().map(|r| r.rule.id.as_str()).collect();
     // The comment's rule, resolved once per line (a minified line can hold thousands of hits).
@@ -72,6 +83,24 @@ pub fn hits_in(data: &[u8], rules: &RuleSet, matches: &mut Vec<Match>) -> Vec<Hi
             }
         })
         .collect()
+}
+
+/// `data` with each of the `covered` ranges (ascending, disjoint) replaced by its redacted
+/// form: a commit summary or any other text shown beside a finding.
+pub fn masked(data: &[u8], covered: &[Range<usize>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut at = 0;
+    for r in covered {
+        let (start, end) = (r.start.min(data.len()), r.end.min(data.len()));
+        if start < at {
+            continue;
+        }
+        out.extend_from_slice(&data[at..start]);
+        out.extend_from_slice(redact(&data[start..end]).as_bytes());
+        at = end;
+    }
+    out.extend_from_slice(&data[at..]);
+    out
 }
 
 /// The line a cursor stands on.

@@ -145,6 +145,109 @@ pub fn peel_to_commit(
     Err(ref_error(repo, what, "names a chain of 64 tags".into()))
 }
 
+/// The annotated tags of the tag chains `refs/tags/*` start, each once, whose chain ends at
+/// one of `commits` (a range's): the tags made on a range's commits. A tag that cannot be read
+/// is an error naming its ref.
+pub fn tags_on(
+    repo: &gix::Repository,
+    commits: &HashMap<ObjectId, CommitInfo>,
+) -> Result<Vec<ObjectId>, HistoryError> {
+    let mut found = Vec::new();
+    for tip in ref_tips(repo)? {
+        if !tip.name.starts_with("refs/tags/") {
+            continue;
+        }
+        let chain = tag_chain(repo, &tip.name, tip.target)?;
+        if let Some((last, rest)) = chain.split_last()
+            && commits.contains_key(last)
+        {
+            found.extend(rest.iter().copied());
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    Ok(found)
+}
+
+/// Labels each annotated tag object with the first ref (in [`ref_labels`]' order) whose tag
+/// chain passes through it; a tag no ref reaches (its ref deleted, kept by nothing or by a
+/// reflog) has no label.
+pub fn tag_labels(repo: &gix::Repository) -> Result<HashMap<ObjectId, String>, HistoryError> {
+    let mut labels = HashMap::new();
+    for (_, name, target) in ranked_tips(repo)? {
+        let chain = tag_chain(repo, &name, target)?;
+        // Every object of the chain but the last is a tag.
+        for tag in chain.iter().take(chain.len().saturating_sub(1)) {
+            labels.entry(*tag).or_insert_with(|| name.clone());
+        }
+    }
+    Ok(labels)
+}
+
+/// The objects from `id` through tags to the first object that is not a tag (the last of the
+/// list). An object on the way that is missing is an error naming `what`.
+fn tag_chain(
+    repo: &gix::Repository,
+    what: &str,
+    mut id: ObjectId,
+) -> Result<Vec<ObjectId>, HistoryError> {
+    let mut buf = Vec::new();
+    let mut chain = vec![id];
+    for _ in 0..64 {
+        let data = gix::objs::Find::try_find(&repo.objects, &id, &mut buf)
+            .map_err(|e| {
+                ref_error(
+                    repo,
+                    what,
+                    format!(
+                        "points at object {id}, which cannot be read: {}",
+                        describe(&*e)
+                    ),
+                )
+            })?
+            .ok_or_else(|| {
+                ref_error(
+                    repo,
+                    what,
+                    format!(
+                        "points at object {id}, which is not in the repository{}",
+                        partial_clone_hint(repo)
+                    ),
+                )
+            })?;
+        if data.kind != Kind::Tag {
+            return Ok(chain);
+        }
+        id = gix::objs::TagRefIter::from_bytes(data.data, repo.object_hash())
+            .target_id()
+            .map_err(|e| ref_error(repo, what, format!("tag {id} cannot be decoded: {e}")))?;
+        chain.push(id);
+    }
+    Err(ref_error(repo, what, "names a chain of 64 tags".into()))
+}
+
+/// Every ref tip with its rank: branches, then remotes, tags, the stash, others.
+fn ranked_tips(repo: &gix::Repository) -> Result<Vec<(u8, String, ObjectId)>, HistoryError> {
+    let mut refs: Vec<(u8, String, ObjectId)> = ref_tips(repo)?
+        .into_iter()
+        .map(|RefTip { name, target }| {
+            let rank = match name.as_str() {
+                n if n.starts_with("refs/heads/") => 0,
+                n if n.starts_with("refs/remotes/") => 1,
+                n if n.starts_with("refs/tags/") => 2,
+                STASH => 3,
+                _ => 4,
+            };
+            (rank, name, target)
+        })
+        .collect();
+    refs.sort();
+    Ok(refs)
+}
+
+/// The ref `git stash` keeps its entries under: never pushed, in no fresh clone.
+pub const STASH: &str = "refs/stash";
+
 /// Labels each commit with the first ref (branches, then remotes, tags, the stash, others)
 /// that reaches it; commits no ref reaches have no label.
 pub fn ref_labels(
@@ -152,20 +255,11 @@ pub fn ref_labels(
     commits: &HashMap<ObjectId, CommitInfo>,
 ) -> Result<HashMap<ObjectId, String>, HistoryError> {
     let mut refs: Vec<(u8, String, ObjectId)> = Vec::new();
-    for RefTip { name, target } in ref_tips(repo)? {
-        let Some(id) = peel_to_commit(repo, &name, target)? else {
-            continue;
-        };
-        let rank = match name.as_str() {
-            n if n.starts_with("refs/heads/") => 0,
-            n if n.starts_with("refs/remotes/") => 1,
-            n if n.starts_with("refs/tags/") => 2,
-            "refs/stash" => 3,
-            _ => 4,
-        };
-        refs.push((rank, name, id));
+    for (rank, name, target) in ranked_tips(repo)? {
+        if let Some(id) = peel_to_commit(repo, &name, target)? {
+            refs.push((rank, name, id));
+        }
     }
-    refs.sort();
     let mut labels: HashMap<ObjectId, String> = HashMap::new();
     for (_, name, tip) in refs {
         let mut stack = vec![tip];

@@ -10,7 +10,7 @@ pub mod files;
 pub mod history;
 mod reader;
 
-pub use history::{Scanned, scan_all, scan_objects, scan_range};
+pub use history::{MessageHits, Scanned, scan_all, scan_objects, scan_range};
 
 /// How the object pass is shown: the check's progress (see [`crate::check::Progress`]).
 pub use crate::check::{Progress, Silent};
