@@ -17,9 +17,10 @@ crate::codes! {
                       allows nothing.",
         "Name the rule of the finding on that line (`cargo palisade rules list`; with or \
                    without the `secret.` prefix), as the did-you-mean suggests.";
-    /// A secret whose blob no ref reaches (dangling, reflog-only): not in a fresh clone.
+    /// A secret whose blob no pushed ref reaches (dangling, reflog-only, only in the stash):
+    /// not in a fresh clone.
     UNREACHABLE = "secrets.unreachable", Warn,
-        "A secret in objects no ref reaches (a dangling commit, a reflog-only rewrite, a file staged then reset): never pushed from this clone, absent from a fresh one.",
-        "Drop it locally: `git reflog expire --expire-unreachable=now --all && git gc --prune=now`. \
+        "A secret in objects no pushed ref reaches (a dangling commit, a reflog-only rewrite, the stash, a file staged then reset): never pushed from this clone, absent from a fresh one.",
+        "Drop it locally: `git stash drop` if the stash holds it, then `git reflog expire --expire-unreachable=now --all && git gc --prune=now`. \
                    If it was ever pushed or the clone shared, rotate it. `--deny warnings` makes it fail.";
 }

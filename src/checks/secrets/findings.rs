@@ -9,7 +9,7 @@
 use super::Target;
 use super::codes::UNREACHABLE;
 use super::engine::RuleSet;
-use super::git::{CommitInfo, TagInfo};
+use super::git::{self, CommitInfo, TagInfo};
 use super::hits::Hit;
 use super::redact;
 use crate::finding::{Finding, Location, Severity, Subject};
@@ -100,6 +100,8 @@ pub(super) struct History {
     pub tags: HashMap<ObjectId, TagInfo>,
     /// The first ref whose tag chain passes through each annotated tag.
     pub tag_labels: HashMap<ObjectId, String>,
+    /// Commits no ref reaches that a reflog keeps, with the ref whose reflog it is.
+    pub reflogs: HashMap<ObjectId, String>,
 }
 
 impl History {
@@ -111,9 +113,23 @@ impl History {
         }
     }
 
-    /// Whether a ref reaches the place.
+    /// Whether a ref that is shared reaches the place: any but `refs/stash`, which `git push`
+    /// never sends and no clone receives.
     fn shared(&self, place: &Occurrence) -> bool {
-        self.reached_by(place).is_some()
+        self.reached_by(place)
+            .is_some_and(|name| name != git::refs::STASH)
+    }
+
+    /// What keeps a place no shared ref reaches: `refs/stash`, the reflog of a ref, or
+    /// nothing (the next `git gc` prunes it).
+    fn kept_by(&self, place: &Occurrence) -> Option<String> {
+        if let Some(name) = self.reached_by(place) {
+            return Some(name.clone());
+        }
+        let commit = place.commit?;
+        self.reflogs
+            .get(&commit)
+            .map(|name| format!("the reflog of {name}"))
     }
 
     /// The annotated object and notes ref when the place is a note: a blob at a path that
@@ -204,8 +220,9 @@ pub(super) fn finish_finding(
         );
     }
     if scope == "history" {
-        // Exposure: a place no ref reaches (dangling, reflog-only, staged then reset) was never
-        // pushed from this clone and is not in a fresh one: a warning that names it.
+        // Exposure: a place no shared ref reaches (dangling, reflog-only, only in the stash,
+        // staged then reset) was never pushed from this clone and is not in a fresh one: a
+        // warning that names it and what keeps it.
         let reachable = shown.iter().any(|p| history.shared(p));
         finding.evidence.insert(
             "exposure".into(),
@@ -216,11 +233,25 @@ pub(super) fn finish_finding(
             }),
         );
         if !reachable {
+            let kept_by = history.kept_by(&shown[0]);
+            let (kept, drop) = match kept_by.as_deref() {
+                Some(git::refs::STASH) => (
+                    "only the stash holds it".to_string(),
+                    "`git stash drop` the entry (`git stash list`), then `git reflog expire --expire-unreachable=now --all && git gc --prune=now`",
+                ),
+                Some(reflog) => (
+                    format!("only {reflog} keeps it"),
+                    "`git reflog expire --expire-unreachable=now --all && git gc --prune=now`",
+                ),
+                None => ("nothing keeps it".to_string(), "`git gc --prune=now`"),
+            };
             finding.rule = UNREACHABLE;
+            finding.message = format!("{} (no pushed ref reaches it: {kept})", finding.message);
             finding.help = Some(format!(
-                "No ref reaches it, so it is in no fresh clone: drop it here with `git reflog expire --expire-unreachable=now --all && git gc --prune=now`. If it was ever pushed, or this clone was shared, rotate it as well: {}",
+                "No ref that is pushed reaches it, so it is in no fresh clone: drop it here with {drop}. If it was ever pushed, or this clone was shared, rotate it as well: {}",
                 finding.help.unwrap_or_default()
             ));
+            finding.evidence.insert("kept_by".into(), json!(kept_by));
         }
     }
     let matched: Vec<usize> = target

@@ -284,11 +284,18 @@ pub fn run(
                     .push(place);
             }
         }
+        // Only when some commit is on no ref: what keeps it is read from the reflogs.
+        let reflogs = if labels.len() < scanned.commits.len() {
+            git::refs::reflog_labels(&repo, &scanned.commits, &labels)?
+        } else {
+            HashMap::new()
+        };
         let history = History {
             commits: std::mem::take(&mut scanned.commits),
             labels,
             tags: std::mem::take(&mut scanned.tags),
             tag_labels,
+            reflogs,
         };
         findings.extend(allow_problems(grouped.values().flatten(), &history));
         for ((rule, secret), places) in grouped {

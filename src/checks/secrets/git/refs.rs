@@ -245,6 +245,73 @@ fn ranked_tips(repo: &gix::Repository) -> Result<Vec<(u8, String, ObjectId)>, Hi
     Ok(refs)
 }
 
+/// Labels the commits no ref reaches that a reflog still keeps (`git reset --hard`, an amend,
+/// a rebase, a stash entry below the top one), with the ref whose reflog it is (`HEAD`,
+/// `refs/heads/main`, `refs/stash`), walking each entry's commit and its parents that no ref
+/// reaches. A reflog that cannot be read is an error naming it.
+pub fn reflog_labels(
+    repo: &gix::Repository,
+    commits: &HashMap<ObjectId, CommitInfo>,
+    labels: &HashMap<ObjectId, String>,
+) -> Result<HashMap<ObjectId, String>, HistoryError> {
+    let chain = |e: &dyn std::error::Error| describe(e);
+    let mut names = vec!["HEAD".to_string()];
+    let platform = repo
+        .references()
+        .map_err(|e| ref_error(repo, "the refs", format!("cannot be listed: {}", chain(&e))))?;
+    let all = platform.all().map_err(|e| {
+        ref_error(
+            repo,
+            "packed-refs",
+            format!("cannot be read: {}", chain(&e)),
+        )
+    })?;
+    for reference in all {
+        let reference = reference.map_err(|e| {
+            ref_error(
+                repo,
+                "a ref",
+                format!("cannot be read: {}", chain(e.as_ref())),
+            )
+        })?;
+        names.push(reference.name().as_bstr().to_string());
+    }
+    let mut kept: HashMap<ObjectId, String> = HashMap::new();
+    for name in names {
+        let reflog_error =
+            |message: String| ref_error(repo, format!("the reflog of {name}"), message);
+        let Ok(reference) = repo.find_reference(name.as_str()) else {
+            // HEAD of a repository without one: nothing logged.
+            continue;
+        };
+        let mut log = reference.log_iter();
+        let Some(entries) = log
+            .all()
+            .map_err(|e| reflog_error(format!("cannot be read: {e}")))?
+        else {
+            continue;
+        };
+        let mut tips = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| reflog_error(format!("cannot be decoded: {e}")))?;
+            tips.push(entry.new_oid());
+            tips.push(entry.previous_oid());
+        }
+        let mut stack: Vec<ObjectId> = tips;
+        while let Some(id) = stack.pop() {
+            let Some(info) = commits.get(&id) else {
+                continue;
+            };
+            if labels.contains_key(&id) || kept.contains_key(&id) {
+                continue;
+            }
+            kept.insert(id, name.clone());
+            stack.extend(info.parents.iter().copied());
+        }
+    }
+    Ok(kept)
+}
+
 /// The ref `git stash` keeps its entries under: never pushed, in no fresh clone.
 pub const STASH: &str = "refs/stash";
 
