@@ -71,6 +71,8 @@ fn scan_path(path: &Path, extra: &[&str]) -> (Run, Value) {
     (run, doc)
 }
 
+#[path = "secrets/decoded.rs"]
+mod decoded;
 #[path = "secrets/messages.rs"]
 mod messages;
 #[path = "secrets/unreachable.rs"]

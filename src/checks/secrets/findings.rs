@@ -44,6 +44,10 @@ pub(super) struct Occurrence {
     pub inline_allow: Option<String>,
     pub allow_problem: Option<(&'static str, String)>,
     pub snippet: String,
+    /// How the secret was decoded from what is stored there.
+    pub decoding: Option<String>,
+    /// The registry (and user) of a Docker `config.json` credential.
+    pub registry: Option<(String, Option<String>)>,
 }
 
 impl Occurrence {
@@ -67,6 +71,8 @@ impl Occurrence {
             inline_allow: hit.inline_allow.clone(),
             allow_problem: hit.allow_problem.clone(),
             snippet: hit.snippet.clone(),
+            decoding: hit.decoding.clone(),
+            registry: hit.registry.clone(),
         }
     }
 
@@ -372,7 +378,16 @@ fn to_finding(
         redact::redact(secret)
     };
     let introduced_by = first.commit.map(|c| commit_json(c, history));
-    let where_ = where_of(first, history, scope);
+    let mut where_ = where_of(first, history, scope);
+    if let Some((registry, user)) = &first.registry {
+        where_.push_str(&format!(", for registry {registry}"));
+        if let Some(user) = user {
+            where_.push_str(&format!(" as {user}"));
+        }
+    }
+    if let Some(decoding) = &first.decoding {
+        where_.push_str(&format!(" (decoded: {decoding})"));
+    }
     let held = |o: &Occurrence| match o.held {
         Held::CommitMessage => "commit-message",
         Held::TagMessage => "tag-message",
@@ -385,6 +400,7 @@ fn to_finding(
             json!({
                 "path": o.shown_path(&history.tags),
                 "held_in": held(o),
+                "decoding": o.decoding,
                 "line": o.line,
                 "column": o.column,
                 "blob": o.blob.to_string(),
@@ -401,6 +417,7 @@ fn to_finding(
         ("blob", json!(first.blob.to_string())),
         ("path", json!(first.shown_path(&history.tags))),
         ("held_in", json!(held(first))),
+        ("decoding", json!(first.decoding)),
         ("line", json!(first.line)),
         ("column", json!(first.column)),
         (
@@ -421,6 +438,9 @@ fn to_finding(
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
+    if let Some((registry, user)) = &first.registry {
+        evidence.insert("registry".into(), json!({ "name": registry, "user": user }));
+    }
     if first.held == Held::TagMessage {
         evidence.insert("tag".into(), tag_json(first.blob, history));
     }

@@ -6,13 +6,14 @@
 //!
 //! [`worktree`]: crate::checks::secrets::git::worktree
 
+use super::decode::hits;
 use super::{Limits, Stats, is_binary};
 use crate::checks::secrets::engine::RuleSet;
 use crate::checks::secrets::git::objects::find;
 use crate::checks::secrets::git::repo::excerpt;
 use crate::checks::secrets::git::worktree::file_error;
 use crate::checks::secrets::git::{Database, FileError, HistoryError};
-use crate::checks::secrets::hits::{Hit, hits_in};
+use crate::checks::secrets::hits::Hit;
 use gix::ObjectId;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -66,7 +67,7 @@ pub fn scan_worktree(
             }
             stats.blobs_scanned = 1;
             stats.bytes_scanned = data.len() as u64;
-            let hits = hits_in(&data, rules, matches);
+            let hits = hits(&data, rules, matches);
             // The blob id the file would get, so findings name a blob as history ones do.
             let found = (!hits.is_empty()).then(|| FileHits {
                 path: relative(root, path),
@@ -139,7 +140,7 @@ pub fn scan_staged(
             }
             stats.blobs_scanned = 1;
             stats.bytes_scanned = data.data.len() as u64;
-            let hits = hits_in(data.data, rules, &mut Vec::new());
+            let hits = hits(data.data, rules, &mut Vec::new());
             let found = (!hits.is_empty()).then(|| FileHits {
                 path: path.clone(),
                 blob: Some(*id),

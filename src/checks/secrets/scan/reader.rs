@@ -6,6 +6,7 @@
 //! It reads through the repository and database it is handed, with [`super::super::git`]'s
 //! decoders and tree checker; it does not open anything, list objects or walk history.
 
+use super::decode::{hits, hits_covering};
 use super::{Limits, is_binary};
 use crate::checks::secrets::engine::{Match, RuleSet};
 use crate::checks::secrets::git::objects::{decode_commit_and_message, decode_tag, summary_of};
@@ -13,7 +14,7 @@ use crate::checks::secrets::git::repo::describe;
 use crate::checks::secrets::git::{
     BrokenLink, CommitInfo, Database, Placement, TagInfo, TreeChecker, tag_links,
 };
-use crate::checks::secrets::hits::{Hit, hits_covering, hits_in, masked};
+use crate::checks::secrets::hits::{Hit, masked};
 use gix::ObjectId;
 use gix::objs::{Find, FindHeader, Kind};
 
@@ -155,7 +156,7 @@ impl Reader<'_> {
                 scanned: Some(data.data.len() as u64),
                 binary: false,
                 large: false,
-                hits: hits_in(data.data, rules, matches),
+                hits: hits(data.data, rules, matches),
             },
             Kind::Commit => {
                 let (mut info, message) = decode_commit_and_message(data.data, hash)?;
