@@ -71,6 +71,8 @@ fn scan_path(path: &Path, extra: &[&str]) -> (Run, Value) {
     (run, doc)
 }
 
+#[path = "secrets/archives.rs"]
+mod archives;
 #[path = "secrets/decoded.rs"]
 mod decoded;
 #[path = "secrets/messages.rs"]

@@ -7,7 +7,7 @@
 //! nothing.
 
 use super::Target;
-use super::codes::UNREACHABLE;
+use super::codes::{ARCHIVE_TRUNCATED, UNREACHABLE};
 use super::engine::RuleSet;
 use super::git::{self, CommitInfo, TagInfo};
 use super::hits::Hit;
@@ -48,6 +48,8 @@ pub(super) struct Occurrence {
     pub decoding: Option<String>,
     /// The registry (and user) of a Docker `config.json` credential.
     pub registry: Option<(String, Option<String>)>,
+    /// The archive member that holds it.
+    pub member: Option<String>,
 }
 
 impl Occurrence {
@@ -73,6 +75,7 @@ impl Occurrence {
             snippet: hit.snippet.clone(),
             decoding: hit.decoding.clone(),
             registry: hit.registry.clone(),
+            member: hit.member.clone(),
         }
     }
 
@@ -80,7 +83,13 @@ impl Occurrence {
     /// `git-tag:<name>` for a message; `None` for a blob in no commit.
     fn shown_path(&self, tags: &HashMap<ObjectId, TagInfo>) -> Option<String> {
         match self.held {
-            Held::Content => self.path.clone(),
+            Held::Content => {
+                let path = self.path.clone()?;
+                Some(match &self.member {
+                    Some(member) => format!("{path}!{member}"),
+                    None => path,
+                })
+            }
             Held::CommitMessage => Some(format!("git-commit:{}", self.blob)),
             Held::TagMessage => Some(format!(
                 "git-tag:{}",
@@ -91,8 +100,10 @@ impl Occurrence {
     }
 
     fn shown_path_or_blob(&self, tags: &HashMap<ObjectId, TagInfo>) -> String {
-        self.shown_path(tags)
-            .unwrap_or_else(|| format!("git-blob:{}", self.blob))
+        self.shown_path(tags).unwrap_or_else(|| match &self.member {
+            Some(member) => format!("git-blob:{}!{member}", self.blob),
+            None => format!("git-blob:{}", self.blob),
+        })
     }
 }
 
@@ -347,16 +358,26 @@ fn where_of(first: &Occurrence, history: &History, scope: &str) -> String {
                 summary(commit)
             )
         }
-        (Held::Content, Some(path), Some(commit)) => format!(
-            "{path}:{} (introduced by {} \"{}\")",
+        (Held::Content, Some(_), Some(commit)) => format!(
+            "{}:{} (introduced by {} \"{}\")",
+            first.shown_path_or_blob(&history.tags),
             first.line,
             short(commit),
             summary(commit)
         ),
-        (Held::Content, Some(path), None) => format!("{path}:{} ({scope})", first.line),
+        (Held::Content, Some(_), None) => format!(
+            "{}:{} ({scope})",
+            first.shown_path_or_blob(&history.tags),
+            first.line
+        ),
         (Held::Content, None, _) => format!(
-            "blob {} (in no commit: staged, stashed or dangling)",
-            short(first.blob)
+            "blob {}{} (in no commit: staged, stashed or dangling)",
+            short(first.blob),
+            first
+                .member
+                .as_ref()
+                .map(|m| format!("!{m}:{}", first.line))
+                .unwrap_or_default()
         ),
     }
 }
@@ -400,6 +421,7 @@ fn to_finding(
             json!({
                 "path": o.shown_path(&history.tags),
                 "held_in": held(o),
+                "member": o.member,
                 "decoding": o.decoding,
                 "line": o.line,
                 "column": o.column,
@@ -418,6 +440,7 @@ fn to_finding(
         ("path", json!(first.shown_path(&history.tags))),
         ("held_in", json!(held(first))),
         ("decoding", json!(first.decoding)),
+        ("member", json!(first.member)),
         ("line", json!(first.line)),
         ("column", json!(first.column)),
         (
@@ -474,5 +497,58 @@ fn to_finding(
         reachability: None,
         evidence,
         check: Default::default(),
+    }
+}
+
+/// The warning for an archive in `blob` not read to its end, at its first place (`path` and
+/// the commit that brought it in, or none for a blob in no commit).
+pub(super) fn truncation_finding(
+    blob: ObjectId,
+    truncation: &super::scan::archive::Truncation,
+    place: Option<(&str, Option<ObjectId>)>,
+    history: &History,
+) -> Finding {
+    let archive = place.map_or_else(|| format!("git-blob:{blob}"), |(path, _)| path.to_string());
+    let shown = match &truncation.member {
+        Some(member) => format!("{archive}!{member}"),
+        None => archive.clone(),
+    };
+    let commit = place.and_then(|(_, commit)| commit);
+    let introduced = commit
+        .map(|c| format!(" (introduced by {})", short(c)))
+        .unwrap_or_default();
+    let message = format!(
+        "{shown}: the archive was not read to its end{introduced}: {}; a secret past this point would not be found",
+        truncation.reason
+    );
+    let evidence: BTreeMap<String, serde_json::Value> = [
+        ("blob", json!(blob.to_string())),
+        ("path", json!(place.map(|(p, _)| p))),
+        ("member", json!(truncation.member)),
+        ("reason", json!(truncation.reason)),
+        (
+            "introduced_by",
+            commit.map_or(serde_json::Value::Null, |c| commit_json(c, history)),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    Finding {
+        locations: vec![Location {
+            path: PathBuf::from(&shown),
+            line: None,
+            column: None,
+            commit: commit.map(|c| c.to_string()),
+        }],
+        // The blob and where in it, not where it sits: moving the archive keeps it.
+        fingerprint: crate::finding::fingerprint(&[
+            ARCHIVE_TRUNCATED,
+            &blob.to_string(),
+            truncation.member.as_deref().unwrap_or(""),
+            &truncation.reason,
+        ]),
+        evidence,
+        ..Finding::of_code(ARCHIVE_TRUNCATED, None, message)
     }
 }

@@ -37,6 +37,9 @@ pub struct Hit {
     pub decoding: Option<String>,
     /// For a Docker `config.json` credential: the registry and the user it logs in as.
     pub registry: Option<(String, Option<String>)>,
+    /// The archive member it is in (`release/.env`; `inner.zip!a/.env` through nested
+    /// archives); line and column are the member's.
+    pub member: Option<String>,
 }
 
 /// Every secret in `data`, with its line, column and any inline allow comment.
@@ -136,6 +139,7 @@ pub fn hits_at(
                 snippet: frames.snippet(a.offset, line.start, line.end),
                 decoding: a.decoding,
                 registry: a.registry,
+                member: None,
             }
         })
         .collect()

@@ -197,7 +197,7 @@ pub fn run(
         });
     }
 
-    if !scanned.hits.is_empty() || !scanned.messages.is_empty() {
+    if !scanned.hits.is_empty() || !scanned.messages.is_empty() || !scanned.truncated.is_empty() {
         let labels = git::refs::ref_labels(&repo, &scanned.commits)?;
         let tag_labels = if scanned.tags.is_empty() {
             HashMap::new()
@@ -216,9 +216,14 @@ pub fn run(
             order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
         let introductions = match range_introductions {
             Some(found) => found,
-            None if scanned.hits.is_empty() => HashMap::new(),
+            None if scanned.hits.is_empty() && scanned.truncated.is_empty() => HashMap::new(),
             None => {
-                let targets: HashSet<gix::ObjectId> = scanned.hits.keys().copied().collect();
+                let targets: HashSet<gix::ObjectId> = scanned
+                    .hits
+                    .keys()
+                    .chain(scanned.truncated.keys())
+                    .copied()
+                    .collect();
                 git::trees::attribute(&repo, &db, &order, &scanned.commits, &targets)?
             }
         };
@@ -298,6 +303,20 @@ pub fn run(
             reflogs,
         };
         findings.extend(allow_problems(grouped.values().flatten(), &history));
+        for (blob, truncations) in &scanned.truncated {
+            // The first place that holds the archive, in the order commits came in.
+            let place = introductions.get(blob).and_then(|places| {
+                places
+                    .iter()
+                    .min_by_key(|(path, commit)| (position.get(commit), path))
+                    .map(|(path, commit)| (path.as_str(), Some(*commit)))
+            });
+            findings.extend(
+                truncations
+                    .iter()
+                    .map(|t| findings::truncation_finding(*blob, t, place, &history)),
+            );
+        }
         for ((rule, secret), places) in grouped {
             findings.push(finish_finding(
                 target,
@@ -390,6 +409,14 @@ fn run_files(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> 
     }
     let history = History::default();
     let mut findings = allow_problems(grouped.values().flatten(), &history);
+    for file in &files {
+        let blob = file
+            .blob
+            .unwrap_or_else(|| gix::ObjectId::null(gix::hash::Kind::Sha1));
+        findings.extend(file.truncated.iter().map(|t| {
+            findings::truncation_finding(blob, t, Some((file.path.as_str(), None)), &history)
+        }));
+    }
     findings.extend(grouped.into_iter().map(|((rule, secret), places)| {
         finish_finding(target, rules, (rule, &secret), places, &history, scope)
     }));

@@ -5,6 +5,7 @@
 //! The repository and its verified object database are handed to it; refs, ranges and
 //! completeness come from [`super::super::git`]. It does not open a repository.
 
+use super::archive::Truncation;
 use super::reader::{Reader, Seen};
 use super::{Limits, Progress, Stats};
 use crate::checks::secrets::Range;
@@ -22,6 +23,8 @@ use std::collections::HashMap;
 pub struct Scanned {
     /// Blobs with secrets.
     pub hits: HashMap<ObjectId, Vec<Hit>>,
+    /// Blobs holding archives that were not read to the end.
+    pub truncated: HashMap<ObjectId, Vec<Truncation>>,
     /// Every commit in the database.
     pub commits: HashMap<ObjectId, CommitInfo>,
     /// Commit and tag messages with secrets.
@@ -129,6 +132,7 @@ pub fn scan_objects(
 
     let mut scanned = Scanned {
         hits: HashMap::new(),
+        truncated: HashMap::new(),
         commits: HashMap::new(),
         messages: Vec::new(),
         tags: HashMap::new(),
@@ -146,6 +150,7 @@ pub fn scan_objects(
                 binary,
                 large,
                 hits,
+                truncated,
             } => {
                 scanned.stats.blobs += 1;
                 if let Some(size) = size {
@@ -156,6 +161,9 @@ pub fn scan_objects(
                 scanned.stats.skipped_large += usize::from(large);
                 if !hits.is_empty() {
                     scanned.hits.insert(id, hits);
+                }
+                if !truncated.is_empty() {
+                    scanned.truncated.insert(id, truncated);
                 }
             }
             Seen::Commit(info, hits) => {

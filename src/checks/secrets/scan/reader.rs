@@ -6,8 +6,10 @@
 //! It reads through the repository and database it is handed, with [`super::super::git`]'s
 //! decoders and tree checker; it does not open anything, list objects or walk history.
 
-use super::decode::{hits, hits_covering};
-use super::{Limits, is_binary};
+use super::Limits;
+use super::archive::Truncation;
+use super::content;
+use super::decode::hits_covering;
 use crate::checks::secrets::engine::{Match, RuleSet};
 use crate::checks::secrets::git::objects::{decode_commit_and_message, decode_tag, summary_of};
 use crate::checks::secrets::git::repo::describe;
@@ -24,6 +26,7 @@ pub(super) enum Seen {
         binary: bool,
         large: bool,
         hits: Vec<Hit>,
+        truncated: Vec<Truncation>,
     },
     /// A commit, with the secrets of its message.
     Commit(CommitInfo, Vec<Hit>),
@@ -97,6 +100,7 @@ impl Reader<'_> {
                     binary: false,
                     large: true,
                     hits: Vec::new(),
+                    truncated: Vec::new(),
                 },
                 _ => Seen::Other,
             });
@@ -145,19 +149,18 @@ impl Reader<'_> {
                 binary: false,
                 large: true,
                 hits: Vec::new(),
+                truncated: Vec::new(),
             },
-            Kind::Blob if !limits.scan_binary && is_binary(data.data) => Seen::Blob {
-                scanned: None,
-                binary: true,
-                large: false,
-                hits: Vec::new(),
-            },
-            Kind::Blob => Seen::Blob {
-                scanned: Some(data.data.len() as u64),
-                binary: false,
-                large: false,
-                hits: hits(data.data, rules, matches),
-            },
+            Kind::Blob => {
+                let found = content::scan(data.data, rules, *limits, matches);
+                Seen::Blob {
+                    scanned: (!found.binary).then_some(data.data.len() as u64),
+                    binary: found.binary,
+                    large: false,
+                    hits: found.hits,
+                    truncated: found.truncated,
+                }
+            }
             Kind::Commit => {
                 let (mut info, message) = decode_commit_and_message(data.data, hash)?;
                 let (hits, summary) = message_hits(message, rules, matches);
