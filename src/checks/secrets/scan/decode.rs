@@ -19,8 +19,8 @@ use std::ops::Range;
 /// Decoding layers below the stored text (base64 inside base64 is two).
 pub const MAX_DEPTH: usize = 2;
 
-/// The shortest base64 run decoded: 15 bytes, enough for the shortest `user:password`.
-pub const MIN_RUN: usize = 20;
+/// The shortest base64 run decoded: 18 bytes, enough for a `user:password`.
+pub const MIN_RUN: usize = 24;
 
 /// Context kept from the encoded run's line on each side of what it decodes to, so a rule
 /// whose keyword stands before the value (`password: <base64>`) still sees it.
@@ -154,44 +154,49 @@ fn encoded(data: &[u8]) -> Vec<(Range<usize>, Vec<u8>, &'static str)> {
     found
 }
 
-/// A byte of a base64 run (both alphabets; `=` only as padding at the end).
-fn base64_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
-}
+/// The bytes of a base64 run, both alphabets (`=` only as padding at the end, so it is not
+/// one of them): a table, since every scanned byte may be looked up.
+static BASE64: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
+        i += 1;
+    }
+    table
+};
 
-/// Runs of at least [`MIN_RUN`] base64 characters (and their `=` padding). Only every
-/// [`MIN_RUN`]th byte is looked at until one is a base64 byte: text with spaces and
-/// punctuation is skipped, not read byte by byte.
+/// Runs of at least [`MIN_RUN`] base64 characters (and their `=` padding), found window by
+/// window from the right end (as Horspool's search does): in text a window fails at its last
+/// space or punctuation within a few bytes and the next one starts past it, so about one byte
+/// in five is looked at.
 fn base64_runs(data: &[u8]) -> Vec<Range<usize>> {
     let mut runs = Vec::new();
-    // No run starts before `floor`: everything below it was looked at.
-    let mut floor = 0;
-    let mut probe = MIN_RUN - 1;
-    while probe < data.len() {
-        if !base64_byte(data[probe]) {
-            floor = probe + 1;
-            probe += MIN_RUN;
+    // The window's start; the byte before it is never a base64 byte.
+    let mut start = 0;
+    while start + MIN_RUN <= data.len() {
+        let window = &data[start..start + MIN_RUN];
+        if let Some(at) = window.iter().rposition(|&b| !BASE64[usize::from(b)]) {
+            start += at + 1;
             continue;
         }
-        let mut start = probe;
-        while start > floor && base64_byte(data[start - 1]) {
-            start -= 1;
+        let end = data[start + MIN_RUN..]
+            .iter()
+            .position(|&b| !BASE64[usize::from(b)])
+            .map_or(data.len(), |p| start + MIN_RUN + p);
+        let mut padded = end
+            + data[end..]
+                .iter()
+                .take(2)
+                .take_while(|&&b| b == b'=')
+                .count();
+        // `NAME=value`: the `=` is no padding when a run follows it.
+        if data.get(padded).is_some_and(|&b| BASE64[usize::from(b)]) {
+            padded = end;
         }
-        let mut end = probe + 1;
-        while end < data.len() && base64_byte(data[end]) {
-            end += 1;
-        }
-        let mut padded = end;
-        while padded < data.len() && padded - end < 2 && data[padded] == b'=' {
-            padded += 1;
-        }
-        // Part of a longer word or assignment (`KEY=…`, `a.b`) is still a run; a run glued
-        // to `=` that is not padding (`NAME=value`) ends before it.
-        if end - start >= MIN_RUN {
-            runs.push(start..padded);
-        }
-        floor = padded;
-        probe = padded + MIN_RUN;
+        runs.push(start..padded);
+        start = padded + 1;
     }
     runs
 }
@@ -329,6 +334,15 @@ mod tests {
                 Some(&b"postgres://app:Zr8Kq2Vn5Lx9Tb4W@db.internal/app"[..])
             );
         }
+    }
+
+    #[test]
+    fn a_long_name_assigned_a_run_does_not_eat_its_first_character() {
+        let data = b"SOME_RATHER_LONG_VARIABLE_NAME=cG9zdGdyZXM6Ly9hcHA6WnI4S3EyVm41THg5VGI0V0BkYi5pbnRlcm5hbC9hcHA=\n";
+        let runs = base64_runs(data);
+        assert_eq!(runs.len(), 2, "{runs:?}");
+        assert_eq!(&data[runs[0].clone()], b"SOME_RATHER_LONG_VARIABLE_NAME");
+        assert!(data[runs[1].clone()].starts_with(b"cG9z"));
     }
 
     #[test]
