@@ -139,8 +139,17 @@ fn zip_jar_gzip_and_nested_archives_are_read() {
 #[test]
 fn a_zip_bomb_a_damaged_archive_and_xz_are_warnings_not_silent_passes() {
     let repo = Repo::new();
-    // 20 MB of zeros in 20 KB: far over the unpacked-per-stored bound.
-    repo.write_bytes("bomb.gz", &gzip(&vec![0u8; 20 << 20]));
+    // 20 MB of text in 20 KB: far over the unpacked-per-stored bound.
+    repo.write_bytes("bomb.gz", &gzip(&vec![b'a'; 20 << 20]));
+    // The same inside a tar, behind a binary member that is skipped unread: what the
+    // decompressor inflates to skip it still counts.
+    repo.write_bytes(
+        "bomb.tar.gz",
+        &gzip(&tar(&[
+            ("zeros.bin", &vec![0u8; 20 << 20]),
+            ("x.env", b"A=1\n"),
+        ])),
+    );
     let mut damaged = release();
     damaged.truncate(damaged.len() / 2);
     repo.write_bytes("damaged.tar.gz", &damaged);
@@ -158,8 +167,8 @@ fn a_zip_bomb_a_damaged_archive_and_xz_are_warnings_not_silent_passes() {
         .iter()
         .map(|f| f["evidence"]["path"].as_str().unwrap())
         .collect();
-    assert_eq!(truncated.len(), 3, "{doc:#}");
-    for path in ["bomb.gz", "damaged.tar.gz", "data.xz"] {
+    assert_eq!(truncated.len(), 4, "{doc:#}");
+    for path in ["bomb.gz", "bomb.tar.gz", "damaged.tar.gz", "data.xz"] {
         assert!(paths.contains(&path), "{path} not in {paths:?}");
     }
     let bomb = truncated

@@ -14,8 +14,11 @@
 
 use super::Limits;
 use super::content::{self, Scanned};
+use super::is_binary;
 use crate::checks::secrets::engine::RuleSet;
+use std::cell::Cell;
 use std::io::{Cursor, Read};
+use std::rc::Rc;
 
 /// Archives inside archives: a `.zip` in a `.tar.gz` in the blob is three.
 pub const MAX_DEPTH: usize = 3;
@@ -66,38 +69,61 @@ pub struct Truncation {
     pub reason: String,
 }
 
-/// What one blob's unpacking may still use.
+/// What one blob's unpacking may still use. Every decompressing reader counts what it
+/// inflates into it (a member skipped unread still passes through the decompressor), so a bomb
+/// is stopped while it inflates, whatever part of it is read.
 pub struct Budget {
-    unpacked: u64,
+    unpacked: Rc<Cell<u64>>,
     members: usize,
     max_unpacked: u64,
-    /// Set when a bound was hit: why.
-    hit: Option<String>,
 }
 
 impl Budget {
     /// The budget of a blob of `size` bytes.
     pub fn for_blob(size: usize) -> Budget {
         Budget {
-            unpacked: 0,
+            unpacked: Rc::new(Cell::new(0)),
             members: 0,
             max_unpacked: MAX_UNPACKED.min((size as u64).saturating_mul(MAX_RATIO).max(1 << 20)),
-            hit: None,
         }
     }
 
-    fn take(&mut self, bytes: u64) -> bool {
-        self.unpacked += bytes;
-        if self.unpacked > self.max_unpacked {
-            self.hit.get_or_insert_with(|| {
-                format!(
-                    "stopped after {} unpacked bytes (the bound for this blob: {MAX_RATIO} times its size, at most 1 GiB)",
-                    self.max_unpacked
-                )
-            });
-            return false;
+    /// Why unpacking must stop, once it must.
+    fn over(&self) -> Option<String> {
+        (self.unpacked.get() > self.max_unpacked).then(|| {
+            format!(
+                "stopped after {} unpacked bytes (the bound for this blob: {MAX_RATIO} times its size, at most 1 GiB)",
+                self.max_unpacked
+            )
+        })
+    }
+
+    /// `reader` (a decompressor), counting what it yields into this budget.
+    fn count<R: Read>(&self, reader: R) -> Counted<R> {
+        Counted {
+            inner: reader,
+            unpacked: self.unpacked.clone(),
+            max: self.max_unpacked,
         }
-        true
+    }
+}
+
+/// A decompressor whose output is counted, failing once the blob's budget is spent.
+struct Counted<R> {
+    inner: R,
+    unpacked: Rc<Cell<u64>>,
+    max: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.unpacked
+            .set(self.unpacked.get().saturating_add(n as u64));
+        if self.unpacked.get() > self.max {
+            return Err(std::io::Error::other("the unpacked-bytes bound was hit"));
+        }
+        Ok(n)
     }
 }
 
@@ -141,7 +167,7 @@ pub fn scan(
         Kind::Zip => zip(data, reading, budget, &mut out),
     };
     if let Err(reason) = result {
-        let reason = budget.hit.clone().unwrap_or(reason);
+        let reason = budget.over().unwrap_or(reason);
         out.truncated.push(Truncation {
             member: out.stopped_at.take(),
             reason,
@@ -178,19 +204,29 @@ fn member(
         });
         return Ok(());
     }
-    // Never more than the budget has left (plus one byte, to know it was over): a bomb is
-    // stopped while it inflates, not after.
-    let remaining = budget.max_unpacked.saturating_sub(budget.unpacked);
-    let cap = limits.max_blob_size.min(remaining);
-    let mut bytes = Vec::with_capacity(declared.min(cap).min(1 << 20) as usize);
-    let read = reader.take(cap.saturating_add(1)).read_to_end(&mut bytes);
+    // The first 8 KiB say whether the member is worth holding: binary that is no archive is
+    // skipped (unless asked) without reading the rest into memory.
+    let mut reader = reader.take(limits.max_blob_size.saturating_add(1));
+    let mut bytes = Vec::with_capacity(declared.clamp(8192, 1 << 20) as usize);
+    let read = (&mut reader)
+        .take(8192)
+        .read_to_end(&mut bytes)
+        .and_then(|_| {
+            let skip = bytes.len() == 8192
+                && !limits.scan_binary
+                && kind_of(&bytes).is_none()
+                && is_binary(&bytes);
+            if skip {
+                Ok(0)
+            } else {
+                reader.read_to_end(&mut bytes)
+            }
+        });
     if let Err(e) = read {
         out.stopped_at = Some(name);
-        return Err(format!("cannot be read: {e}"));
-    }
-    if !budget.take(bytes.len() as u64) {
-        out.stopped_at = Some(name);
-        return Err(budget.hit.clone().unwrap_or_default());
+        return Err(budget
+            .over()
+            .unwrap_or_else(|| format!("cannot be read: {e}")));
     }
     if bytes.len() as u64 > limits.max_blob_size {
         out.truncated.push(Truncation {
@@ -210,13 +246,14 @@ fn gzip(
     budget: &mut Budget,
     out: &mut Scanned,
 ) -> Result<(), String> {
-    let mut decoder = flate2::read::MultiGzDecoder::new(data);
+    let mut decoder = budget.count(flate2::read::MultiGzDecoder::new(data));
     let mut head = Vec::with_capacity(512);
     (&mut decoder)
         .take(512)
         .read_to_end(&mut head)
         .map_err(|e| format!("gzip cannot be read: {e}"))?;
     let name = decoder
+        .inner
         .header()
         .and_then(|h| h.filename())
         .map(|n| String::from_utf8_lossy(n).into_owned());
@@ -289,6 +326,7 @@ fn zip(
             continue;
         }
         let size = file.size();
+        let file = budget.count(file);
         member((name, size), file, reading, budget, out)?;
     }
     Ok(())
