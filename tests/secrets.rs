@@ -71,6 +71,15 @@ fn scan_path(path: &Path, extra: &[&str]) -> (Run, Value) {
     (run, doc)
 }
 
+#[path = "secrets/archives.rs"]
+mod archives;
+#[path = "secrets/decoded.rs"]
+mod decoded;
+#[path = "secrets/messages.rs"]
+mod messages;
+#[path = "secrets/unreachable.rs"]
+mod unreachable;
+
 fn secret_findings(doc: &Value) -> Vec<&Value> {
     doc["findings"]
         .as_array()
@@ -193,13 +202,27 @@ fn only_in_the_stash() {
             .unwrap()
             .contains("ghp_")
     );
+    // The stash is never pushed and no clone has it: a warning naming what holds it, which
+    // `--deny warnings` makes fail.
     let (run, doc) = repo.scan(&[]);
-    assert_eq!(run.code, 1);
-    let f = only_finding(&doc, "secret.github-pat");
+    assert_eq!(run.code, 0, "{doc:#}");
+    let (strict, _) = repo.scan(&["--deny", "warnings"]);
+    assert_eq!(strict.code, 1);
+    let f = &doc["findings"][0];
+    assert_eq!(f["rule"], "secrets.unreachable", "{doc:#}");
+    assert_eq!(f["subject"]["id"], "secret.github-pat");
     assert_eq!(f["locations"][0]["path"], ".env");
     assert_eq!(
         f["evidence"]["introduced_by"]["reachable_from"],
         "refs/stash"
+    );
+    assert_eq!(f["evidence"]["kept_by"], "refs/stash");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("no pushed ref reaches it: only the stash holds it"),
+        "{f:#}"
     );
 }
 

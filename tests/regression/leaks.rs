@@ -238,3 +238,20 @@ fn a_file_name_forged_a_workflow_command_in_the_human_report() {
         }
     }
 }
+
+#[test]
+fn a_base64_secret_in_a_commit_summary_was_printed_in_the_introduced_by_line() {
+    use base64::Engine as _;
+    let dir = repo();
+    // No rule sees the encoded form, so the sink's redactor cannot mask it: the summary is
+    // masked where the message was matched.
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!(
+        "DATABASE_URL=postgres://app:{WEAK}Zr8Kq2Vn@db.internal/app"
+    ));
+    std::fs::write(dir.path().join(".env"), format!("TOKEN={GITHUB_PAT}\n")).unwrap();
+    git_in(dir.path(), &["add", "."]);
+    git_in(dir.path(), &["commit", "-qm", &format!("env {encoded}")]);
+    let (code, texts) = outputs(dir.path(), &["secrets", "."]);
+    assert_eq!(code, 1, "{texts:?}");
+    assert_no_secret(&texts, &[GITHUB_PAT, &encoded[8..24], &encoded[24..40]]);
+}

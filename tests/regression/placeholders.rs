@@ -40,3 +40,20 @@ fn placeholders_in_docs_and_templates_failed_the_gate() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.contains("secret.postgres-uri"), "{}", run.stdout);
 }
+
+#[test]
+fn a_percent_encoded_template_in_a_uri_password_was_reported() {
+    let dir = new_repo();
+    // `${PGPASSWORD}`, percent-encoded as a URL builder writes it: a template, not a password.
+    commit_files(
+        dir.path(),
+        &[(
+            "deploy.env",
+            "DATABASE_URL=postgres://app:%24%7BPGPASSWORD%7D@db.internal/app\n",
+        )],
+        "deploy env",
+    );
+    let run = palisade_in(dir.path(), &["secrets", "."]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("placeholder value"), "{}", run.stdout);
+}

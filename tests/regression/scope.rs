@@ -102,3 +102,26 @@ fn a_file_staged_then_unstaged_blocked_every_later_commit() {
     let (strict, _) = scan(dir, &["--deny", "warnings"]);
     assert_eq!(strict.code, 1);
 }
+
+#[test]
+fn a_secret_only_in_the_stash_failed_the_gate_although_no_clone_has_it() {
+    let repo = new_repo();
+    let dir = repo.path();
+    commit_files(dir, &[("README.md", "hello\n")], "initial");
+    // Never committed: an untracked file stashed with `git stash -u`.
+    std::fs::write(dir.join("local.env"), format!("STRIPE={STRIPE}\n")).unwrap();
+    git_in(dir, &["stash", "-q", "-u"]);
+    let (run, doc) = scan(dir, &[]);
+    assert_eq!(run.code, 0, "{doc:#}");
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "secrets.unreachable")
+        .unwrap_or_else(|| panic!("{doc:#}"));
+    assert_eq!(finding["evidence"]["kept_by"], "refs/stash");
+    assert!(
+        finding["help"].as_str().unwrap().contains("git stash drop"),
+        "{finding:#}"
+    );
+}

@@ -17,9 +17,15 @@ crate::codes! {
                       allows nothing.",
         "Name the rule of the finding on that line (`cargo palisade rules list`; with or \
                    without the `secret.` prefix), as the did-you-mean suggests.";
-    /// A secret whose blob no ref reaches (dangling, reflog-only): not in a fresh clone.
+    /// A secret whose blob no pushed ref reaches (dangling, reflog-only, only in the stash):
+    /// not in a fresh clone.
     UNREACHABLE = "secrets.unreachable", Warn,
-        "A secret in objects no ref reaches (a dangling commit, a reflog-only rewrite, a file staged then reset): never pushed from this clone, absent from a fresh one.",
-        "Drop it locally: `git reflog expire --expire-unreachable=now --all && git gc --prune=now`. \
+        "A secret in objects no pushed ref reaches (a dangling commit, a reflog-only rewrite, the stash, a file staged then reset): never pushed from this clone, absent from a fresh one.",
+        "Drop it locally: `git stash drop` if the stash holds it, then `git reflog expire --expire-unreachable=now --all && git gc --prune=now`. \
                    If it was ever pushed or the clone shared, rotate it. `--deny warnings` makes it fail.";
+    /// An archive or compressed file that was not read to its end (a bound was hit, it is
+    /// damaged or encrypted, or no decoder here reads its compression).
+    ARCHIVE_TRUNCATED = "secrets.archive-truncated", Warn,
+        "An archive or compressed file was not read to its end: a bound on unpacked bytes, ratio, members or nesting was hit, or it is damaged, encrypted or compressed with a method Palisade does not read (xz, bzip2, zstd).",
+        "Look inside it by hand (or scan it unpacked with `--worktree`); remove it from the repository if it is a build output. `--deny warnings` makes it fail.";
 }

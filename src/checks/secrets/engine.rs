@@ -17,6 +17,9 @@ pub struct Compiled {
     secret_group: Option<usize>,
     /// The `host` group, when the rule names the host a credential is for.
     host_group: Option<usize>,
+    /// Whether the secret is a URI's password (the pattern names a `user` group): it is read
+    /// percent-decoded, as a client would send it.
+    userinfo: bool,
     /// Values this rule matched that the placeholder filter dropped.
     placeholders: std::sync::atomic::AtomicU64,
 }
@@ -225,6 +228,18 @@ fn line_window(data: &[u8], at: usize, reach: usize) -> (usize, usize) {
 }
 
 impl Compiled {
+    /// The secret as the service reads it: a URI's password percent-decoded (`p%40ss` is
+    /// `p@ss`, `%24%7BPASSWORD%7D` a template), any other secret as matched.
+    pub fn value_of<'a>(&self, raw: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+        if self.userinfo && memchr::memchr(b'%', raw).is_some() {
+            let decoded: std::borrow::Cow<'a, [u8]> = percent_encoding::percent_decode(raw).into();
+            if decoded.as_ref() != raw {
+                return std::borrow::Cow::Owned(decoded.into_owned());
+            }
+        }
+        std::borrow::Cow::Borrowed(raw)
+    }
+
     /// Runs the regex over `data[start..end]`, pushing accepted matches (in buffer offsets).
     fn find_in(&self, index: usize, data: &[u8], start: usize, end: usize, out: &mut Vec<Match>) {
         let window = &data[start..end];
@@ -236,7 +251,8 @@ impl Compiled {
             else {
                 continue;
             };
-            let secret = span.as_bytes();
+            let value = self.value_of(span.as_bytes());
+            let secret: &[u8] = &value;
             if let Some(min) = self.rule.min_entropy
                 && entropy(secret) < min
             {
@@ -313,6 +329,7 @@ impl RuleSet {
                 .map_err(|e| err(format!("bad pattern: {e}")))?;
             let secret_group = regex.capture_names().position(|n| n == Some("secret"));
             let host_group = regex.capture_names().position(|n| n == Some("host"));
+            let userinfo = regex.capture_names().any(|n| n == Some("user"));
             for keyword in &rule.keywords {
                 let lower = keyword.to_ascii_lowercase();
                 match keywords.iter().position(|k| *k == lower) {
@@ -330,6 +347,7 @@ impl RuleSet {
                 regex,
                 secret_group,
                 host_group,
+                userinfo,
                 placeholders: std::sync::atomic::AtomicU64::new(0),
             });
         }

@@ -17,6 +17,9 @@ pub struct Hit {
     pub rule: usize,
     /// The secret itself; never leaves the secrets module unredacted.
     pub secret: Vec<u8>,
+    /// Byte offset in the buffer of where the hit points (the secret, or the encoded run
+    /// that holds it).
+    pub offset: usize,
     /// 1-based line.
     pub line: u32,
     /// 1-based column (bytes).
@@ -29,22 +32,86 @@ pub struct Hit {
     /// The secret's line with every match of every rule on it redacted, cut to at most 200
     /// characters around this one: the code frame reports show.
     pub snippet: String,
+    /// How the secret was decoded when it is not in the buffer as stored (`base64 → Secret
+    /// data.DATABASE_URL`, `percent-encoded userinfo`).
+    pub decoding: Option<String>,
+    /// For a Docker `config.json` credential: the registry and the user it logs in as.
+    pub registry: Option<(String, Option<String>)>,
+    /// The archive member it is in (`release/.env`; `inner.zip!a/.env` through nested
+    /// archives); line and column are the member's.
+    pub member: Option<String>,
 }
 
 /// Every secret in `data`, with its line, column and any inline allow comment.
 pub fn hits_in(data: &[u8], rules: &RuleSet, matches: &mut Vec<Match>) -> Vec<Hit> {
+    hits_covering(data, rules, matches, &mut Vec::new())
+}
+
+/// [`hits_in`], and what any output of `data` must mask: every rule's matches, as ascending
+/// disjoint byte ranges (replacing `covered`).
+pub fn hits_covering(
+    data: &[u8],
+    rules: &RuleSet,
+    matches: &mut Vec<Match>,
+    covered: &mut Vec<Range<usize>>,
+) -> Vec<Hit> {
     matches.clear();
-    let mut covered = Vec::new();
-    rules.scan_covering(data, matches, &mut covered);
-    let mut frames = Frames::new(data, &covered);
+    rules.scan_covering(data, matches, covered);
+    let anchors: Vec<Anchor> = matches.iter().map(|m| Anchor::of(data, rules, m)).collect();
+    hits_at(data, rules, covered, anchors)
+}
+
+/// A secret to report at a place of a buffer: a match of the buffer itself, or one found in
+/// what a run of the buffer decodes to (reported where the encoded run starts).
+#[derive(Clone, Debug)]
+pub struct Anchor {
+    /// Rule index.
+    pub rule: usize,
+    /// Where, in the buffer, the finding points: the secret's start, or the encoded run's.
+    pub offset: usize,
+    /// The secret (percent-decoded for a password in a URI).
+    pub secret: Vec<u8>,
+    /// How it was decoded, outermost first (`base64 → Secret data.DATABASE_URL`).
+    pub decoding: Option<String>,
+    /// The registry a Docker `config.json` credential logs in to, and its user.
+    pub registry: Option<(String, Option<String>)>,
+}
+
+impl Anchor {
+    /// A match of `data`, its secret as the rule reads it.
+    pub fn of(data: &[u8], rules: &RuleSet, m: &Match) -> Anchor {
+        let raw = &data[m.start..m.end];
+        let value = rules.rules[m.rule].value_of(raw);
+        let decoding = matches!(value, std::borrow::Cow::Owned(_))
+            .then(|| "percent-encoded userinfo".to_string());
+        Anchor {
+            rule: m.rule,
+            offset: m.start,
+            secret: value.into_owned(),
+            decoding,
+            registry: None,
+        }
+    }
+}
+
+/// Hits at `anchors` (in any order) of `data`: line, column, the line's allow comment, and
+/// the code frame with every `covered` range (ascending, disjoint) masked.
+pub fn hits_at(
+    data: &[u8],
+    rules: &RuleSet,
+    covered: &[Range<usize>],
+    mut anchors: Vec<Anchor>,
+) -> Vec<Hit> {
+    anchors.sort_by_key(|a| a.offset);
+    let mut frames = Frames::new(data, covered);
     let mut lines = Lines::new(data);
     let ids: Vec<&str> = rules.rules.iter().map(|r| r.rule.id.as_str()).collect();
     // The comment's rule, resolved once per line (a minified line can hold thousands of hits).
     let mut resolved: Option<(usize, Result<&str, Option<&str>>)> = None;
-    matches
-        .iter()
-        .map(|m| {
-            let line = lines.at(m.start);
+    anchors
+        .into_iter()
+        .map(|a| {
+            let line = lines.at(a.offset);
             let verdict = line.allow.as_ref().map(|comment| {
                 let named = match &resolved {
                     Some((n, named)) if *n == line.number => *named,
@@ -54,7 +121,7 @@ pub fn hits_in(data: &[u8], rules: &RuleSet, matches: &mut Vec<Match>) -> Vec<Hi
                         named
                     }
                 };
-                inline_allow(comment, &named, &rules.rules[m.rule].rule.id)
+                inline_allow(comment, &named, &rules.rules[a.rule].rule.id)
             });
             let (inline_allow, allow_problem) = match verdict {
                 Some(InlineAllow::Allows(reason)) => (Some(reason), None),
@@ -62,16 +129,38 @@ pub fn hits_in(data: &[u8], rules: &RuleSet, matches: &mut Vec<Match>) -> Vec<Hi
                 Some(InlineAllow::OtherRule) | None => (None, None),
             };
             Hit {
-                rule: m.rule,
-                secret: data[m.start..m.end].to_vec(),
+                rule: a.rule,
+                secret: a.secret,
+                offset: a.offset,
                 line: u32::try_from(line.number).unwrap_or(u32::MAX),
-                column: u32::try_from(m.start - line.start + 1).unwrap_or(u32::MAX),
+                column: u32::try_from(a.offset - line.start + 1).unwrap_or(u32::MAX),
                 inline_allow,
                 allow_problem,
-                snippet: frames.snippet(m.start, line.start, line.end),
+                snippet: frames.snippet(a.offset, line.start, line.end),
+                decoding: a.decoding,
+                registry: a.registry,
+                member: None,
             }
         })
         .collect()
+}
+
+/// `data` with each of the `covered` ranges (ascending, disjoint) replaced by its redacted
+/// form: a commit summary or any other text shown beside a finding.
+pub fn masked(data: &[u8], covered: &[Range<usize>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut at = 0;
+    for r in covered {
+        let (start, end) = (r.start.min(data.len()), r.end.min(data.len()));
+        if start < at {
+            continue;
+        }
+        out.extend_from_slice(&data[at..start]);
+        out.extend_from_slice(redact(&data[start..end]).as_bytes());
+        at = end;
+    }
+    out.extend_from_slice(&data[at..]);
+    out
 }
 
 /// The line a cursor stands on.

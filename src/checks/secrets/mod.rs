@@ -10,6 +10,7 @@ pub mod cfg;
 pub mod check;
 pub mod codes;
 pub mod engine;
+mod findings;
 pub mod git;
 pub mod hits;
 pub mod placeholder;
@@ -18,11 +19,11 @@ pub mod rules;
 pub mod scan;
 pub mod starter;
 
-use crate::finding::{Finding, Location, Severity, Subject};
+use crate::finding::Finding;
 use engine::RuleSet;
+use findings::{Held, History, Occurrence, allow_problems, finish_finding};
 use git::HistoryError;
 use serde::Serialize;
-use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -154,21 +155,6 @@ fn key_from(repo: &gix::Repository) {
     crate::redact::set_key(&material);
 }
 
-/// One place a secret was seen.
-#[derive(Clone, Debug)]
-struct Occurrence {
-    blob: gix::ObjectId,
-    path: Option<String>,
-    commit: Option<gix::ObjectId>,
-    /// Position of `commit` in topological order; unattributed blobs sort last.
-    order: usize,
-    line: u32,
-    column: u32,
-    inline_allow: Option<String>,
-    allow_problem: Option<(&'static str, String)>,
-    snippet: String,
-}
-
 /// Scans what `target.scope` says.
 pub fn run(
     target: &Target,
@@ -185,7 +171,7 @@ pub fn run(
     let db = git::Database::open(&repo, target.range.is_none())?;
     // Whole database: every object, attributed afterwards (only if something matched). A
     // range: only the blobs its commits brought in, attributed as they are found.
-    let (scanned, range_introductions) = match &target.range {
+    let (mut scanned, range_introductions) = match &target.range {
         None => (
             scan::scan_all(&repo, &db, rules, target.limits, progress)?,
             None,
@@ -211,8 +197,13 @@ pub fn run(
         });
     }
 
-    if !scanned.hits.is_empty() {
+    if !scanned.hits.is_empty() || !scanned.messages.is_empty() || !scanned.truncated.is_empty() {
         let labels = git::refs::ref_labels(&repo, &scanned.commits)?;
+        let tag_labels = if scanned.tags.is_empty() {
+            HashMap::new()
+        } else {
+            git::refs::tag_labels(&repo)?
+        };
         // Commits a ref reaches first (each part in topological order): a blob is attributed
         // to the oldest reachable commit that holds it at a path, and to a commit on no ref
         // (a reflog-only rewrite, a dangling commit) only when no reachable one does.
@@ -225,55 +216,114 @@ pub fn run(
             order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
         let introductions = match range_introductions {
             Some(found) => found,
+            None if scanned.hits.is_empty() && scanned.truncated.is_empty() => HashMap::new(),
             None => {
-                let targets: HashSet<gix::ObjectId> = scanned.hits.keys().copied().collect();
+                let targets: HashSet<gix::ObjectId> = scanned
+                    .hits
+                    .keys()
+                    .chain(scanned.truncated.keys())
+                    .copied()
+                    .collect();
                 git::trees::attribute(&repo, &db, &order, &scanned.commits, &targets)?
             }
         };
 
         // Group every sighting by (rule, secret): one finding per secret, however many blobs,
-        // paths and commits hold it.
+        // paths, commits and messages hold it.
         let mut grouped: BTreeMap<(usize, Vec<u8>), Vec<Occurrence>> = BTreeMap::new();
         for (blob, hits) in &scanned.hits {
             let places = introductions.get(blob);
             for hit in hits {
                 let entry = grouped.entry((hit.rule, hit.secret.clone())).or_default();
                 match places {
-                    Some(places) => entry.extend(places.iter().map(|(path, commit)| Occurrence {
-                        blob: *blob,
-                        path: Some(path.clone()),
-                        commit: Some(*commit),
-                        order: position.get(commit).copied().unwrap_or(usize::MAX - 1),
-                        line: hit.line,
-                        column: hit.column,
-                        inline_allow: hit.inline_allow.clone(),
-                        allow_problem: hit.allow_problem.clone(),
-                        snippet: hit.snippet.clone(),
+                    Some(places) => entry.extend(places.iter().map(|(path, commit)| {
+                        let order = position.get(commit).copied().unwrap_or(usize::MAX - 1);
+                        Occurrence::of(
+                            hit,
+                            *blob,
+                            Held::Content,
+                            Some(path.clone()),
+                            Some(*commit),
+                            order,
+                        )
                     })),
-                    None => entry.push(Occurrence {
-                        blob: *blob,
-                        path: None,
-                        commit: None,
-                        order: usize::MAX,
-                        line: hit.line,
-                        column: hit.column,
-                        inline_allow: hit.inline_allow.clone(),
-                        allow_problem: hit.allow_problem.clone(),
-                        snippet: hit.snippet.clone(),
-                    }),
+                    None => entry.push(Occurrence::of(
+                        hit,
+                        *blob,
+                        Held::Content,
+                        None,
+                        None,
+                        usize::MAX,
+                    )),
                 }
             }
         }
-        findings.extend(allow_problems(grouped.values().flatten()));
+        for message in &scanned.messages {
+            for hit in &message.hits {
+                let place = if message.tag {
+                    Occurrence::of(
+                        hit,
+                        message.object,
+                        Held::TagMessage,
+                        None,
+                        None,
+                        usize::MAX - 1,
+                    )
+                } else {
+                    let order = position
+                        .get(&message.object)
+                        .copied()
+                        .unwrap_or(usize::MAX - 1);
+                    Occurrence::of(
+                        hit,
+                        message.object,
+                        Held::CommitMessage,
+                        None,
+                        Some(message.object),
+                        order,
+                    )
+                };
+                grouped
+                    .entry((hit.rule, hit.secret.clone()))
+                    .or_default()
+                    .push(place);
+            }
+        }
+        // Only when some commit is on no ref: what keeps it is read from the reflogs.
+        let reflogs = if labels.len() < scanned.commits.len() {
+            git::refs::reflog_labels(&repo, &scanned.commits, &labels)?
+        } else {
+            HashMap::new()
+        };
+        let history = History {
+            commits: std::mem::take(&mut scanned.commits),
+            labels,
+            tags: std::mem::take(&mut scanned.tags),
+            tag_labels,
+            reflogs,
+        };
+        findings.extend(allow_problems(grouped.values().flatten(), &history));
+        for (blob, truncations) in &scanned.truncated {
+            // The first place that holds the archive, in the order commits came in.
+            let place = introductions.get(blob).and_then(|places| {
+                places
+                    .iter()
+                    .min_by_key(|(path, commit)| (position.get(commit), path))
+                    .map(|(path, commit)| (path.as_str(), Some(*commit)))
+            });
+            findings.extend(
+                truncations
+                    .iter()
+                    .map(|t| findings::truncation_finding(*blob, t, place, &history)),
+            );
+        }
         for ((rule, secret), places) in grouped {
             findings.push(finish_finding(
                 target,
                 rules,
-                rule,
-                &secret,
+                (rule, &secret),
                 places,
-                &scanned.commits,
-                &labels,
+                &history,
                 "history",
             ));
         }
@@ -340,32 +390,35 @@ fn run_files(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> 
     };
     let mut grouped: BTreeMap<(usize, Vec<u8>), Vec<Occurrence>> = BTreeMap::new();
     for (order, file) in files.iter().enumerate() {
+        let blob = file
+            .blob
+            .unwrap_or_else(|| gix::ObjectId::null(gix::hash::Kind::Sha1));
         for hit in &file.hits {
             grouped
                 .entry((hit.rule, hit.secret.clone()))
                 .or_default()
-                .push(Occurrence {
-                    blob: file
-                        .blob
-                        .unwrap_or_else(|| gix::ObjectId::null(gix::hash::Kind::Sha1)),
-                    path: Some(file.path.clone()),
-                    commit: None,
+                .push(Occurrence::of(
+                    hit,
+                    blob,
+                    Held::Content,
+                    Some(file.path.clone()),
+                    None,
                     order,
-                    line: hit.line,
-                    column: hit.column,
-                    inline_allow: hit.inline_allow.clone(),
-                    allow_problem: hit.allow_problem.clone(),
-                    snippet: hit.snippet.clone(),
-                });
+                ));
         }
     }
-    let commits = HashMap::new();
-    let labels = HashMap::new();
-    let mut findings = allow_problems(grouped.values().flatten());
+    let history = History::default();
+    let mut findings = allow_problems(grouped.values().flatten(), &history);
+    for file in &files {
+        let blob = file
+            .blob
+            .unwrap_or_else(|| gix::ObjectId::null(gix::hash::Kind::Sha1));
+        findings.extend(file.truncated.iter().map(|t| {
+            findings::truncation_finding(blob, t, Some((file.path.as_str(), None)), &history)
+        }));
+    }
     findings.extend(grouped.into_iter().map(|((rule, secret), places)| {
-        finish_finding(
-            target, rules, rule, &secret, places, &commits, &labels, scope,
-        )
+        finish_finding(target, rules, (rule, &secret), places, &history, scope)
     }));
     Ok(Outcome {
         findings,
@@ -378,249 +431,4 @@ fn run_files(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> 
             scope,
         },
     })
-}
-
-/// One warning per inline `palisade:allow` comment that allows nothing (no reason, unknown
-/// rule), at each place its line was seen; a line with several secrets is one warning.
-fn allow_problems<'a>(places: impl Iterator<Item = &'a Occurrence>) -> Vec<Finding> {
-    let mut seen: BTreeMap<(String, u32, &'static str), &str> = BTreeMap::new();
-    for place in places {
-        if let Some((code, message)) = &place.allow_problem {
-            let path = place
-                .path
-                .clone()
-                .unwrap_or_else(|| format!("git-blob:{}", place.blob));
-            seen.entry((path, place.line, code)).or_insert(message);
-        }
-    }
-    seen.into_iter()
-        .map(|((path, line, code), message)| Finding {
-            locations: vec![Location::at_line(PathBuf::from(&path), Some(line))],
-            // The place, not the line number: moving the comment keeps the fingerprint.
-            fingerprint: crate::finding::fingerprint(&[code, &path, message]),
-            ..Finding::of_code(code, None, message.to_string())
-        })
-        .collect()
-}
-
-/// One finding from every place a (rule, secret) was seen: earliest place first; places with
-/// an inline allow comment are allowed, and the finding stands on the others (it is
-/// suppressed, naming the comment, only when every place is allowed); secret patterns of
-/// allow entries are evaluated here, where the secret is known.
-#[allow(clippy::too_many_arguments)]
-fn finish_finding(
-    target: &Target,
-    rules: &RuleSet,
-    rule: usize,
-    secret: &[u8],
-    mut places: Vec<Occurrence>,
-    commits: &HashMap<gix::ObjectId, git::CommitInfo>,
-    labels: &HashMap<gix::ObjectId, String>,
-    scope: &str,
-) -> Finding {
-    places.sort_by(|a, b| {
-        (a.order, &a.path, a.blob, a.line).cmp(&(b.order, &b.path, b.blob, b.line))
-    });
-    let open: Vec<Occurrence> = places
-        .iter()
-        .filter(|p| p.inline_allow.is_none())
-        .cloned()
-        .collect();
-    let (shown, allowed) = if open.is_empty() {
-        (places, true)
-    } else {
-        (open, false)
-    };
-    let mut finding = to_finding(
-        rules,
-        rule,
-        secret,
-        &shown,
-        commits,
-        labels,
-        target.show_secrets,
-        scope,
-    );
-    if allowed {
-        let first = &shown[0];
-        finding.evidence.insert(
-            "inline_allow".into(),
-            json!({
-                "reason": first.inline_allow,
-                "path": first.path.clone().unwrap_or_else(|| format!("git-blob:{}", first.blob)),
-                "line": first.line,
-            }),
-        );
-    }
-    if scope == "history" {
-        // Exposure: a blob no ref reaches (dangling, reflog-only, staged then reset) was
-        // never pushed from this clone and is not in a fresh one: a warning that names it.
-        let reachable = finding_places_reachable(&finding, labels);
-        finding.evidence.insert(
-            "exposure".into(),
-            json!(if reachable {
-                "reachable"
-            } else {
-                "unreachable"
-            }),
-        );
-        if !reachable {
-            finding.rule = crate::checks::secrets::codes::UNREACHABLE;
-            finding.help = Some(format!(
-                "No ref reaches it, so it is in no fresh clone: drop it here with `git reflog expire --expire-unreachable=now --all && git gc --prune=now`. If it was ever pushed, or this clone was shared, rotate it as well: {}",
-                finding.help.unwrap_or_default()
-            ));
-        }
-    }
-    let matched: Vec<usize> = target
-        .allow_patterns
-        .iter()
-        .filter(|(_, re)| re.is_match(secret))
-        .map(|(i, _)| *i)
-        .collect();
-    if !matched.is_empty() {
-        finding
-            .evidence
-            .insert("allow_patterns".into(), json!(matched));
-    }
-    finding
-}
-
-/// Whether any place of the finding is in a commit some ref (or a detached `HEAD`) reaches.
-fn finding_places_reachable(finding: &Finding, labels: &HashMap<gix::ObjectId, String>) -> bool {
-    let commits = finding
-        .locations
-        .iter()
-        .filter_map(|l| l.commit.as_deref())
-        .chain(
-            finding
-                .evidence
-                .get("occurrences")
-                .and_then(|o| o.as_array())
-                .into_iter()
-                .flatten()
-                .filter_map(|o| o.get("commit").and_then(|c| c.as_str())),
-        );
-    commits
-        .filter_map(|c| gix::ObjectId::from_hex(c.as_bytes()).ok())
-        .any(|c| labels.contains_key(&c))
-}
-
-fn commit_json(
-    id: gix::ObjectId,
-    commits: &HashMap<gix::ObjectId, git::CommitInfo>,
-    labels: &HashMap<gix::ObjectId, String>,
-) -> serde_json::Value {
-    let info = &commits[&id];
-    json!({
-        "id": id.to_string(),
-        "author": info.author,
-        "date": jiff::Timestamp::from_second(info.time).map(|t| t.to_string()).unwrap_or_default(),
-        "summary": info.summary,
-        "reachable_from": labels.get(&id),
-    })
-}
-
-#[allow(clippy::too_many_arguments)]
-fn to_finding(
-    rules: &RuleSet,
-    rule_index: usize,
-    secret: &[u8],
-    places: &[Occurrence],
-    commits: &HashMap<gix::ObjectId, git::CommitInfo>,
-    labels: &HashMap<gix::ObjectId, String>,
-    show_secret: bool,
-    scope: &str,
-) -> Finding {
-    let rule = &rules.rules[rule_index].rule;
-    let first = &places[0];
-    let redacted = if show_secret {
-        String::from_utf8_lossy(secret).into_owned()
-    } else {
-        redact::redact(secret)
-    };
-    let introduced_by = first.commit.map(|c| commit_json(c, commits, labels));
-    let where_ = match (&first.path, first.commit) {
-        (Some(path), Some(commit)) => format!(
-            "{path}:{} (introduced by {} \"{}\")",
-            first.line,
-            &commit.to_string()[..12],
-            commits[&commit].summary
-        ),
-        (Some(path), None) => format!("{path}:{} ({scope})", first.line),
-        _ => format!(
-            "blob {} (in no commit: staged, stashed or dangling)",
-            &first.blob.to_string()[..12]
-        ),
-    };
-    let occurrences: Vec<serde_json::Value> = places[1..]
-        .iter()
-        .map(|o| {
-            json!({
-                "path": o.path,
-                "line": o.line,
-                "column": o.column,
-                "blob": o.blob.to_string(),
-                "commit": o.commit.map(|c| c.to_string()),
-            })
-        })
-        .collect();
-    let code = rules.rules[rule_index].code;
-    let evidence: BTreeMap<String, serde_json::Value> = [
-        ("rule", json!(rule.id)),
-        ("confidence", json!(rule.confidence.as_str())),
-        ("secret", json!(redacted)),
-        ("secret_hash", json!(redact::secret_hash(secret))),
-        ("blob", json!(first.blob.to_string())),
-        ("path", json!(first.path)),
-        ("line", json!(first.line)),
-        ("column", json!(first.column)),
-        (
-            "introduced_by",
-            introduced_by.unwrap_or(serde_json::Value::Null),
-        ),
-        ("occurrences", json!(occurrences)),
-        (
-            "snippet",
-            json!(if show_secret {
-                None
-            } else {
-                Some(&first.snippet)
-            }),
-        ),
-        ("order", json!(first.order)),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    Finding {
-        rule: code,
-        subject: Some(Subject {
-            id: rule.id.clone(),
-            aliases: vec![],
-            title: rule.name.clone(),
-            description: format!("{}\n\n{}", rule.finds, rule.why),
-            url: rule.references.first().cloned(),
-            score: None,
-            tags: vec!["secret".into()],
-        }),
-        severity: Some(Severity::from(rule.severity)),
-        message: format!("{} {redacted} in {where_}", rule.name),
-        locations: vec![Location {
-            path: PathBuf::from(
-                first
-                    .path
-                    .clone()
-                    .unwrap_or_else(|| format!("git-blob:{}", first.blob)),
-            ),
-            line: Some(first.line),
-            column: Some(first.column),
-            commit: first.commit.map(|c| c.to_string()),
-        }],
-        fingerprint: redact::secret_fingerprint(&rule.id, secret),
-        help: Some(rule.fix.clone()),
-        reachability: None,
-        evidence,
-        check: Default::default(),
-    }
 }

@@ -177,18 +177,71 @@ pub(crate) fn find<'a>(
 
 /// Decodes a commit's bytes, as much as findings need.
 pub(crate) fn decode_commit(data: &[u8], hash: gix::hash::Kind) -> Result<CommitInfo, String> {
+    decode_commit_and_message(data, hash).map(|(info, _)| info)
+}
+
+/// Decodes a commit's bytes, and returns its whole message (subject and body, as stored) to
+/// be matched as well.
+pub(crate) fn decode_commit_and_message(
+    data: &[u8],
+    hash: gix::hash::Kind,
+) -> Result<(CommitInfo, &[u8]), String> {
     let commit = gix::objs::CommitRef::from_bytes(data, hash)
         .map_err(|e| format!("not a valid commit: {e}"))?;
     let author = commit.author().ok();
-    Ok(CommitInfo {
+    let info = CommitInfo {
         parents: commit.parents().collect(),
         tree: commit.tree(),
         author: author
             .map(|a| format!("{} <{}>", a.name, a.email))
             .unwrap_or_default(),
         time: commit.time().map(|t| t.seconds).unwrap_or(0),
-        summary: commit.message().summary().to_string(),
-    })
+        summary: summary_of(commit.message),
+    };
+    Ok((info, commit.message))
+}
+
+/// The summary git shows for a message: its first paragraph on one line.
+pub fn summary_of(message: &[u8]) -> String {
+    gix::objs::commit::MessageRef::from_bytes(message)
+        .summary()
+        .to_string()
+}
+
+/// An annotated tag, as much as findings need.
+#[derive(Clone, Debug)]
+pub struct TagInfo {
+    /// The name it was created with (`v1.0`): the `tag` header, not a ref.
+    pub name: String,
+    /// The object it names.
+    pub target: ObjectId,
+    /// `Name <email>` of the tagger, when the tag has one.
+    pub tagger: String,
+    /// Tagging time, seconds since the epoch (0 when unknown).
+    pub time: i64,
+    /// First paragraph of the message.
+    pub summary: String,
+}
+
+/// Decodes an annotated tag's bytes, and returns its message (to be matched).
+pub(crate) fn decode_tag(data: &[u8], hash: gix::hash::Kind) -> Result<(TagInfo, &[u8]), String> {
+    let tag =
+        gix::objs::TagRef::from_bytes(data, hash).map_err(|e| format!("not a valid tag: {e}"))?;
+    let target = ObjectId::from_hex(tag.target).map_err(|e| format!("not a valid tag: {e}"))?;
+    let tagger = tag.tagger().ok().flatten();
+    let info = TagInfo {
+        name: tag.name.to_string(),
+        target,
+        tagger: tagger
+            .map(|t| format!("{} <{}>", t.name, t.email))
+            .unwrap_or_default(),
+        time: tagger
+            .and_then(|t| t.time().ok())
+            .map(|t| t.seconds)
+            .unwrap_or(0),
+        summary: summary_of(tag.message),
+    };
+    Ok((info, tag.message))
 }
 
 /// Reads and decodes one commit.

@@ -145,6 +145,176 @@ pub fn peel_to_commit(
     Err(ref_error(repo, what, "names a chain of 64 tags".into()))
 }
 
+/// The annotated tags of the tag chains `refs/tags/*` start, each once, whose chain ends at
+/// one of `commits` (a range's): the tags made on a range's commits. A tag that cannot be read
+/// is an error naming its ref.
+pub fn tags_on(
+    repo: &gix::Repository,
+    commits: &HashMap<ObjectId, CommitInfo>,
+) -> Result<Vec<ObjectId>, HistoryError> {
+    let mut found = Vec::new();
+    for tip in ref_tips(repo)? {
+        if !tip.name.starts_with("refs/tags/") {
+            continue;
+        }
+        let chain = tag_chain(repo, &tip.name, tip.target)?;
+        if let Some((last, rest)) = chain.split_last()
+            && commits.contains_key(last)
+        {
+            found.extend(rest.iter().copied());
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    Ok(found)
+}
+
+/// Labels each annotated tag object with the first ref (in [`ref_labels`]' order) whose tag
+/// chain passes through it; a tag no ref reaches (its ref deleted, kept by nothing or by a
+/// reflog) has no label.
+pub fn tag_labels(repo: &gix::Repository) -> Result<HashMap<ObjectId, String>, HistoryError> {
+    let mut labels = HashMap::new();
+    for (_, name, target) in ranked_tips(repo)? {
+        let chain = tag_chain(repo, &name, target)?;
+        // Every object of the chain but the last is a tag.
+        for tag in chain.iter().take(chain.len().saturating_sub(1)) {
+            labels.entry(*tag).or_insert_with(|| name.clone());
+        }
+    }
+    Ok(labels)
+}
+
+/// The objects from `id` through tags to the first object that is not a tag (the last of the
+/// list). An object on the way that is missing is an error naming `what`.
+fn tag_chain(
+    repo: &gix::Repository,
+    what: &str,
+    mut id: ObjectId,
+) -> Result<Vec<ObjectId>, HistoryError> {
+    let mut buf = Vec::new();
+    let mut chain = vec![id];
+    for _ in 0..64 {
+        let data = gix::objs::Find::try_find(&repo.objects, &id, &mut buf)
+            .map_err(|e| {
+                ref_error(
+                    repo,
+                    what,
+                    format!(
+                        "points at object {id}, which cannot be read: {}",
+                        describe(&*e)
+                    ),
+                )
+            })?
+            .ok_or_else(|| {
+                ref_error(
+                    repo,
+                    what,
+                    format!(
+                        "points at object {id}, which is not in the repository{}",
+                        partial_clone_hint(repo)
+                    ),
+                )
+            })?;
+        if data.kind != Kind::Tag {
+            return Ok(chain);
+        }
+        id = gix::objs::TagRefIter::from_bytes(data.data, repo.object_hash())
+            .target_id()
+            .map_err(|e| ref_error(repo, what, format!("tag {id} cannot be decoded: {e}")))?;
+        chain.push(id);
+    }
+    Err(ref_error(repo, what, "names a chain of 64 tags".into()))
+}
+
+/// Every ref tip with its rank: branches, then remotes, tags, the stash, others.
+fn ranked_tips(repo: &gix::Repository) -> Result<Vec<(u8, String, ObjectId)>, HistoryError> {
+    let mut refs: Vec<(u8, String, ObjectId)> = ref_tips(repo)?
+        .into_iter()
+        .map(|RefTip { name, target }| {
+            let rank = match name.as_str() {
+                n if n.starts_with("refs/heads/") => 0,
+                n if n.starts_with("refs/remotes/") => 1,
+                n if n.starts_with("refs/tags/") => 2,
+                STASH => 3,
+                _ => 4,
+            };
+            (rank, name, target)
+        })
+        .collect();
+    refs.sort();
+    Ok(refs)
+}
+
+/// Labels the commits no ref reaches that a reflog still keeps (`git reset --hard`, an amend,
+/// a rebase, a stash entry below the top one), with the ref whose reflog it is (`HEAD`,
+/// `refs/heads/main`, `refs/stash`), walking each entry's commit and its parents that no ref
+/// reaches. A reflog that cannot be read is an error naming it.
+pub fn reflog_labels(
+    repo: &gix::Repository,
+    commits: &HashMap<ObjectId, CommitInfo>,
+    labels: &HashMap<ObjectId, String>,
+) -> Result<HashMap<ObjectId, String>, HistoryError> {
+    let chain = |e: &dyn std::error::Error| describe(e);
+    let mut names = vec!["HEAD".to_string()];
+    let platform = repo
+        .references()
+        .map_err(|e| ref_error(repo, "the refs", format!("cannot be listed: {}", chain(&e))))?;
+    let all = platform.all().map_err(|e| {
+        ref_error(
+            repo,
+            "packed-refs",
+            format!("cannot be read: {}", chain(&e)),
+        )
+    })?;
+    for reference in all {
+        let reference = reference.map_err(|e| {
+            ref_error(
+                repo,
+                "a ref",
+                format!("cannot be read: {}", chain(e.as_ref())),
+            )
+        })?;
+        names.push(reference.name().as_bstr().to_string());
+    }
+    let mut kept: HashMap<ObjectId, String> = HashMap::new();
+    for name in names {
+        let reflog_error =
+            |message: String| ref_error(repo, format!("the reflog of {name}"), message);
+        let Ok(reference) = repo.find_reference(name.as_str()) else {
+            // HEAD of a repository without one: nothing logged.
+            continue;
+        };
+        let mut log = reference.log_iter();
+        let Some(entries) = log
+            .all()
+            .map_err(|e| reflog_error(format!("cannot be read: {e}")))?
+        else {
+            continue;
+        };
+        let mut tips = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| reflog_error(format!("cannot be decoded: {e}")))?;
+            tips.push(entry.new_oid());
+            tips.push(entry.previous_oid());
+        }
+        let mut stack: Vec<ObjectId> = tips;
+        while let Some(id) = stack.pop() {
+            let Some(info) = commits.get(&id) else {
+                continue;
+            };
+            if labels.contains_key(&id) || kept.contains_key(&id) {
+                continue;
+            }
+            kept.insert(id, name.clone());
+            stack.extend(info.parents.iter().copied());
+        }
+    }
+    Ok(kept)
+}
+
+/// The ref `git stash` keeps its entries under: never pushed, in no fresh clone.
+pub const STASH: &str = "refs/stash";
+
 /// Labels each commit with the first ref (branches, then remotes, tags, the stash, others)
 /// that reaches it; commits no ref reaches have no label.
 pub fn ref_labels(
@@ -152,20 +322,11 @@ pub fn ref_labels(
     commits: &HashMap<ObjectId, CommitInfo>,
 ) -> Result<HashMap<ObjectId, String>, HistoryError> {
     let mut refs: Vec<(u8, String, ObjectId)> = Vec::new();
-    for RefTip { name, target } in ref_tips(repo)? {
-        let Some(id) = peel_to_commit(repo, &name, target)? else {
-            continue;
-        };
-        let rank = match name.as_str() {
-            n if n.starts_with("refs/heads/") => 0,
-            n if n.starts_with("refs/remotes/") => 1,
-            n if n.starts_with("refs/tags/") => 2,
-            "refs/stash" => 3,
-            _ => 4,
-        };
-        refs.push((rank, name, id));
+    for (rank, name, target) in ranked_tips(repo)? {
+        if let Some(id) = peel_to_commit(repo, &name, target)? {
+            refs.push((rank, name, id));
+        }
     }
-    refs.sort();
     let mut labels: HashMap<ObjectId, String> = HashMap::new();
     for (_, name, tip) in refs {
         let mut stack = vec![tip];

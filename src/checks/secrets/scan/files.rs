@@ -6,13 +6,14 @@
 //!
 //! [`worktree`]: crate::checks::secrets::git::worktree
 
-use super::{Limits, Stats, is_binary};
+use super::archive::Truncation;
+use super::{Limits, Stats, content};
 use crate::checks::secrets::engine::RuleSet;
 use crate::checks::secrets::git::objects::find;
 use crate::checks::secrets::git::repo::excerpt;
 use crate::checks::secrets::git::worktree::file_error;
 use crate::checks::secrets::git::{Database, FileError, HistoryError};
-use crate::checks::secrets::hits::{Hit, hits_in};
+use crate::checks::secrets::hits::Hit;
 use gix::ObjectId;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,8 @@ pub struct FileHits {
     pub blob: Option<ObjectId>,
     /// What it holds.
     pub hits: Vec<Hit>,
+    /// Archives in it not read to the end.
+    pub truncated: Vec<Truncation>,
 }
 
 fn relative(root: &Path, path: &Path) -> String {
@@ -60,20 +63,26 @@ pub fn scan_worktree(
                 return Ok((None, stats));
             }
             let data = std::fs::read(path).map_err(|e| file_error(path, e))?;
-            if !limits.scan_binary && is_binary(&data) {
+            let scanned = content::scan(&data, rules, limits, matches);
+            if scanned.binary {
                 stats.skipped_binary = 1;
                 return Ok((None, stats));
             }
             stats.blobs_scanned = 1;
             stats.bytes_scanned = data.len() as u64;
-            let hits = hits_in(&data, rules, matches);
             // The blob id the file would get, so findings name a blob as history ones do.
-            let found = (!hits.is_empty()).then(|| FileHits {
-                path: relative(root, path),
-                blob: gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &data)
+            let found =
+                (!scanned.hits.is_empty() || !scanned.truncated.is_empty()).then(|| FileHits {
+                    path: relative(root, path),
+                    blob: gix::objs::compute_hash(
+                        gix::hash::Kind::Sha1,
+                        gix::objs::Kind::Blob,
+                        &data,
+                    )
                     .ok(),
-                hits,
-            });
+                    hits: scanned.hits,
+                    truncated: scanned.truncated,
+                });
             Ok((found, stats))
         })
         .collect();
@@ -133,18 +142,20 @@ pub fn scan_staged(
                 stats.skipped_large = 1;
                 return Ok((None, stats));
             }
-            if !limits.scan_binary && is_binary(data.data) {
+            let scanned = content::scan(data.data, rules, limits, &mut Vec::new());
+            if scanned.binary {
                 stats.skipped_binary = 1;
                 return Ok((None, stats));
             }
             stats.blobs_scanned = 1;
             stats.bytes_scanned = data.data.len() as u64;
-            let hits = hits_in(data.data, rules, &mut Vec::new());
-            let found = (!hits.is_empty()).then(|| FileHits {
-                path: path.clone(),
-                blob: Some(*id),
-                hits,
-            });
+            let found =
+                (!scanned.hits.is_empty() || !scanned.truncated.is_empty()).then(|| FileHits {
+                    path: path.clone(),
+                    blob: Some(*id),
+                    hits: scanned.hits,
+                    truncated: scanned.truncated,
+                });
             Ok((found, stats))
         })
         .collect();

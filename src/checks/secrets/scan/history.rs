@@ -1,17 +1,18 @@
-//! The object pass: every object of the database (or the blobs a range brought in) read once,
-//! in parallel, blobs matched and commits decoded; for the whole database, the proof that every
+//! The object pass: every object of the database (or the blobs, commits and tags of a range)
+//! read once, in parallel, blobs and commit and tag messages matched, commits decoded; for the whole database, the proof that every
 //! object a ref reaches is present, from the links of trees and tags checked on the way.
 //!
 //! The repository and its verified object database are handed to it; refs, ranges and
 //! completeness come from [`super::super::git`]. It does not open a repository.
 
+use super::archive::Truncation;
 use super::reader::{Reader, Seen};
 use super::{Limits, Progress, Stats};
 use crate::checks::secrets::Range;
 use crate::checks::secrets::engine::RuleSet;
 use crate::checks::secrets::git::trees::Introductions;
 use crate::checks::secrets::git::{
-    BrokenLink, CommitInfo, Database, HistoryError, Placement, TreeChecker, commits, refs,
+    BrokenLink, CommitInfo, Database, HistoryError, Placement, TagInfo, TreeChecker, commits, refs,
 };
 use crate::checks::secrets::hits::Hit;
 use gix::ObjectId;
@@ -22,13 +23,29 @@ use std::collections::HashMap;
 pub struct Scanned {
     /// Blobs with secrets.
     pub hits: HashMap<ObjectId, Vec<Hit>>,
+    /// Blobs holding archives that were not read to the end.
+    pub truncated: HashMap<ObjectId, Vec<Truncation>>,
     /// Every commit in the database.
     pub commits: HashMap<ObjectId, CommitInfo>,
+    /// Commit and tag messages with secrets.
+    pub messages: Vec<MessageHits>,
+    /// The annotated tags whose messages hold secrets.
+    pub tags: HashMap<ObjectId, TagInfo>,
     /// Counters.
     pub stats: Stats,
     /// Links from the trees and tags read to objects the database does not hold (only when
     /// the pass was asked to check them).
     pub broken: Vec<BrokenLink>,
+}
+
+/// The secrets of a commit's or an annotated tag's message.
+pub struct MessageHits {
+    /// The commit or tag.
+    pub object: ObjectId,
+    /// Whether it is a tag (else a commit).
+    pub tag: bool,
+    /// What its message holds (lines and columns within the message).
+    pub hits: Vec<Hit>,
 }
 
 /// What the whole-database pass checks trees and tags against.
@@ -115,7 +132,10 @@ pub fn scan_objects(
 
     let mut scanned = Scanned {
         hits: HashMap::new(),
+        truncated: HashMap::new(),
         commits: HashMap::new(),
+        messages: Vec::new(),
+        tags: HashMap::new(),
         stats: Stats {
             objects: ids.len(),
             ..Stats::default()
@@ -130,6 +150,7 @@ pub fn scan_objects(
                 binary,
                 large,
                 hits,
+                truncated,
             } => {
                 scanned.stats.blobs += 1;
                 if let Some(size) = size {
@@ -141,10 +162,31 @@ pub fn scan_objects(
                 if !hits.is_empty() {
                     scanned.hits.insert(id, hits);
                 }
+                if !truncated.is_empty() {
+                    scanned.truncated.insert(id, truncated);
+                }
             }
-            Seen::Commit(info) => {
+            Seen::Commit(info, hits) => {
                 scanned.stats.commits += 1;
                 scanned.commits.insert(id, info);
+                if !hits.is_empty() {
+                    scanned.messages.push(MessageHits {
+                        object: id,
+                        tag: false,
+                        hits,
+                    });
+                }
+            }
+            Seen::Tag(info, hits, broken) => {
+                scanned.broken.extend(broken);
+                if !hits.is_empty() {
+                    scanned.tags.insert(id, info);
+                    scanned.messages.push(MessageHits {
+                        object: id,
+                        tag: true,
+                        hits,
+                    });
+                }
             }
             Seen::Links(broken) => scanned.broken.extend(broken),
             Seen::Other => {}
@@ -176,8 +218,9 @@ pub fn scan_all(
 }
 
 /// `--since` and `--range`: the blobs the range's commits brought in, scanned, and where each
-/// was brought in. Every revision, tip and commit the range needs must be there: one that is
-/// missing is an error naming it, never a smaller range.
+/// was brought in; the messages of its commits and of the annotated tags on them. Every
+/// revision, tip and commit the range needs must be there: one that is missing is an error
+/// naming it, never a smaller range.
 pub fn scan_range(
     repo: &gix::Repository,
     db: &Database,
@@ -186,11 +229,18 @@ pub fn scan_range(
     limits: Limits,
     progress: &dyn Progress,
 ) -> Result<(Scanned, Introductions), HistoryError> {
-    let (commits, introductions) = commits::range(repo, db, &range.base, range.head.as_deref())?;
+    let (mut commits, introductions) =
+        commits::range(repo, db, &range.base, range.head.as_deref())?;
     let mut ids: Vec<ObjectId> = introductions.keys().copied().collect();
+    ids.extend(commits.keys().copied());
+    ids.extend(refs::tags_on(repo, &commits)?);
     ids.sort_unstable();
+    ids.dedup();
     let mut scanned = scan_objects(repo, db, &ids, None, rules, limits, progress)?;
+    // The pass decoded the same commits, with their summaries masked.
+    commits.extend(scanned.commits.drain());
     scanned.stats.commits = commits.len();
+    scanned.stats.objects = introductions.len();
     scanned.commits = commits;
     Ok((scanned, introductions))
 }

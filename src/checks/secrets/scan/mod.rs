@@ -1,16 +1,21 @@
 //! Feeding blobs to the rule engine: the object pass over the whole database or a range
 //! ([`history`], each object read by a per-thread reader), the work tree and staged scans
-//! ([`files`]), and their limits, counters and progress.
+//! ([`files`]), one content's reading whatever it is ([`content`]: archives unpacked by
+//! [`archive`], encoded text decoded by [`decode`]), and their limits, counters and progress.
 //!
 //! It is handed an open repository, a verified object database or a listing of files, and
 //! calls [`super::git`] for everything it needs to know about git: it must not open a
 //! repository, list one's files or walk history itself.
 
+pub mod archive;
+pub mod content;
+pub mod decode;
+mod fields;
 pub mod files;
 pub mod history;
 mod reader;
 
-pub use history::{Scanned, scan_all, scan_objects, scan_range};
+pub use history::{MessageHits, Scanned, scan_all, scan_objects, scan_range};
 
 /// How the object pass is shown: the check's progress (see [`crate::check::Progress`]).
 pub use crate::check::{Progress, Silent};

@@ -1,18 +1,22 @@
 //! Reading one object of the object pass, on one of its threads: a blob is matched (unless
-//! binary or over the size limit), a commit decoded, and with the completeness check on, a tree's
-//! or tag's links to missing objects collected.
+//! binary or over the size limit), a commit or annotated tag decoded and its message matched
+//! (the summary reports show beside a finding is masked here, where the matches are known),
+//! and with the completeness check on, a tree's or tag's links to missing objects collected.
 //!
 //! It reads through the repository and database it is handed, with [`super::super::git`]'s
 //! decoders and tree checker; it does not open anything, list objects or walk history.
 
-use super::{Limits, is_binary};
+use super::Limits;
+use super::archive::Truncation;
+use super::content;
+use super::decode::hits_covering;
 use crate::checks::secrets::engine::{Match, RuleSet};
-use crate::checks::secrets::git::objects::decode_commit;
+use crate::checks::secrets::git::objects::{decode_commit_and_message, decode_tag, summary_of};
 use crate::checks::secrets::git::repo::describe;
 use crate::checks::secrets::git::{
-    BrokenLink, CommitInfo, Database, Placement, TreeChecker, tag_links,
+    BrokenLink, CommitInfo, Database, Placement, TagInfo, TreeChecker, tag_links,
 };
-use crate::checks::secrets::hits::{Hit, hits_in};
+use crate::checks::secrets::hits::{Hit, masked};
 use gix::ObjectId;
 use gix::objs::{Find, FindHeader, Kind};
 
@@ -22,9 +26,14 @@ pub(super) enum Seen {
         binary: bool,
         large: bool,
         hits: Vec<Hit>,
+        truncated: Vec<Truncation>,
     },
-    Commit(CommitInfo),
-    /// A tree or tag, with the links to objects that are not present.
+    /// A commit, with the secrets of its message.
+    Commit(CommitInfo, Vec<Hit>),
+    /// An annotated tag, with the secrets of its message and its links to objects that are
+    /// not present.
+    Tag(TagInfo, Vec<Hit>, Vec<BrokenLink>),
+    /// A tree, with the links to objects that are not present.
     Links(Vec<BrokenLink>),
     Other,
 }
@@ -80,7 +89,8 @@ impl Reader<'_> {
         };
         let skip = match kind {
             Some(Kind::Blob) => size > limits.max_blob_size,
-            Some(Kind::Tree | Kind::Tag) => present.is_none(),
+            // A tag's message is matched even when its links are not checked.
+            Some(Kind::Tree) => present.is_none(),
             _ => false,
         };
         if skip {
@@ -90,6 +100,7 @@ impl Reader<'_> {
                     binary: false,
                     large: true,
                     hits: Vec::new(),
+                    truncated: Vec::new(),
                 },
                 _ => Seen::Other,
             });
@@ -138,20 +149,26 @@ impl Reader<'_> {
                 binary: false,
                 large: true,
                 hits: Vec::new(),
+                truncated: Vec::new(),
             },
-            Kind::Blob if !limits.scan_binary && is_binary(data.data) => Seen::Blob {
-                scanned: None,
-                binary: true,
-                large: false,
-                hits: Vec::new(),
-            },
-            Kind::Blob => Seen::Blob {
-                scanned: Some(data.data.len() as u64),
-                binary: false,
-                large: false,
-                hits: hits_in(data.data, rules, matches),
-            },
-            Kind::Commit => Seen::Commit(decode_commit(data.data, hash)?),
+            Kind::Blob => {
+                let found = content::scan(data.data, rules, *limits, matches);
+                Seen::Blob {
+                    scanned: (!found.binary).then_some(data.data.len() as u64),
+                    binary: found.binary,
+                    large: false,
+                    hits: found.hits,
+                    truncated: found.truncated,
+                }
+            }
+            Kind::Commit => {
+                let (mut info, message) = decode_commit_and_message(data.data, hash)?;
+                let (hits, summary) = message_hits(message, rules, matches);
+                if let Some(summary) = summary {
+                    info.summary = summary;
+                }
+                Seen::Commit(info, hits)
+            }
             Kind::Tree => match trees {
                 Some(checker) => {
                     let buffer = checker.buffer();
@@ -161,10 +178,32 @@ impl Reader<'_> {
                 }
                 None => Seen::Other,
             },
-            Kind::Tag => match present {
-                Some(present) => Seen::Links(tag_links(id, data.data, hash, present)?),
-                None => Seen::Other,
-            },
+            Kind::Tag => {
+                let links = match present {
+                    Some(present) => tag_links(id, data.data, hash, present)?,
+                    None => Vec::new(),
+                };
+                let (mut info, message) = decode_tag(data.data, hash)?;
+                let (hits, summary) = message_hits(message, rules, matches);
+                if let Some(summary) = summary {
+                    info.summary = summary;
+                }
+                Seen::Tag(info, hits, links)
+            }
         })
     }
+}
+
+/// The secrets of a commit or tag message, and its summary masked when any rule matched in
+/// the message (a token pasted into "rotate key, the old one was …" must not reach a report
+/// through the summary shown beside every finding of that commit).
+fn message_hits(
+    message: &[u8],
+    rules: &RuleSet,
+    matches: &mut Vec<Match>,
+) -> (Vec<Hit>, Option<String>) {
+    let mut covered = Vec::new();
+    let hits = hits_covering(message, rules, matches, &mut covered);
+    let summary = (!covered.is_empty()).then(|| summary_of(&masked(message, &covered)));
+    (hits, summary)
 }

@@ -1,0 +1,376 @@
+//! What a buffer hides in encoded form: base64 runs (standard and URL-safe: Kubernetes Secret
+//! `data:` values, a base64 PEM key, a JWT or config stored base64) and JSON strings with
+//! escapes (`\u002F`, `\/`). Each is decoded and matched again, to [`MAX_DEPTH`] layers; a
+//! secret found inside is reported where the encoded text starts, with the decoding path
+//! (`base64 → Secret data.DATABASE_URL`), and the encoded text is masked in every code frame.
+//!
+//! Decoders run only where triggered: a base64 run of [`MIN_RUN`] characters or more whose
+//! first bytes decode to text, a backslash escape inside a JSON string. Decoding only shrinks
+//! (base64 by a quarter, an escape to one character), so what is decoded stays within the
+//! buffer's size at every layer. It matches through [`crate::checks::secrets::hits`]; it reads
+//! nothing and knows nothing of git.
+
+use super::fields;
+use crate::checks::secrets::engine::{Match, RuleSet};
+use crate::checks::secrets::hits::{Anchor, Hit, hits_at};
+use base64::Engine as _;
+use std::ops::Range;
+
+/// Decoding layers below the stored text (base64 inside base64 is two).
+pub const MAX_DEPTH: usize = 2;
+
+/// The shortest base64 run decoded: 18 bytes, enough for a `user:password`.
+pub const MIN_RUN: usize = 24;
+
+/// Context kept from the encoded run's line on each side of what it decodes to, so a rule
+/// whose keyword stands before the value (`password: <base64>`) still sees it.
+const CONTEXT_BEFORE: usize = 256;
+const CONTEXT_AFTER: usize = 64;
+
+/// Every secret in `data`, plain and decoded.
+pub fn hits(data: &[u8], rules: &RuleSet, matches: &mut Vec<Match>) -> Vec<Hit> {
+    hits_covering(data, rules, matches, &mut Vec::new())
+}
+
+/// [`hits`], and what any output of `data` must mask (replacing `covered`): every rule's
+/// matches and every encoded run that holds a secret.
+pub fn hits_covering(
+    data: &[u8],
+    rules: &RuleSet,
+    matches: &mut Vec<Match>,
+    covered: &mut Vec<Range<usize>>,
+) -> Vec<Hit> {
+    layer(data, rules, matches, covered, 0)
+}
+
+fn layer(
+    data: &[u8],
+    rules: &RuleSet,
+    matches: &mut Vec<Match>,
+    covered: &mut Vec<Range<usize>>,
+    depth: usize,
+) -> Vec<Hit> {
+    matches.clear();
+    rules.scan_covering(data, matches, covered);
+    let mut anchors: Vec<Anchor> = matches.iter().map(|m| Anchor::of(data, rules, m)).collect();
+    for anchor in anchors
+        .iter_mut()
+        .filter(|a| rules.rules[a.rule].rule.id == fields::DOCKER_CONFIG_AUTH)
+    {
+        fields::docker_registry(data, anchor);
+    }
+    if depth < MAX_DEPTH {
+        let mut runs: Vec<Range<usize>> = Vec::new();
+        for (run, decoded, how) in encoded(data) {
+            let found = inner(data, &run, &decoded, how, rules, depth);
+            // A secret matched as stored inside the run is reported as stored.
+            let plain = |a: &Anchor| {
+                anchors.iter().any(|p| {
+                    p.rule == a.rule
+                        && p.secret == a.secret
+                        && p.decoding.is_none()
+                        && run.contains(&p.offset)
+                })
+            };
+            let found: Vec<Anchor> = found.into_iter().filter(|a| !plain(a)).collect();
+            if !found.is_empty() {
+                runs.push(run);
+                anchors.extend(found);
+            }
+        }
+        if !runs.is_empty() {
+            covered.extend(runs);
+            merge(covered);
+        }
+    }
+    hits_at(data, rules, covered, anchors)
+}
+
+/// The secrets of what `run` decodes to, matched with its line's context around it, as
+/// anchors at the run's start.
+fn inner(
+    data: &[u8],
+    run: &Range<usize>,
+    decoded: &[u8],
+    how: &str,
+    rules: &RuleSet,
+    depth: usize,
+) -> Vec<Anchor> {
+    let line_start = memchr::memrchr(b'\n', &data[..run.start]).map_or(0, |p| p + 1);
+    let line_end = memchr::memchr(b'\n', &data[run.end..]).map_or(data.len(), |p| run.end + p);
+    let before = &data[line_start.max(run.start.saturating_sub(CONTEXT_BEFORE))..run.start];
+    let after = &data[run.end..line_end.min(run.end + CONTEXT_AFTER)];
+    let mut buffer = Vec::with_capacity(before.len() + decoded.len() + after.len());
+    buffer.extend_from_slice(before);
+    buffer.extend_from_slice(decoded);
+    buffer.extend_from_slice(after);
+    let inside = before.len()..before.len() + decoded.len();
+    let label = match fields::field_of(data, run.start) {
+        Some(field) => format!("{how} → {field}"),
+        None => how.to_string(),
+    };
+    layer(&buffer, rules, &mut Vec::new(), &mut Vec::new(), depth + 1)
+        .into_iter()
+        .filter(|h| inside.contains(&h.offset))
+        .map(|h| Anchor {
+            rule: h.rule,
+            offset: run.start,
+            secret: h.secret,
+            decoding: Some(match h.decoding {
+                Some(deeper) => format!("{label} → {deeper}"),
+                None => label.clone(),
+            }),
+            registry: h.registry,
+        })
+        .collect()
+}
+
+/// Sorts and merges ranges into ascending disjoint ones.
+fn merge(ranges: &mut Vec<Range<usize>>) {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges.drain(..) {
+        match out.last_mut() {
+            Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    *ranges = out;
+}
+
+/// Every encoded stretch of `data` that decodes to text: (where, decoded, how).
+fn encoded(data: &[u8]) -> Vec<(Range<usize>, Vec<u8>, &'static str)> {
+    let mut found = Vec::new();
+    for run in base64_runs(data) {
+        if let Some(decoded) = decode_base64(&data[run.clone()]) {
+            found.push((run, decoded, "base64"));
+        }
+    }
+    for string in escaped_json_strings(data) {
+        if let Some(decoded) = unescape_json(&data[string.clone()]) {
+            found.push((string, decoded, "JSON string escapes"));
+        }
+    }
+    found
+}
+
+/// The bytes of a base64 run, both alphabets (`=` only as padding at the end, so it is not
+/// one of them): a table, since every scanned byte may be looked up.
+static BASE64: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
+        i += 1;
+    }
+    table
+};
+
+/// Runs of at least [`MIN_RUN`] base64 characters (and their `=` padding), found window by
+/// window from the right end (as Horspool's search does): in text a window fails at its last
+/// space or punctuation within a few bytes and the next one starts past it, so about one byte
+/// in five is looked at.
+fn base64_runs(data: &[u8]) -> Vec<Range<usize>> {
+    let mut runs = Vec::new();
+    // The window's start; the byte before it is never a base64 byte.
+    let mut start = 0;
+    while start + MIN_RUN <= data.len() {
+        let window = &data[start..start + MIN_RUN];
+        if let Some(at) = window.iter().rposition(|&b| !BASE64[usize::from(b)]) {
+            start += at + 1;
+            continue;
+        }
+        let end = data[start + MIN_RUN..]
+            .iter()
+            .position(|&b| !BASE64[usize::from(b)])
+            .map_or(data.len(), |p| start + MIN_RUN + p);
+        let mut padded = end
+            + data[end..]
+                .iter()
+                .take(2)
+                .take_while(|&&b| b == b'=')
+                .count();
+        // `NAME=value`: the `=` is no padding when a run follows it.
+        if data.get(padded).is_some_and(|&b| BASE64[usize::from(b)]) {
+            padded = end;
+        }
+        runs.push(start..padded);
+        start = padded + 1;
+    }
+    runs
+}
+
+/// What a base64 run decodes to, when that is text (valid UTF-8 without control characters
+/// but whitespace): the first 48 characters are tried before the rest, so a run of binary
+/// (an image, a DER key, a hash) costs little.
+fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
+    let url_safe = run.iter().any(|b| matches!(b, b'-' | b'_'));
+    if url_safe && run.iter().any(|b| matches!(b, b'+' | b'/')) {
+        return None;
+    }
+    let body: &[u8] = {
+        let end = run.iter().rposition(|b| *b != b'=').map_or(0, |p| p + 1);
+        &run[..end]
+    };
+    let decode = |text: &[u8]| {
+        let engine = if url_safe {
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+        } else {
+            &base64::engine::general_purpose::STANDARD_NO_PAD
+        };
+        engine.decode(text).ok()
+    };
+    if body.len() > 64 {
+        let head = decode(&body[..48])?;
+        if !is_text(&head, true) {
+            return None;
+        }
+    }
+    let decoded = decode(body)?;
+    is_text(&decoded, false).then_some(decoded)
+}
+
+/// Valid UTF-8 (a character cut at the end allowed when `cut`) with no control character
+/// but tab, newline and carriage return.
+fn is_text(bytes: &[u8], cut: bool) -> bool {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) if cut && e.error_len().is_none() => {
+            // Only the last character is cut.
+            match std::str::from_utf8(&bytes[..e.valid_up_to()]) {
+                Ok(text) => text,
+                Err(_) => return false,
+            }
+        }
+        Err(_) => return false,
+    };
+    !valid.is_empty()
+        && valid
+            .chars()
+            .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// The bodies (between the quotes) of JSON strings on one line that hold a `\uXXXX` or `\/`
+/// escape: what they decode to may spell a key (`5Uvoad+\u002Fq5…`) that no rule sees as
+/// stored.
+fn escaped_json_strings(data: &[u8]) -> Vec<Range<usize>> {
+    let mut strings: Vec<Range<usize>> = Vec::new();
+    for at in memchr::memchr_iter(b'\\', data) {
+        if !matches!(data.get(at + 1), Some(b'u' | b'/')) {
+            continue;
+        }
+        if strings.last().is_some_and(|s| s.contains(&at)) {
+            continue;
+        }
+        let line_start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+        let Some(open) = quote_before(&data[line_start..at]).map(|p| line_start + p) else {
+            continue;
+        };
+        let Some(close) = quote_after(&data[at..]).map(|p| at + p) else {
+            continue;
+        };
+        if close - (open + 1) >= 16 {
+            strings.push(open + 1..close);
+        }
+    }
+    strings
+}
+
+/// The last unescaped `"` of `text`, if any.
+fn quote_before(text: &[u8]) -> Option<usize> {
+    let mut at = text.len();
+    while let Some(p) = memchr::memrchr(b'"', &text[..at]) {
+        let slashes = text[..p].iter().rev().take_while(|b| **b == b'\\').count();
+        if slashes % 2 == 0 {
+            return Some(p);
+        }
+        at = p;
+    }
+    None
+}
+
+/// The first unescaped `"` of `text` before the end of its line.
+fn quote_after(text: &[u8]) -> Option<usize> {
+    let mut escaped = false;
+    for (i, b) in text.iter().enumerate() {
+        match b {
+            b'\n' => return None,
+            b'"' if !escaped => return Some(i),
+            b'\\' => escaped = !escaped,
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
+/// A JSON string body unescaped, when it is valid and differs from the stored text.
+fn unescape_json(body: &[u8]) -> Option<Vec<u8>> {
+    let mut quoted = Vec::with_capacity(body.len() + 2);
+    quoted.push(b'"');
+    quoted.extend_from_slice(body);
+    quoted.push(b'"');
+    let text: String = serde_json::from_slice(&quoted).ok()?;
+    (text.as_bytes() != body).then(|| text.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_are_found_whole_however_the_probe_lands() {
+        for pad in 0..MIN_RUN + 3 {
+            let mut text = " ".repeat(pad);
+            text.push_str(
+                "data: cG9zdGdyZXM6Ly9hcHA6WnI4S3EyVm41THg5VGI0V0BkYi5pbnRlcm5hbC9hcHA=\n",
+            );
+            let runs = base64_runs(text.as_bytes());
+            assert_eq!(runs.len(), 1, "{pad}: {runs:?}");
+            let run = &text.as_bytes()[runs[0].clone()];
+            assert!(run.starts_with(b"cG9z") && run.ends_with(b"="), "{pad}");
+            assert_eq!(
+                decode_base64(run).as_deref(),
+                Some(&b"postgres://app:Zr8Kq2Vn5Lx9Tb4W@db.internal/app"[..])
+            );
+        }
+    }
+
+    #[test]
+    fn a_long_name_assigned_a_run_does_not_eat_its_first_character() {
+        let data = b"SOME_RATHER_LONG_VARIABLE_NAME=cG9zdGdyZXM6Ly9hcHA6WnI4S3EyVm41THg5VGI0V0BkYi5pbnRlcm5hbC9hcHA=\n";
+        let runs = base64_runs(data);
+        assert_eq!(runs.len(), 2, "{runs:?}");
+        assert_eq!(&data[runs[0].clone()], b"SOME_RATHER_LONG_VARIABLE_NAME");
+        assert!(data[runs[1].clone()].starts_with(b"cG9z"));
+    }
+
+    #[test]
+    fn binary_and_short_runs_are_not_decoded() {
+        // A SHA-256 in base64 and a hex digest: no text inside.
+        assert_eq!(
+            decode_base64(b"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="),
+            None
+        );
+        assert_eq!(base64_runs(b"key = abc123").len(), 0);
+        assert_eq!(
+            decode_base64(b"da39a3ee5e6b4b0d3255bfef95601890afd80709"),
+            None
+        );
+    }
+
+    #[test]
+    fn url_safe_and_escaped_json_decode() {
+        assert_eq!(
+            decode_base64(b"eyJzdmMiOiJkYj4-P3Rva2VuIn0=").as_deref(),
+            Some(&br#"{"svc":"db>>?token"}"#[..])
+        );
+        let data = br#"{"k": "5Uvoad+\u002Fq5QMegD5vfX3r1HDY0hWokTpXtZVuRT+"}"#;
+        let strings = escaped_json_strings(data);
+        assert_eq!(strings.len(), 1);
+        assert_eq!(
+            unescape_json(&data[strings[0].clone()]).as_deref(),
+            Some(&b"5Uvoad+/q5QMegD5vfX3r1HDY0hWokTpXtZVuRT+"[..])
+        );
+    }
+}

@@ -1,0 +1,221 @@
+//! Secrets inside archives and compressed files (gzip, tar, zip and zip-based `.jar`), in
+//! history, `--since`, `--worktree` and `--staged`: found and named by member
+//! (`dist/release.tar.gz!release/.env`), nested archives too; an archive that hits a bound
+//! (a zip bomb), is damaged, or uses a compression no decoder here reads is a
+//! `secrets.archive-truncated` warning, never a silent pass.
+
+use super::*;
+use std::io::Write;
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn tar(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, bytes) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append_data(&mut header, path, *bytes).unwrap();
+    }
+    builder.into_inner().unwrap()
+}
+
+fn zip(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (path, bytes) in files {
+        writer
+            .start_file(*path, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+impl Repo {
+    fn write_bytes(&self, file: &str, bytes: &[u8]) {
+        let path = self.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+fn finding<'a>(doc: &'a Value, rule: &str) -> &'a Value {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["subject"]["id"] == rule || f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding: {doc:#}"))
+}
+
+fn release() -> Vec<u8> {
+    let env = format!("PORT=8080\nGITHUB_TOKEN={GITHUB_PAT}\n");
+    gzip(&tar(&[
+        ("release/README", b"release notes\n"),
+        ("release/.env", env.as_bytes()),
+    ]))
+}
+
+#[test]
+fn a_secret_in_a_tar_gz_names_the_member() {
+    let repo = Repo::new();
+    repo.write_bytes("dist/release.tar.gz", &release());
+    let commit = repo.commit("release");
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let f = only_finding(&doc, "secret.github-pat");
+    assert_eq!(
+        f["locations"][0]["path"],
+        "dist/release.tar.gz!release/.env"
+    );
+    assert_eq!(f["locations"][0]["line"], 2);
+    assert_eq!(f["locations"][0]["column"], 14);
+    assert_eq!(f["evidence"]["member"], "release/.env");
+    assert_eq!(f["evidence"]["introduced_by"]["id"], commit.as_str());
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("dist/release.tar.gz!release/.env:2"),
+        "{f:#}"
+    );
+}
+
+#[test]
+fn zip_jar_gzip_and_nested_archives_are_read() {
+    let repo = Repo::new();
+    let properties = format!("stripe.key={STRIPE}\n");
+    repo.write_bytes(
+        "libs/app.jar",
+        &zip(&[
+            ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\n"),
+            ("app.properties", properties.as_bytes()),
+        ]),
+    );
+    repo.write_bytes(
+        "logs/deploy.log.gz",
+        &gzip(format!("{AGE_KEY}\n").as_bytes()),
+    );
+    // A zip inside a tar.gz: two archives deep.
+    let inner = zip(&[(
+        ".env",
+        format!("aws_secret_access_key = {AWS_SECRET}\n").as_bytes(),
+    )]);
+    repo.write_bytes("bundle.tgz", &gzip(&tar(&[("inner/app.zip", &inner)])));
+    repo.commit("artifacts");
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        finding(&doc, "secret.stripe-live-secret-key")["locations"][0]["path"],
+        "libs/app.jar!app.properties"
+    );
+    let age = finding(&doc, "secret.age-identity");
+    assert!(
+        age["locations"][0]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("logs/deploy.log.gz!"),
+        "{age:#}"
+    );
+    assert_eq!(
+        finding(&doc, "secret.aws-secret-access-key")["locations"][0]["path"],
+        "bundle.tgz!inner/app.zip!.env"
+    );
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule"] != "secrets.archive-truncated"),
+        "{doc:#}"
+    );
+}
+
+#[test]
+fn a_zip_bomb_a_damaged_archive_and_xz_are_warnings_not_silent_passes() {
+    let repo = Repo::new();
+    // 20 MB of text in 20 KB: far over the unpacked-per-stored bound.
+    repo.write_bytes("bomb.gz", &gzip(&vec![b'a'; 20 << 20]));
+    // The same inside a tar, behind a binary member that is skipped unread: what the
+    // decompressor inflates to skip it still counts.
+    repo.write_bytes(
+        "bomb.tar.gz",
+        &gzip(&tar(&[
+            ("zeros.bin", &vec![0u8; 20 << 20]),
+            ("x.env", b"A=1\n"),
+        ])),
+    );
+    let mut damaged = release();
+    damaged.truncate(damaged.len() / 2);
+    repo.write_bytes("damaged.tar.gz", &damaged);
+    repo.write_bytes("data.xz", b"\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4\x46\x02\x00");
+    repo.commit("odd files");
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 0, "{doc:#}");
+    let truncated: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "secrets.archive-truncated")
+        .collect();
+    let paths: Vec<&str> = truncated
+        .iter()
+        .map(|f| f["evidence"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(truncated.len(), 4, "{doc:#}");
+    for path in ["bomb.gz", "bomb.tar.gz", "damaged.tar.gz", "data.xz"] {
+        assert!(paths.contains(&path), "{path} not in {paths:?}");
+    }
+    let bomb = truncated
+        .iter()
+        .find(|f| f["evidence"]["path"] == "bomb.gz")
+        .unwrap();
+    assert!(
+        bomb["evidence"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("unpacked bytes"),
+        "{bomb:#}"
+    );
+    // The policy can make it fatal.
+    let (strict, _) = repo.scan(&["--deny", "warnings"]);
+    assert_eq!(strict.code, 1);
+}
+
+#[test]
+fn archives_are_read_in_since_worktree_and_staged() {
+    let repo = Repo::new();
+    repo.write("README.md", "service\n");
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write_bytes("dist/release.tar.gz", &release());
+    repo.commit("release");
+    let (run, doc) = repo.scan(&["--since", "main"]);
+    assert_eq!(run.code, 1, "{doc:#}");
+    assert_eq!(
+        only_finding(&doc, "secret.github-pat")["locations"][0]["path"],
+        "dist/release.tar.gz!release/.env"
+    );
+    let (run, doc) = repo.scan(&["--worktree"]);
+    assert_eq!(run.code, 1, "{doc:#}");
+    assert_eq!(
+        only_finding(&doc, "secret.github-pat")["locations"][0]["path"],
+        "dist/release.tar.gz!release/.env"
+    );
+    repo.write_bytes(
+        "staged.zip",
+        &zip(&[("conf/app.env", format!("STRIPE={STRIPE}\n").as_bytes())]),
+    );
+    repo.git(&["add", "staged.zip"]);
+    let (run, doc) = repo.scan(&["--staged"]);
+    assert_eq!(run.code, 1, "{doc:#}");
+    assert_eq!(
+        only_finding(&doc, "secret.stripe-live-secret-key")["locations"][0]["path"],
+        "staged.zip!conf/app.env"
+    );
+}
