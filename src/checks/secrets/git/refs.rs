@@ -104,45 +104,10 @@ pub fn ref_tips(repo: &gix::Repository) -> Result<Vec<RefTip>, HistoryError> {
 pub fn peel_to_commit(
     repo: &gix::Repository,
     what: &str,
-    mut id: ObjectId,
+    id: ObjectId,
 ) -> Result<Option<ObjectId>, HistoryError> {
-    let mut buf = Vec::new();
-    // Tags of tags are legal; a cycle is not (it cannot be built without a hash collision).
-    for _ in 0..64 {
-        let data = gix::objs::Find::try_find(&repo.objects, &id, &mut buf)
-            .map_err(|e| {
-                ref_error(
-                    repo,
-                    what,
-                    format!(
-                        "points at object {id}, which cannot be read: {}",
-                        describe(&*e)
-                    ),
-                )
-            })?
-            .ok_or_else(|| {
-                ref_error(
-                    repo,
-                    what,
-                    format!(
-                        "points at object {id}, which is not in the repository{}",
-                        partial_clone_hint(repo)
-                    ),
-                )
-            })?;
-        match data.kind {
-            Kind::Commit => return Ok(Some(id)),
-            Kind::Tag => {
-                id = gix::objs::TagRefIter::from_bytes(data.data, repo.object_hash())
-                    .target_id()
-                    .map_err(|e| {
-                        ref_error(repo, what, format!("tag {id} cannot be decoded: {e}"))
-                    })?;
-            }
-            _ => return Ok(None),
-        }
-    }
-    Err(ref_error(repo, what, "names a chain of 64 tags".into()))
+    let (chain, kind) = tag_chain(repo, what, id)?;
+    Ok(chain.last().copied().filter(|_| kind == Kind::Commit))
 }
 
 /// The annotated tags of the tag chains `refs/tags/*` start, each once, whose chain ends at
@@ -157,7 +122,7 @@ pub fn tags_on(
         if !tip.name.starts_with("refs/tags/") {
             continue;
         }
-        let chain = tag_chain(repo, &tip.name, tip.target)?;
+        let (chain, _) = tag_chain(repo, &tip.name, tip.target)?;
         if let Some((last, rest)) = chain.split_last()
             && commits.contains_key(last)
         {
@@ -175,7 +140,7 @@ pub fn tags_on(
 pub fn tag_labels(repo: &gix::Repository) -> Result<HashMap<ObjectId, String>, HistoryError> {
     let mut labels = HashMap::new();
     for (_, name, target) in ranked_tips(repo)? {
-        let chain = tag_chain(repo, &name, target)?;
+        let (chain, _) = tag_chain(repo, &name, target)?;
         // Every object of the chain but the last is a tag.
         for tag in chain.iter().take(chain.len().saturating_sub(1)) {
             labels.entry(*tag).or_insert_with(|| name.clone());
@@ -185,12 +150,14 @@ pub fn tag_labels(repo: &gix::Repository) -> Result<HashMap<ObjectId, String>, H
 }
 
 /// The objects from `id` through tags to the first object that is not a tag (the last of the
-/// list). An object on the way that is missing is an error naming `what`.
+/// list), with that object's kind. An object on the way that is missing is an error naming
+/// `what`; tags of tags are legal, a cycle is not (it cannot be built without a hash
+/// collision), so a chain stops at 64.
 fn tag_chain(
     repo: &gix::Repository,
     what: &str,
     mut id: ObjectId,
-) -> Result<Vec<ObjectId>, HistoryError> {
+) -> Result<(Vec<ObjectId>, Kind), HistoryError> {
     let mut buf = Vec::new();
     let mut chain = vec![id];
     for _ in 0..64 {
@@ -216,7 +183,7 @@ fn tag_chain(
                 )
             })?;
         if data.kind != Kind::Tag {
-            return Ok(chain);
+            return Ok((chain, data.kind));
         }
         id = gix::objs::TagRefIter::from_bytes(data.data, repo.object_hash())
             .target_id()
