@@ -14,44 +14,7 @@ const AGE_KEY: &str = "AGE-SECRET-KEY-1S7QK7CYERV7XG744X4XNCZR4A2XPAM8AVRFXQYDMD
 const AWS_SECRET: &str = "5Uvoad+/q5QMegD5vfX3r1HDY0hWokTpXtZVuRT+";
 const STRIPE: &str = "sk_live_frCs6SiQdPwVhC6Zz8oXkS0a";
 
-struct Repo {
-    dir: tempfile::TempDir,
-}
-
 impl Repo {
-    fn new() -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo.git(&["config", "user.name", "Fixture Author"]);
-        repo.git(&["config", "user.email", "author@example.invalid"]);
-        repo.git(&["config", "commit.gpgsign", "false"]);
-        repo.git(&["config", "gc.auto", "0"]);
-        repo
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        git_in(self.path(), args)
-    }
-
-    fn write(&self, file: &str, content: &str) {
-        let path = self.path().join(file);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-
-    /// Stages everything and commits; returns the commit id.
-    fn commit(&self, message: &str) -> String {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
-        self.git(&["rev-parse", "HEAD"])
-    }
-
     fn scan(&self, extra: &[&str]) -> (Run, Value) {
         scan_path(self.path(), extra)
     }

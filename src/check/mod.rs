@@ -102,12 +102,8 @@ pub struct Flags {
     pub offline: bool,
     /// `--advisory-db`.
     pub advisory_db: Option<PathBuf>,
-    /// `--lockfile`.
-    pub lockfile: Option<PathBuf>,
     /// `--generate-lockfile`.
     pub generate_lockfile: bool,
-    /// `secrets PATH`.
-    pub path: Option<PathBuf>,
     /// `--worktree`.
     pub worktree: bool,
     /// `--staged`.

@@ -24,7 +24,6 @@ pub fn run(a: &AdvisoriesArgs, destinations: &[Destination]) -> Result<Outcome> 
     };
     let flags = Flags {
         manifest_path: a.manifest_path.clone(),
-        lockfile: a.lockfile.clone(),
         advisory_db: a.advisory_db.clone(),
         generate_lockfile: a.generate_lockfile,
         offline: a.offline,

@@ -24,7 +24,6 @@ pub fn run(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome> {
         ..Project::default()
     };
     let flags = Flags {
-        path: Some(a.path.clone()),
         worktree: a.worktree,
         staged: a.staged,
         since: a.since.clone(),

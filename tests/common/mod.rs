@@ -218,6 +218,47 @@ pub fn with_closed_stdout(cwd: &Path, args: &[&str]) -> Run {
     finish(output)
 }
 
+/// A git repository in a temp dir, on `main`, with an author, no signing and no automatic
+/// gc (the tests decide when objects are packed). Test files add their own methods.
+pub struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    pub fn new() -> Repo {
+        let repo = Repo {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["config", "user.name", "Fixture Author"]);
+        repo.git(&["config", "user.email", "author@example.invalid"]);
+        repo.git(&["config", "commit.gpgsign", "false"]);
+        repo.git(&["config", "gc.auto", "0"]);
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        git_in(self.path(), args)
+    }
+
+    pub fn write(&self, file: &str, content: &str) {
+        let path = self.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    /// Stages everything and commits; returns the commit id.
+    pub fn commit(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+}
+
 /// A new git repository in a temp dir, on `main`, with an author and no signing.
 pub fn new_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

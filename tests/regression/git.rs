@@ -7,23 +7,7 @@ use std::path::{Path, PathBuf};
 
 const TOKEN: &str = "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";
 
-struct Repo {
-    dir: tempfile::TempDir,
-}
-
 impl Repo {
-    fn new() -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo.git(&["config", "user.name", "Fixture Author"]);
-        repo.git(&["config", "user.email", "author@example.invalid"]);
-        repo.git(&["config", "commit.gpgsign", "false"]);
-        repo.git(&["config", "gc.auto", "0"]);
-        repo
-    }
-
     /// A history with a secret committed and removed again, then a few more files.
     fn leaky() -> Repo {
         let repo = Repo::new();
@@ -47,26 +31,6 @@ impl Repo {
         let repo = Repo::leaky();
         repo.git(&["gc", "-q", "--prune=now"]);
         repo
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        git_in(self.path(), args)
-    }
-
-    fn write(&self, file: &str, content: &str) {
-        let path = self.path().join(file);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-
-    fn commit(&self, message: &str) -> String {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
-        self.git(&["rev-parse", "HEAD"])
     }
 
     fn scan(&self, extra: &[&str]) -> Run {

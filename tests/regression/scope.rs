@@ -84,12 +84,7 @@ fn a_file_staged_then_unstaged_blocked_every_later_commit() {
     let (run, doc) = scan(dir, &[]);
     // Reported as unreachable, with how to drop it, without blocking the gate.
     assert_eq!(run.code, 0, "{doc:#}");
-    let finding = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "secrets.unreachable")
-        .unwrap_or_else(|| panic!("{doc:#}"));
+    let finding = unreachable_finding(&doc);
     assert_eq!(finding["subject"]["id"], "secret.stripe-live-secret-key");
     assert!(
         finding["help"]
@@ -113,15 +108,20 @@ fn a_secret_only_in_the_stash_failed_the_gate_although_no_clone_has_it() {
     git_in(dir, &["stash", "-q", "-u"]);
     let (run, doc) = scan(dir, &[]);
     assert_eq!(run.code, 0, "{doc:#}");
-    let finding = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "secrets.unreachable")
-        .unwrap_or_else(|| panic!("{doc:#}"));
+    let finding = unreachable_finding(&doc);
     assert_eq!(finding["evidence"]["kept_by"], "refs/stash");
     assert!(
         finding["help"].as_str().unwrap().contains("git stash drop"),
         "{finding:#}"
     );
+}
+
+/// The `secrets.unreachable` finding of a report.
+fn unreachable_finding(doc: &serde_json::Value) -> &serde_json::Value {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "secrets.unreachable")
+        .unwrap_or_else(|| panic!("{doc:#}"))
 }

@@ -10,7 +10,7 @@ use super::Target;
 use super::codes::{ARCHIVE_TRUNCATED, UNREACHABLE};
 use super::engine::RuleSet;
 use super::git::{self, CommitInfo, TagInfo};
-use super::hits::Hit;
+use super::hits::{Hit, Spot};
 use super::redact;
 use crate::finding::{Finding, Location, Severity, Subject};
 use gix::ObjectId;
@@ -39,17 +39,8 @@ pub(super) struct Occurrence {
     pub commit: Option<ObjectId>,
     /// Position of `commit` in topological order; unattributed blobs sort last.
     pub order: usize,
-    pub line: u32,
-    pub column: u32,
-    pub inline_allow: Option<String>,
-    pub allow_problem: Option<(&'static str, String)>,
-    pub snippet: String,
-    /// How the secret was decoded from what is stored there.
-    pub decoding: Option<String>,
-    /// The registry (and user) of a Docker `config.json` credential.
-    pub registry: Option<(String, Option<String>)>,
-    /// The archive member that holds it.
-    pub member: Option<String>,
+    /// Where in it, and what its line says.
+    pub spot: Spot,
 }
 
 impl Occurrence {
@@ -68,14 +59,7 @@ impl Occurrence {
             path,
             commit,
             order,
-            line: hit.line,
-            column: hit.column,
-            inline_allow: hit.inline_allow.clone(),
-            allow_problem: hit.allow_problem.clone(),
-            snippet: hit.snippet.clone(),
-            decoding: hit.decoding.clone(),
-            registry: hit.registry.clone(),
-            member: hit.member.clone(),
+            spot: hit.spot.clone(),
         }
     }
 
@@ -85,7 +69,7 @@ impl Occurrence {
         match self.held {
             Held::Content => {
                 let path = self.path.clone()?;
-                Some(match &self.member {
+                Some(match &self.spot.member {
                     Some(member) => format!("{path}!{member}"),
                     None => path,
                 })
@@ -100,10 +84,11 @@ impl Occurrence {
     }
 
     fn shown_path_or_blob(&self, tags: &HashMap<ObjectId, TagInfo>) -> String {
-        self.shown_path(tags).unwrap_or_else(|| match &self.member {
-            Some(member) => format!("git-blob:{}!{member}", self.blob),
-            None => format!("git-blob:{}", self.blob),
-        })
+        self.shown_path(tags)
+            .unwrap_or_else(|| match &self.spot.member {
+                Some(member) => format!("git-blob:{}!{member}", self.blob),
+                None => format!("git-blob:{}", self.blob),
+            })
     }
 }
 
@@ -176,9 +161,9 @@ pub(super) fn allow_problems<'a>(
 ) -> Vec<Finding> {
     let mut seen: BTreeMap<(String, u32, &'static str), &str> = BTreeMap::new();
     for place in places {
-        if let Some((code, message)) = &place.allow_problem {
+        if let Some((code, message)) = &place.spot.allow_problem {
             let path = place.shown_path_or_blob(&history.tags);
-            seen.entry((path, place.line, code)).or_insert(message);
+            seen.entry((path, place.spot.line, code)).or_insert(message);
         }
     }
     seen.into_iter()
@@ -204,11 +189,11 @@ pub(super) fn finish_finding(
     scope: &str,
 ) -> Finding {
     places.sort_by(|a, b| {
-        (a.order, &a.path, a.blob, a.line).cmp(&(b.order, &b.path, b.blob, b.line))
+        (a.order, &a.path, a.blob, a.spot.line).cmp(&(b.order, &b.path, b.blob, b.spot.line))
     });
     let open: Vec<Occurrence> = places
         .iter()
-        .filter(|p| p.inline_allow.is_none())
+        .filter(|p| p.spot.inline_allow.is_none())
         .cloned()
         .collect();
     let (shown, allowed) = if open.is_empty() {
@@ -230,9 +215,9 @@ pub(super) fn finish_finding(
         finding.evidence.insert(
             "inline_allow".into(),
             json!({
-                "reason": first.inline_allow,
+                "reason": first.spot.inline_allow,
                 "path": first.shown_path_or_blob(&history.tags),
-                "line": first.line,
+                "line": first.spot.line,
             }),
         );
     }
@@ -337,7 +322,7 @@ fn where_of(first: &Occurrence, history: &History, scope: &str) -> String {
             "the message of commit {} \"{}\" (line {})",
             short(first.blob),
             summary(first.blob),
-            first.line
+            first.spot.line
         ),
         (Held::TagMessage, _, _) => format!(
             "the message of tag {} ({}, line {})",
@@ -346,14 +331,14 @@ fn where_of(first: &Occurrence, history: &History, scope: &str) -> String {
                 .get(&first.blob)
                 .map_or("?", |t| t.name.as_str()),
             short(first.blob),
-            first.line
+            first.spot.line
         ),
         (Held::Content, Some(_), Some(commit)) if history.note_of(first).is_some() => {
             let (annotated, notes_ref) = history.note_of(first).unwrap_or_default();
             format!(
                 "the note on {} ({notes_ref}, line {}; added by {} \"{}\")",
                 annotated.chars().take(12).collect::<String>(),
-                first.line,
+                first.spot.line,
                 short(commit),
                 summary(commit)
             )
@@ -361,22 +346,23 @@ fn where_of(first: &Occurrence, history: &History, scope: &str) -> String {
         (Held::Content, Some(_), Some(commit)) => format!(
             "{}:{} (introduced by {} \"{}\")",
             first.shown_path_or_blob(&history.tags),
-            first.line,
+            first.spot.line,
             short(commit),
             summary(commit)
         ),
         (Held::Content, Some(_), None) => format!(
             "{}:{} ({scope})",
             first.shown_path_or_blob(&history.tags),
-            first.line
+            first.spot.line
         ),
         (Held::Content, None, _) => format!(
             "blob {}{} (in no commit: staged, stashed or dangling)",
             short(first.blob),
             first
+                .spot
                 .member
                 .as_ref()
-                .map(|m| format!("!{m}:{}", first.line))
+                .map(|m| format!("!{m}:{}", first.spot.line))
                 .unwrap_or_default()
         ),
     }
@@ -400,13 +386,13 @@ fn to_finding(
     };
     let introduced_by = first.commit.map(|c| commit_json(c, history));
     let mut where_ = where_of(first, history, scope);
-    if let Some((registry, user)) = &first.registry {
+    if let Some((registry, user)) = &first.spot.registry {
         where_.push_str(&format!(", for registry {registry}"));
         if let Some(user) = user {
             where_.push_str(&format!(" as {user}"));
         }
     }
-    if let Some(decoding) = &first.decoding {
+    if let Some(decoding) = &first.spot.decoding {
         where_.push_str(&format!(" (decoded: {decoding})"));
     }
     let held = |o: &Occurrence| match o.held {
@@ -421,10 +407,10 @@ fn to_finding(
             json!({
                 "path": o.shown_path(&history.tags),
                 "held_in": held(o),
-                "member": o.member,
-                "decoding": o.decoding,
-                "line": o.line,
-                "column": o.column,
+                "member": o.spot.member,
+                "decoding": o.spot.decoding,
+                "line": o.spot.line,
+                "column": o.spot.column,
                 "blob": o.blob.to_string(),
                 "commit": o.commit.map(|c| c.to_string()),
             })
@@ -439,10 +425,10 @@ fn to_finding(
         ("blob", json!(first.blob.to_string())),
         ("path", json!(first.shown_path(&history.tags))),
         ("held_in", json!(held(first))),
-        ("decoding", json!(first.decoding)),
-        ("member", json!(first.member)),
-        ("line", json!(first.line)),
-        ("column", json!(first.column)),
+        ("decoding", json!(first.spot.decoding)),
+        ("member", json!(first.spot.member)),
+        ("line", json!(first.spot.line)),
+        ("column", json!(first.spot.column)),
         (
             "introduced_by",
             introduced_by.unwrap_or(serde_json::Value::Null),
@@ -453,7 +439,7 @@ fn to_finding(
             json!(if show_secret {
                 None
             } else {
-                Some(&first.snippet)
+                Some(&first.spot.snippet)
             }),
         ),
         ("order", json!(first.order)),
@@ -461,7 +447,7 @@ fn to_finding(
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    if let Some((registry, user)) = &first.registry {
+    if let Some((registry, user)) = &first.spot.registry {
         evidence.insert("registry".into(), json!({ "name": registry, "user": user }));
     }
     if first.held == Held::TagMessage {
@@ -488,8 +474,8 @@ fn to_finding(
         message: format!("{} {redacted} in {where_}", rule.name),
         locations: vec![Location {
             path: PathBuf::from(first.shown_path_or_blob(&history.tags)),
-            line: Some(first.line),
-            column: Some(first.column),
+            line: Some(first.spot.line),
+            column: Some(first.spot.column),
             commit: first.commit.map(|c| c.to_string()),
         }],
         fingerprint: redact::secret_fingerprint(&rule.id, secret),

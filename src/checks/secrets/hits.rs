@@ -20,6 +20,14 @@ pub struct Hit {
     /// Byte offset in the buffer of where the hit points (the secret, or the encoded run
     /// that holds it).
     pub offset: usize,
+    /// Where it is and what its line says.
+    pub spot: Spot,
+}
+
+/// Where a hit is in its buffer and what its line says: what each place a secret is seen
+/// keeps for its finding.
+#[derive(Clone, Debug)]
+pub struct Spot {
     /// 1-based line.
     pub line: u32,
     /// 1-based column (bytes).
@@ -132,14 +140,16 @@ pub fn hits_at(
                 rule: a.rule,
                 secret: a.secret,
                 offset: a.offset,
-                line: u32::try_from(line.number).unwrap_or(u32::MAX),
-                column: u32::try_from(a.offset - line.start + 1).unwrap_or(u32::MAX),
-                inline_allow,
-                allow_problem,
-                snippet: frames.snippet(a.offset, line.start, line.end),
-                decoding: a.decoding,
-                registry: a.registry,
-                member: None,
+                spot: Spot {
+                    line: u32::try_from(line.number).unwrap_or(u32::MAX),
+                    column: u32::try_from(a.offset - line.start + 1).unwrap_or(u32::MAX),
+                    inline_allow,
+                    allow_problem,
+                    snippet: frames.snippet(a.offset, line.start, line.end),
+                    decoding: a.decoding,
+                    registry: a.registry,
+                    member: None,
+                },
             }
         })
         .collect()
@@ -504,10 +514,17 @@ mod tests {
         let expected = naive(data, &matches, &covered, &rules);
         let got: Vec<_> = hits
             .iter()
-            .map(|h| (h.line, h.column, h.inline_allow.clone(), h.snippet.clone()))
+            .map(|h| {
+                (
+                    h.spot.line,
+                    h.spot.column,
+                    h.spot.inline_allow.clone(),
+                    h.spot.snippet.clone(),
+                )
+            })
             .collect();
         assert_eq!(got, expected);
-        assert!(hits.iter().any(|h| h.inline_allow.is_some()));
+        assert!(hits.iter().any(|h| h.spot.inline_allow.is_some()));
     }
 
     #[test]
@@ -519,7 +536,7 @@ mod tests {
         let hits = hits_in(data, &rules, &mut Vec::new());
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(rules.rules[hits[0].rule].rule.id, "secret.postgres-uri");
-        let snippet = &hits[0].snippet;
+        let snippet = &hits[0].spot.snippet;
         assert!(snippet.starts_with("password = \""), "{snippet}");
         for visible in ["Q9mX2k", "P7rT4vW8yB"] {
             assert!(!snippet.contains(visible), "{visible} in {snippet}");

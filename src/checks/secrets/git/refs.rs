@@ -53,6 +53,32 @@ fn ref_error(repo: &gix::Repository, what: impl Into<String>, message: String) -
     }
 }
 
+/// Every reference of the repository (loose and packed); one that cannot be listed or read is
+/// an error naming it.
+fn all_references(repo: &gix::Repository) -> Result<Vec<gix::Reference<'_>>, HistoryError> {
+    let chain = |e: &dyn std::error::Error| describe(e);
+    let platform = repo
+        .references()
+        .map_err(|e| ref_error(repo, "the refs", format!("cannot be listed: {}", chain(&e))))?;
+    let all = platform.all().map_err(|e| {
+        ref_error(
+            repo,
+            "packed-refs",
+            format!("cannot be read: {}", chain(&e)),
+        )
+    })?;
+    all.map(|reference| {
+        reference.map_err(|e| {
+            ref_error(
+                repo,
+                "a ref",
+                format!("cannot be read: {}", chain(e.as_ref())),
+            )
+        })
+    })
+    .collect()
+}
+
 /// Every ref that names an object, and `HEAD` when it is detached, sorted by name. A ref that
 /// cannot be read (a damaged `packed-refs`, a loose ref file holding garbage) or a `HEAD` that
 /// is neither a branch nor an object id is an error naming it. Symbolic refs are left out: the
@@ -69,24 +95,7 @@ pub fn ref_tips(repo: &gix::Repository) -> Result<Vec<RefTip>, HistoryError> {
             target,
         });
     }
-    let platform = repo
-        .references()
-        .map_err(|e| ref_error(repo, "the refs", format!("cannot be listed: {}", chain(&e))))?;
-    let all = platform.all().map_err(|e| {
-        ref_error(
-            repo,
-            "packed-refs",
-            format!("cannot be read: {}", chain(&e)),
-        )
-    })?;
-    for reference in all {
-        let reference = reference.map_err(|e| {
-            ref_error(
-                repo,
-                "a ref",
-                format!("cannot be read: {}", chain(e.as_ref())),
-            )
-        })?;
+    for reference in all_references(repo)? {
         if let gix::refs::TargetRef::Object(id) = reference.target() {
             tips.push(RefTip {
                 name: reference.name().as_bstr().to_string(),
@@ -221,36 +230,14 @@ pub fn reflog_labels(
     commits: &HashMap<ObjectId, CommitInfo>,
     labels: &HashMap<ObjectId, String>,
 ) -> Result<HashMap<ObjectId, String>, HistoryError> {
-    let chain = |e: &dyn std::error::Error| describe(e);
-    let mut names = vec!["HEAD".to_string()];
-    let platform = repo
-        .references()
-        .map_err(|e| ref_error(repo, "the refs", format!("cannot be listed: {}", chain(&e))))?;
-    let all = platform.all().map_err(|e| {
-        ref_error(
-            repo,
-            "packed-refs",
-            format!("cannot be read: {}", chain(&e)),
-        )
-    })?;
-    for reference in all {
-        let reference = reference.map_err(|e| {
-            ref_error(
-                repo,
-                "a ref",
-                format!("cannot be read: {}", chain(e.as_ref())),
-            )
-        })?;
-        names.push(reference.name().as_bstr().to_string());
-    }
+    // HEAD first (a repository without one has nothing logged under it), then every ref,
+    // each read once.
+    let head = repo.find_reference("HEAD").ok();
     let mut kept: HashMap<ObjectId, String> = HashMap::new();
-    for name in names {
+    for reference in head.into_iter().chain(all_references(repo)?) {
+        let name = reference.name().as_bstr().to_string();
         let reflog_error =
             |message: String| ref_error(repo, format!("the reflog of {name}"), message);
-        let Ok(reference) = repo.find_reference(name.as_str()) else {
-            // HEAD of a repository without one: nothing logged.
-            continue;
-        };
         let mut log = reference.log_iter();
         let Some(entries) = log
             .all()

@@ -31,7 +31,7 @@ impl Scanned {
             None => name.to_string(),
         };
         self.hits.extend(inner.hits.into_iter().map(|mut hit| {
-            hit.member = Some(within(hit.member.take()));
+            hit.spot.member = Some(within(hit.spot.member.take()));
             hit
         }));
         self.truncated

@@ -116,11 +116,11 @@ fn inner(
             rule: h.rule,
             offset: run.start,
             secret: h.secret,
-            decoding: Some(match h.decoding {
+            decoding: Some(match h.spot.decoding {
                 Some(deeper) => format!("{label} → {deeper}"),
                 None => label.clone(),
             }),
-            registry: h.registry,
+            registry: h.spot.registry,
         })
         .collect()
 }
