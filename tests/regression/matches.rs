@@ -148,3 +148,92 @@ fn many_secrets_on_one_line_are_found_in_linear_time() {
     assert_eq!(found, columns);
     assert!(took < Duration::from_secs(30), "took {took:?}");
 }
+
+/// A custom rule's secret was taken by the built-in generic assignment rule that matched the
+/// same value first (rules were ordered built-in first): the custom rule never fired.
+#[test]
+fn a_custom_rule_lost_its_secret_to_the_generic_rule() {
+    let dir = repo_with(&[
+        ("svc.env", "ACME_TOKEN=acme_tok_q9m2kp7rt4vw8yb1nc5df3gh\n"),
+        (
+            "palisade.toml",
+            r#"[[secrets.rules]]
+id = "secret.acme-internal-token"
+name = "ACME internal service token"
+severity = "high"
+keywords = ["acme_tok_"]
+pattern = '''(?P<secret>acme_tok_[a-z0-9]{24})'''
+finds = "ACME's internal service tokens."
+why = "They call every internal API."
+fix = "Revoke it in the ACME token service."
+examples = ["ACME_TOKEN=acme_tok_k3mq7xvb2nz5rt4wy6pa2c3d"]
+negative-examples = ["acme_tok_short"]
+"#,
+        ),
+    ]);
+    let (_, findings, _) = scan_with(dir.path(), &["--min-confidence", "low"]);
+    // The config's own example is a finding too; in the service's file, the custom rule's.
+    let in_svc: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["evidence"]["path"] == "svc.env")
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(in_svc, ["secret.acme-internal-token"], "{findings:#?}");
+}
+
+/// An elision in prose (`password=…` in a rule's own documentation) was reported as a
+/// password: a value with no letter or digit is no credential.
+#[test]
+fn an_elided_password_in_docs_was_a_finding() {
+    let dir = repo_with(&[
+        (
+            "README.md",
+            "Pass `jdbc:postgresql://db/app?user=x&password=…` or `Server=db;User Id=app;Password=…;`.\n",
+        ),
+        (
+            "key.env",
+            "GITHUB_TOKEN=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\n",
+        ),
+    ]);
+    let (_, findings, _) = scan_with(dir.path(), &["--min-confidence", "low"]);
+    let paths: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["evidence"]["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["key.env"], "{findings:#?}");
+}
+
+/// A YAML parent key (`acme:`) took the next line as its value, so the nested
+/// `api_key: …` under it was never seen.
+#[test]
+fn a_yaml_parent_key_swallowed_the_nested_secret() {
+    let dir = repo_with(&[(
+        "values.yaml",
+        "acmeapikey:\n  api_key: Qw2eR5tY8uI1oP4aS7dF0gH3jK6lZ9xC\n",
+    )]);
+    let (_, findings, _) = scan_with(dir.path(), &["--min-confidence", "low"]);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["evidence"]["line"], 2, "{findings:#?}");
+}
+
+/// Credentials of an RFC 2606 documentation host (`https://user:s3cr3t@example.com`) were
+/// reported as a leak.
+#[test]
+fn credentials_for_a_documentation_host_were_a_finding() {
+    let dir = repo_with(&[
+        (
+            "docs.md",
+            "smtp://mailer:e1cr3McRTrKwtPYKbPiz@mail.example.com:587\nftp://deploy:Vc57VVTiY96vwfRE5e32@files.test/\n",
+        ),
+        (
+            "key.env",
+            "GITHUB_TOKEN=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\n",
+        ),
+    ]);
+    let (_, findings, _) = scan_with(dir.path(), &["--min-confidence", "low"]);
+    let paths: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["evidence"]["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["key.env"], "{findings:#?}");
+}
