@@ -1,5 +1,5 @@
-//! The matcher: an Aho-Corasick pass over every rule's keywords picks the rules worth running
-//! on a buffer; only those rules' regexes run, then entropy and checksum filters. One
+//! The matcher: one pass over the buffer for every rule's keywords (a triple-hash filter, or
+//! Teddy for small sets) picks the rules worth running on a buffer and where; only those rules' regexes run, then entropy and checksum filters. One
 //! [`RuleSet`] is built per scan and shared by every thread.
 
 use super::rules::{Rule, RuleError};
@@ -48,10 +48,9 @@ enum Prefilter {
     },
     /// The Aho-Corasick DFA, ASCII case-insensitive: where the CPU has no Teddy.
     Dfa(AhoCorasick),
-    /// One Aho-Corasick DFA over the lowercased copy of the buffer (case-sensitive, lowercase
-    /// keywords: fewer byte classes, a smaller table than the case-insensitive DFA): for
-    /// sets too large for Teddy groups.
-    LowerDfa(AhoCorasick),
+    /// One pass testing every three adjacent bytes against the rarest three of every
+    /// keyword: for sets too large for Teddy groups.
+    Triples(Triples),
 }
 
 struct PackedGroup {
@@ -70,21 +69,13 @@ const MAX_TEDDY_KEYWORDS: usize = 256;
 
 impl Prefilter {
     fn build(keywords: &[String]) -> Result<Prefilter, String> {
-        // Teddy costs a pass over the buffer per group: past a few hundred keywords one DFA
-        // pass is cheaper (632 keywords, advisory-db corpus: 40 groups 3.8 s, DFA 2.7 s).
+        // Teddy costs a pass over the buffer per group: past a few hundred keywords one pass
+        // is cheaper (632 keywords, advisory-db corpus, user CPU: 40 Teddy groups 3.8 s, one
+        // lowercase Aho-Corasick DFA 2.6 s, triples 2.2 s; before the rules grew, 1.7 s).
         if keywords.len() > MAX_TEDDY_KEYWORDS {
-            return Prefilter::lower_dfa(keywords);
+            return Ok(Prefilter::Triples(Triples::new(keywords)));
         }
         Prefilter::teddy(keywords)
-    }
-
-    fn lower_dfa(keywords: &[String]) -> Result<Prefilter, String> {
-        AhoCorasickBuilder::new()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .match_kind(MatchKind::Standard)
-            .build(keywords.iter().map(|k| k.to_ascii_lowercase()))
-            .map(Prefilter::LowerDfa)
-            .map_err(|e| e.to_string())
     }
 
     /// Teddy searchers over groups of [`TEDDY_GROUP`] keywords (a DFA where the CPU has no
@@ -135,13 +126,7 @@ impl Prefilter {
                     hit(m.pattern().as_usize(), m.start());
                 }
             }
-            Prefilter::LowerDfa(ac) => {
-                scratch.clear();
-                scratch.extend(data.iter().map(u8::to_ascii_lowercase));
-                for m in ac.find_overlapping_iter(&scratch[..]) {
-                    hit(m.pattern().as_usize(), m.start());
-                }
-            }
+            Prefilter::Triples(triples) => triples.for_each(data, hit),
             Prefilter::Packed { groups, keywords } => {
                 scratch.clear();
                 scratch.extend(data.iter().map(u8::to_ascii_lowercase));
@@ -168,6 +153,191 @@ impl Prefilter {
             }
         }
     }
+}
+
+/// The 2,048 most frequent three-byte sequences of ordinary source code, config and docs
+/// (letters lower-cased), most frequent first; made by `scripts/common-triples.py`.
+const COMMON_TRIPLES: &[u8] = include_bytes!("common-triples.bin");
+
+/// Bytes from the most to the least frequent in source code and config (lowercased; measured
+/// on this repository and the RustSec advisory database). Bytes not listed are rarer still.
+const COMMON_BYTES: &[u8] = b" etsaironc\nlduh\"pmf.:g/-b,()`yv0=w_2[]k1x;{}34&>658#9<j!q7|\\z'*?";
+
+/// How rare three bytes of a keyword are in text, for [`Triples`] to pick each keyword's
+/// rarest: the ones not in [`COMMON_TRIPLES`] first (fewest separators, then the rarest
+/// bytes), then the table's from its end.
+fn triple_rarity(
+    triple: &[u8],
+    common: &std::collections::HashMap<&[u8], usize>,
+) -> (usize, usize, usize) {
+    match common.get(triple) {
+        Some(&rank) => (0, rank, 0),
+        None => {
+            let separators = triple.iter().filter(|b| b" \t\n=:\"".contains(b)).count();
+            let bytes = triple
+                .iter()
+                .map(|b| {
+                    COMMON_BYTES
+                        .iter()
+                        .position(|c| c == b)
+                        .unwrap_or(COMMON_BYTES.len())
+                })
+                .sum();
+            (1, 3 - separators, bytes)
+        }
+    }
+}
+
+/// A keyword prefilter for large sets: each keyword is looked for by its rarest three
+/// adjacent bytes. One scalar pass hashes every three bytes of the buffer (case folded) into
+/// a 128 Kbit table (16 KiB, in L1 cache) of the chosen triples; only the positions that hit
+/// are compared with the keywords that chose a triple there. Its cost hardly grows with the
+/// number of keywords, and it needs no lowercased copy of the buffer.
+struct Triples {
+    /// Bit [`Triples::slot`] of each chosen triple.
+    bits: Vec<u64>,
+    /// Open addressing by slot: (folded triple, its range in `chosen`); a zero triple is an
+    /// empty entry (a folded byte is never zero).
+    table: Vec<(u32, u32, u32)>,
+    /// (keyword index, offset of its triple in the keyword), grouped by triple.
+    chosen: Vec<(u32, u32)>,
+    /// Lowercase keywords, by index.
+    keywords: Vec<Vec<u8>>,
+}
+
+/// log2 of the number of bits in [`Triples::bits`].
+const TRIPLE_BITS: u32 = 17;
+
+impl Triples {
+    /// Keywords have 3 or more bytes (the rule compiler checks), so each has a triple.
+    fn new(keywords: &[String]) -> Triples {
+        let keywords: Vec<Vec<u8>> = keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase().into_bytes())
+            .collect();
+        let common: std::collections::HashMap<&[u8], usize> = COMMON_TRIPLES
+            .chunks_exact(3)
+            .enumerate()
+            .map(|(rank, triple)| (triple, rank))
+            .collect();
+        let mut bits = vec![0u64; 1 << (TRIPLE_BITS - 6)];
+        let mut by_triple: std::collections::BTreeMap<u32, Vec<(u32, u32)>> = Default::default();
+        for (index, keyword) in keywords.iter().enumerate() {
+            // The rarest triple; the later one on a tie (keywords share common prefixes).
+            let best = (0..keyword.len().saturating_sub(2))
+                .max_by_key(|&at| (triple_rarity(&keyword[at..at + 3], &common), at));
+            if let Some(at) = best {
+                // Little-endian, as the scan reads it: first byte lowest.
+                let triple = keyword[at..at + 3]
+                    .iter()
+                    .rev()
+                    .fold(0u32, |h, &b| h << 8 | u32::from(fold(b)));
+                let slot = Triples::slot(triple);
+                bits[slot as usize >> 6] |= 1 << (slot & 63);
+                by_triple
+                    .entry(triple)
+                    .or_default()
+                    .push((index as u32, at as u32));
+            }
+        }
+        // At most half full: short probes.
+        let size = (by_triple.len() * 2).next_power_of_two().max(16);
+        let mut table = vec![(0u32, 0u32, 0u32); size];
+        let mut chosen = Vec::new();
+        for (triple, list) in by_triple {
+            let start = chosen.len() as u32;
+            chosen.extend(list);
+            let mut i = Triples::slot(triple) as usize & (size - 1);
+            while table[i].0 != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            table[i] = (triple, start, chosen.len() as u32);
+        }
+        Triples {
+            bits,
+            table,
+            chosen,
+            keywords,
+        }
+    }
+
+    /// Where a folded triple's bit is.
+    fn slot(triple: u32) -> u32 {
+        triple.wrapping_mul(0x9E37_79B1) >> (32 - TRIPLE_BITS)
+    }
+
+    /// Calls `hit(keyword, start)` for every keyword occurrence.
+    fn for_each(&self, data: &[u8], mut hit: impl FnMut(usize, usize)) {
+        let bit = |triple: u32| {
+            let slot = Triples::slot(triple);
+            self.bits[slot as usize >> 6] >> (slot & 63) & 1
+        };
+        // Eight bytes at a time hold six triples, tested together: one branch for six.
+        let mut at = 0;
+        while let Some(chunk) = data.get(at..at + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let word = u64::from_le_bytes(word) | 0x2020_2020_2020_2020;
+            let mut found = 0u64;
+            for k in 0..6 {
+                found |= bit((word >> (8 * k)) as u32 & 0x00FF_FFFF) << k;
+            }
+            while found != 0 {
+                let k = found.trailing_zeros() as usize;
+                found &= found - 1;
+                self.confirm(
+                    data,
+                    at + k,
+                    (word >> (8 * k)) as u32 & 0x00FF_FFFF,
+                    &mut hit,
+                );
+            }
+            at += 6;
+        }
+        while at + 3 <= data.len() {
+            let triple = data[at..at + 3]
+                .iter()
+                .rev()
+                .fold(0u32, |t, &b| t << 8 | u32::from(fold(b)));
+            if bit(triple) != 0 {
+                self.confirm(data, at, triple, &mut hit);
+            }
+            at += 1;
+        }
+    }
+
+    /// Compares the keywords that chose `triple` (found at `at`) with the buffer there.
+    fn confirm(&self, data: &[u8], at: usize, triple: u32, hit: &mut impl FnMut(usize, usize)) {
+        let mask = self.table.len() - 1;
+        let mut i = Triples::slot(triple) as usize & mask;
+        let (start, end) = loop {
+            match self.table[i] {
+                (0, _, _) => return,
+                (t, start, end) if t == triple => break (start as usize, end as usize),
+                _ => i = (i + 1) & mask,
+            }
+        };
+        for &(keyword, offset) in &self.chosen[start..end] {
+            let Some(from) = at.checked_sub(offset as usize) else {
+                continue;
+            };
+            let keyword = keyword as usize;
+            let text = &self.keywords[keyword];
+            if data
+                .get(from..from + text.len())
+                .is_some_and(|found| found.eq_ignore_ascii_case(text))
+            {
+                hit(keyword, from);
+            }
+        }
+    }
+}
+
+/// ASCII letters to lower case; other bytes may merge with another byte (`_` with DEL, `@`
+/// with a backquote, control bytes with punctuation), which only adds candidates that the
+/// comparison with the keyword then drops.
+fn fold(byte: u8) -> u8 {
+    byte | 0x20
 }
 
 /// One secret found in a buffer.
@@ -690,13 +860,7 @@ mod tests {
 
     #[test]
     fn packed_and_dfa_prefilters_agree_on_overlaps_and_case() {
-        let keywords: Vec<String> = builtin()
-            .rules
-            .iter()
-            .flat_map(|c| c.rule.keywords.clone())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let keywords = all_keywords();
         let text = b"SECRET_KEY_BASE=x token_secret Password: ghp_ AKIA... xoxb- https://u:p@h\n-----BEGIN RSA PRIVATE KEY-----\nsecret_access_key";
         let mut scratch = Vec::new();
         let collect = |p: &Prefilter, scratch: &mut Vec<u8>| {
@@ -708,8 +872,8 @@ mod tests {
         let dfa = collect(&Prefilter::dfa(&keywords).unwrap(), &mut scratch);
         let teddy = Prefilter::teddy(&keywords).unwrap();
         assert_eq!(collect(&teddy, &mut scratch), dfa);
-        let lower = Prefilter::lower_dfa(&keywords).unwrap();
-        assert_eq!(collect(&lower, &mut scratch), dfa);
+        let triples = Prefilter::Triples(Triples::new(&keywords));
+        assert_eq!(collect(&triples, &mut scratch), dfa);
         // A keyword inside another at the same place counts for both.
         let at = |kw: &str| {
             keywords
@@ -721,6 +885,53 @@ mod tests {
             dfa.contains(&(at("secret_key_base"), 0)) && dfa.contains(&(at("secret"), 0)),
             "{dfa:?}"
         );
+    }
+
+    proptest::proptest! {
+        /// Text made of keyword pieces in any case, separators and random bytes: the triple
+        /// prefilter finds exactly the keyword occurrences the case-insensitive DFA finds.
+        #[test]
+        fn triple_prefilter_finds_what_the_dfa_finds(
+            pieces in proptest::collection::vec((0usize..1000, 0usize..40, proptest::bits::u8::ANY, 0u8..6), 0..40)
+        ) {
+            static BUILT: std::sync::LazyLock<(Vec<String>, Prefilter, Prefilter)> =
+                std::sync::LazyLock::new(|| {
+                    let keywords = all_keywords();
+                    let dfa = Prefilter::dfa(&keywords).unwrap();
+                    let triples = Prefilter::Triples(Triples::new(&keywords));
+                    (keywords, dfa, triples)
+                });
+            let (keywords, dfa, triples) = &*BUILT;
+            let mut text: Vec<u8> = Vec::new();
+            for (pick, cut, noise, kind) in pieces {
+                let keyword = keywords[pick % keywords.len()].as_bytes();
+                match kind {
+                    0 => text.extend(keyword.iter().map(u8::to_ascii_uppercase)),
+                    1 => text.extend_from_slice(&keyword[..cut.min(keyword.len())]),
+                    2 => text.push(noise),
+                    3 => text.extend_from_slice(b" = \"x\"\n"),
+                    _ => text.extend(keyword.iter().enumerate().map(|(i, b)| if i % 2 == 0 { b.to_ascii_uppercase() } else { *b })),
+                }
+            }
+            let collect = |p: &Prefilter| {
+                let mut hits = Vec::new();
+                p.for_each(&text, &mut Vec::new(), |k, at| hits.push((k, at)));
+                hits.sort_unstable();
+                hits
+            };
+            proptest::prop_assert_eq!(collect(triples), collect(dfa));
+        }
+    }
+
+    /// Every built-in keyword once, sorted.
+    fn all_keywords() -> Vec<String> {
+        builtin()
+            .rules
+            .iter()
+            .flat_map(|c| c.rule.keywords.iter().map(|k| k.to_ascii_lowercase()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
     }
 
     #[test]

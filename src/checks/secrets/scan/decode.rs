@@ -205,6 +205,10 @@ fn base64_runs(data: &[u8]) -> Vec<Range<usize>> {
 /// but whitespace): the first 48 characters are tried before the rest, so a run of binary
 /// (an image, a DER key, a hash) costs little.
 fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
+    // Hex (a commit id, a digest) is a base64 run too, but text never encodes to hex alone.
+    if run.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
     let url_safe = run.iter().any(|b| matches!(b, b'-' | b'_'));
     if url_safe && run.iter().any(|b| matches!(b, b'+' | b'/')) {
         return None;
