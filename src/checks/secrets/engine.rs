@@ -22,6 +22,10 @@ pub struct Compiled {
     userinfo: bool,
     /// Values this rule matched that the placeholder filter dropped.
     placeholders: std::sync::atomic::AtomicU64,
+    /// How far from a keyword the rule's regex runs: its `window`, or less when the pattern
+    /// cannot match more bytes than that (a match holds its keyword, so it lies within its
+    /// longest match of it).
+    reach: usize,
 }
 
 /// Every rule, compiled, with the keyword prefilter.
@@ -64,7 +68,7 @@ struct PackedGroup {
 /// 12: 1.15 s, 16: 1.11 s, 24: 1.26 s, 48: 1.27 s, 64: 1.39 s, DFA: 1.38 s).
 const TEDDY_GROUP: usize = 16;
 
-/// Above this many keywords the prefilter is one DFA instead of Teddy groups.
+/// Above this many keywords the prefilter is [`Triples`] instead of Teddy groups.
 const MAX_TEDDY_KEYWORDS: usize = 256;
 
 impl Prefilter {
@@ -379,17 +383,18 @@ thread_local! {
 /// How far from a keyword a rule's secret may lie, unless the rule says (`window`).
 pub const DEFAULT_WINDOW: usize = 512;
 
-/// `[at - reach, at + reach]`, widened to line boundaries (by at most 256 bytes more each way)
-/// so anchors and boundary classes see what they would in the whole buffer.
+/// `[at - reach, at + reach]`, the end widened to the next blank (by at most 256 bytes), so
+/// a pattern's `$` or end-of-text boundary holds only where a token really ends. The start
+/// needs no widening: the search starts there but sees the bytes before it, so `^` and
+/// boundary classes read what they would in the whole buffer.
 fn line_window(data: &[u8], at: usize, reach: usize) -> (usize, usize) {
-    let lo = at.saturating_sub(reach);
-    let start = match memchr::memrchr(b'\n', &data[lo.saturating_sub(256)..lo]) {
-        Some(p) if lo > 0 => lo.saturating_sub(256) + p + 1,
-        _ if lo <= 256 => 0,
-        _ => lo,
-    };
+    let start = at.saturating_sub(reach);
     let hi = (at + reach).min(data.len());
-    let end = match memchr::memchr(b'\n', &data[hi..(hi + 256).min(data.len())]) {
+    let ahead = &data[hi..(hi + 256).min(data.len())];
+    let end = match ahead
+        .iter()
+        .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    {
         Some(p) => hi + p,
         None if hi + 256 >= data.len() => data.len(),
         None => hi,
@@ -412,8 +417,22 @@ impl Compiled {
 
     /// Runs the regex over `data[start..end]`, pushing accepted matches (in buffer offsets).
     fn find_in(&self, index: usize, data: &[u8], start: usize, end: usize, out: &mut Vec<Match>) {
-        let window = &data[start..end];
-        for caps in self.regex.captures_iter(window) {
+        // The text up to the window's end, searched from its start: what lies before the
+        // start is context for look-behind (`^`, boundaries), never part of a match.
+        let text = &data[..end];
+        let mut from = start;
+        while from <= end {
+            let Some(caps) = self.regex.captures_at(text, from) else {
+                break;
+            };
+            let Some(whole) = caps.get(0) else {
+                break;
+            };
+            from = if whole.end() > whole.start() {
+                whole.end()
+            } else {
+                whole.end() + 1
+            };
             let Some(span) = self
                 .secret_group
                 .and_then(|g| caps.get(g))
@@ -452,8 +471,8 @@ impl Compiled {
             }
             out.push(Match {
                 rule: index,
-                start: start + span.start(),
-                end: start + span.end(),
+                start: span.start(),
+                end: span.end(),
             });
         }
     }
@@ -510,6 +529,17 @@ impl RuleSet {
                     }
                 }
             }
+            let longest = regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(&rule.pattern)
+                .ok()
+                .and_then(|hir| hir.properties().maximum_len());
+            let reach = rule
+                .window
+                .unwrap_or(DEFAULT_WINDOW)
+                .min(longest.unwrap_or(usize::MAX));
             let code: &'static str = Box::leak(rule.id.clone().into_boxed_str());
             compiled.push(Compiled {
                 code,
@@ -519,6 +549,7 @@ impl RuleSet {
                 host_group,
                 userinfo,
                 placeholders: std::sync::atomic::AtomicU64::new(0),
+                reach,
             });
         }
         let prefilter = build(&keywords).map_err(|e| RuleError {
@@ -578,8 +609,8 @@ impl RuleSet {
             let index = hits[i].0;
             let compiled = &self.rules[index];
             // A secret lies within `window` bytes of one of its rule's keywords: run the regex
-            // only there, each window widened to whole lines and merged with its neighbours.
-            let reach = compiled.rule.window.unwrap_or(DEFAULT_WINDOW);
+            // only there, each window reaching its line's end and merged with its neighbours.
+            let reach = compiled.reach;
             let mut window: Option<(usize, usize)> = None;
             while i < hits.len() && hits[i].0 == index {
                 let (start, end) = line_window(data, hits[i].1, reach);
