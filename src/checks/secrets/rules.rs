@@ -254,7 +254,7 @@ pub fn credential_value(value: &[u8]) -> bool {
     if constant {
         return false;
     }
-    if elided(text) || words(text) || host_name(text) || code_path(text) {
+    if elided(text) || reference(text) || words(text) || host_name(text) || code_path(text) {
         return false;
     }
     super::engine::entropy(value) >= 2.8
@@ -271,6 +271,17 @@ fn elided(text: &str) -> bool {
         && text.rsplit('.').next().is_none_or(|sig| {
             sig.len() < 16 || sig.bytes().all(|b| b.is_ascii_lowercase())
         })
+}
+
+/// A reference to where the secret is kept, not the secret (`arn:aws:secretsmanager:…`,
+/// `vault:secret/data/app#password`, `env:DB_PASSWORD`, `file:/run/secrets/db`).
+fn reference(text: &str) -> bool {
+    const SCHEMES: &[&str] = &[
+        "arn", "vault", "env", "file", "ssm", "secretsmanager", "keyvault", "ref", "classpath",
+        "op", "gsm", "sm", "secret", "secrets", "projects", "akv", "kms",
+    ];
+    text.split_once(':')
+        .is_some_and(|(scheme, _)| SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
 }
 
 /// Words and numbers joined by separators: a package coordinate or file name
@@ -506,6 +517,8 @@ mod tests {
             "ops_eyJzaWduSW5BZGRyZXNz...",
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.signature",
             "cms/sites/passwords#update",
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-Zx81Qa",
+            "vault:secret/data/app#password2",
         ] {
             assert!(!credential_value(code.as_bytes()), "{code}");
         }
@@ -519,6 +532,8 @@ mod tests {
             "29cefb22-bae9-6a39-6168-db84e491efed",
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.Zm4f3nQ0J2b9mS4kQ7yX1cV8pL5tR2wE",
             "mercury_sandbox_rma_24pnbcT7NygLbp",
+            "52817364:Hq7rT2vK9mX4wB1nC6yL3pD8fJ0gS5aZe",
+            "base64:q8Zr2kW7vN1xB4mT9yL6pC3dH0fJ5gSa",
         ] {
             assert!(credential_value(generated.as_bytes()), "{generated}");
         }
