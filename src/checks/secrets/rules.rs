@@ -254,7 +254,90 @@ pub fn credential_value(value: &[u8]) -> bool {
     if constant {
         return false;
     }
+    if elided(text) || reference(text) || words(text) || host_name(text) || code_path(text) {
+        return false;
+    }
     super::engine::entropy(value) >= 2.8
+}
+
+/// A value cut short in docs (`ops_eyJzaWdu...`) or a JWT whose signature is a stand-in
+/// (`eyJ….eyJ….signature`).
+fn elided(text: &str) -> bool {
+    if text.contains("...") {
+        return true;
+    }
+    text.starts_with("eyJ")
+        && text.contains('.')
+        && text.rsplit('.').next().is_none_or(|sig| {
+            sig.len() < 16 || sig.bytes().all(|b| b.is_ascii_lowercase())
+        })
+}
+
+/// A reference to where the secret is kept, not the secret (`arn:aws:secretsmanager:…`,
+/// `vault:secret/data/app#password`, `env:DB_PASSWORD`, `file:/run/secrets/db`).
+fn reference(text: &str) -> bool {
+    const SCHEMES: &[&str] = &[
+        "arn", "vault", "env", "file", "ssm", "secretsmanager", "keyvault", "ref", "classpath",
+        "op", "gsm", "sm", "secret", "secrets", "projects", "akv", "kms",
+    ];
+    text.split_once(':')
+        .is_some_and(|(scheme, _)| SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
+}
+
+/// Words and numbers joined by separators: a package coordinate or file name
+/// (`jjwt-jackson-0.11.2`, `io.jsonwebtoken:jjwt-api`), a resource name (`prod-db-backup-2`), a
+/// route (`cms/sites/passwords#update`),
+/// not a generated key: every part is lowercase letters or digits, two or more parts are
+/// letters, and one of those has a vowel.
+fn words(text: &str) -> bool {
+    let parts: Vec<&str> = text.split(['-', '_', '.', ':', '/', '#']).collect();
+    if parts.iter().filter(|p| !p.is_empty()).count() < 2 {
+        return false;
+    }
+    let (mut wordy, mut vowels) = (0, 0);
+    for part in parts.iter().filter(|p| !p.is_empty()) {
+        let letters = part.bytes().all(|b| b.is_ascii_lowercase());
+        let number = part.bytes().all(|b| b.is_ascii_digit())
+            || (part.starts_with('v') && part.len() > 1 && part[1..].bytes().all(|b| b.is_ascii_digit()));
+        if !(letters || number) {
+            return false;
+        }
+        if letters && part.len() >= 2 {
+            wordy += 1;
+            vowels += usize::from(part.bytes().any(|b| b"aeiouy".contains(&b)));
+        }
+    }
+    wordy >= 2 && vowels >= 1
+}
+
+/// A host name, with or without a port (`dev-lb1.api.corp.com:5215`).
+fn host_name(text: &str) -> bool {
+    let host = text.split(':').next().unwrap_or_default();
+    let port_ok = text[host.len()..]
+        .strip_prefix(':')
+        .is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let tld = host.rsplit('.').next().unwrap_or_default();
+    port_ok
+        && host.matches('.').count() >= 2
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && (2..=6).contains(&tld.len())
+        && tld.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// A dotted path of identifiers with digits in it (`X25519.secret_length`,
+/// `config.v2.token`): each part an identifier, short or a snake_case word; a JWT's or a
+/// key's long random parts are neither.
+fn code_path(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').collect();
+    parts.len() > 1
+        && parts.iter().all(|part| {
+            let ident = part.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+                && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            let snake = part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+            ident && (part.len() <= 8 || snake)
+        })
 }
 
 /// Whether `value` is base64 of `user:password` with a password that is not a placeholder.
@@ -427,8 +510,32 @@ mod tests {
             "password",
             "abcdefghij",
             "tokens[0]",
+            "jjwt-jackson-0.11.2",
+            "io.jsonwebtoken:jjwt-api",
+            "dev-lb7.api.corp-intra.com:5215",
+            "X25519.secret_length",
+            "ops_eyJzaWduSW5BZGRyZXNz...",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.signature",
+            "cms/sites/passwords#update",
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-Zx81Qa",
+            "vault:secret/data/app#password2",
         ] {
             assert!(!credential_value(code.as_bytes()), "{code}");
+        }
+    }
+
+    #[test]
+    fn generated_keys_are_credentials() {
+        for generated in [
+            "zglnu04lj6p9q30or5szx2cpwy_ukl8m",
+            "f5321c52951d17ab347ee05a375317e4",
+            "29cefb22-bae9-6a39-6168-db84e491efed",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.Zm4f3nQ0J2b9mS4kQ7yX1cV8pL5tR2wE",
+            "mercury_sandbox_rma_24pnbcT7NygLbp",
+            "52817364:Hq7rT2vK9mX4wB1nC6yL3pD8fJ0gS5aZe",
+            "base64:q8Zr2kW7vN1xB4mT9yL6pC3dH0fJ5gSa",
+        ] {
+            assert!(credential_value(generated.as_bytes()), "{generated}");
         }
     }
 
