@@ -85,6 +85,9 @@ pub fn run(cmd: &RulesCommand) -> Result<Outcome> {
             )?;
             writeln!(out, "\nkeywords: {}", r.keywords.join(", "))?;
             writeln!(out, "pattern:  {}", r.pattern)?;
+            if let Some(n) = &r.not_named {
+                writeln!(out, "not when the name matches: {n}")?;
+            }
             if let Some(e) = r.min_entropy {
                 writeln!(out, "minimum entropy: {e} bits/byte")?;
             }

@@ -108,6 +108,7 @@ pub const RULE_KEYS: &[&str] = &[
     "window",
     "min-entropy",
     "public-values",
+    "not-named",
     "validator",
     "confidence",
     "finds",
@@ -608,6 +609,11 @@ fn read_rule(t: &Table<'_, '_>, problems: &mut Problems<'_>) -> Option<Rule> {
         Field::Absent => Some(None),
     };
     let public_values = list("public-values", false, problems);
+    let not_named = match t.string("not-named", problems) {
+        Field::Given(v) => Some(Some(v.get_ref().to_string())),
+        Field::Invalid => None,
+        Field::Absent => Some(None),
+    };
     let validator = match t.string("validator", problems) {
         Field::Given(v) if v.get_ref() == "github-crc32" => Some(Some(Validator::GithubCrc32)),
         Field::Given(v) if v.get_ref() == "credential-value" => {
@@ -643,6 +649,7 @@ fn read_rule(t: &Table<'_, '_>, problems: &mut Problems<'_>) -> Option<Rule> {
         window: window?,
         min_entropy: min_entropy?,
         public_values: public_values?,
+        not_named: not_named?,
         validator: validator?,
         confidence: confidence?.unwrap_or_default(),
         finds: finds?,

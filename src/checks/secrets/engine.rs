@@ -14,6 +14,8 @@ pub struct Compiled {
     /// The rule id as a finding code (rule sets live for the whole run).
     pub code: &'static str,
     regex: Regex,
+    /// The rule's `not-named` regex.
+    not_named: Option<Regex>,
     secret_group: Option<usize>,
     /// The `host` group, when the rule names the host a credential is for.
     host_group: Option<usize>,
@@ -440,6 +442,11 @@ impl Compiled {
             else {
                 continue;
             };
+            if let Some(not_named) = &self.not_named
+                && not_named.is_match(&text[whole.start()..span.start().max(whole.start())])
+            {
+                continue;
+            }
             let value = self.value_of(span.as_bytes());
             let secret: &[u8] = &value;
             if let Some(min) = self.rule.min_entropy
@@ -516,6 +523,15 @@ impl RuleSet {
                 .size_limit(1 << 24)
                 .build()
                 .map_err(|e| err(format!("bad pattern: {e}")))?;
+            let not_named = match &rule.not_named {
+                Some(pattern) => Some(
+                    regex::bytes::RegexBuilder::new(pattern)
+                        .unicode(false)
+                        .build()
+                        .map_err(|e| err(format!("bad not-named: {e}")))?,
+                ),
+                None => None,
+            };
             let secret_group = regex.capture_names().position(|n| n == Some("secret"));
             let host_group = regex.capture_names().position(|n| n == Some("host"));
             let userinfo = regex.capture_names().any(|n| n == Some("user"));
@@ -545,6 +561,7 @@ impl RuleSet {
                 code,
                 rule,
                 regex,
+                not_named,
                 secret_group,
                 host_group,
                 userinfo,
@@ -963,6 +980,41 @@ mod tests {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect()
+    }
+
+    #[test]
+    fn not_named_drops_a_match_whose_name_reads_as_a_credential_and_is_not() {
+        let set = builtin();
+        let value = "Zq8nB3vL6mX1kP9rT4wY7hJ2dF5gS0aCxQ4e";
+        let rules_of = |text: String| {
+            let mut out = Vec::new();
+            set.scan(text.as_bytes(), &mut out);
+            out.iter()
+                .map(|m| set.rules[m.rule].rule.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            rules_of(format!("acmeToken = \"{value}\"")),
+            ["secret.named-api-key"]
+        );
+        for name in [
+            "csrfToken",
+            "nextPageToken",
+            "PUBLIC_API_KEY",
+            "x.csrf_token",
+        ] {
+            let found = rules_of(format!("{name} = \"{value}\""));
+            assert!(
+                !found
+                    .iter()
+                    .any(|id| id.starts_with("secret.named-api-key")),
+                "{name}: {found:?}"
+            );
+        }
+        let mut rule = rules::builtin().unwrap().remove(0);
+        rule.not_named = Some("(".into());
+        let err = RuleSet::compile(vec![rule]).err().unwrap();
+        assert!(err.to_string().contains("not-named"), "{err}");
     }
 
     #[test]

@@ -61,6 +61,11 @@ pub struct Rule {
     /// that are never reported.
     #[serde(default)]
     pub public_values: Vec<String>,
+    /// A regex over what a match holds before the secret (the key's name and the operator):
+    /// a match where it is found is dropped. For names that read like credentials and are not
+    /// (`csrfToken`, `publicKey`, `nextPageToken`).
+    #[serde(default)]
+    pub not_named: Option<String>,
     /// A checksum the secret must satisfy.
     #[serde(default)]
     pub validator: Option<Validator>,
@@ -268,17 +273,33 @@ fn elided(text: &str) -> bool {
     }
     text.starts_with("eyJ")
         && text.contains('.')
-        && text.rsplit('.').next().is_none_or(|sig| {
-            sig.len() < 16 || sig.bytes().all(|b| b.is_ascii_lowercase())
-        })
+        && text
+            .rsplit('.')
+            .next()
+            .is_none_or(|sig| sig.len() < 16 || sig.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 /// A reference to where the secret is kept, not the secret (`arn:aws:secretsmanager:…`,
 /// `vault:secret/data/app#password`, `env:DB_PASSWORD`, `file:/run/secrets/db`).
 fn reference(text: &str) -> bool {
     const SCHEMES: &[&str] = &[
-        "arn", "vault", "env", "file", "ssm", "secretsmanager", "keyvault", "ref", "classpath",
-        "op", "gsm", "sm", "secret", "secrets", "projects", "akv", "kms",
+        "arn",
+        "vault",
+        "env",
+        "file",
+        "ssm",
+        "secretsmanager",
+        "keyvault",
+        "ref",
+        "classpath",
+        "op",
+        "gsm",
+        "sm",
+        "secret",
+        "secrets",
+        "projects",
+        "akv",
+        "kms",
     ];
     text.split_once(':')
         .is_some_and(|(scheme, _)| SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
@@ -298,7 +319,9 @@ fn words(text: &str) -> bool {
     for part in parts.iter().filter(|p| !p.is_empty()) {
         let letters = part.bytes().all(|b| b.is_ascii_lowercase());
         let number = part.bytes().all(|b| b.is_ascii_digit())
-            || (part.starts_with('v') && part.len() > 1 && part[1..].bytes().all(|b| b.is_ascii_digit()));
+            || (part.starts_with('v')
+                && part.len() > 1
+                && part[1..].bytes().all(|b| b.is_ascii_digit()));
         if !(letters || number) {
             return false;
         }
@@ -333,7 +356,10 @@ fn code_path(text: &str) -> bool {
     let parts: Vec<&str> = text.split('.').collect();
     parts.len() > 1
         && parts.iter().all(|part| {
-            let ident = part.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            let ident = part
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
                 && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
             let snake = part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
             ident && (part.len() <= 8 || snake)
