@@ -237,3 +237,26 @@ fn credentials_for_a_documentation_host_were_a_finding() {
         .collect();
     assert_eq!(paths, ["key.env"], "{findings:#?}");
 }
+
+/// `username = argv[2];` and `password = argv[3];` on the next line of a C program read as one
+/// connection string (`User=…;Password=…`): the statements' newline was taken for the
+/// connection string's separator.
+#[test]
+fn c_assignments_on_two_lines_were_a_connection_string() {
+    let dir = repo_with(&[
+        (
+            "x11.c",
+            "    if (argc > 3) {\n        username = argv[2];\n        password = argv[3];\n    }\n",
+        ),
+        (
+            "key.env",
+            "GITHUB_TOKEN=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\n",
+        ),
+    ]);
+    let (_, findings, _) = scan(dir.path());
+    let paths: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["evidence"]["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["key.env"], "{findings:#?}");
+}

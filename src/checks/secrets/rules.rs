@@ -251,8 +251,10 @@ pub fn credential_value(value: &[u8]) -> bool {
     if version || date {
         return false;
     }
-    // An environment-variable or constant name with a digit (`AWS_SECRET_KEY_2`, `KEY_V1`).
+    // An environment-variable or constant name with a digit (`AWS_SECRET_KEY_2`, `KEY_V1`),
+    // or quoted with its operator (`SERVICE_API_KEY=` in prose).
     let constant = text
+        .trim_end_matches(['=', ':'])
         .bytes()
         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         && text.contains('_');
@@ -526,6 +528,7 @@ mod tests {
             "os.environ.get",
             "self.token",
             "AWS_SECRET_KEY_2",
+            "SERVICE_API_KEY=",
             "1.2.3",
             "v2.0.1-rc1",
             "2024-01-02T03:04:05Z",
