@@ -655,7 +655,10 @@ impl RuleSet {
             // hide a service rule's match of the same value.
             let reported: Vec<Match> = found
                 .iter()
-                .filter(|m| self.rules[m.rule].rule.confidence >= self.min_confidence)
+                .filter(|m| {
+                    super::rules::confidence_of(&self.rules[m.rule].rule, &data[m.start..m.end])
+                        >= self.min_confidence
+                })
                 .cloned()
                 .collect();
             resolve_overlaps(&reported)

@@ -419,7 +419,10 @@ fn to_finding(
     let code = rules.rules[rule_index].code;
     let mut evidence: BTreeMap<String, serde_json::Value> = [
         ("rule", json!(rule.id)),
-        ("confidence", json!(rule.confidence.as_str())),
+        (
+            "confidence",
+            json!(super::rules::confidence_of(rule, secret).as_str()),
+        ),
         ("secret", json!(redacted)),
         ("secret_hash", json!(redact::secret_hash(secret))),
         ("blob", json!(first.blob.to_string())),

@@ -205,9 +205,59 @@ fn consecutive(letters: &str) -> bool {
     breaks <= 1
 }
 
+/// Whether a value was typed as a run rather than drawn at random: six letters in alphabet
+/// order among its letters (`abcdef…`, `a1b2c3d4e5f6`, `AaBbCcDdEeFf`, `…KEYABCDEFGHIJ`) or
+/// seven digits in order among its digits (`1234567`, `…7890`). Docs, tests and the peers'
+/// hand-written examples fill credentials this way; a random key of 40 characters has such a
+/// run about once in ten thousand (a hex key, whose letters are only a–f, once in a thousand).
+/// Such a match is reported at low confidence only ([`super::rules::confidence_of`]).
+pub fn typed(value: &[u8]) -> bool {
+    /// The longest run of steps one up (`wrap`: 9 then 0 too), a letter repeated in the other
+    /// case (`Aa`) not breaking it.
+    fn steps(value: &[u8], class: fn(&u8) -> bool, wrap: bool) -> usize {
+        let (mut best, mut run) = (0, 0);
+        let mut last: Option<u8> = None;
+        for &b in value.iter().filter(|b| class(b)) {
+            match last {
+                Some(p) if b != p && b.eq_ignore_ascii_case(&p) => continue,
+                Some(p) if b.to_ascii_lowercase() == p.to_ascii_lowercase() + 1 => run += 1,
+                Some(b'9') if wrap && b == b'0' => run += 1,
+                _ => run = 0,
+            }
+            best = best.max(run);
+            last = Some(b);
+        }
+        best
+    }
+    steps(value, u8::is_ascii_alphabetic, false) >= 5 || steps(value, u8::is_ascii_digit, true) >= 6
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_runs_are_told_from_random_keys() {
+        for typed_value in [
+            "a1B2c3D4e5F6g7H8i9J0k1L2",
+            "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+            "abc123def456ghi789jkl012mno345pq",
+            "AaBbCcDdEeFf1234567890==",
+            "FwoGZXIvYXdzSESSIONTOKENABCDEFGHIJKLMNOPQRS",
+            "sk_live_51H8x1234567890",
+        ] {
+            assert!(typed(typed_value.as_bytes()), "{typed_value}");
+        }
+        for random in [
+            "Zq8nB3vL6mX1kP9rT4wY7hJ2dF5gS0aC",
+            "5Uvoad+/q5QMegD5vfX3r1HDY0hWokTpXtZVuRT+",
+            "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",
+            "d151c7bc86d545dafe2c1de75e3a174623230a2a",
+            "qFj32Da8vf-g_-8qLu9P_k8XPyAHGrvKrzGTQIN4",
+        ] {
+            assert!(!typed(random.as_bytes()), "{random}");
+        }
+    }
 
     #[test]
     fn placeholders_are_recognised() {

@@ -146,6 +146,16 @@ pub enum Confidence {
     High,
 }
 
+/// How sure one match is: its rule's confidence, or low when the value was typed as a run
+/// (`abcdef123456`, [`super::placeholder::typed`]): a stand-in more likely than a key.
+pub fn confidence_of(rule: &Rule, secret: &[u8]) -> Confidence {
+    if super::placeholder::typed(secret) {
+        Confidence::Low
+    } else {
+        rule.confidence
+    }
+}
+
 impl Confidence {
     /// The lowercase name used in config, CLI and reports.
     pub fn as_str(self) -> &'static str {
