@@ -260,3 +260,26 @@ fn c_assignments_on_two_lines_were_a_connection_string() {
         .collect();
     assert_eq!(paths, ["key.env"], "{findings:#?}");
 }
+
+/// A list of names (`["secret.nuget-config-password", "secret.okta-…"]`, the rule ids in
+/// Palisade's own palisade.toml) was read as a `"key", "value"` pair: the next name became the
+/// password. A pair counts only as a call's arguments (`setProperty("NUGET_PASSWORD", "…")`).
+#[test]
+fn a_list_of_names_was_read_as_a_key_and_its_password() {
+    let dir = repo_with(&[
+        (
+            "ids.toml",
+            "rules = [\n    \"secret.nuget-api-key\", \"secret.nuget-config-password\", \"secret.okta-api-token-assignment\",\n    \"secret.nuget-config-password\",\n    \"secret.nvidia-api-key\",\n]\nkeys = [\"NUGET_PASSWORD\", \"Xk9fQ2mL7vR4tW8zB3nC\"]\n",
+        ),
+        (
+            "Build.java",
+            "System.setProperty(\"NUGET_PASSWORD\", \"Xk9fQ2mL7vR4tW8zB3nC\");\n",
+        ),
+    ]);
+    let (_, findings, _) = scan(dir.path());
+    let paths: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["evidence"]["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["Build.java"], "{findings:#?}");
+}

@@ -404,6 +404,47 @@ fn line_window(data: &[u8], at: usize, reach: usize) -> (usize, usize) {
     (start, end)
 }
 
+/// Whether a match that takes a comma for its operator, a `"key", "value"` pair (the text
+/// before the secret ends in a quote, a comma and maybe a quote), has them as a call's
+/// arguments (`setProperty("KEY", "value")`, `os.setenv('KEY', 'value')`): the key's opening
+/// quote follows a `(`. In a list of names (`["API_TOKEN", "API_SECRET"]`, a TOML array of
+/// rule ids) the next name is no value. Any other match passes.
+fn call_pair(text: &[u8], start: usize, secret: usize) -> bool {
+    let quote = |b: u8| matches!(b, b'"' | b'\'' | b'`');
+    let blank = |b: &u8| matches!(b, b' ' | b'\t');
+    let prefix = &text[start..secret];
+    let mut end = prefix.len();
+    if end > 0 && quote(prefix[end - 1]) {
+        end -= 1;
+    }
+    // The value may start on the next line (`"KEY",\n    "value"`).
+    let before_comma = prefix[..end]
+        .iter()
+        .rposition(|b| !blank(b) && !matches!(b, b'\n' | b'\r'));
+    let Some(comma) = before_comma.filter(|&c| prefix[c] == b',') else {
+        return true;
+    };
+    let Some(close) = prefix[..comma].iter().rposition(|b| !blank(b)) else {
+        return true;
+    };
+    if !quote(prefix[close]) {
+        return true;
+    }
+    let close = start + close;
+    let Some(open) = text[..close]
+        .iter()
+        .rposition(|&b| b == text[close] || b == b'\n')
+        .filter(|&o| text[o] == text[close])
+    else {
+        return false;
+    };
+    text[..open]
+        .iter()
+        .rev()
+        .find(|b| !blank(b))
+        .is_some_and(|&b| b == b'(')
+}
+
 impl Compiled {
     /// The secret as the service reads it: a URI's password percent-decoded (`p%40ss` is
     /// `p@ss`, `%24%7BPASSWORD%7D` a template), any other secret as matched.
@@ -442,6 +483,9 @@ impl Compiled {
             else {
                 continue;
             };
+            if !call_pair(text, whole.start(), span.start().max(whole.start())) {
+                continue;
+            }
             if let Some(not_named) = &self.not_named
                 && not_named.is_match(&text[whole.start()..span.start().max(whole.start())])
             {
