@@ -283,3 +283,25 @@ fn a_list_of_names_was_read_as_a_key_and_its_password() {
         .collect();
     assert_eq!(paths, ["Build.java"], "{findings:#?}");
 }
+
+/// URI templates in docs (`twilio://AccountSid:AuthToken@FromPhoneNo`,
+/// `parsep://app_id:master_key@localhost`) were findings: the "password" names the credential.
+#[test]
+fn uri_templates_naming_their_credentials_were_findings() {
+    let dir = repo_with(&[
+        (
+            "README.md",
+            "| twilio://AccountSid:AuthToken@FromPhoneNo | nexmo://ApiKey:ApiSecret@FromPhoneNo |\n('parsep://app_id:master_key@localhost:8080', {\n",
+        ),
+        (
+            "key.env",
+            "GITHUB_TOKEN=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\n",
+        ),
+    ]);
+    let (_, findings, _) = scan(dir.path());
+    let paths: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["evidence"]["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["key.env"], "{findings:#?}");
+}

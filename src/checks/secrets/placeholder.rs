@@ -117,6 +117,9 @@ pub fn reason(value: &[u8]) -> Option<&'static str> {
     if MARKERS.iter().any(|m| lower.contains(m)) {
         return Some("a stand-in word");
     }
+    if credential_name(text) {
+        return Some("the name of a credential");
+    }
     if one_character(&lower) {
         return Some("one repeated character");
     }
@@ -173,6 +176,87 @@ fn is_template(text: &str) -> bool {
 
 fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'
+}
+
+/// Words docs put where a credential goes, naming it (`AuthToken`, `ApiSecret`, `master_key`,
+/// `JWTToken`, `client-secret`).
+const NAME_WORDS: &[&str] = &[
+    "access",
+    "account",
+    "admin",
+    "api",
+    "app",
+    "application",
+    "auth",
+    "bearer",
+    "bot",
+    "client",
+    "consumer",
+    "id",
+    "jwt",
+    "key",
+    "master",
+    "oauth",
+    "pass",
+    "password",
+    "private",
+    "public",
+    "pwd",
+    "refresh",
+    "secret",
+    "service",
+    "session",
+    "shared",
+    "sid",
+    "signing",
+    "template",
+    "tenant",
+    "token",
+    "user",
+    "username",
+    "webhook",
+];
+
+/// Credential words among [`NAME_WORDS`]: a name needs one.
+const CREDENTIAL_WORDS: &[&str] = &["jwt", "key", "pass", "password", "pwd", "secret", "token"];
+
+/// A value that names a credential instead of holding one: two or more words (split at case
+/// changes, `_`, `-` and `.`), letters only, every one of [`NAME_WORDS`] and one a credential
+/// word (`AccountSid:AuthToken`, `app_id:master_key`, `ApiKey:ApiSecret` in a URI template).
+fn credential_name(text: &str) -> bool {
+    if !text
+        .bytes()
+        .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        return false;
+    }
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        // A new word at a separator, at lower-to-upper (`authToken`), and before the last
+        // capital of a capital run followed by lowercase (`JWTToken`: `jwt`, `token`).
+        let upper_after_lower =
+            b.is_ascii_uppercase() && i > 0 && bytes[i - 1].is_ascii_lowercase();
+        let run_end = b.is_ascii_uppercase()
+            && i > 0
+            && bytes[i - 1].is_ascii_uppercase()
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+        if !b.is_ascii_alphabetic() || upper_after_lower || run_end {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+        }
+        if b.is_ascii_alphabetic() {
+            current.push(char::from(b.to_ascii_lowercase()));
+        }
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words.len() >= 2
+        && words.iter().all(|w| NAME_WORDS.contains(&w.as_str()))
+        && words.iter().any(|w| CREDENTIAL_WORDS.contains(&w.as_str()))
 }
 
 /// At least 4 characters, four in five of them the same one (`xxxx`, `0000000`, `aaaaaaab`).
@@ -235,6 +319,36 @@ pub fn typed(value: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_of_credentials_are_not_credentials() {
+        for name in [
+            "AuthToken",
+            "ApiSecret",
+            "master_key",
+            "JWTToken",
+            "client-secret",
+            "AccessToken",
+        ] {
+            assert_eq!(
+                reason(name.as_bytes()),
+                Some("the name of a credential"),
+                "{name}"
+            );
+        }
+        for value in [
+            "hunterToken",
+            "AuthToken7",
+            "Zq8nB3vL6mX1kP9r",
+            "TokenBucket",
+        ] {
+            assert_ne!(
+                reason(value.as_bytes()),
+                Some("the name of a credential"),
+                "{value}"
+            );
+        }
+    }
 
     #[test]
     fn typed_runs_are_told_from_random_keys() {
