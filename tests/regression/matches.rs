@@ -48,6 +48,27 @@ fn scan_with(dir: &Path, extra: &[&str]) -> (Run, Vec<Value>, Duration) {
     (run, findings, took)
 }
 
+/// A real-format key in its own file, beside the text under test: the scan must find it and
+/// nothing else.
+const REAL_KEY: (&str, &str) = (
+    "key.env",
+    "GITHUB_TOKEN=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\n",
+);
+
+/// Scans `files` and [`REAL_KEY`] committed together (with `extra` arguments) and asserts
+/// that the key's file is the only one with a finding.
+fn only_the_real_key_is_found(files: &[(&str, &str)], extra: &[&str]) {
+    let mut all = files.to_vec();
+    all.push(REAL_KEY);
+    let dir = repo_with(&all);
+    let (_, findings, _) = scan_with(dir.path(), extra);
+    let paths: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["evidence"]["path"].as_str())
+        .collect();
+    assert_eq!(paths, [REAL_KEY.0], "{findings:#?}");
+}
+
 /// `n` distinct PostgreSQL URIs, each `(line text, password)`.
 fn dsns(n: usize) -> Vec<(String, String)> {
     (0..n)
@@ -185,22 +206,13 @@ negative-examples = ["acme_tok_short"]
 /// password: a value with no letter or digit is no credential.
 #[test]
 fn an_elided_password_in_docs_was_a_finding() {
-    let dir = repo_with(&[
-        (
+    only_the_real_key_is_found(
+        &[(
             "README.md",
             "Pass `jdbc:postgresql://db/app?user=x&password=…` or `Server=db;User Id=app;Password=…;`.\n",
-        ),
-        (
-            "key.env",
-            "GITHUB_TOKEN=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\n",
-        ),
-    ]);
-    let (_, findings, _) = scan_with(dir.path(), &["--min-confidence", "low"]);
-    let paths: Vec<&str> = findings
-        .iter()
-        .filter_map(|f| f["evidence"]["path"].as_str())
-        .collect();
-    assert_eq!(paths, ["key.env"], "{findings:#?}");
+        )],
+        &["--min-confidence", "low"],
+    );
 }
 
 /// A YAML parent key (`acme:`) took the next line as its value, so the nested
@@ -220,22 +232,13 @@ fn a_yaml_parent_key_swallowed_the_nested_secret() {
 /// reported as a leak.
 #[test]
 fn credentials_for_a_documentation_host_were_a_finding() {
-    let dir = repo_with(&[
-        (
+    only_the_real_key_is_found(
+        &[(
             "docs.md",
             "smtp://mailer:e1cr3McRTrKwtPYKbPiz@mail.example.com:587\nftp://deploy:Vc57VVTiY96vwfRE5e32@files.test/\n",
-        ),
-        (
-            "key.env",
-            "GITHUB_TOKEN=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\n",
-        ),
-    ]);
-    let (_, findings, _) = scan_with(dir.path(), &["--min-confidence", "low"]);
-    let paths: Vec<&str> = findings
-        .iter()
-        .filter_map(|f| f["evidence"]["path"].as_str())
-        .collect();
-    assert_eq!(paths, ["key.env"], "{findings:#?}");
+        )],
+        &["--min-confidence", "low"],
+    );
 }
 
 /// `username = argv[2];` and `password = argv[3];` on the next line of a C program read as one
@@ -243,22 +246,13 @@ fn credentials_for_a_documentation_host_were_a_finding() {
 /// connection string's separator.
 #[test]
 fn c_assignments_on_two_lines_were_a_connection_string() {
-    let dir = repo_with(&[
-        (
+    only_the_real_key_is_found(
+        &[(
             "x11.c",
             "    if (argc > 3) {\n        username = argv[2];\n        password = argv[3];\n    }\n",
-        ),
-        (
-            "key.env",
-            "GITHUB_TOKEN=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\n",
-        ),
-    ]);
-    let (_, findings, _) = scan(dir.path());
-    let paths: Vec<&str> = findings
-        .iter()
-        .filter_map(|f| f["evidence"]["path"].as_str())
-        .collect();
-    assert_eq!(paths, ["key.env"], "{findings:#?}");
+        )],
+        &[],
+    );
 }
 
 /// A list of names (`["secret.nuget-config-password", "secret.okta-…"]`, the rule ids in
@@ -288,20 +282,11 @@ fn a_list_of_names_was_read_as_a_key_and_its_password() {
 /// `parsep://app_id:master_key@localhost`) were findings: the "password" names the credential.
 #[test]
 fn uri_templates_naming_their_credentials_were_findings() {
-    let dir = repo_with(&[
-        (
+    only_the_real_key_is_found(
+        &[(
             "README.md",
             "| twilio://AccountSid:AuthToken@FromPhoneNo | nexmo://ApiKey:ApiSecret@FromPhoneNo |\n('parsep://app_id:master_key@localhost:8080', {\n",
-        ),
-        (
-            "key.env",
-            "GITHUB_TOKEN=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\n",
-        ),
-    ]);
-    let (_, findings, _) = scan(dir.path());
-    let paths: Vec<&str> = findings
-        .iter()
-        .filter_map(|f| f["evidence"]["path"].as_str())
-        .collect();
-    assert_eq!(paths, ["key.env"], "{findings:#?}");
+        )],
+        &[],
+    );
 }
