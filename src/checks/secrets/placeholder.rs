@@ -242,10 +242,8 @@ fn credential_name(text: &str) -> bool {
             && i > 0
             && bytes[i - 1].is_ascii_uppercase()
             && bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
-        if !b.is_ascii_alphabetic() || upper_after_lower || run_end {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
+        if (!b.is_ascii_alphabetic() || upper_after_lower || run_end) && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
         }
         if b.is_ascii_alphabetic() {
             current.push(char::from(b.to_ascii_lowercase()));
