@@ -66,6 +66,9 @@ def count(name):
         return len([f for f in doc["findings"] if f["rule"].startswith("secret.")])
     if name == "kingfisher":
         return len(doc.get("findings", []))
+    # betterleaks: a list (gitleaks' format) or {"schema_version", "findings": [...]}
+    if isinstance(doc, dict):
+        doc = doc.get("findings")
     return len(doc) if isinstance(doc, list) else "?"
 
 print(f"{'tool':12} {'median':>8} {'min':>8} {'max':>8} {'peak RSS':>10} {'findings':>9}")
