@@ -28,6 +28,12 @@ pub struct Compiled {
     /// cannot match more bytes than that (a match holds its keyword, so it lies within its
     /// longest match of it).
     reach: usize,
+    /// When the pattern opens with a left boundary (`(?:^|[^A-Za-z0-9_-])`) and then a literal
+    /// that starts with one of its keywords (`ghp_`, `pat`): those keywords (by index) and the
+    /// bytes the boundary takes. An occurrence of such a keyword after any other byte (`pat` in
+    /// `filepath`) cannot start a match, and the occurrence that starts one always passes, so
+    /// it opens no window.
+    lead: Option<(Vec<usize>, Box<[bool; 256]>)>,
 }
 
 /// Every rule, compiled, with the keyword prefilter.
@@ -404,6 +410,51 @@ fn line_window(data: &[u8], at: usize, reach: usize) -> (usize, usize) {
     (start, end)
 }
 
+/// A pattern's left boundary and the literal after it: for `(?:^|[^A-Za-z0-9_-])(?P<s>pat[…]…)`,
+/// the bytes the boundary takes (the class, and a newline where `^` is a line start) and
+/// `pat`. `None` for any other opening.
+fn left_boundary(hir: &regex_syntax::hir::Hir) -> Option<(Box<[bool; 256]>, Vec<u8>)> {
+    use regex_syntax::hir::{Class, HirKind, Look};
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let HirKind::Alternation(alternatives) = parts.first()?.kind() else {
+        return None;
+    };
+    let mut before = Box::new([false; 256]);
+    let mut text_start = false;
+    for alternative in alternatives {
+        match alternative.kind() {
+            HirKind::Look(Look::Start) => text_start = true,
+            HirKind::Look(Look::StartLF) => {
+                text_start = true;
+                before[usize::from(b'\n')] = true;
+            }
+            HirKind::Class(Class::Bytes(class)) => {
+                for range in class.ranges() {
+                    for b in range.start()..=range.end() {
+                        before[usize::from(b)] = true;
+                    }
+                }
+            }
+            _ => return None,
+        }
+    }
+    if !text_start {
+        return None;
+    }
+    // The literal that follows, inside the secret's group or not.
+    let mut next = parts.get(1)?;
+    loop {
+        match next.kind() {
+            HirKind::Capture(capture) => next = &capture.sub,
+            HirKind::Concat(inner) => next = inner.first()?,
+            HirKind::Literal(literal) => return Some((before, literal.0.to_vec())),
+            _ => return None,
+        }
+    }
+}
+
 /// Whether a match that takes a comma for its operator, a `"key", "value"` pair (the text
 /// before the secret ends in a quote, a comma and maybe a quote), has them as a call's
 /// arguments (`setProperty("KEY", "value")`, `os.setenv('KEY', 'value')`): the key's opening
@@ -589,13 +640,33 @@ impl RuleSet {
                     }
                 }
             }
-            let longest = regex_syntax::ParserBuilder::new()
+            let hir = regex_syntax::ParserBuilder::new()
                 .unicode(false)
                 .utf8(false)
                 .build()
                 .parse(&rule.pattern)
-                .ok()
-                .and_then(|hir| hir.properties().maximum_len());
+                .ok();
+            let longest = hir.as_ref().and_then(|h| h.properties().maximum_len());
+            let lead = hir
+                .as_ref()
+                .and_then(left_boundary)
+                .and_then(|(before, literal)| {
+                    let led: Vec<usize> = rule
+                        .keywords
+                        .iter()
+                        .filter(|k| {
+                            literal
+                                .get(..k.len())
+                                .is_some_and(|head| head.eq_ignore_ascii_case(k.as_bytes()))
+                        })
+                        .filter_map(|k| {
+                            keywords
+                                .iter()
+                                .position(|known| known.eq_ignore_ascii_case(k))
+                        })
+                        .collect();
+                    (!led.is_empty()).then(|| (led, before))
+                });
             let reach = rule
                 .window
                 .unwrap_or(DEFAULT_WINDOW)
@@ -611,6 +682,7 @@ impl RuleSet {
                 userinfo,
                 placeholders: std::sync::atomic::AtomicU64::new(0),
                 reach,
+                lead,
             });
         }
         let prefilter = build(&keywords).map_err(|e| RuleError {
@@ -656,6 +728,13 @@ impl RuleSet {
         SCRATCH.with_borrow_mut(|scratch| {
             self.prefilter.for_each(data, scratch, |keyword, start| {
                 for &rule in &self.keyword_rules[keyword] {
+                    if let Some((led, before)) = &self.rules[rule].lead
+                        && start > 0
+                        && !before[usize::from(data[start - 1])]
+                        && led.contains(&keyword)
+                    {
+                        continue;
+                    }
                     hits.push((rule, start));
                 }
             });
@@ -1062,6 +1141,38 @@ mod tests {
         rule.not_named = Some("(".into());
         let err = RuleSet::compile(vec![rule]).err().unwrap();
         assert!(err.to_string().contains("not-named"), "{err}");
+    }
+
+    #[test]
+    fn skipping_keywords_inside_words_loses_no_match() {
+        let mut led = builtin();
+        let airtable = led.get("secret.airtable-pat").and_then(|c| c.lead.as_ref());
+        assert!(
+            airtable.is_some(),
+            "the Airtable PAT rule opens with a boundary and `pat`"
+        );
+        let mut text = Vec::new();
+        for rule in &led.rules {
+            for example in rule
+                .rule
+                .examples
+                .iter()
+                .chain(&rule.rule.negative_examples)
+            {
+                text.extend_from_slice(b"filepath xpat ");
+                text.extend_from_slice(example.as_bytes());
+                text.push(b'\n');
+            }
+        }
+        let mut with = Vec::new();
+        led.scan(&text, &mut with);
+        for rule in &mut led.rules {
+            rule.lead = None;
+        }
+        let mut without = Vec::new();
+        led.scan(&text, &mut without);
+        assert_eq!(with, without);
+        assert!(with.len() > 500, "{}", with.len());
     }
 
     #[test]
