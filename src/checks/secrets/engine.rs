@@ -665,7 +665,7 @@ impl RuleSet {
                                 .position(|known| known.eq_ignore_ascii_case(k))
                         })
                         .collect();
-                    (!led.is_empty()).then(|| (led, before))
+                    (!led.is_empty()).then_some((led, before))
                 });
             let reach = rule
                 .window
