@@ -490,11 +490,7 @@ fn no_output_format_leaks_a_secret() {
     let run = finish(
         command(repo.path())
             .args(["secrets", "."])
-            .args(["--format", "sarif", "--output"])
-            .arg(&sarif)
-            .args(["--format", "json", "--output"])
-            .arg(&json_file)
-            .args(["--format", "human"])
+            .args(every_format(&sarif, &json_file))
             .output()
             .unwrap(),
     );
@@ -849,19 +845,7 @@ mod files {
 mod custom_rules {
     use super::*;
 
-    const RULE: &str = r#"
-[[secrets.rules]]
-id = "secret.acme-internal-token"
-name = "ACME internal service token"
-severity = "high"
-keywords = ["acme_tok_"]
-pattern = '''(?P<secret>acme_tok_[a-z0-9]{24})'''
-finds = "ACME's internal service tokens."
-why = "They call every internal API."
-fix = "Revoke it in the ACME token service."
-examples = ["ACME_TOKEN=acme_tok_k3mq7xvb2nz5rt4wy6pa2c3d"]
-negative-examples = ["acme_tok_short"]
-"#;
+    const RULE: &str = ACME_RULE;
 
     #[test]
     fn custom_rules_from_config_find_secrets_and_are_listed() {

@@ -329,3 +329,38 @@ pub fn finish_within_20s(cmd: &mut Command, what: &str) -> Run {
     }
     finish(child.wait_with_output().unwrap())
 }
+
+/// A custom secret rule for `palisade.toml` (`[[secrets.rules]]`): ACME's internal tokens,
+/// `acme_tok_` and 24 lowercase letters or digits.
+pub const ACME_RULE: &str = r#"
+[[secrets.rules]]
+id = "secret.acme-internal-token"
+name = "ACME internal service token"
+severity = "high"
+keywords = ["acme_tok_"]
+pattern = '''(?P<secret>acme_tok_[a-z0-9]{24})'''
+finds = "ACME's internal service tokens."
+why = "They call every internal API."
+fix = "Revoke it in the ACME token service."
+examples = ["ACME_TOKEN=acme_tok_k3mq7xvb2nz5rt4wy6pa2c3d"]
+negative-examples = ["acme_tok_short"]
+"#;
+
+/// `--format sarif --output SARIF --format json --output JSON --format human`: every report
+/// at once.
+pub fn every_format(sarif: &Path, json: &Path) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = Vec::new();
+    for (format, file) in [
+        ("sarif", Some(sarif)),
+        ("json", Some(json)),
+        ("human", None),
+    ] {
+        args.push("--format".into());
+        args.push(format.into());
+        if let Some(file) = file {
+            args.push("--output".into());
+            args.push(file.into());
+        }
+    }
+    args
+}

@@ -116,11 +116,7 @@ fn one_check_that_could_not_run_hid_every_other_check() {
     let run = finish(
         command(&dir.path().join("svc"))
             .args(["gate", "--advisory-db", "/nonexistent/advisory-db"])
-            .args(["--format", "sarif", "--output"])
-            .arg(&sarif)
-            .args(["--format", "json", "--output"])
-            .arg(&json_file)
-            .args(["--format", "human"])
+            .args(every_format(&sarif, &json_file))
             .output()
             .unwrap(),
     );

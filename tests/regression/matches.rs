@@ -176,21 +176,7 @@ fn many_secrets_on_one_line_are_found_in_linear_time() {
 fn a_custom_rule_lost_its_secret_to_the_generic_rule() {
     let dir = repo_with(&[
         ("svc.env", "ACME_TOKEN=acme_tok_q9m2kp7rt4vw8yb1nc5df3gh\n"),
-        (
-            "palisade.toml",
-            r#"[[secrets.rules]]
-id = "secret.acme-internal-token"
-name = "ACME internal service token"
-severity = "high"
-keywords = ["acme_tok_"]
-pattern = '''(?P<secret>acme_tok_[a-z0-9]{24})'''
-finds = "ACME's internal service tokens."
-why = "They call every internal API."
-fix = "Revoke it in the ACME token service."
-examples = ["ACME_TOKEN=acme_tok_k3mq7xvb2nz5rt4wy6pa2c3d"]
-negative-examples = ["acme_tok_short"]
-"#,
-        ),
+        ("palisade.toml", ACME_RULE),
     ]);
     let (_, findings, _) = scan_with(dir.path(), &["--min-confidence", "low"]);
     // The config's own example is a finding too; in the service's file, the custom rule's.

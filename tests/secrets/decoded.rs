@@ -271,11 +271,8 @@ fn no_output_shows_the_encoded_text_of_a_secret() {
     let json_file = repo.path().join("out.json");
     let run = finish(
         command(repo.path())
-            .args(["secrets", ".", "--format", "sarif", "--output"])
-            .arg(&sarif)
-            .args(["--format", "json", "--output"])
-            .arg(&json_file)
-            .args(["--format", "human"])
+            .args(["secrets", "."])
+            .args(every_format(&sarif, &json_file))
             .output()
             .unwrap(),
     );

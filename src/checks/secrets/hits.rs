@@ -50,25 +50,6 @@ pub struct Spot {
     pub member: Option<String>,
 }
 
-/// Every secret in `data`, with its line, column and any inline allow comment.
-pub fn hits_in(data: &[u8], rules: &RuleSet, matches: &mut Vec<Match>) -> Vec<Hit> {
-    hits_covering(data, rules, matches, &mut Vec::new())
-}
-
-/// [`hits_in`], and what any output of `data` must mask: every rule's matches, as ascending
-/// disjoint byte ranges (replacing `covered`).
-pub fn hits_covering(
-    data: &[u8],
-    rules: &RuleSet,
-    matches: &mut Vec<Match>,
-    covered: &mut Vec<Range<usize>>,
-) -> Vec<Hit> {
-    matches.clear();
-    rules.scan_covering(data, matches, covered);
-    let anchors: Vec<Anchor> = matches.iter().map(|m| Anchor::of(data, rules, m)).collect();
-    hits_at(data, rules, covered, anchors)
-}
-
 /// A secret to report at a place of a buffer: a match of the buffer itself, or one found in
 /// what a run of the buffer decodes to (reported where the encoded run starts).
 #[derive(Clone, Debug)]
@@ -366,6 +347,16 @@ pub fn inline_allow(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every secret stored in `data` (no decoding: that is `scan::decode`'s), with its line,
+    /// column and any inline allow comment.
+    fn hits_in(data: &[u8], rules: &RuleSet, matches: &mut Vec<Match>) -> Vec<Hit> {
+        let mut covered = Vec::new();
+        matches.clear();
+        rules.scan_covering(data, matches, &mut covered);
+        let anchors: Vec<Anchor> = matches.iter().map(|m| Anchor::of(data, rules, m)).collect();
+        hits_at(data, rules, &covered, anchors)
+    }
 
     /// The allowed reason of `line` for a hit of `rule`, or the code of its warning.
     fn allow_on(line: &[u8], rule: &str) -> Option<Result<String, &'static str>> {
