@@ -88,6 +88,13 @@ pub fn run(cmd: &RulesCommand) -> Result<Outcome> {
             if let Some(n) = &r.not_named {
                 writeln!(out, "not when the name matches: {n}")?;
             }
+            if !r.service_names.is_empty() {
+                writeln!(
+                    out,
+                    "knows every format of: {} (a generic match under such a name is low confidence)",
+                    r.service_names.join(", ")
+                )?;
+            }
             if let Some(e) = r.min_entropy {
                 writeln!(out, "minimum entropy: {e} bits/byte")?;
             }

@@ -276,3 +276,59 @@ fn uri_templates_naming_their_credentials_were_findings() {
         &[],
     );
 }
+
+/// A value under a service's name that is not in that service's format (a W&B key is 40 hex,
+/// this is 32; a sandbox token; a pasted-together stand-in) failed the gate through the
+/// generic name rule: it is reported at low confidence only, and a key in the format still
+/// fails it.
+#[test]
+fn a_value_not_in_the_named_services_format_failed_the_gate() {
+    let stand_ins = [
+        (
+            "wandb.env",
+            "WANDB_API_KEY=7c1e9a0b3f5d2c8e4a6b9d0f1e3c5a7b\n",
+        ),
+        (
+            "meraki.yml",
+            "meraki:\n  api_key: Qx7Lm2Nv9Rt4Ws8Kp3Zc6Hb1Jd5Fg0Ya2Ue4Wi6Oq\n",
+        ),
+        (
+            "mercury.env",
+            "MERCURY_API_TOKEN=mercury_sandbox_rma_q2w8e4r6t1y3u5i7o9p0a2s4d6f8g1h3j5k7l9z2x4_yrucrem\n",
+        ),
+        (
+            "agent.env",
+            "BUILDKITE_AGENT_TOKEN=bkaa_Qx7Lm2Nv9Rt4Ws8Kp3Zc6Qx7Lm2Nv9Rt4Ws8Kp3Zc6Qx7Lm2Nv9Rt4Ws8Kp3Zc6\n",
+        ),
+    ];
+    only_the_real_key_is_found(&stand_ins, &[]);
+    let dir = repo_with(&stand_ins);
+    let (_, findings, _) = scan_with(dir.path(), &["--min-confidence", "low"]);
+    let mut low: Vec<(&str, &str)> = findings
+        .iter()
+        .filter_map(|f| {
+            Some((
+                f["evidence"]["path"].as_str()?,
+                f["evidence"]["confidence"].as_str()?,
+            ))
+        })
+        .collect();
+    low.sort_unstable();
+    assert_eq!(
+        low,
+        [
+            ("agent.env", "low"),
+            ("meraki.yml", "low"),
+            ("mercury.env", "low"),
+            ("wandb.env", "low")
+        ],
+        "{findings:#?}"
+    );
+    let real = repo_with(&[(
+        "gitea.env",
+        "GITEA_TOKEN=5f0c8e2a9d4b7163e8a1c0f9b2d5e7a4c6b8d0e2\n",
+    )]);
+    let (_, findings, _) = scan(real.path());
+    let rules: Vec<&str> = findings.iter().filter_map(|f| f["rule"].as_str()).collect();
+    assert_eq!(rules, ["secret.gitea-token"], "{findings:#?}");
+}

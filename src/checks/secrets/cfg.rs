@@ -109,6 +109,7 @@ pub const RULE_KEYS: &[&str] = &[
     "min-entropy",
     "public-values",
     "not-named",
+    "service-names",
     "validator",
     "confidence",
     "finds",
@@ -614,6 +615,7 @@ fn read_rule(t: &Table<'_, '_>, problems: &mut Problems<'_>) -> Option<Rule> {
         Field::Invalid => None,
         Field::Absent => Some(None),
     };
+    let service_names = list("service-names", false, problems);
     let validator = match t.string("validator", problems) {
         Field::Given(v) if v.get_ref() == "github-crc32" => Some(Some(Validator::GithubCrc32)),
         Field::Given(v) if v.get_ref() == "credential-value" => {
@@ -650,6 +652,7 @@ fn read_rule(t: &Table<'_, '_>, problems: &mut Problems<'_>) -> Option<Rule> {
         min_entropy: min_entropy?,
         public_values: public_values?,
         not_named: not_named?,
+        service_names: service_names?,
         validator: validator?,
         confidence: confidence?.unwrap_or_default(),
         finds: finds?,

@@ -16,6 +16,9 @@ pub struct Compiled {
     regex: Regex,
     /// The rule's `not-named` regex.
     not_named: Option<Regex>,
+    /// A generic rule that finds a value by its name: a match under a name a service rule
+    /// claims is low confidence ([`super::claims`]).
+    defers: bool,
     secret_group: Option<usize>,
     /// The `host` group, when the rule names the host a credential is for.
     host_group: Option<usize>,
@@ -43,6 +46,8 @@ pub struct RuleSet {
     prefilter: Prefilter,
     /// Keyword index → the rules it enables.
     keyword_rules: Vec<Vec<usize>>,
+    /// The service names rules claim.
+    claims: super::claims::Claims,
     /// Matches of rules below this confidence are not reported (they still mask output:
     /// [`RuleSet::scan_covering`] covers every rule's matches).
     pub min_confidence: super::rules::Confidence,
@@ -361,6 +366,8 @@ pub struct Match {
     pub start: usize,
     /// End of the secret (exclusive).
     pub end: usize,
+    /// How sure this match is ([`super::rules::confidence_of`]).
+    pub confidence: super::rules::Confidence,
 }
 
 /// Shannon entropy of `bytes` in bits per byte.
@@ -510,7 +517,14 @@ impl Compiled {
     }
 
     /// Runs the regex over `data[start..end]`, pushing accepted matches (in buffer offsets).
-    fn find_in(&self, index: usize, data: &[u8], start: usize, end: usize, out: &mut Vec<Match>) {
+    fn find_in(
+        &self,
+        index: usize,
+        claims: &super::claims::Claims,
+        data: &[u8],
+        (start, end): (usize, usize),
+        out: &mut Vec<Match>,
+    ) {
         // The text up to the window's end, searched from its start: what lies before the
         // start is context for look-behind (`^`, boundaries), never part of a match.
         let text = &data[..end];
@@ -534,11 +548,12 @@ impl Compiled {
             else {
                 continue;
             };
+            let name = &text[whole.start()..span.start().max(whole.start())];
             if !call_pair(text, whole.start(), span.start().max(whole.start())) {
                 continue;
             }
             if let Some(not_named) = &self.not_named
-                && not_named.is_match(&text[whole.start()..span.start().max(whole.start())])
+                && not_named.is_match(name)
             {
                 continue;
             }
@@ -571,10 +586,12 @@ impl Compiled {
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 continue;
             }
+            let claimed = self.defers && claims.claimed(name);
             out.push(Match {
                 rule: index,
                 start: span.start(),
                 end: span.end(),
+                confidence: super::rules::confidence_of(&self.rule, secret, claimed),
             });
         }
     }
@@ -592,6 +609,10 @@ impl RuleSet {
         rules: Vec<Rule>,
         build: impl FnOnce(&[String]) -> Result<Prefilter, String>,
     ) -> Result<RuleSet, RuleError> {
+        let claims = super::claims::Claims::new(&rules).map_err(|message| RuleError {
+            file: "rules".into(),
+            message,
+        })?;
         let mut compiled = Vec::with_capacity(rules.len());
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
@@ -672,11 +693,14 @@ impl RuleSet {
                 .unwrap_or(DEFAULT_WINDOW)
                 .min(longest.unwrap_or(usize::MAX));
             let code: &'static str = Box::leak(rule.id.clone().into_boxed_str());
+            let defers = rule.category == "generic"
+                && rule.validator == Some(super::rules::Validator::CredentialValue);
             compiled.push(Compiled {
                 code,
                 rule,
                 regex,
                 not_named,
+                defers,
                 secret_group,
                 host_group,
                 userinfo,
@@ -693,6 +717,7 @@ impl RuleSet {
             rules: compiled,
             prefilter,
             keyword_rules,
+            claims,
             min_confidence: super::rules::Confidence::Low,
         })
     }
@@ -757,7 +782,7 @@ impl RuleSet {
                 window = match window {
                     Some((ws, we)) if start <= we => Some((ws, we.max(end))),
                     Some((ws, we)) => {
-                        compiled.find_in(index, data, ws, we, out);
+                        compiled.find_in(index, &self.claims, data, (ws, we), out);
                         Some((start, end))
                     }
                     None => Some((start, end)),
@@ -765,7 +790,7 @@ impl RuleSet {
                 i += 1;
             }
             if let Some((ws, we)) = window {
-                compiled.find_in(index, data, ws, we, out);
+                compiled.find_in(index, &self.claims, data, (ws, we), out);
             }
         }
         let found = &mut out[first..];
@@ -778,10 +803,7 @@ impl RuleSet {
             // hide a service rule's match of the same value.
             let reported: Vec<Match> = found
                 .iter()
-                .filter(|m| {
-                    super::rules::confidence_of(&self.rules[m.rule].rule, &data[m.start..m.end])
-                        >= self.min_confidence
-                })
+                .filter(|m| m.confidence >= self.min_confidence)
                 .cloned()
                 .collect();
             resolve_overlaps(&reported)
@@ -1012,7 +1034,12 @@ mod tests {
             // Like the scanner's output: one rule's matches never overlap each other.
             let mut found: Vec<Match> = Vec::new();
             for (rule, start, len) in raw {
-                let m = Match { rule, start, end: start + len };
+                let m = Match {
+                    rule,
+                    start,
+                    end: start + len,
+                    confidence: rules::Confidence::Medium,
+                };
                 if !found.iter().any(|f| f.rule == rule && f.start < m.end && m.start < f.end) {
                     found.push(m);
                 }

@@ -421,7 +421,14 @@ fn to_finding(
         ("rule", json!(rule.id)),
         (
             "confidence",
-            json!(super::rules::confidence_of(rule, secret).as_str()),
+            json!(
+                places
+                    .iter()
+                    .map(|p| p.spot.confidence)
+                    .max()
+                    .unwrap_or(rule.confidence)
+                    .as_str()
+            ),
         ),
         ("secret", json!(redacted)),
         ("secret_hash", json!(redact::secret_hash(secret))),

@@ -8,6 +8,7 @@
 
 use super::engine::{Match, RuleSet};
 use super::redact::redact;
+use super::rules::Confidence;
 use std::ops::Range;
 
 /// A secret in a blob.
@@ -48,6 +49,8 @@ pub struct Spot {
     /// The archive member it is in (`release/.env`; `inner.zip!a/.env` through nested
     /// archives); line and column are the member's.
     pub member: Option<String>,
+    /// How sure the match here is ([`super::rules::confidence_of`]).
+    pub confidence: Confidence,
 }
 
 /// A secret to report at a place of a buffer: a match of the buffer itself, or one found in
@@ -64,6 +67,8 @@ pub struct Anchor {
     pub decoding: Option<String>,
     /// The registry a Docker `config.json` credential logs in to, and its user.
     pub registry: Option<(String, Option<String>)>,
+    /// How sure the match is.
+    pub confidence: Confidence,
 }
 
 impl Anchor {
@@ -79,6 +84,7 @@ impl Anchor {
             secret: value.into_owned(),
             decoding,
             registry: None,
+            confidence: m.confidence,
         }
     }
 }
@@ -130,6 +136,7 @@ pub fn hits_at(
                     decoding: a.decoding,
                     registry: a.registry,
                     member: None,
+                    confidence: a.confidence,
                 },
             }
         })

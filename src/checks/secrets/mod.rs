@@ -8,6 +8,7 @@
 
 pub mod cfg;
 pub mod check;
+mod claims;
 pub mod codes;
 pub mod engine;
 mod findings;

@@ -292,6 +292,8 @@ fn consecutive(letters: &str) -> bool {
 /// seven digits in order among its digits (`1234567`, `…7890`). Docs, tests and the peers'
 /// hand-written examples fill credentials this way; a random key of 40 characters has such a
 /// run about once in ten thousand (a hex key, whose letters are only a–f, once in a thousand).
+/// A value that holds one stretch of 12 characters twice (`aB3dE6gH9jK2…aB3dE6gH9jK2…`) was
+/// pasted together, not drawn: a random key repeats 12 characters about never.
 /// Such a match is reported at low confidence only ([`super::rules::confidence_of`]).
 pub fn typed(value: &[u8]) -> bool {
     /// The longest run of steps one up (`wrap`: 9 then 0 too), a letter repeated in the other
@@ -311,7 +313,24 @@ pub fn typed(value: &[u8]) -> bool {
         }
         best
     }
-    steps(value, u8::is_ascii_alphabetic, false) >= 5 || steps(value, u8::is_ascii_digit, true) >= 6
+    steps(value, u8::is_ascii_alphabetic, false) >= 5
+        || steps(value, u8::is_ascii_digit, true) >= 6
+        || repeats(value)
+}
+
+/// Whether a value of at most 100 bytes, not structured with dots, holds some 12 bytes twice;
+/// runs of one byte (`xxxx…`, `0000…`) are the placeholder filter's. Longer tokens are often
+/// encoded structures (a JWT's JSON, a macaroon) that do repeat.
+fn repeats(value: &[u8]) -> bool {
+    const RUN: usize = 12;
+    if value.len() < 2 * RUN || value.len() > 100 || value.contains(&b'.') {
+        return false;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(value.len());
+    value
+        .windows(RUN)
+        .filter(|w| w.iter().any(|&b| b != w[0]))
+        .any(|w| !seen.insert(w))
 }
 
 #[cfg(test)]
@@ -351,6 +370,7 @@ mod tests {
     #[test]
     fn typed_runs_are_told_from_random_keys() {
         for typed_value in [
+            "bkaa_Qx7Lm2Nv9Rt4Ws8Kp3Zc6Qx7Lm2Nv9Rt4Ws8Kp3Zc6Qx7Lm2Nv9",
             "a1B2c3D4e5F6g7H8i9J0k1L2",
             "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
             "abc123def456ghi789jkl012mno345pq",

@@ -66,6 +66,11 @@ pub struct Rule {
     /// (`csrfToken`, `publicKey`, `nextPageToken`).
     #[serde(default)]
     pub not_named: Option<String>,
+    /// Services whose every credential format this rule knows (`wandb`): a generic rule's
+    /// match under a name that names one of them as a word (`WANDB_API_KEY`) is reported at
+    /// low confidence only ([`super::claims`]).
+    #[serde(default)]
+    pub service_names: Vec<String>,
     /// A checksum the secret must satisfy.
     #[serde(default)]
     pub validator: Option<Validator>,
@@ -147,9 +152,11 @@ pub enum Confidence {
 }
 
 /// How sure one match is: its rule's confidence, or low when the value was typed as a run
-/// (`abcdef123456`, [`super::placeholder::typed`]): a stand-in more likely than a key.
-pub fn confidence_of(rule: &Rule, secret: &[u8]) -> Confidence {
-    if super::placeholder::typed(secret) {
+/// (`abcdef123456`, [`super::placeholder::typed`]): a stand-in more likely than a key; or
+/// when a generic rule found it under a name a service rule claims and that rule did not
+/// match it (`claimed`, [`super::claims`]).
+pub fn confidence_of(rule: &Rule, secret: &[u8], claimed: bool) -> Confidence {
+    if claimed || super::placeholder::typed(secret) {
         Confidence::Low
     } else {
         rule.confidence

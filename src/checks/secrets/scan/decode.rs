@@ -121,6 +121,7 @@ fn inner(
                 None => label.clone(),
             }),
             registry: h.spot.registry,
+            confidence: h.spot.confidence,
         })
         .collect()
 }

@@ -124,6 +124,7 @@ mod tests {
             secret: b"ZGVwbG95OlE5bVgya1A3clQ0dlc4eUIx".to_vec(),
             decoding: None,
             registry: None,
+            confidence: crate::checks::secrets::rules::Confidence::High,
         };
         docker_registry(config, &mut anchor);
         assert_eq!(
