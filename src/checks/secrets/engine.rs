@@ -37,6 +37,9 @@ pub struct Compiled {
     /// `filepath`) cannot start a match, and the occurrence that starts one always passes, so
     /// it opens no window.
     lead: Option<(Vec<usize>, Box<[bool; 256]>)>,
+    /// For a rule with a lead: the pattern anchored at its haystack's start, tried at each
+    /// lead keyword ([`Compiled::find_led`]).
+    anchored: Option<Regex>,
 }
 
 /// Every rule, compiled, with the keyword prefilter.
@@ -450,16 +453,49 @@ fn left_boundary(hir: &regex_syntax::hir::Hir) -> Option<(Box<[bool; 256]>, Vec<
     if !text_start {
         return None;
     }
-    // The literal that follows, inside the secret's group or not.
-    let mut next = parts.get(1)?;
-    loop {
-        match next.kind() {
-            HirKind::Capture(capture) => next = &capture.sub,
-            HirKind::Concat(inner) => next = inner.first()?,
-            HirKind::Literal(literal) => return Some((before, literal.0.to_vec())),
-            _ => return None,
+    // The literal that follows, inside the secret's group or not, in either case (`(?i:lob)`,
+    // lowercased: keywords are found in any case).
+    let mut literal = Vec::new();
+    opening_literal(&parts[1..], &mut literal);
+    (!literal.is_empty()).then_some((before, literal))
+}
+
+/// Appends to `literal` the bytes `parts` open with: literals, and letters in either case
+/// (lowercased), through groups and concatenations. Returns whether all of `parts` was read.
+fn opening_literal(parts: &[regex_syntax::hir::Hir], literal: &mut Vec<u8>) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    for part in parts {
+        match part.kind() {
+            HirKind::Capture(capture) => {
+                if !opening_literal(std::slice::from_ref(&capture.sub), literal) {
+                    return false;
+                }
+            }
+            HirKind::Concat(inner) => {
+                if !opening_literal(inner, literal) {
+                    return false;
+                }
+            }
+            HirKind::Literal(text) => literal.extend_from_slice(&text.0),
+            HirKind::Class(Class::Bytes(class)) => {
+                let ranges = class.ranges();
+                let letter = match ranges {
+                    [upper, lower]
+                        if upper.start() == upper.end()
+                            && lower.start() == lower.end()
+                            && upper.start().is_ascii_uppercase()
+                            && lower.start() == upper.start().to_ascii_lowercase() =>
+                    {
+                        lower.start()
+                    }
+                    _ => return false,
+                };
+                literal.push(letter);
+            }
+            _ => return false,
         }
     }
+    true
 }
 
 /// Whether a match that takes a comma for its operator, a `"key", "value"` pair (the text
@@ -541,59 +577,99 @@ impl Compiled {
             } else {
                 whole.end() + 1
             };
-            let Some(span) = self
-                .secret_group
-                .and_then(|g| caps.get(g))
-                .or_else(|| caps.get(0))
-            else {
-                continue;
-            };
-            let name = &text[whole.start()..span.start().max(whole.start())];
-            if !call_pair(text, whole.start(), span.start().max(whole.start())) {
-                continue;
-            }
-            if let Some(not_named) = &self.not_named
-                && not_named.is_match(name)
-            {
-                continue;
-            }
-            let value = self.value_of(span.as_bytes());
-            let secret: &[u8] = &value;
-            if let Some(min) = self.rule.min_entropy
-                && entropy(secret) < min
-            {
-                continue;
-            }
-            if self
-                .rule
-                .public_values
-                .iter()
-                .any(|v| v.as_bytes() == secret)
-            {
-                continue;
-            }
-            if let Some(v) = self.rule.validator
-                && !v.check(secret)
-            {
-                continue;
-            }
-            let documentation_host = self
-                .host_group
-                .and_then(|g| caps.get(g))
-                .is_some_and(|h| super::placeholder::documentation_host(h.as_bytes()));
-            if documentation_host || super::placeholder::reason(secret).is_some() {
-                self.placeholders
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                continue;
-            }
-            let claimed = self.defers && claims.claimed(name);
-            out.push(Match {
-                rule: index,
-                start: span.start(),
-                end: span.end(),
-                confidence: super::rules::confidence_of(&self.rule, secret, claimed),
-            });
+            self.accept(index, claims, text, &caps, 0, out);
         }
+    }
+
+    /// The match that starts at a lead keyword found at `at` (its left boundary already seen,
+    /// [`Compiled::lead`]), if any, searched no further than `end`: the pattern anchored there,
+    /// which fails within a few bytes where a window search would read the whole window.
+    /// Returns where the match ends.
+    fn find_led(
+        &self,
+        index: usize,
+        claims: &super::claims::Claims,
+        data: &[u8],
+        (at, end): (usize, usize),
+        out: &mut Vec<Match>,
+    ) -> Option<usize> {
+        // The haystack starts at the keyword: its boundary is the haystack's start (`^`).
+        let caps = self.anchored.as_ref()?.captures(&data[at..end])?;
+        let whole = caps.get(0)?;
+        self.accept(index, claims, &data[..end], &caps, at, out);
+        Some(at + whole.end())
+    }
+
+    /// Checks one regex match (`caps`, its offsets `shift` bytes into `text`) and pushes it
+    /// when it is a secret.
+    fn accept(
+        &self,
+        index: usize,
+        claims: &super::claims::Claims,
+        text: &[u8],
+        caps: &regex::bytes::Captures,
+        shift: usize,
+        out: &mut Vec<Match>,
+    ) {
+        let Some(whole) = caps.get(0) else {
+            return;
+        };
+        let Some(span) = self
+            .secret_group
+            .and_then(|g| caps.get(g))
+            .or_else(|| caps.get(0))
+        else {
+            return;
+        };
+        let (whole_start, span) = (
+            whole.start() + shift,
+            span.start() + shift..span.end() + shift,
+        );
+        let name = &text[whole_start..span.start.max(whole_start)];
+        if !call_pair(text, whole_start, span.start.max(whole_start)) {
+            return;
+        }
+        if let Some(not_named) = &self.not_named
+            && not_named.is_match(name)
+        {
+            return;
+        }
+        let value = self.value_of(&text[span.clone()]);
+        let secret: &[u8] = &value;
+        if let Some(min) = self.rule.min_entropy
+            && entropy(secret) < min
+        {
+            return;
+        }
+        if self
+            .rule
+            .public_values
+            .iter()
+            .any(|v| v.as_bytes() == secret)
+        {
+            return;
+        }
+        if let Some(v) = self.rule.validator
+            && !v.check(secret)
+        {
+            return;
+        }
+        let documentation_host = self
+            .host_group
+            .and_then(|g| caps.get(g))
+            .is_some_and(|h| super::placeholder::documentation_host(h.as_bytes()));
+        if documentation_host || super::placeholder::reason(secret).is_some() {
+            self.placeholders
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
+        let claimed = self.defers && claims.claimed(name);
+        out.push(Match {
+            rule: index,
+            start: span.start,
+            end: span.end,
+            confidence: super::rules::confidence_of(&self.rule, secret, claimed),
+        });
     }
 }
 
@@ -692,6 +768,19 @@ impl RuleSet {
                 .window
                 .unwrap_or(DEFAULT_WINDOW)
                 .min(longest.unwrap_or(usize::MAX));
+            // Only where a match cannot outgrow the window (a longer one is cut where windows
+            // end, and merged windows reach further).
+            let bounded = longest.is_some_and(|l| l <= reach);
+            let anchored = match &lead {
+                Some(_) if bounded => Some(
+                    regex::bytes::RegexBuilder::new(&format!(r"\A(?:{})", rule.pattern))
+                        .unicode(false)
+                        .size_limit(1 << 24)
+                        .build()
+                        .map_err(|e| err(format!("bad pattern: {e}")))?,
+                ),
+                _ => None,
+            };
             let code: &'static str = Box::leak(rule.id.clone().into_boxed_str());
             let defers = rule.category == "generic"
                 && rule.validator == Some(super::rules::Validator::CredentialValue);
@@ -707,6 +796,7 @@ impl RuleSet {
                 placeholders: std::sync::atomic::AtomicU64::new(0),
                 reach,
                 lead,
+                anchored,
             });
         }
         let prefilter = build(&keywords).map_err(|e| RuleError {
@@ -747,20 +837,23 @@ impl RuleSet {
         out: &mut Vec<Match>,
         covered: Option<&mut Vec<Range<usize>>>,
     ) {
-        // Where each rule's keywords occur: (rule, keyword start).
-        let mut hits: Vec<(usize, usize)> = Vec::new();
+        // Where each rule's keywords occur: (rule, keyword start, whether the keyword is one
+        // its pattern opens with).
+        let mut hits: Vec<(usize, usize, bool)> = Vec::new();
         // Overlapping search: a keyword inside another keyword still counts.
         SCRATCH.with_borrow_mut(|scratch| {
             self.prefilter.for_each(data, scratch, |keyword, start| {
                 for &rule in &self.keyword_rules[keyword] {
-                    if let Some((led, before)) = &self.rules[rule].lead
-                        && start > 0
-                        && !before[usize::from(data[start - 1])]
-                        && led.contains(&keyword)
-                    {
-                        continue;
-                    }
-                    hits.push((rule, start));
+                    let led = match &self.rules[rule].lead {
+                        Some((led, before)) if led.contains(&keyword) => {
+                            if start > 0 && !before[usize::from(data[start - 1])] {
+                                continue;
+                            }
+                            true
+                        }
+                        _ => false,
+                    };
+                    hits.push((rule, start, led));
                 }
             });
         });
@@ -773,9 +866,28 @@ impl RuleSet {
         while i < hits.len() {
             let index = hits[i].0;
             let compiled = &self.rules[index];
+            let reach = compiled.reach;
+            let count = hits[i..].iter().take_while(|h| h.0 == index).count();
+            // Where every hit is a keyword the pattern opens with, each match starts at one:
+            // the pattern is tried there, anchored. Hits inside a match are passed over, as a
+            // search resuming after the match would.
+            if compiled.anchored.is_some() && hits[i..i + count].iter().all(|h| h.2) {
+                let mut after = 0;
+                for &(_, at, _) in &hits[i..i + count] {
+                    if at >= after {
+                        let end = line_window(data, at, reach).1;
+                        if let Some(e) =
+                            compiled.find_led(index, &self.claims, data, (at, end), out)
+                        {
+                            after = e;
+                        }
+                    }
+                }
+                i += count;
+                continue;
+            }
             // A secret lies within `window` bytes of one of its rule's keywords: run the regex
             // only there, each window reaching its line's end and merged with its neighbours.
-            let reach = compiled.reach;
             let mut window: Option<(usize, usize)> = None;
             while i < hits.len() && hits[i].0 == index {
                 let (start, end) = line_window(data, hits[i].1, reach);
@@ -1178,6 +1290,10 @@ mod tests {
             airtable.is_some(),
             "the Airtable PAT rule opens with a boundary and `pat`"
         );
+        let lob = led
+            .get("secret.lob-key-assignment")
+            .and_then(|c| c.lead.as_ref());
+        assert!(lob.is_some(), "`(?i:lob)` after a boundary leads too");
         let mut text = Vec::new();
         for rule in &led.rules {
             for example in rule
@@ -1186,7 +1302,7 @@ mod tests {
                 .iter()
                 .chain(&rule.rule.negative_examples)
             {
-                text.extend_from_slice(b"filepath xpat ");
+                text.extend_from_slice(b"filepath xpat global_key ");
                 text.extend_from_slice(example.as_bytes());
                 text.push(b'\n');
             }
@@ -1198,7 +1314,31 @@ mod tests {
         }
         let mut without = Vec::new();
         led.scan(&text, &mut without);
-        assert_eq!(with, without);
+        let only = |a: &[Match], b: &[Match]| -> Vec<(String, String)> {
+            a.iter()
+                .filter(|m| !b.contains(m))
+                .map(|m| {
+                    let line_start = text[..m.start]
+                        .iter()
+                        .rposition(|&b| b == b'\n')
+                        .map_or(0, |p| p + 1);
+                    let line_end = text[m.end..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(text.len(), |p| m.end + p);
+                    (
+                        led.rules[m.rule].rule.id.clone(),
+                        String::from_utf8_lossy(&text[line_start..line_end]).into_owned(),
+                    )
+                })
+                .collect()
+        };
+        assert!(
+            with == without,
+            "only with: {:#?}\nonly without: {:#?}",
+            only(&with, &without),
+            only(&without, &with)
+        );
         assert!(with.len() > 500, "{}", with.len());
     }
 
