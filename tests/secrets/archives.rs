@@ -1,7 +1,8 @@
-//! Secrets inside archives and compressed files (gzip, tar, zip and zip-based `.jar`), in
+//! Secrets inside archives and compressed files (gzip, xz, bzip2, zstd, tar, zip and zip-based
+//! `.jar`), in
 //! history, `--since`, `--worktree` and `--staged`: found and named by member
 //! (`dist/release.tar.gz!release/.env`), nested archives too; an archive that hits a bound
-//! (a zip bomb), is damaged, or uses a compression no decoder here reads is a
+//! (a zip bomb), is damaged, or uses a compression no decoder here reads (zstd inside a zip) is a
 //! `secrets.archive-truncated` warning, never a silent pass.
 
 use super::*;
@@ -11,6 +12,23 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(bytes).unwrap();
     encoder.finish().unwrap()
+}
+
+fn xz(bytes: &[u8]) -> Vec<u8> {
+    let options = lzma_rust2::XzOptions::with_preset(6);
+    let mut encoder = lzma_rust2::XzWriter::new(Vec::new(), options).unwrap();
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn bzip2(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn zstd(bytes: &[u8]) -> Vec<u8> {
+    ruzstd::encoding::compress_to_vec(bytes, ruzstd::encoding::CompressionLevel::Fastest)
 }
 
 fn tar(files: &[(&str, &[u8])]) -> Vec<u8> {
@@ -137,7 +155,7 @@ fn zip_jar_gzip_and_nested_archives_are_read() {
 }
 
 #[test]
-fn a_zip_bomb_a_damaged_archive_and_xz_are_warnings_not_silent_passes() {
+fn a_zip_bomb_and_damaged_archives_are_warnings_not_silent_passes() {
     let repo = Repo::new();
     // 20 MB of text in 20 KB: far over the unpacked-per-stored bound.
     repo.write_bytes("bomb.gz", &gzip(&vec![b'a'; 20 << 20]));
@@ -153,6 +171,7 @@ fn a_zip_bomb_a_damaged_archive_and_xz_are_warnings_not_silent_passes() {
     let mut damaged = release();
     damaged.truncate(damaged.len() / 2);
     repo.write_bytes("damaged.tar.gz", &damaged);
+    // An xz stream cut after its header.
     repo.write_bytes("data.xz", b"\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4\x46\x02\x00");
     repo.commit("odd files");
     let (run, doc) = repo.scan(&[]);
@@ -218,4 +237,54 @@ fn archives_are_read_in_since_worktree_and_staged() {
         only_finding(&doc, "secret.stripe-live-secret-key")["locations"][0]["path"],
         "staged.zip!conf/app.env"
     );
+}
+
+/// xz, bzip2 and zstd were reported as unread: a `.tar.xz`, a `.bz2` and a `.tar.zst` holding
+/// a token are read and the token named by member; the same inside a zip (bzip2 and xz
+/// members) too.
+#[test]
+fn xz_bzip2_and_zstd_were_not_read() {
+    let repo = Repo::new();
+    let env = format!("PORT=8080\nGITHUB_TOKEN={GITHUB_PAT}\n");
+    let tarred = tar(&[("release/.env", env.as_bytes())]);
+    repo.write_bytes("dist/release.tar.xz", &xz(&tarred));
+    repo.write_bytes("dist/release.tar.zst", &zstd(&tarred));
+    repo.write_bytes("backup/settings.env.bz2", &bzip2(env.as_bytes()));
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, method) in [
+        ("a.env", zip::CompressionMethod::Bzip2),
+        ("b.env", zip::CompressionMethod::Xz),
+    ] {
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        writer.start_file(name, options).unwrap();
+        writer.write_all(env.as_bytes()).unwrap();
+    }
+    repo.write_bytes("dist/bundle.zip", &writer.finish().unwrap().into_inner());
+    repo.commit("release artefacts");
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1, "{doc:#}");
+    let token = finding(&doc, "secret.github-pat");
+    let mut places: Vec<String> = std::iter::once(&token["evidence"])
+        .chain(token["evidence"]["occurrences"].as_array().unwrap())
+        .map(|o| o["path"].as_str().unwrap().to_string())
+        .collect();
+    places.sort();
+    assert_eq!(
+        places,
+        [
+            "backup/settings.env.bz2!(bzip2-decompressed)",
+            "dist/bundle.zip!a.env",
+            "dist/bundle.zip!b.env",
+            "dist/release.tar.xz!release/.env",
+            "dist/release.tar.zst!release/.env",
+        ],
+        "{doc:#}"
+    );
+    let truncated = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "secrets.archive-truncated")
+        .count();
+    assert_eq!(truncated, 0, "{doc:#}");
 }

@@ -1,14 +1,16 @@
 //! Archives and compressed files, recognised by their magic bytes (never by name): gzip
-//! (`.gz`, `.tgz`), tar, zip and the zip-based `.jar`, `.whl`, `.nupkg`, read with the `flate2`,
+//! (`.gz`, `.tgz`), xz, bzip2 and zstd (`.tar.xz`, `.tbz2`, `.tar.zst`…), tar, zip and the
+//! zip-based `.jar`, `.whl`, `.nupkg`, read with the `flate2`, `lzma-rust2`, `bzip2`, `ruzstd`,
 //! `tar` and `zip` crates, each member handed back to [`super::content`], nested to
 //! [`MAX_DEPTH`]. A secret inside is reported at the member (`dist/release.tar.gz!release/.env`).
 //!
 //! Reading is bounded per blob: bytes unpacked (all members, all levels), unpacked bytes per
-//! byte stored (a zip bomb), members, and a member over the blob size limit. An archive that
-//! hits a bound, cannot be read (damaged, encrypted, a compression method without a decoder
-//! here: xz, bzip2, zstd) is reported as a [`Truncation`], which the check turns into a
-//! `secrets.archive-truncated` warning: never a silent skip. Members are read one at a time, so
-//! memory holds the archive and one member.
+//! byte stored (a zip bomb), members, a member over the blob size limit, and the memory an xz
+//! stream asks for its dictionary. An archive that hits a bound or cannot be read (damaged,
+//! encrypted, a zip member compressed with zstd, which no decoder here reads inside a zip) is
+//! reported as a [`Truncation`], which the check turns into a `secrets.archive-truncated`
+//! warning: never a silent skip. Members are read one at a time, so memory holds the archive
+//! and one member.
 //!
 //! It parses no container format itself, opens no file and knows nothing of git.
 
@@ -29,15 +31,18 @@ pub const MAX_UNPACKED: u64 = 1 << 30;
 pub const MAX_RATIO: u64 = 200;
 /// Members read from one blob, every level together.
 pub const MAX_MEMBERS: usize = 100_000;
+/// The dictionary an xz stream may ask for, in KiB (`xz -9` asks for 64 MiB).
+const MAX_XZ_DICTIONARY_KIB: u32 = 128 * 1024;
 
 /// What a blob's content is, by its first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Gzip,
+    Xz,
+    Bzip2,
+    Zstd,
     Zip,
     Tar,
-    /// Compressed with a method no decoder here reads: reported, not read.
-    Unread(&'static str),
 }
 
 /// The archive or compression `data` starts with, if any.
@@ -49,11 +54,11 @@ pub fn kind_of(data: &[u8]) -> Option<Kind> {
     } else if data.get(257..262) == Some(b"ustar") {
         Some(Kind::Tar)
     } else if data.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
-        Some(Kind::Unread("xz"))
+        Some(Kind::Xz)
     } else if data.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        Some(Kind::Unread("zstd"))
+        Some(Kind::Zstd)
     } else if data.starts_with(b"BZh") && data.get(4..10) == Some(b"1AY&SY") {
-        Some(Kind::Unread("bzip2"))
+        Some(Kind::Bzip2)
     } else {
         None
     }
@@ -159,10 +164,19 @@ pub fn scan(
         depth,
     };
     let result = match kind {
-        Kind::Unread(method) => Err(format!(
-            "{method}-compressed: Palisade has no {method} decoder, so it was not read"
-        )),
         Kind::Gzip => gzip(data, reading, budget, &mut out),
+        Kind::Xz => {
+            let decoder = lzma_rust2::XzReader::new_mem_limit(data, true, MAX_XZ_DICTIONARY_KIB);
+            decompressed("xz", budget.count(decoder), reading, budget, &mut out)
+        }
+        Kind::Bzip2 => {
+            let decoder = bzip2::read::MultiBzDecoder::new(data);
+            decompressed("bzip2", budget.count(decoder), reading, budget, &mut out)
+        }
+        Kind::Zstd => match ruzstd::decoding::StreamingDecoder::new(data) {
+            Ok(decoder) => decompressed("zstd", budget.count(decoder), reading, budget, &mut out),
+            Err(e) => Err(format!("zstd cannot be read: {e}")),
+        },
         Kind::Tar => tar(Cursor::new(data), reading, budget, &mut out),
         Kind::Zip => zip(data, reading, budget, &mut out),
     };
@@ -257,12 +271,42 @@ fn gzip(
         .header()
         .and_then(|h| h.filename())
         .map(|n| String::from_utf8_lossy(n).into_owned());
-    let stream = Cursor::new(head.clone()).chain(decoder);
-    if head.get(257..262) == Some(b"ustar") {
-        // A `.tar.gz`: its members are named straight after the blob.
+    let name = name.unwrap_or_else(|| "(gunzipped)".into());
+    tar_or_member(head, decoder, name, reading, budget, out)
+}
+
+/// An xz, bzip2 or zstd stream (`method`): a tar's members, or one file.
+fn decompressed(
+    method: &str,
+    mut decoder: impl Read,
+    reading: Reading<'_>,
+    budget: &mut Budget,
+    out: &mut Scanned,
+) -> Result<(), String> {
+    let mut head = Vec::with_capacity(512);
+    (&mut decoder)
+        .take(512)
+        .read_to_end(&mut head)
+        .map_err(|e| format!("{method} cannot be read: {e}"))?;
+    let name = format!("({method}-decompressed)");
+    tar_or_member(head, decoder, name, reading, budget, out)
+}
+
+/// A decompressed stream whose first bytes are `head`: a tar's members (a `.tar.gz` has its
+/// members named straight after the blob), or one file called `name`.
+fn tar_or_member(
+    head: Vec<u8>,
+    rest: impl Read,
+    name: String,
+    reading: Reading<'_>,
+    budget: &mut Budget,
+    out: &mut Scanned,
+) -> Result<(), String> {
+    let tarred = head.get(257..262) == Some(b"ustar");
+    let stream = Cursor::new(head).chain(rest);
+    if tarred {
         return tar(stream, reading, budget, out);
     }
-    let name = name.unwrap_or_else(|| "(gunzipped)".into());
     member((name, 0), stream, reading, budget, out)
 }
 
