@@ -145,6 +145,36 @@ fn since_reads_the_messages_of_the_range_and_the_tags_on_it() {
     );
 }
 
+/// `--since` read the range's commits and tags but not the notes on them: a note on a commit
+/// of the range is found and named as a note; one on a commit before the range is not the
+/// pull request's.
+#[test]
+fn since_missed_the_notes_on_the_range() {
+    let repo = Repo::new();
+    repo.write("README.md", "service\n");
+    repo.commit("initial");
+    repo.git(&["notes", "add", "-m", &format!("old: {AGE_KEY}"), "HEAD"]);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("src.txt", "code\n");
+    let annotated = repo.commit("feature work");
+    repo.git(&[
+        "notes",
+        "add",
+        "-m",
+        &format!("deployed with GITHUB_TOKEN={GITHUB_PAT}"),
+        "HEAD",
+    ]);
+    let note_commit = repo.git(&["rev-parse", "refs/notes/commits"]);
+    let (run, doc) = repo.scan(&["--since", "main"]);
+    assert_eq!(run.code, 1, "{doc:#}");
+    let found = secret_findings(&doc);
+    assert_eq!(found.len(), 1, "{doc:#}");
+    let f = finding(&doc, "secret.github-pat");
+    assert_eq!(f["evidence"]["held_in"], "note", "{f:#}");
+    assert_eq!(f["evidence"]["note"]["annotates"], annotated.as_str());
+    assert_eq!(f["evidence"]["introduced_by"]["id"], note_commit.as_str());
+}
+
 #[test]
 fn message_findings_have_sarif_locations_and_leak_nothing() {
     let repo = Repo::new();

@@ -31,11 +31,55 @@ pub fn range(
     // remote branch a full checkout also holds.
     let head = head.unwrap_or("HEAD");
     let tips = vec![resolve_revision(repo, &label, head)?];
-    let commits = range_commits(repo, db, tips, vec![base], &label)?;
+    let mut commits = range_commits(repo, db, tips, vec![base], &label)?;
     let order = topological_order(&commits);
     let shallow = shallow_commits(repo)?;
-    let introductions = introduced_by_commits(repo, db, &order, &commits, &shallow)?;
+    let mut introductions = introduced_by_commits(repo, db, &order, &commits, &shallow)?;
+    notes_on(repo, db, &mut commits, &mut introductions, &shallow)?;
     Ok((commits, introductions))
+}
+
+/// Adds the notes (`refs/notes/*`) on the range's commits: each note blob with the notes
+/// commit that brought it in, at its path (the annotated commit's id, maybe fanned out), and
+/// those notes commits. A note is text attached to a commit of the range, though no commit of
+/// the range holds it.
+fn notes_on(
+    repo: &gix::Repository,
+    db: &Database,
+    commits: &mut HashMap<ObjectId, CommitInfo>,
+    introductions: &mut Introductions,
+    shallow: &std::collections::HashSet<ObjectId>,
+) -> Result<(), HistoryError> {
+    let annotated = |path: &str| {
+        let hex: String = path.chars().filter(|c| *c != '/').collect();
+        ObjectId::from_hex(hex.as_bytes()).ok()
+    };
+    for tip in super::refs::ref_tips(repo)? {
+        if !tip.name.starts_with("refs/notes/") {
+            continue;
+        }
+        let Some(head) = super::refs::peel_to_commit(repo, &tip.name, tip.target)? else {
+            continue;
+        };
+        let notes = range_commits(repo, db, vec![head], Vec::new(), &tip.name)?;
+        let order = topological_order(&notes);
+        let brought = introduced_by_commits(repo, db, &order, &notes, shallow)?;
+        for (blob, places) in brought {
+            let on_range: Vec<(String, ObjectId)> = places
+                .into_iter()
+                .filter(|(path, _)| annotated(path).is_some_and(|id| commits.contains_key(&id)))
+                .collect();
+            for (_, note_commit) in &on_range {
+                if let Some(info) = notes.get(note_commit) {
+                    commits.entry(*note_commit).or_insert_with(|| info.clone());
+                }
+            }
+            if !on_range.is_empty() {
+                introductions.entry(blob).or_default().extend(on_range);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The commit a revision names (tags peeled), or an error naming the revision.
