@@ -1,4 +1,5 @@
-//! Secrets stored encoded: base64 (standard and URL-safe) anywhere, Kubernetes Secret `data:`
+//! Secrets stored encoded: base64 (standard and URL-safe, on one line or wrapped over several)
+//! anywhere, Kubernetes Secret `data:`
 //! values, a base64 PEM key, JWTs and config blobs stored base64, Docker `config.json`
 //! credentials, percent-encoded passwords in URIs, JSON string escapes. Each is found where the
 //! encoded text starts, with the decoding path, in history, `--since`, `--worktree` and
@@ -137,6 +138,34 @@ fn a_jwt_and_a_config_stored_base64_are_decoded() {
         12,
         "base64 → CONFIG_B64",
     );
+}
+
+/// A config stored as `base64` writes it, wrapped at 76 characters, was read line by line:
+/// no line decodes to the key. The block is decoded whole and reported at its first line.
+#[test]
+fn base64_wrapped_over_lines_was_not_decoded() {
+    let repo = Repo::new();
+    let config =
+        format!("[default]\naws_secret_access_key = {AWS_SECRET}\nsigning_key = |\n{EC_KEY}");
+    let wrapped: Vec<String> = b64(&config)
+        .as_bytes()
+        .chunks(76)
+        .map(|line| String::from_utf8_lossy(line).into_owned())
+        .collect();
+    assert!(wrapped.len() > 3);
+    repo.write("deploy/credentials.b64", &(wrapped.join("\n") + "\n"));
+    repo.commit("credentials");
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for rule in ["secret.aws-secret-access-key", "secret.ec-private-key"] {
+        assert_decoded(
+            finding(&doc, rule),
+            "deploy/credentials.b64",
+            1,
+            1,
+            "base64 (wrapped)",
+        );
+    }
 }
 
 #[test]

@@ -142,10 +142,21 @@ fn merge(ranges: &mut Vec<Range<usize>>) {
 /// Every encoded stretch of `data` that decodes to text: (where, decoded, how).
 fn encoded(data: &[u8]) -> Vec<(Range<usize>, Vec<u8>, &'static str)> {
     let mut found = Vec::new();
-    for run in base64_runs(data) {
+    let runs = base64_runs(data);
+    let mut i = 0;
+    while i < runs.len() {
+        if let Some((block, joined, used)) = wrapped(data, &runs[i..])
+            && let Some(decoded) = decode_base64(&joined)
+        {
+            found.push((block, decoded, "base64 (wrapped)"));
+            i += used;
+            continue;
+        }
+        let run = runs[i].clone();
         if let Some(decoded) = decode_base64(&data[run.clone()]) {
             found.push((run, decoded, "base64"));
         }
+        i += 1;
     }
     for string in escaped_json_strings(data) {
         if let Some(decoded) = unescape_json(&data[string.clone()]) {
@@ -200,6 +211,65 @@ fn base64_runs(data: &[u8]) -> Vec<Range<usize>> {
         start = padded + 1;
     }
     runs
+}
+
+/// A base64 block wrapped over lines, as `base64` (76 characters), PEM and MIME (64, 76)
+/// write it: `runs[0]` ends its line, and each next line holds nothing but base64 (after its
+/// indentation, as under a YAML `|`), as long as the first, up to a shorter last one. The
+/// width is a multiple of 4, as every wrapper's is. Returns the block (first character to
+/// last), its characters joined, and how many of `runs` it holds; `None` for a lone line.
+fn wrapped(data: &[u8], runs: &[Range<usize>]) -> Option<(Range<usize>, Vec<u8>, usize)> {
+    let first = runs.first()?;
+    let width = first.len();
+    if width % 4 != 0 || !matches!(data.get(first.end), Some(b'\n' | b'\r')) {
+        return None;
+    }
+    let mut joined = data[first.clone()].to_vec();
+    let (mut end, mut lines, mut used) = (first.end, 1, 1);
+    while joined.last() != Some(&b'=') {
+        // The next line's text, after its line break and indentation.
+        let Some(next) = data[end..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|p| end + p + 1)
+        else {
+            break;
+        };
+        if data[end..next - 1].iter().any(|&b| b != b'\r') {
+            break;
+        }
+        let start = next
+            + data[next..]
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+        let line_end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
+        let line_end = if line_end > start && data[line_end - 1] == b'\r' {
+            line_end - 1
+        } else {
+            line_end
+        };
+        let line = &data[start..line_end];
+        let body = line.iter().rposition(|&b| b != b'=').map_or(0, |p| p + 1);
+        let padding = line.len() - body;
+        if body == 0
+            || line.len() > width
+            || padding > 2
+            || !line[..body].iter().all(|&b| BASE64[usize::from(b)])
+        {
+            break;
+        }
+        joined.extend_from_slice(line);
+        end = line_end;
+        lines += 1;
+        if runs.get(used).is_some_and(|r| r.start == start) {
+            used += 1;
+        }
+        if line.len() < width {
+            break;
+        }
+    }
+    (lines > 1).then_some((first.start..end, joined, used))
 }
 
 /// What a base64 run decodes to, when that is text (valid UTF-8 without control characters
@@ -362,6 +432,34 @@ mod tests {
             decode_base64(b"da39a3ee5e6b4b0d3255bfef95601890afd80709"),
             None
         );
+    }
+
+    #[test]
+    fn a_block_wrapped_over_lines_decodes_whole() {
+        let config = "# deploy settings\nDATABASE_URL=postgres://app:Q9mX2kP7rT4vW8yB@db.internal/app\nGITHUB_TOKEN=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\n";
+        let stored = base64::engine::general_purpose::STANDARD.encode(config);
+        let wrapped_at = |width: usize, indent: &str| {
+            stored
+                .as_bytes()
+                .chunks(width)
+                .map(|c| format!("{indent}{}", String::from_utf8_lossy(c)))
+                .collect::<Vec<_>>()
+                .join("\r\n")
+        };
+        for (width, text) in [
+            (76, format!("settings.b64: |\n{}\n", wrapped_at(76, "  "))),
+            (64, format!("CONFIG={}\n", wrapped_at(64, "").trim_start())),
+        ] {
+            let found = encoded(text.as_bytes());
+            assert_eq!(found.len(), 1, "{width}: {found:?}");
+            let (range, decoded, how) = &found[0];
+            assert_eq!(decoded.as_slice(), config.as_bytes(), "{width}");
+            assert_eq!(*how, "base64 (wrapped)");
+            assert_eq!(&text[range.clone()].replace(['\r', '\n', ' '], ""), &stored);
+        }
+        // Lines of keys, each its own: not one block, and none decodes to text.
+        let keys = "Zq8nB3vL6mX1kP9rT4wY7hJ2dF5gS0aC\nQx7Lm2Nv9Rt4Ws8Kp3Zc6Hb1Jd5Fg0Ya\n";
+        assert!(encoded(keys.as_bytes()).is_empty());
     }
 
     #[test]
