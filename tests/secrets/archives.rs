@@ -288,3 +288,31 @@ fn xz_bzip2_and_zstd_were_not_read() {
         .count();
     assert_eq!(truncated, 0, "{doc:#}");
 }
+
+/// A blob over `--max-blob-size` was counted in the summary and nothing else: a gate that could
+/// not look passed. It is a `secrets.blob-not-read` warning naming the file, in history and in
+/// the work tree, that `--deny warnings` makes fatal.
+#[test]
+fn a_blob_over_the_size_limit_passed_silently() {
+    let repo = Repo::new();
+    let dump = format!("{}GITHUB_TOKEN={GITHUB_PAT}\n", "-- row\n".repeat(600));
+    repo.write("db/dump.sql", &dump);
+    repo.commit("dump");
+    for scope in [&[][..], &["--worktree"][..]] {
+        let mut args = vec!["--max-blob-size", "2048"];
+        args.extend_from_slice(scope);
+        let (run, doc) = repo.scan(&args);
+        assert_eq!(run.code, 0, "{doc:#}");
+        let f = finding(&doc, "secrets.blob-not-read");
+        assert_eq!(f["locations"][0]["path"], "db/dump.sql", "{f:#}");
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("over --max-blob-size (2048 bytes)"),
+            "{f:#}"
+        );
+        args.extend_from_slice(&["--deny", "warnings"]);
+        assert_eq!(repo.scan(&args).0.code, 1);
+    }
+}

@@ -28,4 +28,8 @@ crate::codes! {
     ARCHIVE_TRUNCATED = "secrets.archive-truncated", Warn,
         "An archive or compressed file was not read to its end: a bound on unpacked bytes, ratio, members or nesting was hit, or it is damaged, encrypted, or a zip member is compressed with a method Palisade does not read (zstd, PPMd, deflate64).",
         "Look inside it by hand (or scan it unpacked with `--worktree`); remove it from the repository if it is a build output. `--deny warnings` makes it fail.";
+    /// A blob or file over `--max-blob-size`, not read at all.
+    BLOB_NOT_READ = "secrets.blob-not-read", Warn,
+        "A blob or file is larger than --max-blob-size, so it was not read: a secret in it would not be found.",
+        "Raise --max-blob-size (or `max-blob-size` in [secrets]) to read it, or remove it from the repository if it is a build output or a dump. `--deny warnings` makes it fail.";
 }

@@ -7,7 +7,7 @@
 //! nothing.
 
 use super::Target;
-use super::codes::{ARCHIVE_TRUNCATED, UNREACHABLE};
+use super::codes::{ARCHIVE_TRUNCATED, BLOB_NOT_READ, UNREACHABLE};
 use super::engine::RuleSet;
 use super::git::{self, CommitInfo, TagInfo};
 use super::hits::{Hit, Spot};
@@ -513,10 +513,23 @@ pub(super) fn truncation_finding(
     let introduced = commit
         .map(|c| format!(" (introduced by {})", short(c)))
         .unwrap_or_default();
-    let message = format!(
-        "{shown}: the archive was not read to its end{introduced}: {}; a secret past this point would not be found",
-        truncation.reason
-    );
+    let (code, message) = if truncation.whole {
+        (
+            BLOB_NOT_READ,
+            format!(
+                "{shown}: not read{introduced}: {}; a secret in it would not be found",
+                truncation.reason
+            ),
+        )
+    } else {
+        (
+            ARCHIVE_TRUNCATED,
+            format!(
+                "{shown}: the archive was not read to its end{introduced}: {}; a secret past this point would not be found",
+                truncation.reason
+            ),
+        )
+    };
     let evidence: BTreeMap<String, serde_json::Value> = [
         ("blob", json!(blob.to_string())),
         ("path", json!(place.map(|(p, _)| p))),
@@ -539,12 +552,12 @@ pub(super) fn truncation_finding(
         }],
         // The blob and where in it, not where it sits: moving the archive keeps it.
         fingerprint: crate::finding::fingerprint(&[
-            ARCHIVE_TRUNCATED,
+            code,
             &blob.to_string(),
             truncation.member.as_deref().unwrap_or(""),
             &truncation.reason,
         ]),
         evidence,
-        ..Finding::of_code(ARCHIVE_TRUNCATED, None, message)
+        ..Finding::of_code(code, None, message)
     }
 }

@@ -38,6 +38,7 @@ impl Scanned {
             .extend(inner.truncated.into_iter().map(|t| Truncation {
                 member: Some(within(t.member)),
                 reason: t.reason,
+                whole: false,
             }));
     }
 }

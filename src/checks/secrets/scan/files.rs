@@ -60,7 +60,13 @@ pub fn scan_worktree(
                 .len();
             if size > limits.max_blob_size {
                 stats.skipped_large = 1;
-                return Ok((None, stats));
+                let unread = FileHits {
+                    path: relative(root, path),
+                    blob: None,
+                    hits: Vec::new(),
+                    truncated: vec![Truncation::too_large(size, limits.max_blob_size)],
+                };
+                return Ok((Some(unread), stats));
             }
             let data = std::fs::read(path).map_err(|e| file_error(path, e))?;
             let scanned = content::scan(&data, rules, limits, matches);
@@ -140,7 +146,16 @@ pub fn scan_staged(
                 })?;
             if data.data.len() as u64 > limits.max_blob_size {
                 stats.skipped_large = 1;
-                return Ok((None, stats));
+                let unread = FileHits {
+                    path: path.clone(),
+                    blob: Some(*id),
+                    hits: Vec::new(),
+                    truncated: vec![Truncation::too_large(
+                        data.data.len() as u64,
+                        limits.max_blob_size,
+                    )],
+                };
+                return Ok((Some(unread), stats));
             }
             let scanned = content::scan(data.data, rules, limits, &mut Vec::new());
             if scanned.binary {

@@ -100,7 +100,7 @@ impl Reader<'_> {
                     binary: false,
                     large: true,
                     hits: Vec::new(),
-                    truncated: Vec::new(),
+                    truncated: vec![Truncation::too_large(size, limits.max_blob_size)],
                 },
                 _ => Seen::Other,
             });
@@ -149,7 +149,10 @@ impl Reader<'_> {
                 binary: false,
                 large: true,
                 hits: Vec::new(),
-                truncated: Vec::new(),
+                truncated: vec![Truncation::too_large(
+                    data.data.len() as u64,
+                    limits.max_blob_size,
+                )],
             },
             Kind::Blob => {
                 let found = content::scan(data.data, rules, *limits, matches);
