@@ -96,6 +96,43 @@ pub fn finish(output: Output) -> Run {
     }
 }
 
+/// Runs `cargo-palisade ARGS` in `cwd` under GNU time: the run and its peak resident memory
+/// in KiB. `None` where GNU time is missing, which CI images are not.
+pub fn peak_rss(cwd: &Path, args: &[&std::ffi::OsStr]) -> Option<(Run, u64)> {
+    let time = Path::new("/usr/bin/time");
+    if !time.is_file() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI images have GNU time (/usr/bin/time)"
+        );
+        return None;
+    }
+    let peak = tempfile::NamedTempFile::new().unwrap();
+    // The real binary with the tests' environment, under GNU time.
+    let base = command(cwd);
+    let mut timed = Command::new(time);
+    timed.current_dir(cwd);
+    for (key, value) in base.get_envs() {
+        match value {
+            Some(value) => timed.env(key, value),
+            None => timed.env_remove(key),
+        };
+    }
+    timed
+        .args(["-f", "%M", "-o"])
+        .arg(peak.path())
+        .arg(base.get_program())
+        .args(args);
+    let run = finish(timed.output().unwrap());
+    let kib: u64 = std::fs::read_to_string(peak.path())
+        .unwrap()
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .expect("GNU time wrote the peak RSS");
+    Some((run, kib))
+}
+
 /// Runs `cargo-palisade ARGS` in the fixtures folder.
 pub fn palisade(args: &[&str]) -> Run {
     fetch_fixture_crates();

@@ -226,52 +226,31 @@ fn big_sarif_import_held_the_whole_json_tree_in_memory() {
     // A 10 MB log of 50,000 results peaked at 359 MB when it was read as a serde_json::Value
     // and then the full serde-sarif model; streamed into findings it takes about 120 MB
     // (most of it the findings themselves). 200 MB is the line between the two.
-    let time = Path::new("/usr/bin/time");
-    if !time.is_file() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI images have GNU time (/usr/bin/time)"
-        );
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let sarif = dir.path().join("big.sarif");
     std::fs::write(&sarif, big_log(50_000)).unwrap();
-    let peak = dir.path().join("peak");
-    // The real binary with the tests' environment, under GNU time.
-    let base = command(dir.path());
-    let mut timed = std::process::Command::new(time);
-    timed.current_dir(dir.path());
-    for (key, value) in base.get_envs() {
-        match value {
-            Some(value) => timed.env(key, value),
-            None => timed.env_remove(key),
-        };
-    }
-    timed
-        .args(["-f", "%M", "-o"])
-        .arg(&peak)
-        .arg(base.get_program())
-        .args(["gate", "--format", "human", "--output"])
-        .arg(dir.path().join("report.txt"))
-        .arg("--import-sarif")
-        .arg(&sarif)
-        .args(["--tool", "gosec"]);
-    let run = finish(timed.output().unwrap());
+    let report_path = dir.path().join("report.txt");
+    let args: Vec<&std::ffi::OsStr> = ["gate", "--format", "human", "--output"]
+        .iter()
+        .map(std::ffi::OsStr::new)
+        .chain([
+            report_path.as_os_str(),
+            "--import-sarif".as_ref(),
+            sarif.as_os_str(),
+        ])
+        .chain(["--tool", "gosec"].iter().map(std::ffi::OsStr::new))
+        .collect();
+    let Some((run, kib)) = peak_rss(dir.path(), &args) else {
+        return;
+    };
     // Every result became a finding (medium: below the default threshold).
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let report = std::fs::read_to_string(dir.path().join("report.txt")).unwrap();
+    let report = std::fs::read_to_string(&report_path).unwrap();
     assert!(
         report.contains("50000 findings"),
         "{}",
         report.lines().last().unwrap_or("")
     );
-    let kib: u64 = std::fs::read_to_string(&peak)
-        .unwrap()
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .expect("GNU time wrote the peak RSS");
     assert!(
         kib < 200 * 1024,
         "importing a 10 MB SARIF log peaked at {} MB",

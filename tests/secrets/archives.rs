@@ -316,3 +316,63 @@ fn a_blob_over_the_size_limit_passed_silently() {
         assert_eq!(repo.scan(&args).0.code, 1);
     }
 }
+
+/// A large archive in a pack was inflated whole and then unpacked: the pack's mapping and the
+/// blob both in memory, about twice the archive. It is unpacked as it is inflated.
+#[test]
+fn a_large_archive_in_a_pack_was_held_whole_in_memory() {
+    // 24 MiB that does not compress, beside the token.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let noise: Vec<u8> = (0..24 << 20)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    let env = format!("GITHUB_TOKEN={GITHUB_PAT}\n");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder
+        .write_all(&tar(&[
+            ("noise.bin", &noise),
+            ("release/.env", env.as_bytes()),
+        ]))
+        .unwrap();
+    let archive = encoder.finish().unwrap();
+    let repo = Repo::new();
+    repo.write_bytes("dist/release.tar.gz", &archive);
+    repo.commit("release");
+    repo.git(&["repack", "-adq"]);
+    let small = Repo::new();
+    small.write("README.md", "service\n");
+    small.commit("initial");
+    let scan = [
+        "secrets",
+        ".",
+        "--format",
+        "json",
+        "--max-blob-size",
+        "100000000",
+    ]
+    .map(std::ffi::OsStr::new);
+    let (Some((run, peak)), Some((_, base))) =
+        (peak_rss(repo.path(), &scan), peak_rss(small.path(), &scan))
+    else {
+        return;
+    };
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        finding(&doc, "secret.github-pat")["locations"][0]["path"],
+        "dist/release.tar.gz!release/.env"
+    );
+    let archive_kib = archive.len() as u64 / 1024;
+    assert!(
+        peak.saturating_sub(base) < archive_kib * 3 / 2,
+        "a {} MiB archive took {} MiB over a small repository's {} MiB",
+        archive_kib / 1024,
+        peak.saturating_sub(base) / 1024,
+        base / 1024
+    );
+}

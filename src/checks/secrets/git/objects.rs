@@ -24,6 +24,16 @@ pub struct Database {
     /// hash-checked even when a pack holds the same id).
     loose: HashMap<ObjectId, usize>,
     stores: Vec<gix::odb::loose::Store>,
+    /// Every verified pack's (index, data) files, opened again when a large blob is read from
+    /// one as a stream ([`Database::blob_stream`]).
+    packs: Vec<LazyPack>,
+}
+
+/// A pack's files, by path, opened on first use.
+struct LazyPack {
+    index: std::path::PathBuf,
+    data: std::path::PathBuf,
+    opened: std::sync::OnceLock<Option<(gix::odb::pack::index::File, gix::odb::pack::data::File)>>,
 }
 
 /// Where a packed object sits.
@@ -59,10 +69,16 @@ impl Database {
         let mut packed: Vec<(u32, u64, ObjectId, Option<u64>)> = Vec::new();
         let mut loose = HashMap::new();
         let mut stores = Vec::new();
+        let mut lazy = Vec::new();
         let mut packs = 0u32;
         for dir in &dirs {
             for (idx, data) in pack_pairs(&dir.join("pack"))? {
                 let entries = verify_pack(&idx, &data, kind)?;
+                lazy.push(LazyPack {
+                    index: idx.clone(),
+                    data: data.clone(),
+                    opened: std::sync::OnceLock::new(),
+                });
                 if list {
                     packed.extend(
                         entries
@@ -110,7 +126,36 @@ impl Database {
             placements,
             loose,
             stores,
+            packs: lazy,
         })
+    }
+
+    /// The content of `id` as a stream, inflated from its pack as it is read, when a pack
+    /// holds it whole (not as a delta) as a blob: a large archive is then unpacked without the
+    /// blob ever held in memory. `None` for anything else (read it the usual way). A loose
+    /// copy, which takes precedence, must be ruled out first ([`Database::is_loose`]).
+    pub fn blob_stream(&self, id: &ObjectId) -> Option<impl std::io::Read + '_> {
+        let kind = id.kind();
+        for pack in &self.packs {
+            let opened = pack.opened.get_or_init(|| {
+                let index = gix::odb::pack::index::File::at(&pack.index, kind).ok()?;
+                let data = gix::odb::pack::data::File::at(&pack.data, kind).ok()?;
+                Some((index, data))
+            });
+            let Some((index, data)) = opened else {
+                continue;
+            };
+            let Some(at) = index.lookup(id) else {
+                continue;
+            };
+            let entry = data.entry(index.pack_offset_at_index(at)).ok()?;
+            if entry.header != gix::odb::pack::data::entry::Header::Blob {
+                return None;
+            }
+            let compressed = data.entry_slice(entry.data_offset..data.pack_end() as u64)?;
+            return Some(flate2::read::ZlibDecoder::new(compressed));
+        }
+        None
     }
 
     /// Whether `id` has a loose copy (which must then be read with [`Database::read_loose`]).

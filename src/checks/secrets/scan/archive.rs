@@ -72,6 +72,20 @@ pub struct Truncation {
     pub member: Option<String>,
     /// What stopped it.
     pub reason: String,
+    /// The blob or file itself was not read, being over `--max-blob-size`: it is reported
+    /// as `secrets.blob-not-read`, whatever it holds.
+    pub whole: bool,
+}
+
+impl Truncation {
+    /// A blob or file of `size` bytes, over the `max` bytes `--max-blob-size` allows.
+    pub fn too_large(size: u64, max: u64) -> Truncation {
+        Truncation {
+            member: None,
+            reason: format!("{size} bytes, over --max-blob-size ({max} bytes)"),
+            whole: true,
+        }
+    }
 }
 
 /// What one blob's unpacking may still use. Every decompressing reader counts what it
@@ -150,11 +164,57 @@ pub fn scan(
     budget: &mut Budget,
     depth: usize,
 ) -> Scanned {
+    unpack(
+        Source::<&[u8]>::Bytes(data),
+        kind,
+        rules,
+        limits,
+        budget,
+        depth,
+    )
+}
+
+/// [`scan`] of an archive read as a stream (a large blob inflated from its pack as it is
+/// read, never held whole); `None` for a zip, which is read by seeking in it.
+pub fn scan_stream(
+    stream: impl Read,
+    kind: Kind,
+    rules: &RuleSet,
+    limits: Limits,
+    budget: &mut Budget,
+) -> Option<Scanned> {
+    (kind != Kind::Zip).then(|| unpack(Source::Stream(stream), kind, rules, limits, budget, 0))
+}
+
+/// An archive's bytes: in memory (any kind), or a stream (any kind but zip).
+enum Source<'a, R> {
+    Bytes(&'a [u8]),
+    Stream(R),
+}
+
+impl<R: Read> Read for Source<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Source::Bytes(data) => data.read(buf),
+            Source::Stream(stream) => stream.read(buf),
+        }
+    }
+}
+
+fn unpack<R: Read>(
+    source: Source<'_, R>,
+    kind: Kind,
+    rules: &RuleSet,
+    limits: Limits,
+    budget: &mut Budget,
+    depth: usize,
+) -> Scanned {
     let mut out = Scanned::default();
     if depth >= MAX_DEPTH {
         out.truncated.push(Truncation {
             member: None,
             reason: format!("an archive nested {MAX_DEPTH} deep: not opened"),
+            whole: false,
         });
         return out;
     }
@@ -163,28 +223,30 @@ pub fn scan(
         limits,
         depth,
     };
-    let result = match kind {
-        Kind::Gzip => gzip(data, reading, budget, &mut out),
-        Kind::Xz => {
-            let decoder = lzma_rust2::XzReader::new_mem_limit(data, true, MAX_XZ_DICTIONARY_KIB);
+    let result = match (kind, source) {
+        (Kind::Zip, Source::Bytes(data)) => zip(data, reading, budget, &mut out),
+        (Kind::Zip, Source::Stream(_)) => Err("a zip cannot be read as a stream".into()),
+        (Kind::Gzip, source) => gzip(source, reading, budget, &mut out),
+        (Kind::Xz, source) => {
+            let decoder = lzma_rust2::XzReader::new_mem_limit(source, true, MAX_XZ_DICTIONARY_KIB);
             decompressed("xz", budget.count(decoder), reading, budget, &mut out)
         }
-        Kind::Bzip2 => {
-            let decoder = bzip2::read::MultiBzDecoder::new(data);
+        (Kind::Bzip2, source) => {
+            let decoder = bzip2::read::MultiBzDecoder::new(source);
             decompressed("bzip2", budget.count(decoder), reading, budget, &mut out)
         }
-        Kind::Zstd => match ruzstd::decoding::StreamingDecoder::new(data) {
+        (Kind::Zstd, source) => match ruzstd::decoding::StreamingDecoder::new(source) {
             Ok(decoder) => decompressed("zstd", budget.count(decoder), reading, budget, &mut out),
             Err(e) => Err(format!("zstd cannot be read: {e}")),
         },
-        Kind::Tar => tar(Cursor::new(data), reading, budget, &mut out),
-        Kind::Zip => zip(data, reading, budget, &mut out),
+        (Kind::Tar, source) => tar(source, reading, budget, &mut out),
     };
     if let Err(reason) = result {
         let reason = budget.over().unwrap_or(reason);
         out.truncated.push(Truncation {
             member: out.stopped_at.take(),
             reason,
+            whole: false,
         });
     }
     out
@@ -215,6 +277,7 @@ fn member(
         out.truncated.push(Truncation {
             member: Some(name),
             reason: format!("a member of {declared} bytes, over --max-blob-size: not read"),
+            whole: false,
         });
         return Ok(());
     }
@@ -246,6 +309,7 @@ fn member(
         out.truncated.push(Truncation {
             member: Some(name),
             reason: "a member over --max-blob-size: not read".into(),
+            whole: false,
         });
         return Ok(());
     }
@@ -255,7 +319,7 @@ fn member(
 }
 
 fn gzip(
-    data: &[u8],
+    data: impl Read,
     reading: Reading<'_>,
     budget: &mut Budget,
     out: &mut Scanned,
@@ -354,6 +418,7 @@ fn zip(
                 out.truncated.push(Truncation {
                     member: Some(listed),
                     reason: format!("cannot be read: {e}"),
+                    whole: false,
                 });
                 continue;
             }
@@ -366,6 +431,7 @@ fn zip(
             out.truncated.push(Truncation {
                 member: Some(name),
                 reason: "encrypted: not read".into(),
+                whole: false,
             });
             continue;
         }

@@ -144,13 +144,19 @@ fn encoded(data: &[u8]) -> Vec<(Range<usize>, Vec<u8>, &'static str)> {
     let mut found = Vec::new();
     let runs = base64_runs(data);
     let mut i = 0;
+    // Runs of a block that did not decode as a whole are not tried as the start of another:
+    // each would join the rest of the block again (quadratic in a large binary block).
+    let mut in_block = 0;
     while i < runs.len() {
-        if let Some((block, joined, used)) = wrapped(data, &runs[i..])
-            && let Some(decoded) = decode_base64(&joined)
+        if i >= in_block
+            && let Some((block, joined, used)) = wrapped(data, &runs[i..])
         {
-            found.push((block, decoded, "base64 (wrapped)"));
-            i += used;
-            continue;
+            if let Some(decoded) = decode_base64(&joined) {
+                found.push((block, decoded, "base64 (wrapped)"));
+                i += used;
+                continue;
+            }
+            in_block = i + used;
         }
         let run = runs[i].clone();
         if let Some(decoded) = decode_base64(&data[run.clone()]) {
@@ -460,6 +466,40 @@ mod tests {
         // Lines of keys, each its own: not one block, and none decodes to text.
         let keys = "Zq8nB3vL6mX1kP9rT4wY7hJ2dF5gS0aC\nQx7Lm2Nv9Rt4Ws8Kp3Zc6Hb1Jd5Fg0Ya\n";
         assert!(encoded(keys.as_bytes()).is_empty());
+    }
+
+    /// A large block of wrapped base64 that decodes to binary (an image, random bytes) was
+    /// joined again from each of its lines: quadratic, minutes for a few megabytes.
+    #[test]
+    fn a_large_wrapped_binary_block_was_joined_from_every_line() {
+        let block = |lines: usize| {
+            let mut state = 0x9e37_79b9_7f4a_7c15u64;
+            let bytes: Vec<u8> = (0..lines * 57)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect();
+            let text = base64::engine::general_purpose::STANDARD.encode(bytes);
+            text.as_bytes()
+                .chunks(76)
+                .flat_map(|line| line.iter().copied().chain([b'\n']))
+                .collect::<Vec<u8>>()
+        };
+        let time = |data: &[u8]| {
+            let started = std::time::Instant::now();
+            assert!(encoded(data).is_empty());
+            started.elapsed()
+        };
+        let (small, large) = (block(5_000), block(20_000));
+        let (small, large) = (time(&small), time(&large));
+        // Four times the lines: four times the work, not sixteen.
+        assert!(
+            large < small * 10 + std::time::Duration::from_millis(50),
+            "{small:?} then {large:?}"
+        );
     }
 
     #[test]

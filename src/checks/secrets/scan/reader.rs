@@ -135,6 +135,18 @@ impl Reader<'_> {
             }
             return Ok(Seen::Links(checker.check(id, at, base)?));
         }
+        if kind == Some(Kind::Blob)
+            && size >= STREAM_FROM
+            && let Some(found) = stream_archive(db, &id, size, rules, *limits)
+        {
+            return Ok(Seen::Blob {
+                scanned: Some(size),
+                binary: false,
+                large: false,
+                hits: found.hits,
+                truncated: found.truncated,
+            });
+        }
         let data = match kind {
             None => db.read_loose(&id, buf)?.ok_or("listed but missing")?,
             Some(_) => repo
@@ -209,4 +221,33 @@ fn message_hits(
     let hits = hits_covering(message, rules, matches, &mut covered);
     let summary = (!covered.is_empty()).then(|| summary_of(&masked(message, &covered)));
     (hits, summary)
+}
+
+/// Blobs this large that are archives (not zips, which are read by seeking) are unpacked as
+/// they are inflated from the pack, never held whole: peak memory with a large archive in
+/// history stays near the archive's own size.
+const STREAM_FROM: u64 = 8 << 20;
+
+/// Unpacks the blob `id` as a stream when a pack holds it whole and it is an archive that can
+/// be read that way; `None` otherwise (it is then read the usual way).
+fn stream_archive(
+    db: &Database,
+    id: &ObjectId,
+    size: u64,
+    rules: &RuleSet,
+    limits: Limits,
+) -> Option<content::Scanned> {
+    use std::io::Read;
+    let mut stream = db.blob_stream(id)?;
+    let mut head = Vec::with_capacity(512);
+    (&mut stream).take(512).read_to_end(&mut head).ok()?;
+    let kind = super::archive::kind_of(&head)?;
+    let mut budget = super::archive::Budget::for_blob(usize::try_from(size).unwrap_or(usize::MAX));
+    super::archive::scan_stream(
+        std::io::Cursor::new(head).chain(stream),
+        kind,
+        rules,
+        limits,
+        &mut budget,
+    )
 }
