@@ -102,6 +102,10 @@ pub fn reason(value: &[u8]) -> Option<&'static str> {
         // `…`, `***`, `---`: an elision, never a credential.
         return Some("no letter or digit");
     }
+    if text.contains("...") || text.contains('…') {
+        // `a...a`, `p...3`, `sk-…`: a value shown with its middle cut out.
+        return Some("an elision");
+    }
     if WORDS.contains(&letters.as_str()) {
         return Some("a stand-in word");
     }
@@ -217,12 +221,9 @@ const NAME_WORDS: &[&str] = &[
     "webhook",
 ];
 
-/// Credential words among [`NAME_WORDS`]: a name needs one.
-const CREDENTIAL_WORDS: &[&str] = &["jwt", "key", "pass", "password", "pwd", "secret", "token"];
-
-/// A value that names a credential instead of holding one: two or more words (split at case
-/// changes, `_`, `-` and `.`), letters only, every one of [`NAME_WORDS`] and one a credential
-/// word (`AccountSid:AuthToken`, `app_id:master_key`, `ApiKey:ApiSecret` in a URI template).
+/// A value that names a credential or a field instead of holding one: two or more words
+/// (split at case changes, `_`, `-` and `.`), letters only, every one of [`NAME_WORDS`]
+/// (`AccountSid:AuthToken`, `app_id:master_key`, `template_id:app_id` in a URI template).
 fn credential_name(text: &str) -> bool {
     if !text
         .bytes()
@@ -252,9 +253,9 @@ fn credential_name(text: &str) -> bool {
     if !current.is_empty() {
         words.push(current);
     }
-    words.len() >= 2
-        && words.iter().all(|w| NAME_WORDS.contains(&w.as_str()))
-        && words.iter().any(|w| CREDENTIAL_WORDS.contains(&w.as_str()))
+    // Two or more such words name a field (`app_id`, `template_id` in a URI template) even
+    // without a credential word.
+    words.len() >= 2 && words.iter().all(|w| NAME_WORDS.contains(&w.as_str()))
 }
 
 /// At least 4 characters, four in five of them the same one (`xxxx`, `0000000`, `aaaaaaab`).
@@ -285,6 +286,18 @@ fn consecutive(letters: &str) -> bool {
         .filter(|w| !(w[1] == w[0] + 1 || (w[0] == b'9' && w[1] == b'a')))
         .count();
     breaks <= 1
+}
+
+/// Whether a short value (16 bytes or less) spells a credential word inside it (`mypass123`,
+/// `l2gpass`, `testsecret`, `Passw0rd`): what a test or a doc types where a password goes. Such
+/// a match is reported at low confidence only, as a weak real password still can be.
+pub fn self_named(value: &[u8]) -> bool {
+    value.len() <= 16
+        && ["pass", "pwd", "secret"].iter().any(|word| {
+            value
+                .windows(word.len())
+                .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+        })
 }
 
 /// Whether a value was typed as a run rather than drawn at random: six letters in alphabet
@@ -364,6 +377,45 @@ mod tests {
                 Some("the name of a credential"),
                 "{value}"
             );
+        }
+    }
+
+    #[test]
+    fn elisions_and_field_names_in_uri_templates_are_stand_ins() {
+        for value in [
+            "a...a",
+            "p...3",
+            "sk-…4f2a",
+            "app_id",
+            "template_id",
+            "ClientId",
+        ] {
+            assert!(reason(value.as_bytes()).is_some(), "{value}");
+        }
+        for value in ["yesqbrulvaelyxve", "app_dragon", "Zq8nB3vL6mX1kP9r"] {
+            assert_eq!(reason(value.as_bytes()), None, "{value}");
+        }
+    }
+
+    #[test]
+    fn short_values_that_spell_a_credential_word_are_stand_ins() {
+        for value in [
+            "mypass123",
+            "l2gpass",
+            "realpass",
+            "Passw0rd",
+            "dbsecret1",
+            "root_pwd",
+        ] {
+            assert!(self_named(value.as_bytes()), "{value}");
+        }
+        for value in [
+            "yesqbrulvaelyxve",
+            "Q9mX2kP7rT4vW8yB",
+            "sb_secret_9uM4GhB0STF5R4K3HxQtlg",
+            "s3cr3t-Pa55w0rd",
+        ] {
+            assert!(!self_named(value.as_bytes()), "{value}");
         }
     }
 

@@ -153,10 +153,11 @@ pub enum Confidence {
 
 /// How sure one match is: its rule's confidence, or low when the value was typed as a run
 /// (`abcdef123456`, [`super::placeholder::typed`]): a stand-in more likely than a key; or
-/// when a generic rule found it under a name a service rule claims and that rule did not
-/// match it (`claimed`, [`super::claims`]).
+/// when it spells a credential word ([`super::placeholder::self_named`]: `mypass123`); or when
+/// a generic rule found it under a name a service rule claims and that rule did not match it
+/// (`claimed`, [`super::claims`]).
 pub fn confidence_of(rule: &Rule, secret: &[u8], claimed: bool) -> Confidence {
-    if claimed || super::placeholder::typed(secret) {
+    if claimed || super::placeholder::typed(secret) || super::placeholder::self_named(secret) {
         Confidence::Low
     } else {
         rule.confidence
