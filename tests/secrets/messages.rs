@@ -90,19 +90,18 @@ fn a_key_in_an_annotated_tag_message_names_the_tag() {
     assert_eq!(f["evidence"]["tag"]["reachable_from"], Value::Null);
 }
 
+/// Adds a note saying `text` to `HEAD`: the notes commit that holds it.
+fn note_on_head(repo: &Repo, text: &str) -> String {
+    repo.git(&["notes", "add", "-m", text, "HEAD"]);
+    repo.git(&["rev-parse", "refs/notes/commits"])
+}
+
 #[test]
 fn a_note_names_the_note_commit_and_the_annotated_commit() {
     let repo = Repo::new();
     repo.write("README.md", "service\n");
     let annotated = repo.commit("initial");
-    repo.git(&[
-        "notes",
-        "add",
-        "-m",
-        &format!("deployed with GITHUB_TOKEN={GITHUB_PAT}"),
-        "HEAD",
-    ]);
-    let note_commit = repo.git(&["rev-parse", "refs/notes/commits"]);
+    let note_commit = note_on_head(&repo, &format!("deployed with GITHUB_TOKEN={GITHUB_PAT}"));
     let (run, doc) = repo.scan(&[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let f = only_finding(&doc, "secret.github-pat");
@@ -153,18 +152,11 @@ fn since_missed_the_notes_on_the_range() {
     let repo = Repo::new();
     repo.write("README.md", "service\n");
     repo.commit("initial");
-    repo.git(&["notes", "add", "-m", &format!("old: {AGE_KEY}"), "HEAD"]);
+    note_on_head(&repo, &format!("old: {AGE_KEY}"));
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.write("src.txt", "code\n");
     let annotated = repo.commit("feature work");
-    repo.git(&[
-        "notes",
-        "add",
-        "-m",
-        &format!("deployed with GITHUB_TOKEN={GITHUB_PAT}"),
-        "HEAD",
-    ]);
-    let note_commit = repo.git(&["rev-parse", "refs/notes/commits"]);
+    let note_commit = note_on_head(&repo, &format!("deployed with GITHUB_TOKEN={GITHUB_PAT}"));
     let (run, doc) = repo.scan(&["--since", "main"]);
     assert_eq!(run.code, 1, "{doc:#}");
     let found = secret_findings(&doc);
