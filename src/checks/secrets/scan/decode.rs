@@ -399,6 +399,39 @@ fn unescape_json(body: &[u8]) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// The probing search finds the runs a byte-by-byte one finds.
+        #[test]
+        fn runs_are_the_maximal_stretches_of_base64(
+            text in proptest::collection::vec(
+                proptest::prop_oneof![
+                    8 => proptest::sample::select(b"aZ09+/_-".to_vec()),
+                    1 => proptest::sample::select(b" =.\n\"".to_vec()),
+                ],
+                0..400,
+            )
+        ) {
+            let mut naive = Vec::new();
+            let mut at = 0;
+            while at < text.len() {
+                let len = text[at..].iter().take_while(|&&b| BASE64[usize::from(b)]).count();
+                if len >= MIN_RUN {
+                    let end = at + len;
+                    let mut padded =
+                        end + text[end..].iter().take(2).take_while(|&&b| b == b'=').count();
+                    if text.get(padded).is_some_and(|&b| BASE64[usize::from(b)]) {
+                        padded = end;
+                    }
+                    naive.push(at..padded);
+                    at = padded + 1;
+                } else {
+                    at += len + 1;
+                }
+            }
+            proptest::prop_assert_eq!(base64_runs(&text), naive);
+        }
+    }
+
     #[test]
     fn runs_are_found_whole_however_the_probe_lands() {
         for pad in 0..MIN_RUN + 3 {
