@@ -297,14 +297,27 @@ fn a_blob_over_the_size_limit_passed_silently() {
     let repo = Repo::new();
     let dump = format!("{}GITHUB_TOKEN={GITHUB_PAT}\n", "-- row\n".repeat(600));
     repo.write("db/dump.sql", &dump);
+    // Binary that is no archive is skipped as binary whatever its size, not reported.
+    let mut image = vec![0u8; 4096];
+    image[..8].copy_from_slice(b"\x89PNG\r\n\x1a\n");
+    repo.write_bytes("assets/logo.png", &image);
     repo.commit("dump");
+    repo.git(&["repack", "-adq"]);
     for scope in [&[][..], &["--worktree"][..]] {
         let mut args = vec!["--max-blob-size", "2048"];
         args.extend_from_slice(scope);
         let (run, doc) = repo.scan(&args);
         assert_eq!(run.code, 0, "{doc:#}");
-        let f = finding(&doc, "secrets.blob-not-read");
+        let unread: Vec<&Value> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "secrets.blob-not-read")
+            .collect();
+        assert_eq!(unread.len(), 1, "{doc:#}");
+        let f = unread[0];
         assert_eq!(f["locations"][0]["path"], "db/dump.sql", "{f:#}");
+        assert_eq!(doc["secrets"]["skipped_binary"], 1, "{doc:#}");
         assert!(
             f["message"]
                 .as_str()

@@ -59,6 +59,11 @@ pub fn scan_worktree(
                 .map_err(|e| file_error(path, e))?
                 .len();
             if size > limits.max_blob_size {
+                // Binary that is no archive is skipped whatever its size, as a small one is.
+                if !limits.scan_binary && binary_file(path) {
+                    stats.skipped_binary = 1;
+                    return Ok((None, stats));
+                }
                 stats.skipped_large = 1;
                 let unread = FileHits {
                     path: relative(root, path),
@@ -145,6 +150,13 @@ pub fn scan_staged(
                     object_error(format!("staged blob `{}` is missing", excerpt(path)))
                 })?;
             if data.data.len() as u64 > limits.max_blob_size {
+                if !limits.scan_binary
+                    && super::archive::kind_of(data.data).is_none()
+                    && super::is_binary(data.data)
+                {
+                    stats.skipped_binary = 1;
+                    return Ok((None, stats));
+                }
                 stats.skipped_large = 1;
                 let unread = FileHits {
                     path: path.clone(),
@@ -175,4 +187,16 @@ pub fn scan_staged(
         })
         .collect();
     collect(results)
+}
+
+/// Whether a file's first 8 KiB are binary and no archive (an unreadable file is not: it is
+/// then reported as not read).
+fn binary_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(8192);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(8192).read_to_end(&mut head))
+        .is_ok()
+        && super::archive::kind_of(&head).is_none()
+        && super::is_binary(&head)
 }

@@ -95,6 +95,14 @@ impl Reader<'_> {
         };
         if skip {
             return Ok(match kind {
+                // Binary that is no archive is skipped whatever its size, as a small one is.
+                Some(Kind::Blob) if !limits.scan_binary && binary_head(db, &id) => Seen::Blob {
+                    scanned: None,
+                    binary: true,
+                    large: false,
+                    hits: Vec::new(),
+                    truncated: Vec::new(),
+                },
                 Some(Kind::Blob) => Seen::Blob {
                     scanned: None,
                     binary: false,
@@ -250,4 +258,17 @@ fn stream_archive(
         limits,
         &mut budget,
     )
+}
+
+/// Whether the first 8 KiB of a blob a pack holds whole are binary and no archive: read by
+/// inflating just them. `false` when that cannot be known cheaply (a delta, a loose object).
+fn binary_head(db: &Database, id: &ObjectId) -> bool {
+    use std::io::Read;
+    let Some(stream) = db.blob_stream(id) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(8192);
+    stream.take(8192).read_to_end(&mut head).is_ok()
+        && super::archive::kind_of(&head).is_none()
+        && super::is_binary(&head)
 }
