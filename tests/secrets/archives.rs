@@ -7,6 +7,7 @@
 
 use super::*;
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -330,13 +331,10 @@ fn a_blob_over_the_size_limit_passed_silently() {
     }
 }
 
-/// A large archive in a pack was inflated whole and then unpacked: the pack's mapping and the
-/// blob both in memory, about twice the archive. It is unpacked as it is inflated.
-#[test]
-fn a_large_archive_in_a_pack_was_held_whole_in_memory() {
-    // 24 MiB that does not compress, beside the token.
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let noise: Vec<u8> = (0..24 << 20)
+/// `MiB` of bytes that do not compress, gzipped in a tar beside a `.env` holding the token.
+fn large_release(mib: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed;
+    let noise: Vec<u8> = (0..mib << 20)
         .map(|_| {
             state ^= state << 13;
             state ^= state >> 7;
@@ -352,11 +350,15 @@ fn a_large_archive_in_a_pack_was_held_whole_in_memory() {
             ("release/.env", env.as_bytes()),
         ]))
         .unwrap();
-    let archive = encoder.finish().unwrap();
-    let repo = Repo::new();
-    repo.write_bytes("dist/release.tar.gz", &archive);
-    repo.commit("release");
-    repo.git(&["repack", "-adq"]);
+    encoder.finish().unwrap()
+}
+
+/// A large archive was inflated whole and then unpacked: in a pack, the pack's mapping and the
+/// blob both in memory; loose, the file's content and the blob. It is unpacked as it is
+/// inflated, packed or loose.
+#[test]
+fn a_large_archive_in_history_was_held_whole_in_memory() {
+    let archive = large_release(24, 0x2545_f491_4f6c_dd1d);
     let small = Repo::new();
     small.write("README.md", "service\n");
     small.commit("initial");
@@ -369,23 +371,58 @@ fn a_large_archive_in_a_pack_was_held_whole_in_memory() {
         "100000000",
     ]
     .map(std::ffi::OsStr::new);
-    let (Some((run, peak)), Some((_, base))) =
-        (peak_rss(repo.path(), &scan), peak_rss(small.path(), &scan))
-    else {
+    let Some((_, base)) = peak_rss(small.path(), &scan) else {
         return;
     };
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(
-        finding(&doc, "secret.github-pat")["locations"][0]["path"],
-        "dist/release.tar.gz!release/.env"
-    );
-    let archive_kib = archive.len() as u64 / 1024;
+    for packed in [true, false] {
+        let repo = Repo::new();
+        repo.write_bytes("dist/release.tar.gz", &archive);
+        repo.commit("release");
+        if packed {
+            repo.git(&["repack", "-adq"]);
+        }
+        let Some((run, peak)) = peak_rss(repo.path(), &scan) else {
+            return;
+        };
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(
+            finding(&doc, "secret.github-pat")["locations"][0]["path"],
+            "dist/release.tar.gz!release/.env"
+        );
+        let archive_kib = archive.len() as u64 / 1024;
+        assert!(
+            peak.saturating_sub(base) < archive_kib * 3 / 2,
+            "packed {packed}: a {} MiB archive took {} MiB over a small repository's {} MiB",
+            archive_kib / 1024,
+            peak.saturating_sub(base) / 1024,
+            base / 1024
+        );
+    }
+}
+
+/// A large loose archive is read as a stream, and its file still must hash to its name: one
+/// whose content was swapped for another object's is an error naming the file.
+#[test]
+fn a_swapped_large_loose_object_is_refused() {
+    let repo = Repo::new();
+    repo.write_bytes("a.tar.gz", &large_release(9, 1));
+    repo.write_bytes("b.tar.gz", &large_release(9, 2));
+    repo.commit("releases");
+    let a = repo.git(&["rev-parse", "HEAD:a.tar.gz"]);
+    let b = repo.git(&["rev-parse", "HEAD:b.tar.gz"]);
+    let object = |id: &str| {
+        repo.path()
+            .join(format!(".git/objects/{}/{}", &id[..2], &id[2..]))
+    };
+    let swapped = std::fs::read(object(&b)).unwrap();
+    std::fs::set_permissions(object(&a), std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(object(&a), swapped).unwrap();
+    let (run, _) = repo.scan(&["--max-blob-size", "100000000"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        peak.saturating_sub(base) < archive_kib * 3 / 2,
-        "a {} MiB archive took {} MiB over a small repository's {} MiB",
-        archive_kib / 1024,
-        peak.saturating_sub(base) / 1024,
-        base / 1024
+        run.stderr.contains(&a[..2]) && run.stderr.contains("hash"),
+        "{}",
+        run.stderr
     );
 }

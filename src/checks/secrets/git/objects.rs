@@ -29,6 +29,47 @@ pub struct Database {
     packs: Vec<LazyPack>,
 }
 
+/// A loose blob's content, inflated and hashed as it is read.
+pub struct LooseStream {
+    inflated: flate2::read::ZlibDecoder<std::io::BufReader<std::fs::File>>,
+    hasher: Option<gix::hash::Hasher>,
+    id: ObjectId,
+    path: std::path::PathBuf,
+}
+
+impl std::io::Read for LooseStream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inflated.read(buf)?;
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
+impl LooseStream {
+    /// Reads what is left and checks that the content hashed to the object's id: git names a
+    /// loose object by the hash of its content, and a file whose content does not match is
+    /// not that object.
+    pub fn verify(mut self) -> Result<(), String> {
+        std::io::copy(&mut self, &mut std::io::sink())
+            .map_err(|e| format!("the loose object file cannot be read: {e}"))?;
+        let actual = self
+            .hasher
+            .take()
+            .ok_or("already verified")?
+            .try_finalize()
+            .map_err(|e| format!("cannot hash it: {e}"))?;
+        if actual != self.id {
+            return Err(format!(
+                "the loose object file {} holds content whose hash is {actual}, not its name",
+                self.path.display()
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A pack's files, by path, opened on first use.
 struct LazyPack {
     index: std::path::PathBuf,
@@ -128,6 +169,47 @@ impl Database {
             stores,
             packs: lazy,
         })
+    }
+
+    /// The loose blob `id` as a stream, when its file holds `min_stored` bytes or more: its
+    /// size, and its content inflated from the loose file as it is read, hashed on the way
+    /// ([`LooseStream::verify`] checks it once read). `None` when `id` has no loose copy, a
+    /// smaller file, is no blob, or its header cannot be read (read it the usual way, which
+    /// reports why).
+    pub fn loose_stream(&self, id: &ObjectId, min_stored: u64) -> Option<(u64, LooseStream)> {
+        use std::io::Read;
+        let store = &self.stores[*self.loose.get(id)?];
+        let path = store.object_path(id);
+        let file = std::fs::File::open(&path).ok()?;
+        if file.metadata().ok()?.len() < min_stored {
+            return None;
+        }
+        let mut inflated = flate2::read::ZlibDecoder::new(std::io::BufReader::new(file));
+        // `blob <size>\0`, then the content.
+        let mut header = Vec::with_capacity(32);
+        let mut byte = [0u8; 1];
+        while header.len() < 32 {
+            inflated.read_exact(&mut byte).ok()?;
+            header.push(byte[0]);
+            if byte[0] == 0 {
+                break;
+            }
+        }
+        let size: u64 = std::str::from_utf8(header.strip_prefix(b"blob ")?.strip_suffix(b"\0")?)
+            .ok()?
+            .parse()
+            .ok()?;
+        let mut hasher = gix::hash::hasher(id.kind());
+        hasher.update(&header);
+        Some((
+            size,
+            LooseStream {
+                inflated,
+                hasher: Some(hasher),
+                id: *id,
+                path,
+            },
+        ))
     }
 
     /// The content of `id` as a stream, inflated from its pack as it is read, when a pack

@@ -143,6 +143,30 @@ impl Reader<'_> {
             }
             return Ok(Seen::Links(checker.check(id, at, base)?));
         }
+        // An archive hardly compresses: a loose file that small holds no archive this large.
+        if kind.is_none()
+            && let Some((size, stream)) = db.loose_stream(&id, STREAM_FROM / 2)
+            && size >= STREAM_FROM
+        {
+            if size > limits.max_blob_size {
+                return Ok(Seen::Blob {
+                    scanned: None,
+                    binary: false,
+                    large: true,
+                    hits: Vec::new(),
+                    truncated: vec![Truncation::too_large(size, limits.max_blob_size)],
+                });
+            }
+            if let Some(found) = stream_loose_archive(stream, size, rules, *limits)? {
+                return Ok(Seen::Blob {
+                    scanned: Some(size),
+                    binary: false,
+                    large: false,
+                    hits: found.hits,
+                    truncated: found.truncated,
+                });
+            }
+        }
         if kind == Some(Kind::Blob)
             && size >= STREAM_FROM
             && let Some(found) = stream_archive(db, &id, size, rules, *limits)
@@ -271,4 +295,34 @@ fn binary_head(db: &Database, id: &ObjectId) -> bool {
     stream.take(8192).read_to_end(&mut head).is_ok()
         && super::archive::kind_of(&head).is_none()
         && super::is_binary(&head)
+}
+
+/// [`stream_archive`] for a loose blob; the loose file's hash is checked once it is read
+/// (`Err` when it does not match).
+fn stream_loose_archive(
+    mut stream: crate::checks::secrets::git::objects::LooseStream,
+    size: u64,
+    rules: &RuleSet,
+    limits: Limits,
+) -> Result<Option<content::Scanned>, String> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(512);
+    (&mut stream)
+        .take(512)
+        .read_to_end(&mut head)
+        .map_err(|e| format!("the loose object file cannot be read: {e}"))?;
+    let Some(kind) = super::archive::kind_of(&head).filter(|k| *k != super::archive::Kind::Zip)
+    else {
+        return Ok(None);
+    };
+    let mut budget = super::archive::Budget::for_blob(usize::try_from(size).unwrap_or(usize::MAX));
+    let found = super::archive::scan_stream(
+        std::io::Cursor::new(head).chain(&mut stream),
+        kind,
+        rules,
+        limits,
+        &mut budget,
+    );
+    stream.verify()?;
+    Ok(found)
 }
