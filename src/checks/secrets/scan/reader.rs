@@ -38,6 +38,30 @@ pub(super) enum Seen {
     Other,
 }
 
+impl Seen {
+    /// A blob of `size` bytes, read: what it held.
+    fn read(size: u64, found: content::Scanned) -> Seen {
+        Seen::Blob {
+            scanned: (!found.binary).then_some(size),
+            binary: found.binary,
+            large: false,
+            hits: found.hits,
+            truncated: found.truncated,
+        }
+    }
+
+    /// A blob of `size` bytes, over `max`: not read.
+    fn too_large(size: u64, max: u64) -> Seen {
+        Seen::Blob {
+            scanned: None,
+            binary: false,
+            large: true,
+            hits: Vec::new(),
+            truncated: vec![Truncation::too_large(size, max)],
+        }
+    }
+}
+
 /// Reads objects for one thread of the object pass.
 pub(super) struct Reader<'a> {
     pub(super) repo: &'a gix::Repository,
@@ -103,13 +127,7 @@ impl Reader<'_> {
                     hits: Vec::new(),
                     truncated: Vec::new(),
                 },
-                Some(Kind::Blob) => Seen::Blob {
-                    scanned: None,
-                    binary: false,
-                    large: true,
-                    hits: Vec::new(),
-                    truncated: vec![Truncation::too_large(size, limits.max_blob_size)],
-                },
+                Some(Kind::Blob) => Seen::too_large(size, limits.max_blob_size),
                 _ => Seen::Other,
             });
         }
@@ -149,35 +167,17 @@ impl Reader<'_> {
             && size >= STREAM_FROM
         {
             if size > limits.max_blob_size {
-                return Ok(Seen::Blob {
-                    scanned: None,
-                    binary: false,
-                    large: true,
-                    hits: Vec::new(),
-                    truncated: vec![Truncation::too_large(size, limits.max_blob_size)],
-                });
+                return Ok(Seen::too_large(size, limits.max_blob_size));
             }
             if let Some(found) = stream_loose_archive(stream, size, rules, *limits)? {
-                return Ok(Seen::Blob {
-                    scanned: Some(size),
-                    binary: false,
-                    large: false,
-                    hits: found.hits,
-                    truncated: found.truncated,
-                });
+                return Ok(Seen::read(size, found));
             }
         }
         if kind == Some(Kind::Blob)
             && size >= STREAM_FROM
             && let Some(found) = stream_archive(db, &id, size, rules, *limits)
         {
-            return Ok(Seen::Blob {
-                scanned: Some(size),
-                binary: false,
-                large: false,
-                hits: found.hits,
-                truncated: found.truncated,
-            });
+            return Ok(Seen::read(size, found));
         }
         let data = match kind {
             None => db.read_loose(&id, buf)?.ok_or("listed but missing")?,
@@ -188,26 +188,13 @@ impl Reader<'_> {
                 .ok_or("missing")?,
         };
         Ok(match data.kind {
-            Kind::Blob if data.data.len() as u64 > limits.max_blob_size => Seen::Blob {
-                scanned: None,
-                binary: false,
-                large: true,
-                hits: Vec::new(),
-                truncated: vec![Truncation::too_large(
-                    data.data.len() as u64,
-                    limits.max_blob_size,
-                )],
-            },
-            Kind::Blob => {
-                let found = content::scan(data.data, rules, *limits, matches);
-                Seen::Blob {
-                    scanned: (!found.binary).then_some(data.data.len() as u64),
-                    binary: found.binary,
-                    large: false,
-                    hits: found.hits,
-                    truncated: found.truncated,
-                }
+            Kind::Blob if data.data.len() as u64 > limits.max_blob_size => {
+                Seen::too_large(data.data.len() as u64, limits.max_blob_size)
             }
+            Kind::Blob => Seen::read(
+                data.data.len() as u64,
+                content::scan(data.data, rules, *limits, matches),
+            ),
             Kind::Commit => {
                 let (mut info, message) = decode_commit_and_message(data.data, hash)?;
                 let (hits, summary) = message_hits(message, rules, matches);
