@@ -7,6 +7,7 @@
 //! [`worktree`]: crate::checks::secrets::git::worktree
 
 use super::archive::Truncation;
+use super::reader::{STREAM_FROM, stream_loose_archive};
 use super::{Limits, Stats, content};
 use crate::checks::secrets::engine::RuleSet;
 use crate::checks::secrets::git::objects::find;
@@ -144,6 +145,25 @@ pub fn scan_staged(
                 id: *id,
                 message,
             };
+            // A large staged archive (a loose object) is unpacked as it is inflated, as in
+            // history.
+            if let Some((size, stream)) = db.loose_stream(id, STREAM_FROM / 2)
+                && size >= STREAM_FROM
+                && size <= limits.max_blob_size
+                && let Some(found) =
+                    stream_loose_archive(stream, size, rules, limits).map_err(object_error)?
+            {
+                stats.blobs_scanned = 1;
+                stats.bytes_scanned = size;
+                let found =
+                    (!found.hits.is_empty() || !found.truncated.is_empty()).then(|| FileHits {
+                        path: path.clone(),
+                        blob: Some(*id),
+                        hits: found.hits,
+                        truncated: found.truncated,
+                    });
+                return Ok((found, stats));
+            }
             let data = find(repo, db, id, &mut buf)
                 .map_err(object_error)?
                 .ok_or_else(|| {

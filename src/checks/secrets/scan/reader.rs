@@ -245,7 +245,7 @@ fn message_hits(
 /// Blobs this large that are archives (not zips, which are read by seeking) are unpacked as
 /// they are inflated from the pack, never held whole: peak memory with a large archive in
 /// history stays near the archive's own size.
-const STREAM_FROM: u64 = 8 << 20;
+pub(super) const STREAM_FROM: u64 = 8 << 20;
 
 /// Unpacks the blob `id` as a stream when a pack holds it whole and it is an archive that can
 /// be read that way; `None` otherwise (it is then read the usual way).
@@ -286,7 +286,7 @@ fn binary_head(db: &Database, id: &ObjectId) -> bool {
 
 /// [`stream_archive`] for a loose blob; the loose file's hash is checked once it is read
 /// (`Err` when it does not match).
-fn stream_loose_archive(
+pub(super) fn stream_loose_archive(
     mut stream: crate::checks::secrets::git::objects::LooseStream,
     size: u64,
     rules: &RuleSet,
