@@ -8,6 +8,7 @@
 //! Passwords are chosen by people, not formatted by a service: a name with `pass` or `pwd` in
 //! it (`MERAKI_PASSWORD`) claims nothing.
 
+use super::placeholder::contains_folded;
 use super::rules::Rule;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -69,12 +70,6 @@ fn word_at(text: &[u8], start: usize, end: usize) -> bool {
         Some(after) => after.is_ascii_uppercase() && text[end - 1].is_ascii_lowercase(),
     };
     starts && ends
-}
-
-fn contains_folded(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]

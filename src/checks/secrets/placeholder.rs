@@ -293,11 +293,16 @@ fn consecutive(letters: &str) -> bool {
 /// a match is reported at low confidence only, as a weak real password still can be.
 pub fn self_named(value: &[u8]) -> bool {
     value.len() <= 16
-        && ["pass", "pwd", "secret"].iter().any(|word| {
-            value
-                .windows(word.len())
-                .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
-        })
+        && ["pass", "pwd", "secret"]
+            .iter()
+            .any(|word| contains_folded(value, word.as_bytes()))
+}
+
+/// Whether `haystack` holds `needle` in any ASCII case.
+pub fn contains_folded(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Whether a value was typed as a run rather than drawn at random: six letters in alphabet

@@ -180,10 +180,11 @@ impl Database {
         use std::io::Read;
         let store = &self.stores[*self.loose.get(id)?];
         let path = store.object_path(id);
-        let file = std::fs::File::open(&path).ok()?;
-        if file.metadata().ok()?.len() < min_stored {
+        // Called for every loose object: a stat, not an open, rules the small ones out.
+        if std::fs::metadata(&path).ok()?.len() < min_stored {
             return None;
         }
+        let file = std::fs::File::open(&path).ok()?;
         let mut inflated = flate2::read::ZlibDecoder::new(std::io::BufReader::new(file));
         // `blob <size>\0`, then the content.
         let mut header = Vec::with_capacity(32);

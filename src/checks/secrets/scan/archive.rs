@@ -174,16 +174,23 @@ pub fn scan(
     )
 }
 
-/// [`scan`] of an archive read as a stream (a large blob inflated from its pack as it is
-/// read, never held whole); `None` for a zip, which is read by seeking in it.
+/// [`scan`] of a blob of `size` bytes read as a stream (inflated from its pack or loose file as
+/// it is read, never held whole), when its first bytes say it is an archive; `Ok(None)` for
+/// anything else and for a zip, which is read by seeking in it (read those the usual way).
 pub fn scan_stream(
-    stream: impl Read,
-    kind: Kind,
+    mut stream: impl Read,
+    size: u64,
     rules: &RuleSet,
     limits: Limits,
-    budget: &mut Budget,
-) -> Option<Scanned> {
-    (kind != Kind::Zip).then(|| unpack(Source::Stream(stream), kind, rules, limits, budget, 0))
+) -> std::io::Result<Option<Scanned>> {
+    let mut head = Vec::with_capacity(512);
+    (&mut stream).take(512).read_to_end(&mut head)?;
+    let Some(kind) = kind_of(&head).filter(|k| *k != Kind::Zip) else {
+        return Ok(None);
+    };
+    let mut budget = Budget::for_blob(usize::try_from(size).unwrap_or(usize::MAX));
+    let source = Source::Stream(Cursor::new(head).chain(stream));
+    Ok(Some(unpack(source, kind, rules, limits, &mut budget, 0)))
 }
 
 /// An archive's bytes: in memory (any kind), or a stream (any kind but zip).

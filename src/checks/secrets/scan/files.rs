@@ -7,7 +7,7 @@
 //! [`worktree`]: crate::checks::secrets::git::worktree
 
 use super::archive::Truncation;
-use super::reader::{STREAM_FROM, stream_loose_archive};
+use super::reader::{large_loose, stream_loose_archive};
 use super::{Limits, Stats, content};
 use crate::checks::secrets::engine::RuleSet;
 use crate::checks::secrets::git::objects::find;
@@ -29,6 +29,29 @@ pub struct FileHits {
     pub hits: Vec<Hit>,
     /// Archives in it not read to the end.
     pub truncated: Vec<Truncation>,
+}
+
+impl FileHits {
+    /// What a file or staged blob at `path` held, if anything.
+    fn of(path: String, blob: Option<ObjectId>, found: content::Scanned) -> Option<FileHits> {
+        let held = !found.hits.is_empty() || !found.truncated.is_empty();
+        held.then_some(FileHits {
+            path,
+            blob,
+            hits: found.hits,
+            truncated: found.truncated,
+        })
+    }
+
+    /// A file or staged blob of `size` bytes at `path`, over `max`: not read.
+    fn unread(path: String, blob: Option<ObjectId>, size: u64, max: u64) -> FileHits {
+        FileHits {
+            path,
+            blob,
+            hits: Vec::new(),
+            truncated: vec![Truncation::too_large(size, max)],
+        }
+    }
 }
 
 fn relative(root: &Path, path: &Path) -> String {
@@ -61,17 +84,17 @@ pub fn scan_worktree(
                 .len();
             if size > limits.max_blob_size {
                 // Binary that is no archive is skipped whatever its size, as a small one is.
-                if !limits.scan_binary && binary_file(path) {
+                let binary = std::fs::File::open(path)
+                    .ok()
+                    .and_then(super::head_of)
+                    .is_some_and(|head| super::binary_not_archive(&head));
+                if !limits.scan_binary && binary {
                     stats.skipped_binary = 1;
                     return Ok((None, stats));
                 }
                 stats.skipped_large = 1;
-                let unread = FileHits {
-                    path: relative(root, path),
-                    blob: None,
-                    hits: Vec::new(),
-                    truncated: vec![Truncation::too_large(size, limits.max_blob_size)],
-                };
+                let unread =
+                    FileHits::unread(relative(root, path), None, size, limits.max_blob_size);
                 return Ok((Some(unread), stats));
             }
             let data = std::fs::read(path).map_err(|e| file_error(path, e))?;
@@ -83,19 +106,9 @@ pub fn scan_worktree(
             stats.blobs_scanned = 1;
             stats.bytes_scanned = data.len() as u64;
             // The blob id the file would get, so findings name a blob as history ones do.
-            let found =
-                (!scanned.hits.is_empty() || !scanned.truncated.is_empty()).then(|| FileHits {
-                    path: relative(root, path),
-                    blob: gix::objs::compute_hash(
-                        gix::hash::Kind::Sha1,
-                        gix::objs::Kind::Blob,
-                        &data,
-                    )
-                    .ok(),
-                    hits: scanned.hits,
-                    truncated: scanned.truncated,
-                });
-            Ok((found, stats))
+            let blob =
+                gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &data).ok();
+            Ok((FileHits::of(relative(root, path), blob, scanned), stats))
         })
         .collect();
     collect(results)
@@ -147,22 +160,14 @@ pub fn scan_staged(
             };
             // A large staged archive (a loose object) is unpacked as it is inflated, as in
             // history.
-            if let Some((size, stream)) = db.loose_stream(id, STREAM_FROM / 2)
-                && size >= STREAM_FROM
+            if let Some((size, stream)) = large_loose(db, id)
                 && size <= limits.max_blob_size
                 && let Some(found) =
                     stream_loose_archive(stream, size, rules, limits).map_err(object_error)?
             {
                 stats.blobs_scanned = 1;
                 stats.bytes_scanned = size;
-                let found =
-                    (!found.hits.is_empty() || !found.truncated.is_empty()).then(|| FileHits {
-                        path: path.clone(),
-                        blob: Some(*id),
-                        hits: found.hits,
-                        truncated: found.truncated,
-                    });
-                return Ok((found, stats));
+                return Ok((FileHits::of(path.clone(), Some(*id), found), stats));
             }
             let data = find(repo, db, id, &mut buf)
                 .map_err(object_error)?
@@ -170,23 +175,13 @@ pub fn scan_staged(
                     object_error(format!("staged blob `{}` is missing", excerpt(path)))
                 })?;
             if data.data.len() as u64 > limits.max_blob_size {
-                if !limits.scan_binary
-                    && super::archive::kind_of(data.data).is_none()
-                    && super::is_binary(data.data)
-                {
+                if !limits.scan_binary && super::binary_not_archive(data.data) {
                     stats.skipped_binary = 1;
                     return Ok((None, stats));
                 }
                 stats.skipped_large = 1;
-                let unread = FileHits {
-                    path: path.clone(),
-                    blob: Some(*id),
-                    hits: Vec::new(),
-                    truncated: vec![Truncation::too_large(
-                        data.data.len() as u64,
-                        limits.max_blob_size,
-                    )],
-                };
+                let size = data.data.len() as u64;
+                let unread = FileHits::unread(path.clone(), Some(*id), size, limits.max_blob_size);
                 return Ok((Some(unread), stats));
             }
             let scanned = content::scan(data.data, rules, limits, &mut Vec::new());
@@ -196,27 +191,8 @@ pub fn scan_staged(
             }
             stats.blobs_scanned = 1;
             stats.bytes_scanned = data.data.len() as u64;
-            let found =
-                (!scanned.hits.is_empty() || !scanned.truncated.is_empty()).then(|| FileHits {
-                    path: path.clone(),
-                    blob: Some(*id),
-                    hits: scanned.hits,
-                    truncated: scanned.truncated,
-                });
-            Ok((found, stats))
+            Ok((FileHits::of(path.clone(), Some(*id), scanned), stats))
         })
         .collect();
     collect(results)
-}
-
-/// Whether a file's first 8 KiB are binary and no archive (an unreadable file is not: it is
-/// then reported as not read).
-fn binary_file(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(8192);
-    std::fs::File::open(path)
-        .and_then(|file| file.take(8192).read_to_end(&mut head))
-        .is_ok()
-        && super::archive::kind_of(&head).is_none()
-        && super::is_binary(&head)
 }

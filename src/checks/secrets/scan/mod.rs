@@ -48,6 +48,20 @@ pub struct Stats {
     pub commits: usize,
 }
 
+/// Whether content whose first bytes are `head` is skipped as binary: binary, and no archive
+/// (archives are read).
+pub fn binary_not_archive(head: &[u8]) -> bool {
+    archive::kind_of(head).is_none() && is_binary(head)
+}
+
+/// The first 8 KiB of `reader` (what [`is_binary`] looks at), or `None` if it cannot be read.
+fn head_of(reader: impl std::io::Read) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(8192);
+    reader.take(8192).read_to_end(&mut head).ok()?;
+    Some(head)
+}
+
 /// Whether contents look binary: a NUL byte in the first 8 KiB.
 pub fn is_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(8192)]).is_some()

@@ -11,7 +11,9 @@ use super::archive::Truncation;
 use super::content;
 use super::decode::hits_covering;
 use crate::checks::secrets::engine::{Match, RuleSet};
-use crate::checks::secrets::git::objects::{decode_commit_and_message, decode_tag, summary_of};
+use crate::checks::secrets::git::objects::{
+    LooseStream, decode_commit_and_message, decode_tag, summary_of,
+};
 use crate::checks::secrets::git::repo::describe;
 use crate::checks::secrets::git::{
     BrokenLink, CommitInfo, Database, Placement, TagInfo, TreeChecker, tag_links,
@@ -120,7 +122,7 @@ impl Reader<'_> {
         if skip {
             return Ok(match kind {
                 // Binary that is no archive is skipped whatever its size, as a small one is.
-                Some(Kind::Blob) if !limits.scan_binary && binary_head(db, &id) => Seen::Blob {
+                Some(Kind::Blob) if !limits.scan_binary && packed_binary(db, &id) => Seen::Blob {
                     scanned: None,
                     binary: true,
                     large: false,
@@ -161,10 +163,8 @@ impl Reader<'_> {
             }
             return Ok(Seen::Links(checker.check(id, at, base)?));
         }
-        // An archive hardly compresses: a loose file that small holds no archive this large.
         if kind.is_none()
-            && let Some((size, stream)) = db.loose_stream(&id, STREAM_FROM / 2)
-            && size >= STREAM_FROM
+            && let Some((size, stream)) = large_loose(db, &id)
         {
             if size > limits.max_blob_size {
                 return Ok(Seen::too_large(size, limits.max_blob_size));
@@ -243,9 +243,16 @@ fn message_hits(
 }
 
 /// Blobs this large that are archives (not zips, which are read by seeking) are unpacked as
-/// they are inflated from the pack, never held whole: peak memory with a large archive in
-/// history stays near the archive's own size.
+/// they are inflated, never held whole: peak memory with a large archive in history stays near
+/// the archive's own size.
 pub(super) const STREAM_FROM: u64 = 8 << 20;
+
+/// The loose blob `id` as a stream with its size, when it is large enough to be streamed. An
+/// archive hardly compresses: a loose file under half that size holds no archive this large.
+pub(super) fn large_loose(db: &Database, id: &ObjectId) -> Option<(u64, LooseStream)> {
+    db.loose_stream(id, STREAM_FROM / 2)
+        .filter(|(size, _)| *size >= STREAM_FROM)
+}
 
 /// Unpacks the blob `id` as a stream when a pack holds it whole and it is an archive that can
 /// be read that way; `None` otherwise (it is then read the usual way).
@@ -256,60 +263,31 @@ fn stream_archive(
     rules: &RuleSet,
     limits: Limits,
 ) -> Option<content::Scanned> {
-    use std::io::Read;
-    let mut stream = db.blob_stream(id)?;
-    let mut head = Vec::with_capacity(512);
-    (&mut stream).take(512).read_to_end(&mut head).ok()?;
-    let kind = super::archive::kind_of(&head)?;
-    let mut budget = super::archive::Budget::for_blob(usize::try_from(size).unwrap_or(usize::MAX));
-    super::archive::scan_stream(
-        std::io::Cursor::new(head).chain(stream),
-        kind,
-        rules,
-        limits,
-        &mut budget,
-    )
+    super::archive::scan_stream(db.blob_stream(id)?, size, rules, limits)
+        .ok()
+        .flatten()
 }
 
-/// Whether the first 8 KiB of a blob a pack holds whole are binary and no archive: read by
-/// inflating just them. `false` when that cannot be known cheaply (a delta, a loose object).
-fn binary_head(db: &Database, id: &ObjectId) -> bool {
-    use std::io::Read;
-    let Some(stream) = db.blob_stream(id) else {
-        return false;
-    };
-    let mut head = Vec::with_capacity(8192);
-    stream.take(8192).read_to_end(&mut head).is_ok()
-        && super::archive::kind_of(&head).is_none()
-        && super::is_binary(&head)
+/// Whether a blob a pack holds whole is binary and no archive, by inflating its first 8 KiB.
+/// `false` when that cannot be known cheaply (a delta, a loose object).
+fn packed_binary(db: &Database, id: &ObjectId) -> bool {
+    db.blob_stream(id)
+        .and_then(super::head_of)
+        .is_some_and(|head| super::binary_not_archive(&head))
 }
 
 /// [`stream_archive`] for a loose blob; the loose file's hash is checked once it is read
 /// (`Err` when it does not match).
 pub(super) fn stream_loose_archive(
-    mut stream: crate::checks::secrets::git::objects::LooseStream,
+    mut stream: LooseStream,
     size: u64,
     rules: &RuleSet,
     limits: Limits,
 ) -> Result<Option<content::Scanned>, String> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(512);
-    (&mut stream)
-        .take(512)
-        .read_to_end(&mut head)
+    let found = super::archive::scan_stream(&mut stream, size, rules, limits)
         .map_err(|e| format!("the loose object file cannot be read: {e}"))?;
-    let Some(kind) = super::archive::kind_of(&head).filter(|k| *k != super::archive::Kind::Zip)
-    else {
-        return Ok(None);
-    };
-    let mut budget = super::archive::Budget::for_blob(usize::try_from(size).unwrap_or(usize::MAX));
-    let found = super::archive::scan_stream(
-        std::io::Cursor::new(head).chain(&mut stream),
-        kind,
-        rules,
-        limits,
-        &mut budget,
-    );
-    stream.verify()?;
+    if found.is_some() {
+        stream.verify()?;
+    }
     Ok(found)
 }
