@@ -320,6 +320,92 @@ fn deep_in_a_large_file() {
     assert_eq!(f["locations"][0]["line"], 100_001);
 }
 
+/// Findings without what depends on how objects are stored (the summary's counters).
+fn findings_of(doc: &Value) -> Vec<Value> {
+    secret_findings(doc).into_iter().cloned().collect()
+}
+
+#[test]
+fn secrets_in_versions_stored_as_pack_deltas_are_found_as_in_loose_objects() {
+    // Versions of one large file: a secret brought in, kept while other lines change (each
+    // later version a delta copying it from its base, or the base of older ones), removed, a
+    // second one brought in next to an edit, at the file's start and end too.
+    let repo = Repo::new();
+    let lines: Vec<String> = (0..3000)
+        .map(|i| format!("setting_{i} = \"value number {i} of the service config\"\n"))
+        .collect();
+    let version = |edits: &[(usize, String)]| {
+        let mut lines = lines.clone();
+        for (at, text) in edits.iter().rev() {
+            lines.insert(*at, text.clone());
+        }
+        lines.concat()
+    };
+    let stripe = (1500, format!("stripe_key = \"{STRIPE}\"\n"));
+    let github = (10, format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+    let edit = |at: usize, n: usize| (at, format!("edited_{n} = true\n"));
+    let age = (0, format!("{AGE_KEY}\n"));
+    let versions = [
+        version(&[]),
+        version(std::slice::from_ref(&stripe)),
+        version(&[edit(200, 1), stripe.clone()]),
+        version(&[edit(200, 2), stripe.clone(), edit(2800, 3)]),
+        version(&[edit(9, 4), github.clone(), edit(11, 5)]),
+        version(&[age.clone(), github.clone(), edit(2999, 6)]),
+        version(&[github, edit(1501, 7)]),
+    ];
+    let mut commits = Vec::new();
+    for (n, text) in versions.iter().enumerate() {
+        repo.write("config/service.conf", text);
+        commits.push(repo.commit(&format!("version {n}")));
+    }
+    let (run, loose) = repo.scan(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    repo.git(&["repack", "-adfq", "--depth=50", "--window=50"]);
+    let packs = repo.path().join(".git/objects/pack");
+    let idx = packs
+        .read_dir()
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    let listing = repo.git(&["verify-pack", "-v", idx.to_str().unwrap()]);
+    let deltas = listing
+        .lines()
+        .filter(|l| l.contains(" blob ") && l.split_whitespace().count() >= 7)
+        .count();
+    assert!(
+        deltas >= 5,
+        "the versions are not stored as deltas:\n{listing}"
+    );
+    let (run, packed) = repo.scan(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(findings_of(&packed), findings_of(&loose));
+    let stripe = only_rule(&packed, "secret.stripe-live-secret-key");
+    assert_eq!(
+        stripe["evidence"]["introduced_by"]["id"],
+        commits[1].as_str()
+    );
+    assert_eq!(stripe["locations"][0]["line"], 1501);
+    let github = only_rule(&packed, "secret.github-pat");
+    assert_eq!(
+        github["evidence"]["introduced_by"]["id"],
+        commits[4].as_str()
+    );
+    let age = only_rule(&packed, "secret.age-identity");
+    assert_eq!(age["evidence"]["introduced_by"]["id"], commits[5].as_str());
+}
+
+/// The one finding of `rule` among others.
+fn only_rule<'a>(doc: &'a Value, rule: &str) -> &'a Value {
+    let found: Vec<&Value> = secret_findings(doc)
+        .into_iter()
+        .filter(|f| f["rule"] == rule)
+        .collect();
+    assert_eq!(found.len(), 1, "{rule}: {doc:#}");
+    found[0]
+}
+
 #[test]
 fn copied_to_a_second_file_later_is_one_finding() {
     let repo = Repo::new();

@@ -49,6 +49,8 @@ pub struct RuleSet {
     prefilter: Prefilter,
     /// Keyword index → the rules it enables.
     keyword_rules: Vec<Vec<usize>>,
+    /// Keyword index → its length in bytes.
+    keyword_lens: Vec<usize>,
     /// The service names rules claim.
     claims: super::claims::Claims,
     /// Matches of rules below this confidence are not reported (they still mask output:
@@ -358,6 +360,15 @@ impl Triples {
 /// comparison with the keyword then drops.
 fn fold(byte: u8) -> u8 {
     byte | 0x20
+}
+
+/// Where a keyword occurs in a buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Keyword {
+    /// Where it starts.
+    pub start: u32,
+    /// Which keyword it is.
+    pub keyword: u32,
 }
 
 /// One secret found in a buffer.
@@ -807,6 +818,7 @@ impl RuleSet {
             rules: compiled,
             prefilter,
             keyword_rules,
+            keyword_lens: keywords.iter().map(String::len).collect(),
             claims,
             min_confidence: super::rules::Confidence::Low,
         })
@@ -815,7 +827,9 @@ impl RuleSet {
     /// Finds every secret in `data`, appending to `out` in order of position. Where two rules
     /// match the same secret, only the earlier rule is kept.
     pub fn scan(&self, data: &[u8], out: &mut Vec<Match>) {
-        self.scan_into(data, out, None);
+        let mut keywords = Vec::new();
+        self.keywords(data, &mut keywords);
+        self.scan_into(data, &keywords, out, None);
     }
 
     /// [`RuleSet::scan`], and also what a code frame must mask: the union of every accepted
@@ -827,36 +841,93 @@ impl RuleSet {
         out: &mut Vec<Match>,
         covered: &mut Vec<Range<usize>>,
     ) {
+        let mut keywords = Vec::new();
+        self.keywords(data, &mut keywords);
+        self.scan_keywords_covering(data, &keywords, out, covered);
+    }
+
+    /// [`RuleSet::scan_covering`] with the keyword occurrences of `data` already known (every
+    /// one, as [`RuleSet::keywords`] finds them, in any order).
+    pub fn scan_keywords_covering(
+        &self,
+        data: &[u8],
+        keywords: &[Keyword],
+        out: &mut Vec<Match>,
+        covered: &mut Vec<Range<usize>>,
+    ) {
         covered.clear();
-        self.scan_into(data, out, Some(covered));
+        self.scan_into(data, keywords, out, Some(covered));
+    }
+
+    /// Appends every keyword occurrence of `data` (every keyword at every position, overlaps
+    /// included) to `out`. Data of 4 GiB or more has none: offsets are 32-bit, and no blob the
+    /// scan reads is that large.
+    pub fn keywords(&self, data: &[u8], out: &mut Vec<Keyword>) {
+        self.keywords_within(data, 0..data.len(), out);
+    }
+
+    /// Appends the keyword occurrences lying wholly inside `data[range]` (offsets in `data`).
+    pub fn keywords_within(&self, data: &[u8], range: Range<usize>, out: &mut Vec<Keyword>) {
+        let Ok(shift) = u32::try_from(range.start) else {
+            return;
+        };
+        if u32::try_from(range.end).is_err() {
+            return;
+        }
+        let Some(part) = data.get(range) else {
+            return;
+        };
+        SCRATCH.with_borrow_mut(|scratch| {
+            self.prefilter.for_each(part, scratch, |keyword, start| {
+                out.push(Keyword {
+                    keyword: keyword as u32,
+                    start: shift + start as u32,
+                });
+            });
+        });
+    }
+
+    /// How many bytes keyword `keyword` has.
+    pub fn keyword_len(&self, keyword: u32) -> usize {
+        self.keyword_lens
+            .get(keyword as usize)
+            .copied()
+            .unwrap_or(usize::MAX)
+    }
+
+    /// The longest keyword's length.
+    pub fn longest_keyword(&self) -> usize {
+        self.keyword_lens.iter().copied().max().unwrap_or(0)
     }
 
     fn scan_into(
         &self,
         data: &[u8],
+        keywords: &[Keyword],
         out: &mut Vec<Match>,
         covered: Option<&mut Vec<Range<usize>>>,
     ) {
         // Where each rule's keywords occur: (rule, keyword start, whether the keyword is one
         // its pattern opens with).
         let mut hits: Vec<(usize, usize, bool)> = Vec::new();
-        // Overlapping search: a keyword inside another keyword still counts.
-        SCRATCH.with_borrow_mut(|scratch| {
-            self.prefilter.for_each(data, scratch, |keyword, start| {
-                for &rule in &self.keyword_rules[keyword] {
-                    let led = match &self.rules[rule].lead {
-                        Some((led, before)) if led.contains(&keyword) => {
-                            if start > 0 && !before[usize::from(data[start - 1])] {
-                                continue;
-                            }
-                            true
+        for &Keyword { keyword, start } in keywords {
+            let (keyword, start) = (keyword as usize, start as usize);
+            let Some(rules) = self.keyword_rules.get(keyword) else {
+                continue;
+            };
+            for &rule in rules {
+                let led = match &self.rules[rule].lead {
+                    Some((led, before)) if led.contains(&keyword) => {
+                        if start > 0 && !before[usize::from(data[start - 1])] {
+                            continue;
                         }
-                        _ => false,
-                    };
-                    hits.push((rule, start, led));
-                }
-            });
-        });
+                        true
+                    }
+                    _ => false,
+                };
+                hits.push((rule, start, led));
+            }
+        }
         if hits.is_empty() {
             return;
         }

@@ -8,6 +8,7 @@
 //! `engine`, `rules`, `hits` or `placeholder`. What it reads is matched by [`super::scan`].
 
 pub mod commits;
+pub mod delta;
 pub mod index;
 mod links;
 pub mod objects;

@@ -72,9 +72,18 @@ impl LooseStream {
 
 /// A pack's files, by path, opened on first use.
 struct LazyPack {
+    kind: gix::hash::Kind,
     index: std::path::PathBuf,
     data: std::path::PathBuf,
     opened: std::sync::OnceLock<Option<(gix::odb::pack::index::File, gix::odb::pack::data::File)>>,
+}
+
+impl LazyPack {
+    fn open(&self) -> Option<(gix::odb::pack::index::File, gix::odb::pack::data::File)> {
+        let index = gix::odb::pack::index::File::at(&self.index, self.kind).ok()?;
+        let data = gix::odb::pack::data::File::at(&self.data, self.kind).ok()?;
+        Some((index, data))
+    }
 }
 
 /// Where a packed object sits.
@@ -116,6 +125,7 @@ impl Database {
             for (idx, data) in pack_pairs(&dir.join("pack"))? {
                 let entries = verify_pack(&idx, &data, kind)?;
                 lazy.push(LazyPack {
+                    kind,
                     index: idx.clone(),
                     data: data.clone(),
                     opened: std::sync::OnceLock::new(),
@@ -218,13 +228,8 @@ impl Database {
     /// blob ever held in memory. `None` for anything else (read it the usual way). A loose
     /// copy, which takes precedence, must be ruled out first ([`Database::is_loose`]).
     pub fn blob_stream(&self, id: &ObjectId) -> Option<impl std::io::Read + '_> {
-        let kind = id.kind();
         for pack in &self.packs {
-            let opened = pack.opened.get_or_init(|| {
-                let index = gix::odb::pack::index::File::at(&pack.index, kind).ok()?;
-                let data = gix::odb::pack::data::File::at(&pack.data, kind).ok()?;
-                Some((index, data))
-            });
+            let opened = pack.opened.get_or_init(|| pack.open());
             let Some((index, data)) = opened else {
                 continue;
             };
@@ -239,6 +244,34 @@ impl Database {
             return Some(flate2::read::ZlibDecoder::new(compressed));
         }
         None
+    }
+
+    /// The copies of the packed object at `placement`, when it is stored as a delta against
+    /// an object of the same pack ([`Placement::base`]): what of its base it keeps, and where.
+    /// `None` when it is not such a delta, or its delta cannot be read or does not add up.
+    pub fn delta_of(&self, placement: Placement) -> Option<super::delta::Copies> {
+        use std::io::Read;
+        placement.base?;
+        let pack = self.packs.get(placement.pack as usize)?;
+        let (_, data) = pack.opened.get_or_init(|| pack.open()).as_ref()?;
+        let entry = data.entry(placement.offset).ok()?;
+        if !matches!(
+            entry.header,
+            gix::odb::pack::data::entry::Header::OfsDelta { .. }
+        ) {
+            return None;
+        }
+        let compressed = data.entry_slice(entry.data_offset..data.pack_end() as u64)?;
+        let size = usize::try_from(entry.decompressed_size).ok()?;
+        let mut delta = Vec::with_capacity(size);
+        flate2::read::ZlibDecoder::new(compressed)
+            .take(entry.decompressed_size)
+            .read_to_end(&mut delta)
+            .ok()?;
+        if delta.len() != size {
+            return None;
+        }
+        super::delta::copies(&delta)
     }
 
     /// Whether `id` has a loose copy (which must then be read with [`Database::read_loose`]).

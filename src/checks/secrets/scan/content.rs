@@ -6,6 +6,7 @@
 //! It is handed bytes; it reads nothing itself and knows nothing of git.
 
 use super::archive::{self, Budget, Truncation};
+use super::sketch::{Prior, Sketch};
 use super::{Limits, decode, is_binary};
 use crate::checks::secrets::engine::{Match, RuleSet};
 use crate::checks::secrets::hits::Hit;
@@ -59,6 +60,29 @@ pub fn scan(data: &[u8], rules: &RuleSet, limits: Limits, matches: &mut Vec<Matc
             ..Scanned::default()
         },
     }
+}
+
+/// [`scan`] for the object pass: text read through its delta's base when there is one
+/// ([`Prior`]), and the sketch of it for the deltas against it (`None` for an archive or
+/// binary content, which are not read that way).
+pub fn scan_sketched(
+    data: &[u8],
+    rules: &RuleSet,
+    limits: Limits,
+    matches: &mut Vec<Match>,
+    prior: Option<Prior<'_>>,
+) -> (Scanned, Option<Sketch>) {
+    if archive::kind_of(data).is_some() || (!limits.scan_binary && is_binary(data)) {
+        return (scan(data, rules, limits, matches), None);
+    }
+    let (hits, sketch) = decode::hits_sketched(data, rules, matches, prior);
+    (
+        Scanned {
+            hits,
+            ..Scanned::default()
+        },
+        Some(sketch),
+    )
 }
 
 /// Scans an archive member, `depth` archives down, within the blob's `budget`.

@@ -11,7 +11,8 @@
 //! nothing and knows nothing of git.
 
 use super::fields;
-use crate::checks::secrets::engine::{Match, RuleSet};
+use super::sketch::{Prior, Sketch};
+use crate::checks::secrets::engine::{Keyword, Match, RuleSet};
 use crate::checks::secrets::hits::{Anchor, Hit, hits_at};
 use base64::Engine as _;
 use std::ops::Range;
@@ -43,6 +44,41 @@ pub fn hits_covering(
     layer(data, rules, matches, covered, 0)
 }
 
+/// [`hits`] read through a delta's base when there is one ([`Prior`]), and what the passes
+/// over every byte found, for the deltas against this blob.
+pub fn hits_sketched(
+    data: &[u8],
+    rules: &RuleSet,
+    matches: &mut Vec<Match>,
+    prior: Option<Prior<'_>>,
+) -> (Vec<Hit>, Sketch) {
+    let mut sketch = Sketch {
+        len: data.len(),
+        ..Sketch::default()
+    };
+    match prior.filter(|p| p.fits(data.len())) {
+        Some(prior) => {
+            prior.keywords(data, rules, &mut sketch.keywords);
+            sketch.runs = prior.runs(data, rules);
+        }
+        None => {
+            rules.keywords(data, &mut sketch.keywords);
+            sketch.keywords.sort_unstable();
+            base64_runs_from(data, 0, data.len(), &mut sketch.runs);
+        }
+    }
+    let hits = layer_with(
+        data,
+        rules,
+        matches,
+        &mut Vec::new(),
+        0,
+        &sketch.keywords,
+        &sketch.runs,
+    );
+    (hits, sketch)
+}
+
 fn layer(
     data: &[u8],
     rules: &RuleSet,
@@ -50,8 +86,27 @@ fn layer(
     covered: &mut Vec<Range<usize>>,
     depth: usize,
 ) -> Vec<Hit> {
+    let mut keywords = Vec::new();
+    rules.keywords(data, &mut keywords);
+    let mut runs = Vec::new();
+    if depth < MAX_DEPTH {
+        base64_runs_from(data, 0, data.len(), &mut runs);
+    }
+    layer_with(data, rules, matches, covered, depth, &keywords, &runs)
+}
+
+/// One layer, its keyword occurrences and base64 runs known.
+fn layer_with(
+    data: &[u8],
+    rules: &RuleSet,
+    matches: &mut Vec<Match>,
+    covered: &mut Vec<Range<usize>>,
+    depth: usize,
+    keywords: &[Keyword],
+    runs: &[Range<usize>],
+) -> Vec<Hit> {
     matches.clear();
-    rules.scan_covering(data, matches, covered);
+    rules.scan_keywords_covering(data, keywords, matches, covered);
     let mut anchors: Vec<Anchor> = matches.iter().map(|m| Anchor::of(data, rules, m)).collect();
     for anchor in anchors
         .iter_mut()
@@ -60,8 +115,8 @@ fn layer(
         fields::docker_registry(data, anchor);
     }
     if depth < MAX_DEPTH {
-        let mut runs: Vec<Range<usize>> = Vec::new();
-        for (run, decoded, how) in encoded(data) {
+        let mut holding: Vec<Range<usize>> = Vec::new();
+        for (run, decoded, how) in encoded(data, runs) {
             let found = inner(data, &run, &decoded, how, rules, depth);
             // A secret matched as stored inside the run is reported as stored.
             let plain = |a: &Anchor| {
@@ -74,12 +129,12 @@ fn layer(
             };
             let found: Vec<Anchor> = found.into_iter().filter(|a| !plain(a)).collect();
             if !found.is_empty() {
-                runs.push(run);
+                holding.push(run);
                 anchors.extend(found);
             }
         }
-        if !runs.is_empty() {
-            covered.extend(runs);
+        if !holding.is_empty() {
+            covered.extend(holding);
             merge(covered);
         }
     }
@@ -139,10 +194,10 @@ fn merge(ranges: &mut Vec<Range<usize>>) {
     *ranges = out;
 }
 
-/// Every encoded stretch of `data` that decodes to text: (where, decoded, how).
-fn encoded(data: &[u8]) -> Vec<(Range<usize>, Vec<u8>, &'static str)> {
+/// Every encoded stretch of `data` that decodes to text, its base64 `runs` known: (where,
+/// decoded, how).
+fn encoded(data: &[u8], runs: &[Range<usize>]) -> Vec<(Range<usize>, Vec<u8>, &'static str)> {
     let mut found = Vec::new();
-    let runs = base64_runs(data);
     let mut i = 0;
     // Runs of a block that did not decode as a whole are not tried as the start of another:
     // each would join the rest of the block again (quadratic in a large binary block).
@@ -185,15 +240,26 @@ static BASE64: [bool; 256] = {
     table
 };
 
-/// Runs of at least [`MIN_RUN`] base64 characters (and their `=` padding), found window by
-/// window from the right end (as Horspool's search does): in text a window fails at its last
-/// space or punctuation within a few bytes and the next one starts past it, so about one byte
-/// in five is looked at.
-fn base64_runs(data: &[u8]) -> Vec<Range<usize>> {
-    let mut runs = Vec::new();
+/// Whether `byte` can be part of a base64 run (its characters and `=`).
+pub(super) fn in_run(byte: u8) -> bool {
+    BASE64[usize::from(byte)] || byte == b'='
+}
+
+/// Appends the runs of at least [`MIN_RUN`] base64 characters (and their `=` padding) that
+/// start at `from` or later and before `until` (`from` is 0, or follows a byte that is in no
+/// run); returns where the search stopped (the same kind of place, to go on from). Found
+/// window by window from the right end (as Horspool's search does): in text a window fails at
+/// its last space or punctuation within a few bytes and the next one starts past it, so about
+/// one byte in five is looked at.
+pub(super) fn base64_runs_from(
+    data: &[u8],
+    from: usize,
+    until: usize,
+    runs: &mut Vec<Range<usize>>,
+) -> usize {
     // The window's start; the byte before it is never a base64 byte.
-    let mut start = 0;
-    while start + MIN_RUN <= data.len() {
+    let mut start = from;
+    while start < until && start + MIN_RUN <= data.len() {
         let window = &data[start..start + MIN_RUN];
         if let Some(at) = window.iter().rposition(|&b| !BASE64[usize::from(b)]) {
             start += at + 1;
@@ -216,7 +282,7 @@ fn base64_runs(data: &[u8]) -> Vec<Range<usize>> {
         runs.push(start..padded);
         start = padded + 1;
     }
-    runs
+    start
 }
 
 /// A base64 block wrapped over lines, as `base64` (76 characters), PEM and MIME (64, 76)
@@ -399,6 +465,16 @@ fn unescape_json(body: &[u8]) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    fn base64_runs(data: &[u8]) -> Vec<Range<usize>> {
+        let mut runs = Vec::new();
+        base64_runs_from(data, 0, data.len(), &mut runs);
+        runs
+    }
+
+    fn encoded_all(data: &[u8]) -> Vec<(Range<usize>, Vec<u8>, &'static str)> {
+        encoded(data, &base64_runs(data))
+    }
+
     proptest::proptest! {
         /// The probing search finds the runs a byte-by-byte one finds.
         #[test]
@@ -489,7 +565,7 @@ mod tests {
             (76, format!("settings.b64: |\n{}\n", wrapped_at(76, "  "))),
             (64, format!("CONFIG={}\n", wrapped_at(64, "").trim_start())),
         ] {
-            let found = encoded(text.as_bytes());
+            let found = encoded_all(text.as_bytes());
             assert_eq!(found.len(), 1, "{width}: {found:?}");
             let (range, decoded, how) = &found[0];
             assert_eq!(decoded.as_slice(), config.as_bytes(), "{width}");
@@ -498,7 +574,7 @@ mod tests {
         }
         // Lines of keys, each its own: not one block, and none decodes to text.
         let keys = "Zq8nB3vL6mX1kP9rT4wY7hJ2dF5gS0aC\nQx7Lm2Nv9Rt4Ws8Kp3Zc6Hb1Jd5Fg0Ya\n";
-        assert!(encoded(keys.as_bytes()).is_empty());
+        assert!(encoded_all(keys.as_bytes()).is_empty());
     }
 
     /// A large block of wrapped base64 that decodes to binary (an image, random bytes) was
@@ -518,7 +594,7 @@ mod tests {
         };
         let time = |data: &[u8]| {
             let started = std::time::Instant::now();
-            assert!(encoded(data).is_empty());
+            assert!(encoded_all(data).is_empty());
             started.elapsed()
         };
         let (small, large) = (block(5_000), block(20_000));

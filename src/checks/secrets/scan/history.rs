@@ -7,6 +7,7 @@
 
 use super::archive::Truncation;
 use super::reader::{Reader, Seen};
+use super::sketch::Sketches;
 use super::{Limits, Progress, Stats};
 use crate::checks::secrets::Range;
 use crate::checks::secrets::engine::RuleSet;
@@ -18,6 +19,9 @@ use crate::checks::secrets::hits::Hit;
 use gix::ObjectId;
 use rayon::prelude::*;
 use std::collections::HashMap;
+
+/// One object read by the object pass.
+type Read = Result<(ObjectId, Seen), HistoryError>;
 
 /// Everything the object pass found.
 pub struct Scanned {
@@ -75,17 +79,30 @@ pub fn scan_objects(
         message,
     };
     let sync = repo.clone().into_sync();
-    // One repository handle, and so one pack delta cache, per chunk rather than per rayon
-    // split; chunks are large enough to amortise it and small enough to balance the load.
-    let chunk_size = (ids.len() / (rayon::current_num_threads() * 4)).max(64);
+    // Chunks handed out in order, to one reader (one repository handle, and so one pack delta
+    // cache) per thread: a delta's base, earlier in its pack, has mostly been read (and its
+    // sketch kept) by the time the delta is; small enough that a slow chunk leaves the other
+    // threads work to take.
+    let size = (ids.len() / (rayon::current_num_threads() * 32)).max(64);
+    let chunks: Vec<std::ops::Range<usize>> = (0..ids.len())
+        .step_by(size)
+        .map(|start| start..(start + size).min(ids.len()))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let sketches = complete.map(|c| {
+        Sketches::new(
+            c.placements
+                .iter()
+                .flatten()
+                .filter_map(|p| Some((p.pack, p.base?))),
+        )
+    });
     progress.start(ids.len() as u64);
     let present = complete.map(|c| c.present);
-    let results: Vec<Result<(ObjectId, Seen), HistoryError>> = ids
-        .par_chunks(chunk_size)
-        .enumerate()
-        .flat_map_iter(|(n, chunk)| {
+    let mut parts: Vec<(usize, Vec<Read>)> = (0..rayon::current_num_threads())
+        .into_par_iter()
+        .flat_map_iter(|_| {
             let repo = sync.to_thread_local();
-            let placements = complete.and_then(|c| c.placements.get(n * chunk_size..));
             let mut reader = Reader {
                 repo: &repo,
                 db,
@@ -95,39 +112,50 @@ pub fn scan_objects(
                 limits,
                 buf: Vec::new(),
                 matches: Vec::new(),
+                sketches: sketches.as_ref(),
             };
-            let mut since = (0u64, 0u64);
-            let read: Vec<_> = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, &id)| {
-                    let placement = placements.and_then(|p| p.get(i).copied().flatten());
-                    let result = reader
-                        .read_object(id, placement)
-                        .map(|seen| (id, seen))
-                        .map_err(|message| object_error(id, message));
-                    since.0 += 1;
-                    if let Ok((
-                        _,
-                        Seen::Blob {
-                            scanned: Some(bytes),
-                            ..
-                        },
-                    )) = &result
-                    {
-                        since.1 += bytes;
-                    }
-                    if since.0 == 256 {
-                        progress.advance(since.0, since.1);
-                        since = (0, 0);
-                    }
-                    result
-                })
-                .collect();
-            progress.advance(since.0, since.1);
-            read
+            let mut parts = Vec::new();
+            while let Some(range) =
+                chunks.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+            {
+                let placements = complete.and_then(|c| c.placements.get(range.start..));
+                let chunk = &ids[range.clone()];
+                let mut since = (0u64, 0u64);
+                let read: Vec<_> = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &id)| {
+                        let placement = placements.and_then(|p| p.get(i).copied().flatten());
+                        let result = reader
+                            .read_object(id, placement)
+                            .map(|seen| (id, seen))
+                            .map_err(|message| object_error(id, message));
+                        since.0 += 1;
+                        if let Ok((
+                            _,
+                            Seen::Blob {
+                                scanned: Some(bytes),
+                                ..
+                            },
+                        )) = &result
+                        {
+                            since.1 += bytes;
+                        }
+                        if since.0 == 256 {
+                            progress.advance(since.0, since.1);
+                            since = (0, 0);
+                        }
+                        result
+                    })
+                    .collect();
+                progress.advance(since.0, since.1);
+                parts.push((range.start, read));
+            }
+            parts
         })
         .collect();
+    parts.sort_unstable_by_key(|(start, _)| *start);
+    let results = parts.into_iter().flat_map(|(_, read)| read);
     progress.finish();
 
     let mut scanned = Scanned {

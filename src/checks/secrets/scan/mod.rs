@@ -14,6 +14,7 @@ mod fields;
 pub mod files;
 pub mod history;
 mod reader;
+pub mod sketch;
 
 pub use history::{MessageHits, Scanned, scan_all, scan_objects, scan_range};
 

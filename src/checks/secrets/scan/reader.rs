@@ -10,6 +10,7 @@ use super::Limits;
 use super::archive::Truncation;
 use super::content;
 use super::decode::hits_covering;
+use super::sketch::{Prior, Sketches};
 use crate::checks::secrets::engine::{Match, RuleSet};
 use crate::checks::secrets::git::objects::{
     LooseStream, decode_commit_and_message, decode_tag, summary_of,
@@ -74,6 +75,8 @@ pub(super) struct Reader<'a> {
     pub(super) limits: Limits,
     pub(super) buf: Vec<u8>,
     pub(super) matches: Vec<Match>,
+    /// The sketches of delta bases (whole-database pass only).
+    pub(super) sketches: Option<&'a Sketches>,
 }
 
 impl Reader<'_> {
@@ -91,6 +94,7 @@ impl Reader<'_> {
             limits,
             buf,
             matches,
+            sketches,
         } = self;
         let chain = |e: Box<dyn std::error::Error + Send + Sync>| describe(&*e);
         let at = placement.map(|p| (p.pack, p.offset));
@@ -191,10 +195,35 @@ impl Reader<'_> {
             Kind::Blob if data.data.len() as u64 > limits.max_blob_size => {
                 Seen::too_large(data.data.len() as u64, limits.max_blob_size)
             }
-            Kind::Blob => Seen::read(
-                data.data.len() as u64,
-                content::scan(data.data, rules, *limits, matches),
-            ),
+            Kind::Blob => {
+                let (sketches, placement) = match (*sketches, placement) {
+                    (Some(sketches), Some(placement)) if kind.is_some() => (sketches, placement),
+                    _ => {
+                        return Ok(Seen::read(
+                            data.data.len() as u64,
+                            content::scan(data.data, rules, *limits, matches),
+                        ));
+                    }
+                };
+                // A delta is read through its base's sketch, when that is kept.
+                let base = placement
+                    .base
+                    .and_then(|b| sketches.take((placement.pack, b)));
+                let copies = base.as_ref().and_then(|_| db.delta_of(placement));
+                let prior = base
+                    .as_deref()
+                    .zip(copies.as_ref())
+                    .map(|(sketch, copies)| Prior { sketch, copies });
+                let (found, sketch) =
+                    content::scan_sketched(data.data, rules, *limits, matches, prior);
+                let at = (placement.pack, placement.offset);
+                if let Some(sketch) = sketch
+                    && sketches.wanted(at)
+                {
+                    sketches.keep(at, sketch);
+                }
+                Seen::read(data.data.len() as u64, found)
+            }
             Kind::Commit => {
                 let (mut info, message) = decode_commit_and_message(data.data, hash)?;
                 let (hits, summary) = message_hits(message, rules, matches);
