@@ -9,7 +9,7 @@
 use super::Target;
 use super::codes::{ARCHIVE_TRUNCATED, BLOB_NOT_READ, UNREACHABLE};
 use super::engine::RuleSet;
-use super::git::{self, CommitInfo, TagInfo};
+use super::git::{self, Commits, TagInfo};
 use super::hits::{Hit, Spot};
 use super::redact;
 use crate::finding::{Finding, Location, Severity, Subject};
@@ -95,7 +95,7 @@ impl Occurrence {
 /// What history knows of the places: commits, tags, and which ref reaches each.
 #[derive(Default)]
 pub(super) struct History {
-    pub commits: HashMap<ObjectId, CommitInfo>,
+    pub commits: Commits,
     /// The first ref that reaches each commit.
     pub labels: HashMap<ObjectId, String>,
     /// The annotated tags whose messages hold secrets.

@@ -5,12 +5,12 @@
 //!
 //! It reads commits and trees; it does not read blobs' content, match or know any rule.
 
-use super::objects::{CommitInfo, Database, read_commit};
+use super::objects::{Commits, Database, read_commit};
 use super::refs::peel_to_commit;
 use super::repo::{HistoryError, describe, one_line, partial_clone_hint, shallow_commits};
 use super::trees::{Introductions, introduced_by_commits};
 use gix::ObjectId;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 
 /// `--since base` and `--range base..head`: the commits of the range, decoded, and the blobs
 /// they brought in, with where each was brought in. Every revision, tip and commit the range
@@ -20,7 +20,7 @@ pub fn range(
     db: &Database,
     base: &str,
     head: Option<&str>,
-) -> Result<(HashMap<ObjectId, CommitInfo>, Introductions), HistoryError> {
+) -> Result<(Commits, Introductions), HistoryError> {
     let label = match head {
         Some(head) => format!("--range {base}..{head}"),
         None => format!("--since {base}"),
@@ -46,7 +46,7 @@ pub fn range(
 fn notes_on(
     repo: &gix::Repository,
     db: &Database,
-    commits: &mut HashMap<ObjectId, CommitInfo>,
+    commits: &mut Commits,
     introductions: &mut Introductions,
     shallow: &std::collections::HashSet<ObjectId>,
 ) -> Result<(), HistoryError> {
@@ -112,7 +112,7 @@ fn range_commits(
     tips: Vec<ObjectId>,
     hidden: Vec<ObjectId>,
     label: &str,
-) -> Result<HashMap<ObjectId, CommitInfo>, HistoryError> {
+) -> Result<Commits, HistoryError> {
     let walk_error = |message: String| HistoryError::Ref {
         repo: repo.path().to_path_buf(),
         what: label.to_string(),
@@ -127,7 +127,7 @@ fn range_commits(
         .with_hidden(hidden)
         .all()
         .map_err(|e| walk_error(describe(&e)))?;
-    let mut commits = HashMap::new();
+    let mut commits = Commits::default();
     let mut buf = Vec::new();
     for info in walk {
         let info = info.map_err(|e| walk_error(describe(&e)))?;
@@ -146,9 +146,9 @@ fn range_commits(
 }
 
 /// Commits parents-first (oldest first among those ready), as a position per commit.
-pub fn topological_order(commits: &HashMap<ObjectId, CommitInfo>) -> Vec<ObjectId> {
-    let mut waiting: HashMap<ObjectId, usize> = HashMap::new();
-    let mut children: HashMap<ObjectId, Vec<ObjectId>> = HashMap::new();
+pub fn topological_order(commits: &Commits) -> Vec<ObjectId> {
+    let mut waiting: gix::hashtable::HashMap<ObjectId, usize> = Default::default();
+    let mut children: gix::hashtable::HashMap<ObjectId, Vec<ObjectId>> = Default::default();
     let mut ready = BinaryHeap::new();
     for (id, info) in commits {
         let present = info

@@ -19,7 +19,7 @@ pub mod trees;
 pub mod worktree;
 
 pub(crate) use links::{TreeChecker, tag_links};
-pub use objects::{CommitInfo, Database, Placement, TagInfo};
+pub use objects::{CommitInfo, Commits, Database, Placement, TagInfo};
 pub use refs::BrokenLink;
 pub use repo::{HistoryError, find_repository, is_shallow, open};
 pub use worktree::FileError;

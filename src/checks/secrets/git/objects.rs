@@ -307,6 +307,9 @@ impl Database {
     }
 }
 
+/// Commits by id.
+pub type Commits = gix::hashtable::HashMap<ObjectId, CommitInfo>;
+
 /// A commit, as much as findings need.
 #[derive(Clone, Debug)]
 pub struct CommitInfo {

@@ -7,7 +7,7 @@
 //!
 //! It reads refs, commits, trees and tags; it does not read blobs' content or match.
 
-use super::objects::{CommitInfo, Database, find};
+use super::objects::{Commits, Database, find};
 use super::repo::{HistoryError, describe, one_line, partial_clone_hint, shallow_commits};
 use super::trees::tree_entries;
 use gix::ObjectId;
@@ -122,10 +122,7 @@ pub fn peel_to_commit(
 /// The annotated tags of the tag chains `refs/tags/*` start, each once, whose chain ends at
 /// one of `commits` (a range's): the tags made on a range's commits. A tag that cannot be read
 /// is an error naming its ref.
-pub fn tags_on(
-    repo: &gix::Repository,
-    commits: &HashMap<ObjectId, CommitInfo>,
-) -> Result<Vec<ObjectId>, HistoryError> {
+pub fn tags_on(repo: &gix::Repository, commits: &Commits) -> Result<Vec<ObjectId>, HistoryError> {
     let mut found = Vec::new();
     for tip in ref_tips(repo)? {
         if !tip.name.starts_with("refs/tags/") {
@@ -227,7 +224,7 @@ fn ranked_tips(repo: &gix::Repository) -> Result<Vec<(u8, String, ObjectId)>, Hi
 /// reaches. A reflog that cannot be read is an error naming it.
 pub fn reflog_labels(
     repo: &gix::Repository,
-    commits: &HashMap<ObjectId, CommitInfo>,
+    commits: &Commits,
     labels: &HashMap<ObjectId, String>,
 ) -> Result<HashMap<ObjectId, String>, HistoryError> {
     // HEAD first (a repository without one has nothing logged under it), then every ref,
@@ -273,7 +270,7 @@ pub const STASH: &str = "refs/stash";
 /// that reaches it; commits no ref reaches have no label.
 pub fn ref_labels(
     repo: &gix::Repository,
-    commits: &HashMap<ObjectId, CommitInfo>,
+    commits: &Commits,
 ) -> Result<HashMap<ObjectId, String>, HistoryError> {
     let mut refs: Vec<(u8, String, ObjectId)> = Vec::new();
     for (rank, name, target) in ranked_tips(repo)? {
@@ -307,7 +304,7 @@ pub fn check_complete(
     db: &Database,
     tips: &[RefTip],
     present: &gix::hashtable::HashSet<ObjectId>,
-    commits: &HashMap<ObjectId, CommitInfo>,
+    commits: &Commits,
     mut broken: Vec<BrokenLink>,
 ) -> Result<(), HistoryError> {
     for tip in tips {

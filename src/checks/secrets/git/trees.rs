@@ -6,7 +6,7 @@
 //! It reads trees and commits handed to it; it does not choose which commits to walk (that is
 //! [`super::commits`]), read blobs' content or match.
 
-use super::objects::{CommitInfo, Database, find, read_commit};
+use super::objects::{Commits, Database, find, read_commit};
 use super::repo::{HistoryError, partial_clone_hint};
 use gix::ObjectId;
 use gix::objs::Kind;
@@ -21,6 +21,23 @@ pub(crate) fn tree_entries(
     tree: ObjectId,
     buf: &mut Vec<u8>,
 ) -> Result<Vec<(gix::objs::tree::EntryMode, String, ObjectId)>, HistoryError> {
+    let data = tree_data(repo, db, tree, buf)?;
+    let mut entries = Vec::new();
+    for entry in gix::objs::TreeRefIter::from_bytes(data, repo.object_hash()) {
+        let entry = entry.map_err(|e| not_a_tree(repo, tree, e))?;
+        entries.push((entry.mode, entry.filename.to_string(), entry.oid.to_owned()));
+    }
+    Ok(entries)
+}
+
+/// The content of the tree `tree`, read into `buf`; missing, or another kind, is an error
+/// naming it.
+fn tree_data<'a>(
+    repo: &gix::Repository,
+    db: &Database,
+    tree: ObjectId,
+    buf: &'a mut Vec<u8>,
+) -> Result<&'a [u8], HistoryError> {
     let object_error = |message: String| HistoryError::Object {
         repo: repo.path().to_path_buf(),
         id: tree,
@@ -35,12 +52,16 @@ pub(crate) fn tree_entries(
             data.kind
         )));
     }
-    let mut entries = Vec::new();
-    for entry in gix::objs::TreeRefIter::from_bytes(data.data, repo.object_hash()) {
-        let entry = entry.map_err(|e| object_error(format!("not a valid tree: {e}")))?;
-        entries.push((entry.mode, entry.filename.to_string(), entry.oid.to_owned()));
+    Ok(data.data)
+}
+
+/// A tree whose entries do not decode.
+fn not_a_tree(repo: &gix::Repository, tree: ObjectId, e: impl std::fmt::Display) -> HistoryError {
+    HistoryError::Object {
+        repo: repo.path().to_path_buf(),
+        id: tree,
+        message: format!("not a valid tree: {e}"),
     }
-    Ok(entries)
 }
 
 /// Where a blob was brought in: the path and the commit, in introduction order.
@@ -53,7 +74,7 @@ pub(crate) fn introduced_by_commits(
     repo: &gix::Repository,
     db: &Database,
     order: &[ObjectId],
-    commits: &HashMap<ObjectId, CommitInfo>,
+    commits: &Commits,
     shallow: &HashSet<ObjectId>,
 ) -> Result<Introductions, HistoryError> {
     let mut found: Introductions = HashMap::new();
@@ -144,10 +165,11 @@ pub fn attribute(
     repo: &gix::Repository,
     db: &Database,
     order: &[ObjectId],
-    commits: &HashMap<ObjectId, CommitInfo>,
+    commits: &Commits,
     targets: &HashSet<ObjectId>,
 ) -> Result<Introductions, HistoryError> {
-    let mut memo: HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>> = HashMap::new();
+    let mut memo: gix::hashtable::HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>> =
+        gix::hashtable::HashMap::default();
     let mut seen: HashSet<(ObjectId, String)> = HashSet::new();
     let mut found: Introductions = HashMap::new();
     let mut buf = Vec::new();
@@ -171,21 +193,26 @@ fn targets_in_tree(
     db: &Database,
     tree: ObjectId,
     targets: &HashSet<ObjectId>,
-    memo: &mut HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>>,
+    memo: &mut gix::hashtable::HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>>,
     buf: &mut Vec<u8>,
 ) -> Result<Rc<Vec<(String, ObjectId)>>, HistoryError> {
     if let Some(hit) = memo.get(&tree) {
         return Ok(hit.clone());
     }
-    // The entries are owned: the buffer is reused by the recursion.
-    let entries = tree_entries(repo, db, tree, buf)?;
+    // The tree is copied out: the buffer is reused by the recursion. Names are made only for
+    // what leads to a target (most entries of most trees do not).
+    let data = tree_data(repo, db, tree, buf)?.to_vec();
     let mut listing = Vec::new();
-    for (mode, name, oid) in entries {
-        if mode.is_tree() {
-            let sub = targets_in_tree(repo, db, oid, targets, memo, buf)?;
-            listing.extend(sub.iter().map(|(p, b)| (format!("{name}/{p}"), *b)));
-        } else if mode.is_blob_or_symlink() && targets.contains(&oid) {
-            listing.push((name, oid));
+    for entry in gix::objs::TreeRefIter::from_bytes(&data, repo.object_hash()) {
+        let entry = entry.map_err(|e| not_a_tree(repo, tree, e))?;
+        if entry.mode.is_tree() {
+            let sub = targets_in_tree(repo, db, entry.oid.to_owned(), targets, memo, buf)?;
+            if !sub.is_empty() {
+                let name = entry.filename.to_string();
+                listing.extend(sub.iter().map(|(p, b)| (format!("{name}/{p}"), *b)));
+            }
+        } else if entry.mode.is_blob_or_symlink() && targets.contains(entry.oid) {
+            listing.push((entry.filename.to_string(), entry.oid.to_owned()));
         }
     }
     let listing = Rc::new(listing);

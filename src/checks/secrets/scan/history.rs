@@ -13,7 +13,7 @@ use crate::checks::secrets::Range;
 use crate::checks::secrets::engine::RuleSet;
 use crate::checks::secrets::git::trees::Introductions;
 use crate::checks::secrets::git::{
-    BrokenLink, CommitInfo, Database, HistoryError, Placement, TagInfo, TreeChecker, commits, refs,
+    BrokenLink, Commits, Database, HistoryError, Placement, TagInfo, TreeChecker, commits, refs,
 };
 use crate::checks::secrets::hits::Hit;
 use gix::ObjectId;
@@ -30,7 +30,7 @@ pub struct Scanned {
     /// Blobs holding archives that were not read to the end.
     pub truncated: HashMap<ObjectId, Vec<Truncation>>,
     /// Every commit in the database.
-    pub commits: HashMap<ObjectId, CommitInfo>,
+    pub commits: Commits,
     /// Commit and tag messages with secrets.
     pub messages: Vec<MessageHits>,
     /// The annotated tags whose messages hold secrets.
@@ -161,7 +161,7 @@ pub fn scan_objects(
     let mut scanned = Scanned {
         hits: HashMap::new(),
         truncated: HashMap::new(),
-        commits: HashMap::new(),
+        commits: Commits::default(),
         messages: Vec::new(),
         tags: HashMap::new(),
         stats: Stats {
