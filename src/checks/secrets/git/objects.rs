@@ -76,6 +76,25 @@ struct LazyPack {
     index: std::path::PathBuf,
     data: std::path::PathBuf,
     opened: std::sync::OnceLock<Option<(gix::odb::pack::index::File, gix::odb::pack::data::File)>>,
+    /// The pack file, for positioned reads.
+    file: std::sync::OnceLock<Option<std::fs::File>>,
+}
+
+/// A file read from a position on, with positioned reads (no cursor shared between threads).
+struct FileAt<'a> {
+    file: &'a std::fs::File,
+    at: u64,
+}
+
+impl std::io::Read for FileAt<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.at)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
 }
 
 impl LazyPack {
@@ -129,6 +148,7 @@ impl Database {
                     index: idx.clone(),
                     data: data.clone(),
                     opened: std::sync::OnceLock::new(),
+                    file: std::sync::OnceLock::new(),
                 });
                 if list {
                     packed.extend(
@@ -253,18 +273,35 @@ impl Database {
         use std::io::Read;
         placement.base?;
         let pack = self.packs.get(placement.pack as usize)?;
-        let (_, data) = pack.opened.get_or_init(|| pack.open()).as_ref()?;
-        let entry = data.entry(placement.offset).ok()?;
+        // Read with positioned reads rather than through a second mapping of the pack, whose
+        // pages would count twice in the process's memory.
+        let file = pack
+            .file
+            .get_or_init(|| std::fs::File::open(&pack.data).ok())
+            .as_ref()?;
+        let mut reader = std::io::BufReader::with_capacity(
+            4096,
+            FileAt {
+                file,
+                at: placement.offset,
+            },
+        );
+        let entry = gix::odb::pack::data::Entry::from_read(
+            &mut reader,
+            placement.offset,
+            pack.kind.len_in_bytes(),
+        )
+        .ok()?;
         if !matches!(
             entry.header,
             gix::odb::pack::data::entry::Header::OfsDelta { .. }
         ) {
             return None;
         }
-        let compressed = data.entry_slice(entry.data_offset..data.pack_end() as u64)?;
         let size = usize::try_from(entry.decompressed_size).ok()?;
         let mut delta = Vec::with_capacity(size);
-        flate2::read::ZlibDecoder::new(compressed)
+        // Inflated from the small buffer itself: a `read` decoder would read ahead 32 KiB.
+        flate2::bufread::ZlibDecoder::new(reader)
             .take(entry.decompressed_size)
             .read_to_end(&mut delta)
             .ok()?;

@@ -188,7 +188,7 @@ struct Held {
 
 impl Sketches {
     /// Memory the kept sketches may hold.
-    const CAP: usize = 256 << 20;
+    const CAP: usize = 128 << 20;
 
     /// For the objects at `bases`, the base of each delta to be read (one entry per delta).
     pub fn new(bases: impl Iterator<Item = (u32, u64)>) -> Sketches {
@@ -209,7 +209,9 @@ impl Sketches {
     }
 
     /// Keeps the sketch of the object at `at` for the deltas against it.
-    pub fn keep(&self, at: (u32, u64), sketch: Sketch) {
+    pub fn keep(&self, at: (u32, u64), mut sketch: Sketch) {
+        sketch.keywords.shrink_to_fit();
+        sketch.runs.shrink_to_fit();
         let Ok(mut held) = self.state.lock() else {
             return;
         };
