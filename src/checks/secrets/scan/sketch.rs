@@ -356,6 +356,23 @@ mod tests {
         prop::collection::vec(piece, 0..40).prop_map(|p| p.concat())
     }
 
+    /// What `result` read through `base`'s sketch finds is what a whole read finds.
+    fn read_through_base(base: &[u8], result: &[u8], copies: &Copies) -> Result<(), TestCaseError> {
+        let rules = rules();
+        let sketch = whole(base, rules);
+        let prior = Prior {
+            sketch: &sketch,
+            copies,
+        };
+        prop_assert!(prior.fits(result.len()));
+        let mut keywords = Vec::new();
+        prior.keywords(result, rules, &mut keywords);
+        let expected = whole(result, rules);
+        prop_assert_eq!(keywords, expected.keywords);
+        prop_assert_eq!(prior.runs(result, rules), expected.runs);
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
         #[test]
@@ -363,16 +380,8 @@ mod tests {
             base in pieces(),
             edits in prop::collection::vec((0usize..400, 0usize..20, pieces()), 0..5),
         ) {
-            let rules = rules();
             let (result, copies) = edit(&base, &edits);
-            let sketch = whole(&base, rules);
-            let prior = Prior { sketch: &sketch, copies: &copies };
-            prop_assert!(prior.fits(result.len()));
-            let mut keywords = Vec::new();
-            prior.keywords(&result, rules, &mut keywords);
-            let expected = whole(&result, rules);
-            prop_assert_eq!(keywords, expected.keywords);
-            prop_assert_eq!(prior.runs(&result, rules), expected.runs);
+            read_through_base(&base, &result, &copies)?;
         }
 
         #[test]
@@ -380,15 +389,8 @@ mod tests {
             base in pieces(),
             parts in prop::collection::vec((0usize..400, 0usize..200, pieces()), 0..6),
         ) {
-            let rules = rules();
             let (result, copies) = splice(&base, &parts);
-            let sketch = whole(&base, rules);
-            let prior = Prior { sketch: &sketch, copies: &copies };
-            let mut keywords = Vec::new();
-            prior.keywords(&result, rules, &mut keywords);
-            let expected = whole(&result, rules);
-            prop_assert_eq!(keywords, expected.keywords);
-            prop_assert_eq!(prior.runs(&result, rules), expected.runs);
+            read_through_base(&base, &result, &copies)?;
         }
     }
 
