@@ -42,21 +42,30 @@ fn size(data: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
-/// The copies of the (inflated) delta `data`; `None` when it does not add up.
-pub fn copies(data: &[u8]) -> Option<Copies> {
+/// One instruction of a delta.
+enum Op<'a> {
+    /// Copy `len` bytes of the base from `from`.
+    Copy { from: usize, len: usize },
+    /// Insert these bytes.
+    Insert(&'a [u8]),
+}
+
+/// Walks the (inflated) delta `data`: its stated (base size, result size), each instruction
+/// handed to `op`; `None` when an instruction is truncated or reserved, a copy lies outside
+/// the base or the result is not the size stated.
+fn walk<'a>(data: &'a [u8], mut op: impl FnMut(Op<'a>)) -> Option<(usize, usize)> {
     let (base_len, used) = size(data)?;
     let (len, more) = size(&data[used..])?;
     let mut at = used + more;
-    let mut copies: Vec<Copy> = Vec::new();
     let mut to = 0usize;
-    while let Some(&op) = data.get(at) {
+    while let Some(&code) = data.get(at) {
         at += 1;
-        if op & 0x80 != 0 {
+        if code & 0x80 != 0 {
             // Which offset and size bytes follow, lowest first.
             let mut field = |bits: u8, shift: u32| -> Option<usize> {
                 let mut value = 0usize;
                 for i in 0..bits {
-                    if op & (1 << (shift + u32::from(i))) != 0 {
+                    if code & (1 << (shift + u32::from(i))) != 0 {
                         value |= usize::from(*data.get(at)?) << (8 * i);
                         at += 1;
                     }
@@ -71,31 +80,66 @@ pub fn copies(data: &[u8]) -> Option<Copies> {
             if from.checked_add(size)? > base_len {
                 return None;
             }
-            match copies.last_mut() {
-                // A copy continuing the last one, from where it stopped, is one stretch.
-                Some(last) if last.to + last.len == to && last.from + last.len == from => {
-                    last.len += size;
-                }
-                _ => copies.push(Copy {
-                    from,
-                    to,
-                    len: size,
-                }),
-            }
+            op(Op::Copy { from, len: size });
             to = to.checked_add(size)?;
-        } else if op == 0 {
+        } else if code == 0 {
             // Reserved: git refuses it too.
             return None;
         } else {
-            let n = usize::from(op);
-            if data.len() < at + n {
-                return None;
-            }
+            let n = usize::from(code);
+            op(Op::Insert(data.get(at..at + n)?));
             at += n;
             to = to.checked_add(n)?;
         }
     }
-    (to == len).then_some(Copies {
+    (to == len).then_some((base_len, len))
+}
+
+/// Records a copy to `to` in `copies`, joined to the last one when it continues it.
+fn record(copies: &mut Vec<Copy>, from: usize, to: usize, len: usize) {
+    match copies.last_mut() {
+        // A copy continuing the last one, from where it stopped, is one stretch.
+        Some(last) if last.to + last.len == to && last.from + last.len == from => last.len += len,
+        _ => copies.push(Copy { from, to, len }),
+    }
+}
+
+/// The copies of the (inflated) delta `data`; `None` when it does not add up.
+pub fn copies(data: &[u8]) -> Option<Copies> {
+    let mut copies = Vec::new();
+    let mut to = 0;
+    let (base_len, len) = walk(data, |op| match op {
+        Op::Copy { from, len } => {
+            record(&mut copies, from, to, len);
+            to += len;
+        }
+        Op::Insert(bytes) => to += bytes.len(),
+    })?;
+    Some(Copies {
+        base_len,
+        len,
+        copies,
+    })
+}
+
+/// Applies the delta `data` to `base`, writing the result to `out` (replacing what it held),
+/// and returns its copies; `None` when the delta does not add up or is not against a base of
+/// `base`'s size.
+pub fn apply(base: &[u8], data: &[u8], out: &mut Vec<u8>) -> Option<Copies> {
+    let (stated, _) = size(data)?;
+    if stated != base.len() {
+        return None;
+    }
+    out.clear();
+    let mut copies = Vec::new();
+    let (base_len, len) = walk(data, |op| match op {
+        Op::Copy { from, len } => {
+            record(&mut copies, from, out.len(), len);
+            out.extend_from_slice(&base[from..from + len]);
+        }
+        Op::Insert(bytes) => out.extend_from_slice(bytes),
+    })?;
+    Some(Copies {
         base_len,
         len,
         copies,
@@ -170,6 +214,19 @@ mod tests {
                 len: 8
             }]
         );
+    }
+
+    #[test]
+    fn applying_a_delta_rebuilds_the_result() {
+        let base = b"0123456789abcdef";
+        // copy 4 from 10 ("abcd"), insert "XY", copy 3 from 0 ("012").
+        let ops = [0x80 | 0x01 | 0x10, 10, 4, 2, b'X', b'Y', 0x80 | 0x10, 3];
+        let mut out = b"old".to_vec();
+        let found = apply(base, &delta(16, 9, &ops), &mut out).unwrap();
+        assert_eq!(out, b"abcdXY012");
+        assert_eq!(found, copies(&delta(16, 9, &ops)).unwrap());
+        // Against a base of another size.
+        assert_eq!(apply(&base[..15], &delta(16, 9, &ops), &mut out), None);
     }
 
     #[test]

@@ -266,10 +266,14 @@ impl Database {
         None
     }
 
-    /// The copies of the packed object at `placement`, when it is stored as a delta against
-    /// an object of the same pack ([`Placement::base`]): what of its base it keeps, and where.
-    /// `None` when it is not such a delta, or its delta cannot be read or does not add up.
-    pub fn delta_of(&self, placement: Placement) -> Option<super::delta::Copies> {
+    /// The (inflated) delta of the packed object at `placement` into `delta`, when it is
+    /// stored as a delta against an object of the same pack ([`Placement::base`]); `false`
+    /// when it is not such a delta or cannot be read ([`super::delta`] reads it).
+    pub fn read_delta(&self, placement: Placement, delta: &mut Vec<u8>) -> bool {
+        self.delta_into(placement, delta).is_some()
+    }
+
+    fn delta_into(&self, placement: Placement, delta: &mut Vec<u8>) -> Option<()> {
         use std::io::Read;
         placement.base?;
         let pack = self.packs.get(placement.pack as usize)?;
@@ -299,16 +303,14 @@ impl Database {
             return None;
         }
         let size = usize::try_from(entry.decompressed_size).ok()?;
-        let mut delta = Vec::with_capacity(size);
+        delta.clear();
+        delta.reserve(size);
         // Inflated from the small buffer itself: a `read` decoder would read ahead 32 KiB.
         flate2::bufread::ZlibDecoder::new(reader)
             .take(entry.decompressed_size)
-            .read_to_end(&mut delta)
+            .read_to_end(delta)
             .ok()?;
-        if delta.len() != size {
-            return None;
-        }
-        super::delta::copies(&delta)
+        (delta.len() == size).then_some(())
     }
 
     /// Whether `id` has a loose copy (which must then be read with [`Database::read_loose`]).

@@ -72,12 +72,14 @@ pub enum HistoryError {
 
 /// Opens the repository at `path` (a work tree or a bare repository).
 pub fn open(path: &Path) -> Result<gix::Repository, HistoryError> {
-    // Without a delta-base cache, every delta re-inflates its base chain: with 32 MB per
-    // reading thread the advisory-db corpus scans in 0.87 s instead of 1.2 s (peak RSS 161
-    // instead of 126 MB; 8 MB: 0.97 s, 64 MB: 0.86 s at 219 MB). Git's own default is 96 MB.
+    // Without a delta-base cache, every delta re-inflates its base chain. Blob deltas are
+    // mostly rebuilt by the object pass from the bases it keeps (`scan::sketch`), so the
+    // store's cache serves trees and the rest: 8 MB per reading thread scans as fast as 16
+    // or 32 MB (rust-lang/cargo 3.46 s, advisory-db 1.0 s) at a lower peak RSS (cargo 466
+    // instead of 548 MB, advisory-db 193 instead of 237 MB). Git's own default is 96 MB.
     let mut options = gix::open::Options::default();
     if std::env::var_os("GIX_PACK_CACHE_MEMORY").is_none() {
-        options = options.config_overrides(["core.deltaBaseCacheLimit=32m"]);
+        options = options.config_overrides(["core.deltaBaseCacheLimit=8m"]);
     }
     gix::open_opts(path, options).map_err(|e| HistoryError::Open {
         path: path.to_path_buf(),

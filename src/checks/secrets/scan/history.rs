@@ -93,8 +93,8 @@ pub fn scan_objects(
         Sketches::new(
             c.placements
                 .iter()
-                .flatten()
-                .filter_map(|p| Some((p.pack, p.base?))),
+                .enumerate()
+                .filter_map(|(i, p)| p.and_then(|p| Some(((p.pack, p.base?), i)))),
         )
     });
     progress.start(ids.len() as u64);
@@ -113,6 +113,7 @@ pub fn scan_objects(
                 buf: Vec::new(),
                 matches: Vec::new(),
                 sketches: sketches.as_ref(),
+                delta: Vec::new(),
             };
             let mut parts = Vec::new();
             while let Some(range) =

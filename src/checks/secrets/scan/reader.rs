@@ -12,6 +12,7 @@ use super::content;
 use super::decode::hits_covering;
 use super::sketch::{Prior, Sketches};
 use crate::checks::secrets::engine::{Match, RuleSet};
+use crate::checks::secrets::git::delta::apply;
 use crate::checks::secrets::git::objects::{
     LooseStream, decode_commit_and_message, decode_tag, summary_of,
 };
@@ -77,6 +78,8 @@ pub(super) struct Reader<'a> {
     pub(super) matches: Vec<Match>,
     /// The sketches of delta bases (whole-database pass only).
     pub(super) sketches: Option<&'a Sketches>,
+    /// A delta's instructions, read.
+    pub(super) delta: Vec<u8>,
 }
 
 impl Reader<'_> {
@@ -95,6 +98,7 @@ impl Reader<'_> {
             buf,
             matches,
             sketches,
+            delta,
         } = self;
         let chain = |e: Box<dyn std::error::Error + Send + Sync>| describe(&*e);
         let at = placement.map(|p| (p.pack, p.offset));
@@ -183,6 +187,32 @@ impl Reader<'_> {
         {
             return Ok(Seen::read(size, found));
         }
+        // A delta against a blob whose content and sketch are kept is rebuilt from them and
+        // read through the sketch.
+        let base = match (kind, *sketches, placement) {
+            (Some(Kind::Blob), Some(sketches), Some(p)) => p
+                .base
+                .and_then(|b| Some((sketches, p, sketches.take((p.pack, b))?))),
+            _ => None,
+        };
+        if let Some((sketches, placement, kept)) = base
+            && db.read_delta(placement, delta)
+            && let Some(copies) = apply(&kept.content, delta, buf)
+        {
+            let prior = Prior {
+                sketch: &kept.sketch,
+                copies: &copies,
+            };
+            return Ok(kept_and_read(
+                buf,
+                rules,
+                *limits,
+                matches,
+                sketches,
+                placement,
+                Some(prior),
+            ));
+        }
         let data = match kind {
             None => db.read_loose(&id, buf)?.ok_or("listed but missing")?,
             Some(_) => repo
@@ -195,35 +225,15 @@ impl Reader<'_> {
             Kind::Blob if data.data.len() as u64 > limits.max_blob_size => {
                 Seen::too_large(data.data.len() as u64, limits.max_blob_size)
             }
-            Kind::Blob => {
-                let (sketches, placement) = match (*sketches, placement) {
-                    (Some(sketches), Some(placement)) if kind.is_some() => (sketches, placement),
-                    _ => {
-                        return Ok(Seen::read(
-                            data.data.len() as u64,
-                            content::scan(data.data, rules, *limits, matches),
-                        ));
-                    }
-                };
-                // A delta is read through its base's sketch, when that is kept.
-                let base = placement
-                    .base
-                    .and_then(|b| sketches.take((placement.pack, b)));
-                let copies = base.as_ref().and_then(|_| db.delta_of(placement));
-                let prior = base
-                    .as_deref()
-                    .zip(copies.as_ref())
-                    .map(|(sketch, copies)| Prior { sketch, copies });
-                let (found, sketch) =
-                    content::scan_sketched(data.data, rules, *limits, matches, prior);
-                let at = (placement.pack, placement.offset);
-                if let Some(sketch) = sketch
-                    && sketches.wanted(at)
-                {
-                    sketches.keep(at, sketch);
-                }
-                Seen::read(data.data.len() as u64, found)
-            }
+            Kind::Blob => match (*sketches, placement) {
+                (Some(sketches), Some(placement)) if kind.is_some() => kept_and_read(
+                    data.data, rules, *limits, matches, sketches, placement, None,
+                ),
+                _ => Seen::read(
+                    data.data.len() as u64,
+                    content::scan(data.data, rules, *limits, matches),
+                ),
+            },
             Kind::Commit => {
                 let (mut info, message) = decode_commit_and_message(data.data, hash)?;
                 let (hits, summary) = message_hits(message, rules, matches);
@@ -255,6 +265,31 @@ impl Reader<'_> {
             }
         })
     }
+}
+
+/// Reads a packed blob (through its base's sketch, when `prior` is given), and keeps its
+/// content and sketch when deltas against it are still to be read.
+fn kept_and_read(
+    data: &[u8],
+    rules: &RuleSet,
+    limits: Limits,
+    matches: &mut Vec<Match>,
+    sketches: &Sketches,
+    placement: Placement,
+    prior: Option<Prior<'_>>,
+) -> Seen {
+    let size = data.len() as u64;
+    if size > limits.max_blob_size {
+        return Seen::too_large(size, limits.max_blob_size);
+    }
+    let (found, sketch) = content::scan_sketched(data, rules, limits, matches, prior);
+    let at = (placement.pack, placement.offset);
+    if let Some(sketch) = sketch
+        && sketches.wanted(at)
+    {
+        sketches.keep(at, sketch, data);
+    }
+    Seen::read(size, found)
 }
 
 /// The secrets of a commit or tag message, and its summary masked when any rule matched in

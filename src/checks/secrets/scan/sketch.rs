@@ -10,7 +10,8 @@
 //! Most of a history's blob versions are stored as deltas that copy nearly all of their base
 //! (rust-lang/cargo: 65,247 of 69,854 blobs, inflating to 1.8 GB, are 121 MB of delta data).
 //! It knows nothing of git beyond [`Copies`]; [`Sketches`] keeps each base's sketch for as long
-//! as deltas against it are still to be read.
+//! as deltas against it are still to be read, with its content: the deltas are rebuilt from it
+//! rather than inflated again through the object store.
 
 use super::decode;
 use crate::checks::secrets::engine::{Keyword, RuleSet};
@@ -171,33 +172,58 @@ impl Prior<'_> {
     }
 }
 
-/// The sketches of the blobs that deltas still to be read are stored against, by (pack,
-/// offset), each dropped once the last of them has asked for it; at most [`Sketches::CAP`]
-/// bytes of them (past that, a delta's base is not kept and the delta is read whole).
+/// The blobs that deltas still to be read are stored against, by (pack, offset), each
+/// dropped once the last of them has asked for it. At most [`Sketches::CAP`] bytes are kept:
+/// past that, the one whose last delta comes latest in the pass is let go (a delta whose
+/// base is not kept is read the usual way, through the object store).
 pub struct Sketches {
     state: Mutex<Held>,
+    cap: usize,
 }
 
 #[derive(Default)]
 struct Held {
-    /// Deltas not read yet, by their base.
-    pending: HashMap<(u32, u64), u32>,
-    sketches: HashMap<(u32, u64), Arc<Sketch>>,
+    /// Deltas not read yet (how many, and where in the pass the last one is), by their base.
+    pending: HashMap<(u32, u64), (u32, usize)>,
+    kept: HashMap<(u32, u64), Arc<Kept>>,
+    /// What is kept, by where its last delta is.
+    by_last: std::collections::BTreeSet<(usize, (u32, u64))>,
     bytes: usize,
 }
 
+/// A blob kept for the deltas against it: its content (to rebuild them from) and its sketch.
+pub struct Kept {
+    /// Its sketch.
+    pub sketch: Sketch,
+    /// Its content.
+    pub content: Vec<u8>,
+}
+
+impl Kept {
+    fn bytes(&self) -> usize {
+        self.sketch.bytes() + self.content.len()
+    }
+}
+
 impl Sketches {
-    /// Memory the kept sketches may hold.
+    /// Memory the kept blobs may hold.
     const CAP: usize = 128 << 20;
 
-    /// For the objects at `bases`, the base of each delta to be read (one entry per delta).
-    pub fn new(bases: impl Iterator<Item = (u32, u64)>) -> Sketches {
+    /// For each delta to be read, its base and where in the pass it is read.
+    pub fn new(deltas: impl Iterator<Item = ((u32, u64), usize)>) -> Sketches {
+        Self::with_cap(deltas, Self::CAP)
+    }
+
+    fn with_cap(deltas: impl Iterator<Item = ((u32, u64), usize)>, cap: usize) -> Sketches {
         let mut held = Held::default();
-        for base in bases {
-            *held.pending.entry(base).or_default() += 1;
+        for (base, index) in deltas {
+            let entry = held.pending.entry(base).or_default();
+            entry.0 += 1;
+            entry.1 = entry.1.max(index);
         }
         Sketches {
             state: Mutex::new(held),
+            cap,
         }
     }
 
@@ -208,35 +234,52 @@ impl Sketches {
             .is_ok_and(|held| held.pending.contains_key(&at))
     }
 
-    /// Keeps the sketch of the object at `at` for the deltas against it.
-    pub fn keep(&self, at: (u32, u64), mut sketch: Sketch) {
-        sketch.keywords.shrink_to_fit();
-        sketch.runs.shrink_to_fit();
+    /// Keeps the content and sketch of the object at `at` for the deltas against it.
+    pub fn keep(&self, at: (u32, u64), mut sketch: Sketch, content: &[u8]) {
         let Ok(mut held) = self.state.lock() else {
             return;
         };
-        let bytes = sketch.bytes();
-        if held.pending.contains_key(&at) && held.bytes + bytes <= Self::CAP {
-            held.bytes += bytes;
-            held.sketches.insert(at, Arc::new(sketch));
+        let Some(&(_, last)) = held.pending.get(&at) else {
+            return;
+        };
+        let bytes = sketch.bytes() + content.len();
+        while held.bytes + bytes > self.cap {
+            // What is needed latest goes first, this blob included.
+            match held.by_last.last().copied() {
+                Some((other, key)) if other > last => held.drop_kept(other, key),
+                _ => return,
+            }
         }
+        sketch.keywords.shrink_to_fit();
+        sketch.runs.shrink_to_fit();
+        held.bytes += bytes;
+        held.by_last.insert((last, at));
+        let content = content.to_vec();
+        held.kept.insert(at, Arc::new(Kept { sketch, content }));
     }
 
-    /// The sketch of the object at `base`, for one delta against it about to be read (`None`
-    /// when it is not read yet or was not kept: the delta is then read whole).
-    pub fn take(&self, base: (u32, u64)) -> Option<Arc<Sketch>> {
+    /// What is kept of the object at `base`, for one delta against it about to be read (`None`
+    /// when it is not read yet or was not kept: the delta is then read the usual way).
+    pub fn take(&self, base: (u32, u64)) -> Option<Arc<Kept>> {
         let mut held = self.state.lock().ok()?;
-        let left = held.pending.get_mut(&base).map(|n| {
-            *n = n.saturating_sub(1);
+        let (left, last) = held.pending.get_mut(&base).map(|n| {
+            n.0 = n.0.saturating_sub(1);
             *n
         })?;
+        let kept = held.kept.get(&base).cloned();
         if left == 0 {
             held.pending.remove(&base);
-            let sketch = held.sketches.remove(&base)?;
-            held.bytes = held.bytes.saturating_sub(sketch.bytes());
-            Some(sketch)
-        } else {
-            held.sketches.get(&base).cloned()
+            held.drop_kept(last, base);
+        }
+        kept
+    }
+}
+
+impl Held {
+    fn drop_kept(&mut self, last: usize, key: (u32, u64)) {
+        self.by_last.remove(&(last, key));
+        if let Some(kept) = self.kept.remove(&key) {
+            self.bytes = self.bytes.saturating_sub(kept.bytes());
         }
     }
 }
@@ -384,17 +427,39 @@ mod tests {
 
     #[test]
     fn a_base_sketch_is_dropped_after_its_last_delta() {
-        let sketches = Sketches::new([(0, 10), (0, 10), (0, 20)].into_iter());
+        let sketches = Sketches::new([((0, 10), 5), ((0, 10), 7), ((0, 20), 6)].into_iter());
         assert!(sketches.wanted((0, 10)) && !sketches.wanted((0, 30)));
-        sketches.keep((0, 10), Sketch::default());
-        sketches.keep((0, 30), Sketch::default());
-        assert!(sketches.take((0, 10)).is_some());
+        sketches.keep((0, 10), Sketch::default(), b"base");
+        sketches.keep((0, 30), Sketch::default(), b"other");
+        assert_eq!(sketches.take((0, 10)).unwrap().content, b"base");
         assert!(sketches.take((0, 10)).is_some());
         assert!(sketches.take((0, 10)).is_none());
         assert!(!sketches.wanted((0, 10)));
         // Asked for before it was read: not kept afterwards.
         assert!(sketches.take((0, 20)).is_none());
-        sketches.keep((0, 20), Sketch::default());
-        assert!(sketches.state.lock().unwrap().sketches.is_empty());
+        sketches.keep((0, 20), Sketch::default(), b"late");
+        let held = sketches.state.lock().unwrap();
+        assert!(held.kept.is_empty() && held.by_last.is_empty() && held.bytes == 0);
+    }
+
+    #[test]
+    fn past_the_cap_what_is_needed_latest_is_let_go() {
+        let one = Sketch::default().bytes() + 100;
+        let sketches = Sketches::with_cap(
+            [((0, 1), 50), ((0, 2), 10), ((0, 3), 30), ((0, 4), 99)].into_iter(),
+            2 * one,
+        );
+        let content = [b'x'; 100];
+        sketches.keep((0, 1), Sketch::default(), &content);
+        sketches.keep((0, 2), Sketch::default(), &content);
+        // Needed before (0, 1): (0, 1) goes.
+        sketches.keep((0, 3), Sketch::default(), &content);
+        // Needed after both kept ones: not kept.
+        sketches.keep((0, 4), Sketch::default(), &content);
+        assert!(sketches.take((0, 1)).is_none());
+        assert!(sketches.take((0, 4)).is_none());
+        assert!(sketches.take((0, 2)).is_some());
+        assert!(sketches.take((0, 3)).is_some());
+        assert_eq!(sketches.state.lock().unwrap().bytes, 0);
     }
 }
