@@ -55,6 +55,34 @@ fn zip(files: &[(&str, &[u8])]) -> Vec<u8> {
     writer.finish().unwrap().into_inner()
 }
 
+/// `zip` with its member `name` turned into one compressed with zstd (method 93), holding
+/// `plain`: the zip crate writes zstd members only with a C library, so the member is written
+/// stored with a zstd frame as its content and its headers' method, CRC and size made a zstd
+/// member's.
+fn with_zstd_member(mut zip: Vec<u8>, name: &str, plain: &[u8]) -> Vec<u8> {
+    let mut crc = flate2::Crc::new();
+    crc.update(plain);
+    let (crc, size) = (crc.sum().to_le_bytes(), (plain.len() as u32).to_le_bytes());
+    // (signature, name length at, name at, method at, CRC at, uncompressed size at)
+    for (signature, len_at, name_at, method, crc_at, size_at) in [
+        (b"PK\x03\x04", 26, 30, 8, 14, 22),
+        (b"PK\x01\x02", 28, 46, 10, 16, 24),
+    ] {
+        let start = (0..zip.len() - 4)
+            .find(|&i| {
+                &zip[i..i + 4] == signature && {
+                    let len = u16::from_le_bytes([zip[i + len_at], zip[i + len_at + 1]]);
+                    zip.get(i + name_at..i + name_at + usize::from(len)) == Some(name.as_bytes())
+                }
+            })
+            .unwrap();
+        zip[start + method..start + method + 2].copy_from_slice(&93u16.to_le_bytes());
+        zip[start + crc_at..start + crc_at + 4].copy_from_slice(&crc);
+        zip[start + size_at..start + size_at + 4].copy_from_slice(&size);
+    }
+    zip
+}
+
 impl Repo {
     fn write_bytes(&self, file: &str, bytes: &[u8]) {
         let path = self.path().join(file);
@@ -244,7 +272,7 @@ fn archives_are_read_in_since_worktree_and_staged() {
 /// a token are read and the token named by member; the same inside a zip (bzip2 and xz
 /// members) too.
 #[test]
-fn xz_bzip2_and_zstd_were_not_read() {
+fn xz_bzip2_and_zstd_were_not_read_nor_zstd_zip_members() {
     let repo = Repo::new();
     let env = format!("PORT=8080\nGITHUB_TOKEN={GITHUB_PAT}\n");
     let tarred = tar(&[("release/.env", env.as_bytes())]);
@@ -260,7 +288,16 @@ fn xz_bzip2_and_zstd_were_not_read() {
         writer.start_file(name, options).unwrap();
         writer.write_all(env.as_bytes()).unwrap();
     }
-    repo.write_bytes("dist/bundle.zip", &writer.finish().unwrap().into_inner());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    writer.start_file("c.env", stored).unwrap();
+    writer.write_all(&zstd(env.as_bytes())).unwrap();
+    let bundle = with_zstd_member(
+        writer.finish().unwrap().into_inner(),
+        "c.env",
+        env.as_bytes(),
+    );
+    repo.write_bytes("dist/bundle.zip", &bundle);
     repo.commit("release artefacts");
     let (run, doc) = repo.scan(&[]);
     assert_eq!(run.code, 1, "{doc:#}");
@@ -276,6 +313,7 @@ fn xz_bzip2_and_zstd_were_not_read() {
             "backup/settings.env.bz2!(bzip2-decompressed)",
             "dist/bundle.zip!a.env",
             "dist/bundle.zip!b.env",
+            "dist/bundle.zip!c.env",
             "dist/release.tar.xz!release/.env",
             "dist/release.tar.zst!release/.env",
         ],

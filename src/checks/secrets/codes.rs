@@ -26,7 +26,7 @@ crate::codes! {
     /// An archive or compressed file that was not read to its end (a bound was hit, it is
     /// damaged or encrypted, or no decoder here reads its compression).
     ARCHIVE_TRUNCATED = "secrets.archive-truncated", Warn,
-        "An archive or compressed file was not read to its end: a bound on unpacked bytes, ratio, members or nesting was hit, or it is damaged, encrypted, or a zip member is compressed with a method Palisade does not read (zstd, PPMd, deflate64).",
+        "An archive or compressed file was not read to its end: a bound on unpacked bytes, ratio, members or nesting was hit, or it is damaged, encrypted, or a zip member is compressed with a method Palisade does not read (PPMd, deflate64).",
         "Look inside it by hand (or scan it unpacked with `--worktree`); remove it from the repository if it is a build output. `--deny warnings` makes it fail.";
     /// A blob or file over `--max-blob-size`, not read at all.
     BLOB_NOT_READ = "secrets.blob-not-read", Warn,

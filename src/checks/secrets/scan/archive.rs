@@ -7,8 +7,8 @@
 //! Reading is bounded per blob: bytes unpacked (all members, all levels), unpacked bytes per
 //! byte stored (a zip bomb), members, a member over the blob size limit, and the memory an xz
 //! stream asks for its dictionary. An archive that hits a bound or cannot be read (damaged,
-//! encrypted, a zip member compressed with zstd, which no decoder here reads inside a zip) is
-//! reported as a [`Truncation`], which the check turns into a `secrets.archive-truncated`
+//! encrypted, a zip member compressed with a method no decoder here reads) is reported as a
+//! [`Truncation`], which the check turns into a `secrets.archive-truncated`
 //! warning: never a silent skip. Members are read one at a time, so memory holds the archive
 //! and one member.
 //!
@@ -403,6 +403,11 @@ fn tar(
     Ok(())
 }
 
+/// A zip member compressed with zstd (method 93), which the zip crate names only as a method
+/// it does not support here.
+#[allow(deprecated)]
+const ZSTD_IN_ZIP: zip::CompressionMethod = zip::CompressionMethod::Unsupported(93);
+
 fn zip(
     data: &[u8],
     reading: Reading<'_>,
@@ -417,6 +422,26 @@ fn zip(
             .and_then(|n| n.ok())
             .map(|n| n.into_owned())
             .unwrap_or_else(|| format!("member {index}"));
+        // The zip crate reads zstd members only through a C library: those are read raw and
+        // inflated here with the same decoder as zstd streams.
+        if archive
+            .by_index_raw(index)
+            .is_ok_and(|raw| raw.compression() == ZSTD_IN_ZIP && !raw.encrypted())
+        {
+            let raw = archive
+                .by_index_raw(index)
+                .map_err(|e| format!("zip cannot be read: {e}"))?;
+            let size = raw.size();
+            match ruzstd::decoding::StreamingDecoder::new(raw) {
+                Ok(decoder) => member((listed, size), budget.count(decoder), reading, budget, out)?,
+                Err(e) => out.truncated.push(Truncation {
+                    member: Some(listed),
+                    reason: format!("zstd cannot be read: {e}"),
+                    whole: false,
+                }),
+            }
+            continue;
+        }
         let file = match archive.by_index(index) {
             Ok(file) => file,
             Err(e) => {
