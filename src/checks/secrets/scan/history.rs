@@ -20,10 +20,8 @@ use gix::ObjectId;
 use rayon::prelude::*;
 use std::collections::HashMap;
 
-/// One object read by the object pass.
-type Read = Result<(ObjectId, Seen), HistoryError>;
-
 /// Everything the object pass found.
+#[derive(Default)]
 pub struct Scanned {
     /// Blobs with secrets.
     pub hits: HashMap<ObjectId, Vec<Hit>>,
@@ -40,6 +38,77 @@ pub struct Scanned {
     /// Links from the trees and tags read to objects the database does not hold (only when
     /// the pass was asked to check them).
     pub broken: Vec<BrokenLink>,
+}
+
+impl Scanned {
+    /// Takes in what one object held.
+    fn take(&mut self, id: ObjectId, seen: Seen) {
+        match seen {
+            Seen::Blob {
+                scanned: size,
+                binary,
+                large,
+                hits,
+                truncated,
+            } => {
+                self.stats.blobs += 1;
+                if let Some(size) = size {
+                    self.stats.blobs_scanned += 1;
+                    self.stats.bytes_scanned += size;
+                }
+                self.stats.skipped_binary += usize::from(binary);
+                self.stats.skipped_large += usize::from(large);
+                if !hits.is_empty() {
+                    self.hits.insert(id, hits);
+                }
+                if !truncated.is_empty() {
+                    self.truncated.insert(id, truncated);
+                }
+            }
+            Seen::Commit(info, hits) => {
+                self.stats.commits += 1;
+                self.commits.insert(id, info);
+                if !hits.is_empty() {
+                    self.messages.push(MessageHits {
+                        object: id,
+                        tag: false,
+                        hits,
+                    });
+                }
+            }
+            Seen::Tag(info, hits, broken) => {
+                self.broken.extend(broken);
+                if !hits.is_empty() {
+                    self.tags.insert(id, info);
+                    self.messages.push(MessageHits {
+                        object: id,
+                        tag: true,
+                        hits,
+                    });
+                }
+            }
+            Seen::Links(broken) => self.broken.extend(broken),
+            Seen::Other => {}
+        }
+    }
+
+    /// Takes in what a later part of the pass found.
+    fn join(&mut self, other: Scanned) {
+        self.hits.extend(other.hits);
+        self.truncated.extend(other.truncated);
+        self.commits.extend(other.commits);
+        self.messages.extend(other.messages);
+        self.tags.extend(other.tags);
+        self.broken.extend(other.broken);
+        let (s, o) = (&mut self.stats, other.stats);
+        s.objects += o.objects;
+        s.blobs += o.blobs;
+        s.blobs_scanned += o.blobs_scanned;
+        s.bytes_scanned += o.bytes_scanned;
+        s.skipped_binary += o.skipped_binary;
+        s.skipped_large += o.skipped_large;
+        s.commits += o.commits;
+    }
 }
 
 /// The secrets of a commit's or an annotated tag's message.
@@ -99,7 +168,9 @@ pub fn scan_objects(
     });
     progress.start(ids.len() as u64);
     let present = complete.map(|c| c.present);
-    let mut parts: Vec<(usize, Vec<Read>)> = (0..rayon::current_num_threads())
+    // Each chunk folded as it is read (a history's objects are mostly trees and blobs
+    // without secrets: nothing is kept of them), the chunks then joined in order.
+    let mut parts: Vec<(usize, Result<Scanned, HistoryError>)> = (0..rayon::current_num_threads())
         .into_par_iter()
         .flat_map_iter(|_| {
             let repo = sync.to_thread_local();
@@ -120,107 +191,46 @@ pub fn scan_objects(
                 chunks.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
             {
                 let placements = complete.and_then(|c| c.placements.get(range.start..));
-                let chunk = &ids[range.clone()];
+                let mut part = Scanned::default();
                 let mut since = (0u64, 0u64);
-                let read: Vec<_> = chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &id)| {
-                        let placement = placements.and_then(|p| p.get(i).copied().flatten());
-                        let result = reader
-                            .read_object(id, placement)
-                            .map(|seen| (id, seen))
-                            .map_err(|message| object_error(id, message));
-                        since.0 += 1;
-                        if let Ok((
-                            _,
-                            Seen::Blob {
-                                scanned: Some(bytes),
-                                ..
-                            },
-                        )) = &result
-                        {
-                            since.1 += bytes;
+                let mut failed = None;
+                for (i, &id) in ids[range.clone()].iter().enumerate() {
+                    let placement = placements.and_then(|p| p.get(i).copied().flatten());
+                    let seen = match reader.read_object(id, placement) {
+                        Ok(seen) => seen,
+                        Err(message) => {
+                            failed = Some(object_error(id, message));
+                            break;
                         }
-                        if since.0 == 256 {
-                            progress.advance(since.0, since.1);
-                            since = (0, 0);
-                        }
-                        result
-                    })
-                    .collect();
+                    };
+                    since.0 += 1;
+                    if let Seen::Blob {
+                        scanned: Some(bytes),
+                        ..
+                    } = &seen
+                    {
+                        since.1 += bytes;
+                    }
+                    if since.0 == 256 {
+                        progress.advance(since.0, since.1);
+                        since = (0, 0);
+                    }
+                    part.take(id, seen);
+                }
                 progress.advance(since.0, since.1);
-                parts.push((range.start, read));
+                parts.push((range.start, failed.map_or(Ok(part), Err)));
             }
             parts
         })
         .collect();
     parts.sort_unstable_by_key(|(start, _)| *start);
-    let results = parts.into_iter().flat_map(|(_, read)| read);
     progress.finish();
 
-    let mut scanned = Scanned {
-        hits: HashMap::new(),
-        truncated: HashMap::new(),
-        commits: Commits::default(),
-        messages: Vec::new(),
-        tags: HashMap::new(),
-        stats: Stats {
-            objects: ids.len(),
-            ..Stats::default()
-        },
-        broken: Vec::new(),
-    };
-    for result in results {
-        let (id, seen) = result?;
-        match seen {
-            Seen::Blob {
-                scanned: size,
-                binary,
-                large,
-                hits,
-                truncated,
-            } => {
-                scanned.stats.blobs += 1;
-                if let Some(size) = size {
-                    scanned.stats.blobs_scanned += 1;
-                    scanned.stats.bytes_scanned += size;
-                }
-                scanned.stats.skipped_binary += usize::from(binary);
-                scanned.stats.skipped_large += usize::from(large);
-                if !hits.is_empty() {
-                    scanned.hits.insert(id, hits);
-                }
-                if !truncated.is_empty() {
-                    scanned.truncated.insert(id, truncated);
-                }
-            }
-            Seen::Commit(info, hits) => {
-                scanned.stats.commits += 1;
-                scanned.commits.insert(id, info);
-                if !hits.is_empty() {
-                    scanned.messages.push(MessageHits {
-                        object: id,
-                        tag: false,
-                        hits,
-                    });
-                }
-            }
-            Seen::Tag(info, hits, broken) => {
-                scanned.broken.extend(broken);
-                if !hits.is_empty() {
-                    scanned.tags.insert(id, info);
-                    scanned.messages.push(MessageHits {
-                        object: id,
-                        tag: true,
-                        hits,
-                    });
-                }
-            }
-            Seen::Links(broken) => scanned.broken.extend(broken),
-            Seen::Other => {}
-        }
+    let mut scanned = Scanned::default();
+    for (_, part) in parts {
+        scanned.join(part?);
     }
+    scanned.stats.objects = ids.len();
     Ok(scanned)
 }
 
