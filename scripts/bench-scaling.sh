@@ -70,7 +70,7 @@ report = os.path.join(tempfile.gettempdir(), "palisade-scaling.json")
 times, peak = [], 0
 for _ in range(runs):
     t0 = time.perf_counter()
-    p = subprocess.Popen([palisade, "secrets", repo, "--format", "json", "--output", report],
+    p = subprocess.Popen([palisade, "secrets", repo, "--no-cache", "--format", "json", "--output", report],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(p.pid, 0)
     times.append(time.perf_counter() - t0)

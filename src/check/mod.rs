@@ -116,6 +116,10 @@ pub struct Flags {
     pub max_blob_size: Option<u64>,
     /// `--scan-binary`.
     pub scan_binary: bool,
+    /// `--cache DIR`.
+    pub cache: Option<PathBuf>,
+    /// `--no-cache`.
+    pub no_cache: bool,
     /// `--min-confidence`.
     pub min_confidence: Option<crate::checks::secrets::rules::Confidence>,
     /// `--show-secrets` (refused under CI unless `--allow-show-secrets-in-ci`).

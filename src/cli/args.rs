@@ -259,6 +259,15 @@ pub struct GateArgs {
     #[arg(long, value_name = "LEVEL")]
     pub min_confidence: Option<crate::checks::secrets::rules::Confidence>,
 
+    /// Secrets: keep the scan record here instead of in the repository's git directory (see
+    /// `cargo palisade secrets --help`).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+
+    /// Secrets: neither read nor write a scan record.
+    #[arg(long)]
+    pub no_cache: bool,
+
     /// Run cargo with --offline.
     #[arg(long)]
     pub offline: bool,
@@ -367,6 +376,18 @@ pub struct SecretsArgs {
     /// Also scan binary blobs (a NUL byte in the first 8 KiB); skipped by default.
     #[arg(long)]
     pub scan_binary: bool,
+
+    /// Keep the scan record here instead of in the repository's git directory
+    /// (`.git/palisade/`): the blobs a whole-history scan read and found nothing in, which the
+    /// next scan does not read again. Trusted only from the same Palisade version, rules and
+    /// settings, and signed with `PALISADE_CACHE_KEY` when set (a CI secret), else with a key
+    /// kept in the git directory; any other record is ignored and everything read.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+
+    /// Neither read nor write a scan record: read every object.
+    #[arg(long)]
+    pub no_cache: bool,
 
     /// Report matches of at least this confidence [default: `min-confidence` in [secrets],
     /// else medium]: high is a service's own format (prefix, length, checksum), medium a

@@ -47,6 +47,8 @@ pub fn run(
         offline: a.offline,
         since: a.since.clone(),
         min_confidence: a.min_confidence,
+        cache: a.cache.clone(),
+        no_cache: a.no_cache,
         imports,
         ..Flags::default()
     };

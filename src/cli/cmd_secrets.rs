@@ -30,6 +30,8 @@ pub fn run(a: &SecretsArgs, destinations: &[Destination]) -> Result<Outcome> {
         range: a.range.clone(),
         max_blob_size: a.max_blob_size,
         scan_binary: a.scan_binary,
+        cache: a.cache.clone(),
+        no_cache: a.no_cache,
         min_confidence: a.min_confidence,
         show_secrets: a.show_secrets,
         ..Flags::default()

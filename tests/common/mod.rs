@@ -71,6 +71,7 @@ pub fn command(cwd: &Path) -> Command {
             concat!(env!("CARGO_TARGET_TMPDIR"), "/fixture-target"),
         )
         .env_remove("PALISADE_ADVISORY_DB")
+        .env_remove("PALISADE_CACHE_KEY")
         .env_remove("CLICOLOR_FORCE");
     // Hermetic even when the suite itself runs under GitHub Actions.
     for var in [

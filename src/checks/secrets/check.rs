@@ -81,6 +81,11 @@ pub fn resolve(ctx: &Context<'_>) -> anyhow::Result<Settings> {
             },
             allow_patterns: config.patterns.clone(),
             show_secrets: flags.show_secrets,
+            cache: match (&flags.cache, flags.no_cache) {
+                (_, true) => super::record::Cache::Off,
+                (Some(dir), false) => super::record::Cache::Dir(dir.clone()),
+                (None, false) => super::record::Cache::GitDir,
+            },
             scope: if flags.worktree {
                 Scope::Worktree
             } else if flags.staged {
@@ -141,6 +146,13 @@ fn summary(s: &Scanned) -> Summary {
             s.rules
         ),
     )];
+    if s.stats.blobs_recorded > 0 {
+        text.push(Line::plain(format!(
+            "  {} blob{} not read again: the scan record says an earlier scan found nothing in them (--no-cache reads them)",
+            s.stats.blobs_recorded,
+            if s.stats.blobs_recorded == 1 { "" } else { "s" }
+        )));
+    }
     if s.placeholders_skipped > 0 {
         text.push(Line::plain(format!(
             "  {} placeholder value{} not reported (`cargo palisade rules explain` says which)",

@@ -15,6 +15,7 @@ mod findings;
 pub mod git;
 pub mod hits;
 pub mod placeholder;
+pub mod record;
 pub mod redact;
 pub mod rules;
 pub mod scan;
@@ -44,6 +45,8 @@ pub struct Target {
     /// `secret-pattern`s of `[[secrets.allow]]` entries: (entry index, regex). Findings list
     /// the indices whose pattern matches their secret in `evidence.allow_patterns`.
     pub allow_patterns: Vec<(usize, regex::bytes::Regex)>,
+    /// Where the scan record of a whole-history scan lives ([`record`]).
+    pub cache: record::Cache,
 }
 
 pub use git::find_repository;
@@ -156,6 +159,44 @@ fn key_from(repo: &gix::Repository) {
     crate::redact::set_key(&material);
 }
 
+/// The whole database, without the blobs a trusted scan record lists; the record then
+/// rewritten from what this scan read and found nothing in.
+fn scan_recorded(
+    repo: &gix::Repository,
+    db: &git::Database,
+    target: &Target,
+    rules: &RuleSet,
+    progress: &dyn Progress,
+) -> Result<scan::Scanned, SecretsError> {
+    let place = target.cache.place(repo.path());
+    let stamp = record::stamp(rules, target.limits, repo.object_hash());
+    let recorded = match place
+        .as_ref()
+        .map(|p| (p, record::load(p, &stamp, repo.object_hash())))
+    {
+        Some((_, record::Loaded::Trusted(ids))) => Some(ids),
+        Some((place, record::Loaded::Ignored(why))) => {
+            crate::note!(
+                "note: the scan record {} {why}: every object is read",
+                place.file.display()
+            );
+            None
+        }
+        _ => None,
+    };
+    let scanned = scan::scan_all(repo, db, rules, target.limits, progress, recorded.as_ref())?;
+    if let Some(place) = &place {
+        // Only blobs still in the database: a record never outgrows the repository.
+        if let Err(e) = record::save(place, &stamp, scanned.clean.iter()) {
+            crate::note!(
+                "note: the scan record {} cannot be written ({e}): the next scan reads every object again",
+                place.file.display()
+            );
+        }
+    }
+    Ok(scanned)
+}
+
 /// Scans what `target.scope` says.
 pub fn run(
     target: &Target,
@@ -173,10 +214,7 @@ pub fn run(
     // Whole database: every object, attributed afterwards (only if something matched). A
     // range: only the blobs its commits brought in, attributed as they are found.
     let (mut scanned, range_introductions) = match &target.range {
-        None => (
-            scan::scan_all(&repo, &db, rules, target.limits, progress)?,
-            None,
-        ),
+        None => (scan_recorded(&repo, &db, target, rules, progress)?, None),
         Some(range) => {
             let (scanned, introductions) =
                 scan::scan_range(&repo, &db, range, rules, target.limits, progress)?;

@@ -95,6 +95,7 @@ pub fn fixture_allows(
         scope: crate::checks::secrets::Scope::History,
         range: None,
         allow_patterns: Vec::new(),
+        cache: crate::checks::secrets::record::Cache::Off,
     };
     let rules = crate::checks::secrets::rule_set(&[])?;
     let outcome = crate::checks::secrets::run(&target, &rules, &crate::checks::secrets::Silent)?;

@@ -38,6 +38,9 @@ pub struct Scanned {
     /// Links from the trees and tags read to objects the database does not hold (only when
     /// the pass was asked to check them).
     pub broken: Vec<BrokenLink>,
+    /// Blobs read (or taken from the scan record) that hold nothing: what the next record
+    /// lists.
+    pub clean: Vec<ObjectId>,
 }
 
 impl Scanned {
@@ -58,12 +61,20 @@ impl Scanned {
                 }
                 self.stats.skipped_binary += usize::from(binary);
                 self.stats.skipped_large += usize::from(large);
+                if hits.is_empty() && truncated.is_empty() && !large {
+                    self.clean.push(id);
+                }
                 if !hits.is_empty() {
                     self.hits.insert(id, hits);
                 }
                 if !truncated.is_empty() {
                     self.truncated.insert(id, truncated);
                 }
+            }
+            Seen::Recorded => {
+                self.stats.blobs += 1;
+                self.stats.blobs_recorded += 1;
+                self.clean.push(id);
             }
             Seen::Commit(info, hits) => {
                 self.stats.commits += 1;
@@ -100,6 +111,7 @@ impl Scanned {
         self.messages.extend(other.messages);
         self.tags.extend(other.tags);
         self.broken.extend(other.broken);
+        self.clean.extend(other.clean);
         let (s, o) = (&mut self.stats, other.stats);
         s.objects += o.objects;
         s.blobs += o.blobs;
@@ -107,6 +119,7 @@ impl Scanned {
         s.bytes_scanned += o.bytes_scanned;
         s.skipped_binary += o.skipped_binary;
         s.skipped_large += o.skipped_large;
+        s.blobs_recorded += o.blobs_recorded;
         s.commits += o.commits;
     }
 }
@@ -127,6 +140,8 @@ pub struct Completeness<'a> {
     pub present: &'a gix::hashtable::HashSet<ObjectId>,
     /// Where each of the ids scanned sits in its pack (`None` when loose), index for index.
     pub placements: &'a [Option<Placement>],
+    /// Blobs the scan record says hold nothing: not read.
+    pub recorded: Option<&'a gix::hashtable::HashSet<ObjectId>>,
 }
 
 /// Reads the given objects once each, in parallel: blobs are matched, commits decoded. With
@@ -185,6 +200,7 @@ pub fn scan_objects(
                 matches: Vec::new(),
                 sketches: sketches.as_ref(),
                 delta: Vec::new(),
+                recorded: complete.and_then(|c| c.recorded),
             };
             let mut parts = Vec::new();
             while let Some(range) =
@@ -242,6 +258,7 @@ pub fn scan_all(
     rules: &RuleSet,
     limits: Limits,
     progress: &dyn Progress,
+    recorded: Option<&gix::hashtable::HashSet<ObjectId>>,
 ) -> Result<Scanned, HistoryError> {
     // Refs first: one that cannot be read fails the scan before any work is done.
     let tips = refs::ref_tips(repo)?;
@@ -249,6 +266,7 @@ pub fn scan_all(
     let complete = Completeness {
         present: &present,
         placements: &db.placements,
+        recorded,
     };
     let mut scanned = scan_objects(repo, db, &db.ids, Some(&complete), rules, limits, progress)?;
     let broken = std::mem::take(&mut scanned.broken);

@@ -45,6 +45,9 @@ pub struct Stats {
     pub skipped_binary: usize,
     /// Blobs skipped as larger than the limit.
     pub skipped_large: usize,
+    /// Blobs not read because the scan record says an earlier scan read them and found
+    /// nothing.
+    pub blobs_recorded: usize,
     /// Commits in the database.
     pub commits: usize,
 }

@@ -39,6 +39,8 @@ pub(super) enum Seen {
     Tag(TagInfo, Vec<Hit>, Vec<BrokenLink>),
     /// A tree, with the links to objects that are not present.
     Links(Vec<BrokenLink>),
+    /// A blob the scan record says an earlier scan read and found nothing in: not read.
+    Recorded,
     Other,
 }
 
@@ -80,6 +82,8 @@ pub(super) struct Reader<'a> {
     pub(super) sketches: Option<&'a Sketches>,
     /// A delta's instructions, read.
     pub(super) delta: Vec<u8>,
+    /// The blobs the scan record says hold nothing (whole-database pass only).
+    pub(super) recorded: Option<&'a gix::hashtable::HashSet<ObjectId>>,
 }
 
 impl Reader<'_> {
@@ -99,7 +103,11 @@ impl Reader<'_> {
             matches,
             sketches,
             delta,
+            recorded,
         } = self;
+        if recorded.is_some_and(|r| r.contains(&id)) {
+            return Ok(Seen::Recorded);
+        }
         let chain = |e: Box<dyn std::error::Error + Send + Sync>| describe(&*e);
         let at = placement.map(|p| (p.pack, p.offset));
         let base = placement.and_then(|p| Some((p.pack, p.base?)));

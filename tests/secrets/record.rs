@@ -1,0 +1,187 @@
+//! The scan record: a second whole-history scan reads only the blobs the first did not record
+//! as holding nothing and finds the same; a record that was tampered with, or made with other
+//! rules or settings, is ignored with one line, and everything is read.
+
+use super::*;
+use hmac::Mac;
+
+/// `secrets` on `repo` with extra arguments and environment.
+fn scan_with(repo: &Repo, args: &[&str], env: &[(&str, &str)]) -> (Run, Value) {
+    let mut cmd = command(repo.path());
+    cmd.args(["secrets", ".", "--format", "json"]).args(args);
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let run = finish(cmd.output().unwrap());
+    let doc = if run.code == 2 {
+        Value::Null
+    } else {
+        json(&run)
+    };
+    (run, doc)
+}
+
+fn count(doc: &Value, field: &str) -> u64 {
+    doc["secrets"][field].as_u64().unwrap()
+}
+
+fn plain_files(repo: &Repo, n: usize) {
+    for i in 0..n {
+        repo.write(
+            &format!("src/file{i}.txt"),
+            &format!("nothing secret here, file {i}\n"),
+        );
+    }
+}
+
+#[test]
+fn a_second_scan_reads_only_new_blobs_and_finds_the_same() {
+    let repo = Repo::new();
+    plain_files(&repo, 20);
+    repo.write(".env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+    repo.commit("first");
+    let (run, first) = repo.scan(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(count(&first, "blobs_recorded"), 0);
+    assert!(repo.path().join(".git/palisade/secrets.record").is_file());
+    let (run, second) = repo.scan(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(findings_of(&second), findings_of(&first));
+    assert_eq!(count(&second, "blobs_recorded"), 20);
+    // The blob with the token is read on every scan.
+    assert_eq!(count(&second, "blobs_scanned"), 1);
+    repo.write("deploy/key.txt", &format!("{AGE_KEY}\n"));
+    repo.write("src/file0.txt", "edited, still nothing\n");
+    let commit = repo.commit("second");
+    let (run, third) = repo.scan(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(count(&third, "blobs_scanned"), 3);
+    let age = only_rule(&third, "secret.age-identity");
+    assert_eq!(age["evidence"]["introduced_by"]["id"], commit.as_str());
+    assert_eq!(
+        only_rule(&third, "secret.github-pat"),
+        only_rule(&first, "secret.github-pat")
+    );
+    // --no-cache reads everything and finds the same.
+    let (_, whole) = repo.scan(&["--no-cache"]);
+    assert_eq!(findings_of(&whole), findings_of(&third));
+    assert_eq!(count(&whole, "blobs_recorded"), 0);
+}
+
+#[test]
+fn no_cache_writes_no_record() {
+    let repo = Repo::new();
+    plain_files(&repo, 2);
+    repo.commit("first");
+    let (run, _) = repo.scan(&["--no-cache"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!repo.path().join(".git/palisade").exists());
+}
+
+#[test]
+fn a_tampered_record_cannot_hide_a_secret() {
+    let repo = Repo::new();
+    plain_files(&repo, 5);
+    repo.write(".env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+    repo.commit("first");
+    let secret_blob = repo.git(&["rev-parse", "HEAD:.env"]);
+    let cache = tempfile::tempdir().unwrap();
+    let cache_arg = cache.path().to_str().unwrap();
+    // A poisoned cache: a well-formed record that lists the token's blob as holding nothing,
+    // signed with a key the attacker knows (not the one this scan is run with).
+    let (run, _) = scan_with(
+        &repo,
+        &["--cache", cache_arg],
+        &[("PALISADE_CACHE_KEY", "attacker")],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let file = cache.path().join("secrets.record");
+    let record = std::fs::read(&file).unwrap();
+    let mut body = record[..record.len() - 32].to_vec();
+    body.extend_from_slice(&hex_bytes(&secret_blob));
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(b"attacker").unwrap();
+    mac.update(&body);
+    body.extend_from_slice(&mac.finalize().into_bytes());
+    std::fs::write(&file, &body).unwrap();
+    // Under the attacker's key the forged record would be believed: what the key protects.
+    let (run, hidden) = scan_with(
+        &repo,
+        &["--cache", cache_arg],
+        &[("PALISADE_CACHE_KEY", "attacker")],
+    );
+    assert_eq!(
+        run.code, 0,
+        "the forged record is not what this test means it to be"
+    );
+    assert_eq!(count(&hidden, "blobs_recorded"), 6);
+    std::fs::write(&file, &body).unwrap();
+    // Under any other key (the CI secret, or the key kept in the git directory) it is not.
+    for env in [&[("PALISADE_CACHE_KEY", "defender")][..], &[]] {
+        std::fs::write(&file, &body).unwrap();
+        let (run, doc) = scan_with(&repo, &["--cache", cache_arg], env);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("fails its signature check")
+                && run.stderr.contains("secrets.record"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(
+            run.stderr.matches("scan record").count(),
+            1,
+            "{}",
+            run.stderr
+        );
+        assert_eq!(count(&doc, "blobs_recorded"), 0);
+        only_rule(&doc, "secret.github-pat");
+    }
+    // One byte of the record changed: damaged, ignored.
+    let (_, _) = scan_with(&repo, &["--cache", cache_arg], &[]);
+    let mut damaged = std::fs::read(&file).unwrap();
+    damaged[20] ^= 0x55;
+    std::fs::write(&file, &damaged).unwrap();
+    let (run, doc) = scan_with(&repo, &["--cache", cache_arg], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("fails its signature check"),
+        "{}",
+        run.stderr
+    );
+    only_rule(&doc, "secret.github-pat");
+}
+
+#[test]
+fn a_record_made_with_other_rules_or_settings_is_ignored() {
+    let repo = Repo::new();
+    plain_files(&repo, 5);
+    repo.commit("first");
+    let (run, _) = repo.scan(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (run, doc) = repo.scan(&["--max-blob-size", "1000000"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("another Palisade version, rule set or setting"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(count(&doc, "blobs_recorded"), 0);
+    // A custom rule changes the rule set.
+    repo.write("palisade.toml", ACME_RULE);
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("another Palisade version, rule set or setting"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(count(&doc, "blobs_recorded"), 0);
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
