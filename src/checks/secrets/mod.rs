@@ -26,7 +26,7 @@ use engine::RuleSet;
 use findings::{Held, History, Occurrence, allow_problems, finish_finding};
 use git::HistoryError;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 /// What to scan.
@@ -251,13 +251,13 @@ pub fn run(
                 .into_iter()
                 .partition(|id| labels.contains_key(id));
         order.extend(unreachable);
-        let position: HashMap<gix::ObjectId, usize> =
+        let position: gix::hashtable::HashMap<gix::ObjectId, usize> =
             order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
         let introductions = match range_introductions {
             Some(found) => found,
             None if scanned.hits.is_empty() && scanned.truncated.is_empty() => HashMap::new(),
             None => {
-                let targets: HashSet<gix::ObjectId> = scanned
+                let targets: gix::hashtable::HashSet<gix::ObjectId> = scanned
                     .hits
                     .keys()
                     .chain(scanned.truncated.keys())

@@ -160,28 +160,48 @@ fn diff_trees(
 }
 
 /// For each target blob, every `(path, first commit)` it appears at, walking commits
-/// parents-first and decoding each distinct tree once.
+/// parents-first. The commits are split in as many runs as there are threads, each walked on
+/// its own (decoding each distinct tree once per run), and the runs joined in order: a place a
+/// later run also found keeps the earlier run's commit, as one walk would.
 pub fn attribute(
     repo: &gix::Repository,
     db: &Database,
     order: &[ObjectId],
     commits: &Commits,
-    targets: &HashSet<ObjectId>,
+    targets: &gix::hashtable::HashSet<ObjectId>,
 ) -> Result<Introductions, HistoryError> {
-    let mut memo: gix::hashtable::HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>> =
-        gix::hashtable::HashMap::default();
+    use rayon::prelude::*;
+    let run = order.len().div_ceil(rayon::current_num_threads()).max(1);
+    let sync = repo.clone().into_sync();
+    let runs: Vec<Result<Vec<(ObjectId, String, ObjectId)>, HistoryError>> = order
+        .par_chunks(run)
+        .map(|part| {
+            let repo = sync.to_thread_local();
+            let mut memo: gix::hashtable::HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>> =
+                gix::hashtable::HashMap::default();
+            let mut seen: HashSet<(ObjectId, String)> = HashSet::new();
+            let mut buf = Vec::new();
+            let mut places = Vec::new();
+            for commit in part {
+                let Some(info) = commits.get(commit) else {
+                    continue;
+                };
+                let listing = targets_in_tree(&repo, db, info.tree, targets, &mut memo, &mut buf)?;
+                for (path, blob) in listing.iter() {
+                    if seen.insert((*blob, path.clone())) {
+                        places.push((*blob, path.clone(), *commit));
+                    }
+                }
+            }
+            Ok(places)
+        })
+        .collect();
     let mut seen: HashSet<(ObjectId, String)> = HashSet::new();
     let mut found: Introductions = HashMap::new();
-    let mut buf = Vec::new();
-    for commit in order {
-        let listing =
-            targets_in_tree(repo, db, commits[commit].tree, targets, &mut memo, &mut buf)?;
-        for (path, blob) in listing.iter() {
-            if seen.insert((*blob, path.clone())) {
-                found
-                    .entry(*blob)
-                    .or_default()
-                    .push((path.clone(), *commit));
+    for places in runs {
+        for (blob, path, commit) in places? {
+            if seen.insert((blob, path.clone())) {
+                found.entry(blob).or_default().push((path, commit));
             }
         }
     }
@@ -192,7 +212,7 @@ fn targets_in_tree(
     repo: &gix::Repository,
     db: &Database,
     tree: ObjectId,
-    targets: &HashSet<ObjectId>,
+    targets: &gix::hashtable::HashSet<ObjectId>,
     memo: &mut gix::hashtable::HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>>,
     buf: &mut Vec<u8>,
 ) -> Result<Rc<Vec<(String, ObjectId)>>, HistoryError> {
