@@ -173,7 +173,9 @@ pub fn attribute(
     use rayon::prelude::*;
     let run = order.len().div_ceil(rayon::current_num_threads()).max(1);
     let sync = repo.clone().into_sync();
-    let runs: Vec<Result<Vec<(ObjectId, String, ObjectId)>, HistoryError>> = order
+    // Each run's (blob, path, commit) places, in its commits' order.
+    type Places = Vec<(ObjectId, String, ObjectId)>;
+    let runs: Vec<Result<Places, HistoryError>> = order
         .par_chunks(run)
         .map(|part| {
             let repo = sync.to_thread_local();
