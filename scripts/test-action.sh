@@ -142,6 +142,21 @@ echo "more" >> "$pr/README.md" && git -C "$pr" add -A && commit "$pr" "feature w
 run_action pr "$pr" --base-ref main --input upload-sarif=false
 check "pr: only the branch's commits are scanned, so the old secret is not in scope" test "$(cat "$work/pr.exit")" = 0
 
+# The scan record kept between runs (actions/cache restores the folder): read back under the
+# same record-key, refused under another.
+run_action record1 "$leaky" --input upload-sarif=false --input record-key=first-key
+check "record: the first run writes the record" test -f "$work/record1.tmp/palisade-record/secrets.record"
+for run in record2 record3; do
+  mkdir -p "$work/$run.tmp" && cp -r "$work/record1.tmp/palisade-record" "$work/$run.tmp/"
+done
+run_action record2 "$leaky" --input upload-sarif=false --input record-key=first-key
+check "record: the next run reads only what is new" contains "$work/record2.log" "not read again"
+check "record: and still fails on the secret" test "$(cat "$work/record2.exit")" = 1
+run_action record3 "$leaky" --input upload-sarif=false --input record-key=another-key
+check "record: a record signed with another key is refused" contains "$work/record3.log" "fails its signature check"
+check "record: and everything is read" lacks "$work/record3.log" "not read again"
+check "record: the key is never printed" lacks "$work/record2.log" "first-key"
+
 # A broken config: exit 2, nothing uploaded, the step says why.
 broken="$work/broken"
 git clone -q "file://$clean" "$broken"
