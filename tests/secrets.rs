@@ -21,10 +21,16 @@ impl Repo {
 }
 
 fn scan_path(path: &Path, extra: &[&str]) -> (Run, Value) {
+    scan_env(path, extra, &[])
+}
+
+/// [`scan_path`] with more environment variables.
+fn scan_env(path: &Path, extra: &[&str], env: &[(&str, &str)]) -> (Run, Value) {
     let mut cmd = command(path);
     cmd.args(["secrets", "."])
         .args(["--format", "json"])
-        .args(extra);
+        .args(extra)
+        .envs(env.iter().copied());
     let run = finish(cmd.output().unwrap());
     let doc = if run.code == 2 {
         Value::Null

@@ -121,12 +121,7 @@ fn collect<E>(
     let mut total = Stats::default();
     for result in results {
         let (found, stats) = result?;
-        total.objects += stats.objects;
-        total.blobs += stats.blobs;
-        total.blobs_scanned += stats.blobs_scanned;
-        total.bytes_scanned += stats.bytes_scanned;
-        total.skipped_binary += stats.skipped_binary;
-        total.skipped_large += stats.skipped_large;
+        total.add(&stats);
         files.extend(found);
     }
     Ok((files, total))

@@ -112,15 +112,7 @@ impl Scanned {
         self.tags.extend(other.tags);
         self.broken.extend(other.broken);
         self.clean.extend(other.clean);
-        let (s, o) = (&mut self.stats, other.stats);
-        s.objects += o.objects;
-        s.blobs += o.blobs;
-        s.blobs_scanned += o.blobs_scanned;
-        s.bytes_scanned += o.bytes_scanned;
-        s.skipped_binary += o.skipped_binary;
-        s.skipped_large += o.skipped_large;
-        s.blobs_recorded += o.blobs_recorded;
-        s.commits += o.commits;
+        self.stats.add(&other.stats);
     }
 }
 

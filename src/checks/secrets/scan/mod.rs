@@ -52,6 +52,20 @@ pub struct Stats {
     pub commits: usize,
 }
 
+impl Stats {
+    /// Adds what another part of a scan counted.
+    pub fn add(&mut self, other: &Stats) {
+        self.objects += other.objects;
+        self.blobs += other.blobs;
+        self.blobs_scanned += other.blobs_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+        self.skipped_binary += other.skipped_binary;
+        self.skipped_large += other.skipped_large;
+        self.blobs_recorded += other.blobs_recorded;
+        self.commits += other.commits;
+    }
+}
+
 /// Whether content whose first bytes are `head` is skipped as binary: binary, and no archive
 /// (archives are read).
 pub fn binary_not_archive(head: &[u8]) -> bool {
