@@ -29,6 +29,8 @@ fn a_second_scan_reads_only_new_blobs_and_finds_the_same() {
     plain_files(&repo, 20);
     repo.write(".env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
     repo.commit("first");
+    // Packed: loose objects are read on every scan.
+    repo.git(&["repack", "-adq"]);
     let (run, first) = repo.scan(&[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(count(&first, "blobs_recorded"), 0);
@@ -73,6 +75,7 @@ fn a_tampered_record_cannot_hide_a_secret() {
     plain_files(&repo, 5);
     repo.write(".env", &format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
     repo.commit("first");
+    repo.git(&["repack", "-adq"]);
     let secret_blob = repo.git(&["rev-parse", "HEAD:.env"]);
     let cache = tempfile::tempdir().unwrap();
     let cache_arg = cache.path().to_str().unwrap();
@@ -144,14 +147,52 @@ fn a_record_made_with_other_rules_or_settings_is_ignored() {
     let repo = Repo::new();
     plain_files(&repo, 5);
     repo.commit("first");
-    let (run, _) = repo.scan(&[]);
+    repo.git(&["repack", "-adq"]);
+    let (run, doc) = repo.scan(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    let (run, again) = repo.scan(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(count(&again, "blobs_recorded"), count(&doc, "blobs"));
     let (run, doc) = repo.scan(&["--max-blob-size", "1000000"]);
     made_otherwise(&run, &doc);
     // A custom rule changes the rule set.
     repo.write("palisade.toml", ACME_RULE);
     let (run, doc) = repo.scan(&[]);
     made_otherwise(&run, &doc);
+}
+
+#[test]
+fn a_swapped_loose_object_was_skipped_as_recorded() {
+    // Loose objects are read (and hash-checked) on every scan, recorded or not: a loose file can
+    // be swapped without touching any checksum a pack keeps.
+    let repo = Repo::new();
+    repo.write("a.txt", "first file, nothing secret\n");
+    repo.write("b.txt", "second file, nothing secret either\n");
+    repo.commit("first");
+    let (run, _) = repo.scan(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let object = |id: &str| {
+        repo.path()
+            .join(format!(".git/objects/{}/{}", &id[..2], &id[2..]))
+    };
+    let (a, b) = (
+        repo.git(&["rev-parse", "HEAD:a.txt"]),
+        repo.git(&["rev-parse", "HEAD:b.txt"]),
+    );
+    let swapped = std::fs::read(object(&b)).unwrap();
+    std::fs::set_permissions(
+        object(&a),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
+    std::fs::write(object(&a), swapped).unwrap();
+    let (run, _) = repo.scan(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&a[..7]) && run.stderr.contains("hash"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// A clean scan that ignored the record as made otherwise, and read everything.

@@ -105,7 +105,9 @@ impl Reader<'_> {
             delta,
             recorded,
         } = self;
-        if recorded.is_some_and(|r| r.contains(&id)) {
+        // Packed only: a loose copy is hash-checked on every read (it can be swapped without
+        // touching a pack's checksums), and loose objects are few.
+        if placement.is_some() && recorded.is_some_and(|r| r.contains(&id)) && !db.is_loose(&id) {
             return Ok(Seen::Recorded);
         }
         let chain = |e: Box<dyn std::error::Error + Send + Sync>| describe(&*e);
