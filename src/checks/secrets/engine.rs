@@ -550,6 +550,83 @@ fn call_pair(text: &[u8], start: usize, secret: usize) -> bool {
         .is_some_and(|&b| b == b'(')
 }
 
+/// Whether a rule's keyword `keyword` opens the literal its pattern starts with.
+fn leads(literal: &[u8], keyword: &str) -> bool {
+    literal
+        .get(..keyword.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(keyword.as_bytes()))
+}
+
+/// What of a rule is compiled on its own (in parallel with the others' ): its regexes, and what
+/// its pattern's syntax says.
+struct Patterns {
+    regex: Regex,
+    not_named: Option<Regex>,
+    /// The pattern's left boundary and opening literal ([`left_boundary`]).
+    boundary: Option<(Box<[bool; 256]>, Vec<u8>)>,
+    reach: usize,
+    /// The pattern anchored at its start, where a keyword leads it and no match can outgrow
+    /// its window.
+    anchored: Option<Regex>,
+}
+
+impl Patterns {
+    fn compile(rule: &Rule) -> Result<Patterns, String> {
+        // ASCII classes (`\w`, `\s`, `[^…]` over bytes): credentials are ASCII, and Unicode
+        // classes multiply the automata's size (several times the memory on large blobs).
+        let regex = regex::bytes::RegexBuilder::new(&rule.pattern)
+            .unicode(false)
+            .size_limit(1 << 24)
+            .build()
+            .map_err(|e| format!("bad pattern: {e}"))?;
+        let not_named = match &rule.not_named {
+            Some(pattern) => Some(
+                regex::bytes::RegexBuilder::new(pattern)
+                    .unicode(false)
+                    .build()
+                    .map_err(|e| format!("bad not-named: {e}"))?,
+            ),
+            None => None,
+        };
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(&rule.pattern)
+            .ok();
+        let longest = hir.as_ref().and_then(|h| h.properties().maximum_len());
+        let boundary = hir.as_ref().and_then(left_boundary);
+        let reach = rule
+            .window
+            .unwrap_or(DEFAULT_WINDOW)
+            .min(longest.unwrap_or(usize::MAX));
+        // Only where a match cannot outgrow the window (a longer one is cut where windows
+        // end, and merged windows reach further).
+        let bounded = longest.is_some_and(|l| l <= reach);
+        let led = boundary
+            .as_ref()
+            .is_some_and(|(_, literal)| rule.keywords.iter().any(|k| leads(literal, k)));
+        let anchored = if led && bounded {
+            Some(
+                regex::bytes::RegexBuilder::new(&format!(r"\A(?:{})", rule.pattern))
+                    .unicode(false)
+                    .size_limit(1 << 24)
+                    .build()
+                    .map_err(|e| format!("bad pattern: {e}"))?,
+            )
+        } else {
+            None
+        };
+        Ok(Patterns {
+            regex,
+            not_named,
+            boundary,
+            reach,
+            anchored,
+        })
+    }
+}
+
 impl Compiled {
     /// The secret as the service reads it: a URI's password percent-decoded (`p%40ss` is
     /// `p@ss`, `%24%7BPASSWORD%7D` a template), any other secret as matched.
@@ -700,10 +777,16 @@ impl RuleSet {
             file: "rules".into(),
             message,
         })?;
+        // The regexes of every rule, compiled in parallel (most of start-up time); the rest, in
+        // order, below. Each rule's problems are reported in the order they always were: its
+        // id, its keywords, then its patterns; the first rule with one fails the set.
+        use rayon::prelude::*;
+        let parts: Vec<Result<Patterns, String>> =
+            rules.par_iter().map(Patterns::compile).collect();
         let mut compiled = Vec::with_capacity(rules.len());
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
-        for (index, rule) in rules.into_iter().enumerate() {
+        for (index, (rule, parts)) in rules.into_iter().zip(parts).enumerate() {
             let err = |message: String| RuleError {
                 file: rule.id.clone(),
                 message,
@@ -719,22 +802,13 @@ impl RuleSet {
                     "every rule needs keywords of 3 or more characters for the prefilter".into(),
                 ));
             }
-            // ASCII classes (`\w`, `\s`, `[^…]` over bytes): credentials are ASCII, and Unicode
-            // classes multiply the automata's size (several times the memory on large blobs).
-            let regex = regex::bytes::RegexBuilder::new(&rule.pattern)
-                .unicode(false)
-                .size_limit(1 << 24)
-                .build()
-                .map_err(|e| err(format!("bad pattern: {e}")))?;
-            let not_named = match &rule.not_named {
-                Some(pattern) => Some(
-                    regex::bytes::RegexBuilder::new(pattern)
-                        .unicode(false)
-                        .build()
-                        .map_err(|e| err(format!("bad not-named: {e}")))?,
-                ),
-                None => None,
-            };
+            let Patterns {
+                regex,
+                not_named,
+                boundary,
+                reach,
+                anchored,
+            } = parts.map_err(err)?;
             let secret_group = regex.capture_names().position(|n| n == Some("secret"));
             let host_group = regex.capture_names().position(|n| n == Some("host"));
             let userinfo = regex.capture_names().any(|n| n == Some("user"));
@@ -748,50 +822,19 @@ impl RuleSet {
                     }
                 }
             }
-            let hir = regex_syntax::ParserBuilder::new()
-                .unicode(false)
-                .utf8(false)
-                .build()
-                .parse(&rule.pattern)
-                .ok();
-            let longest = hir.as_ref().and_then(|h| h.properties().maximum_len());
-            let lead = hir
-                .as_ref()
-                .and_then(left_boundary)
-                .and_then(|(before, literal)| {
-                    let led: Vec<usize> = rule
-                        .keywords
-                        .iter()
-                        .filter(|k| {
-                            literal
-                                .get(..k.len())
-                                .is_some_and(|head| head.eq_ignore_ascii_case(k.as_bytes()))
-                        })
-                        .filter_map(|k| {
-                            keywords
-                                .iter()
-                                .position(|known| known.eq_ignore_ascii_case(k))
-                        })
-                        .collect();
-                    (!led.is_empty()).then_some((led, before))
-                });
-            let reach = rule
-                .window
-                .unwrap_or(DEFAULT_WINDOW)
-                .min(longest.unwrap_or(usize::MAX));
-            // Only where a match cannot outgrow the window (a longer one is cut where windows
-            // end, and merged windows reach further).
-            let bounded = longest.is_some_and(|l| l <= reach);
-            let anchored = match &lead {
-                Some(_) if bounded => Some(
-                    regex::bytes::RegexBuilder::new(&format!(r"\A(?:{})", rule.pattern))
-                        .unicode(false)
-                        .size_limit(1 << 24)
-                        .build()
-                        .map_err(|e| err(format!("bad pattern: {e}")))?,
-                ),
-                _ => None,
-            };
+            let lead = boundary.and_then(|(before, literal)| {
+                let led: Vec<usize> = rule
+                    .keywords
+                    .iter()
+                    .filter(|k| leads(&literal, k))
+                    .filter_map(|k| {
+                        keywords
+                            .iter()
+                            .position(|known| known.eq_ignore_ascii_case(k))
+                    })
+                    .collect();
+                (!led.is_empty()).then_some((led, before))
+            });
             let code: &'static str = Box::leak(rule.id.clone().into_boxed_str());
             let defers = rule.category == "generic"
                 && rule.validator == Some(super::rules::Validator::CredentialValue);
@@ -806,8 +849,9 @@ impl RuleSet {
                 userinfo,
                 placeholders: std::sync::atomic::AtomicU64::new(0),
                 reach,
+                // Only with a lead (the anchored pattern was built only where one can be).
+                anchored: lead.as_ref().and(anchored),
                 lead,
-                anchored,
             });
         }
         let prefilter = build(&keywords).map_err(|e| RuleError {
