@@ -849,8 +849,7 @@ impl RuleSet {
                 userinfo,
                 placeholders: std::sync::atomic::AtomicU64::new(0),
                 reach,
-                // Only with a lead (the anchored pattern was built only where one can be).
-                anchored: lead.as_ref().and(anchored),
+                anchored,
                 lead,
             });
         }

@@ -185,7 +185,11 @@ fn scan_recorded(
         _ => None,
     };
     let scanned = scan::scan_all(repo, db, rules, target.limits, progress, recorded.as_ref())?;
-    if let Some(place) = &place {
+    // Unchanged when every recorded blob was still there and no other was found clean.
+    let unchanged = recorded
+        .as_ref()
+        .is_some_and(|r| scanned.stats.blobs_recorded == r.len() && scanned.clean.len() == r.len());
+    if let Some(place) = place.as_ref().filter(|_| !unchanged) {
         // Only blobs still in the database: a record never outgrows the repository.
         if let Err(e) = record::save(place, &stamp, scanned.clean.iter()) {
             crate::note!(

@@ -105,6 +105,7 @@ fn record(copies: &mut Vec<Copy>, from: usize, to: usize, len: usize) {
 }
 
 /// The copies of the (inflated) delta `data`; `None` when it does not add up.
+#[cfg(test)]
 pub fn copies(data: &[u8]) -> Option<Copies> {
     let mut copies = Vec::new();
     let mut to = 0;

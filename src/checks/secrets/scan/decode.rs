@@ -52,21 +52,10 @@ pub fn hits_sketched(
     matches: &mut Vec<Match>,
     prior: Option<Prior<'_>>,
 ) -> (Vec<Hit>, Sketch) {
-    let mut sketch = Sketch {
-        len: data.len(),
-        ..Sketch::default()
+    let sketch = match prior.filter(|p| p.fits(data.len())) {
+        Some(prior) => prior.sketch(data, rules),
+        None => Sketch::of(data, rules),
     };
-    match prior.filter(|p| p.fits(data.len())) {
-        Some(prior) => {
-            prior.keywords(data, rules, &mut sketch.keywords);
-            sketch.runs = prior.runs(data, rules);
-        }
-        None => {
-            rules.keywords(data, &mut sketch.keywords);
-            sketch.keywords.sort_unstable();
-            base64_runs_from(data, 0, data.len(), &mut sketch.runs);
-        }
-    }
     let hits = layer_with(
         data,
         rules,

@@ -288,18 +288,12 @@ fn kept_and_read(
     placement: Placement,
     prior: Option<Prior<'_>>,
 ) -> Seen {
-    let size = data.len() as u64;
-    if size > limits.max_blob_size {
-        return Seen::too_large(size, limits.max_blob_size);
-    }
+    // Both callers have ruled out a blob over the size limit (from its header, or its content).
     let (found, sketch) = content::scan_sketched(data, rules, limits, matches, prior);
-    let at = (placement.pack, placement.offset);
-    if let Some(sketch) = sketch
-        && sketches.wanted(at)
-    {
-        sketches.keep(at, sketch, data);
+    if let Some(sketch) = sketch {
+        sketches.keep((placement.pack, placement.offset), sketch, data);
     }
-    Seen::read(size, found)
+    Seen::read(data.len() as u64, found)
 }
 
 /// The secrets of a commit or tag message, and its summary masked when any rule matched in

@@ -32,6 +32,20 @@ pub struct Sketch {
 }
 
 impl Sketch {
+    /// The sketch of `data` read whole.
+    pub fn of(data: &[u8], rules: &RuleSet) -> Sketch {
+        let mut keywords = Vec::new();
+        rules.keywords(data, &mut keywords);
+        keywords.sort_unstable();
+        let mut runs = Vec::new();
+        decode::base64_runs_from(data, 0, data.len(), &mut runs);
+        Sketch {
+            len: data.len(),
+            keywords,
+            runs,
+        }
+    }
+
     /// Roughly the memory it holds.
     fn bytes(&self) -> usize {
         std::mem::size_of::<Sketch>()
@@ -92,9 +106,20 @@ impl Prior<'_> {
         seams
     }
 
+    /// The sketch of `data` (the blob), read through the base's.
+    pub fn sketch(&self, data: &[u8], rules: &RuleSet) -> Sketch {
+        let mut keywords = Vec::new();
+        self.keywords(data, rules, &mut keywords);
+        Sketch {
+            len: data.len(),
+            keywords,
+            runs: self.runs(data, rules),
+        }
+    }
+
     /// Every keyword occurrence of `data` (the blob): the base's, where a copy holds them, and
     /// the seams' own.
-    pub fn keywords(&self, data: &[u8], rules: &RuleSet, out: &mut Vec<Keyword>) {
+    fn keywords(&self, data: &[u8], rules: &RuleSet, out: &mut Vec<Keyword>) {
         let base = &self.sketch.keywords;
         for copy in &self.copies.copies {
             let first = base.partition_point(|k| (k.start as usize) < copy.from);
@@ -128,7 +153,7 @@ impl Prior<'_> {
 
     /// Every base64 run of `data` (the blob): the base's, where a copy holds them with the
     /// bytes their ends were decided by, and those the seams reach.
-    pub fn runs(&self, data: &[u8], rules: &RuleSet) -> Vec<Range<usize>> {
+    fn runs(&self, data: &[u8], rules: &RuleSet) -> Vec<Range<usize>> {
         // A run's ends are decided by the byte before it and the 3 after its end.
         let context = |run: &Range<usize>| run.start.checked_sub(1).map(|s| s..run.end + 3);
         let mut out = Vec::new();
@@ -228,7 +253,8 @@ impl Sketches {
     }
 
     /// Whether a delta to be read is stored against the object at `at`.
-    pub fn wanted(&self, at: (u32, u64)) -> bool {
+    #[cfg(test)]
+    fn wanted(&self, at: (u32, u64)) -> bool {
         self.state
             .lock()
             .is_ok_and(|held| held.pending.contains_key(&at))
@@ -298,20 +324,6 @@ mod tests {
         &RULES
     }
 
-    /// The sketch of `data` read whole.
-    fn whole(data: &[u8], rules: &RuleSet) -> Sketch {
-        let mut keywords = Vec::new();
-        rules.keywords(data, &mut keywords);
-        keywords.sort_unstable();
-        let mut runs = Vec::new();
-        decode::base64_runs_from(data, 0, data.len(), &mut runs);
-        Sketch {
-            len: data.len(),
-            keywords,
-            runs,
-        }
-    }
-
     /// `base` edited by `edits` (position in the base, bytes removed, bytes inserted), and the
     /// copies a delta from `base` to the result would hold.
     fn edit(base: &[u8], edits: &[(usize, usize, Vec<u8>)]) -> (Vec<u8>, Copies) {
@@ -379,7 +391,7 @@ mod tests {
     /// What `result` read through `base`'s sketch finds is what a whole read finds.
     fn read_through_base(base: &[u8], result: &[u8], copies: &Copies) -> Result<(), TestCaseError> {
         let rules = rules();
-        let sketch = whole(base, rules);
+        let sketch = Sketch::of(base, rules);
         let prior = Prior {
             sketch: &sketch,
             copies,
@@ -387,7 +399,7 @@ mod tests {
         prop_assert!(prior.fits(result.len()));
         let mut keywords = Vec::new();
         prior.keywords(result, rules, &mut keywords);
-        let expected = whole(result, rules);
+        let expected = Sketch::of(result, rules);
         prop_assert_eq!(keywords, expected.keywords);
         prop_assert_eq!(prior.runs(result, rules), expected.runs);
         Ok(())
@@ -414,14 +426,14 @@ mod tests {
         let rules = rules();
         let base = b"x = 1\npassword = \"hunter2-but-longer\"\nend\n".repeat(3);
         let (result, copies) = edit(&base, &[(6, 0, b"token: abc\n".to_vec())]);
-        let sketch = whole(&base, rules);
+        let sketch = Sketch::of(&base, rules);
         let prior = Prior {
             sketch: &sketch,
             copies: &copies,
         };
         let mut keywords = Vec::new();
         prior.keywords(&result, rules, &mut keywords);
-        assert_eq!(keywords, whole(&result, rules).keywords);
+        assert_eq!(keywords, Sketch::of(&result, rules).keywords);
         assert!(keywords.len() > 3);
     }
 
