@@ -25,6 +25,11 @@ mod help {
     }
 
     #[test]
+    fn go() {
+        insta::assert_snapshot!(help(&["go", "--help"]));
+    }
+
+    #[test]
     fn upload_sarif() {
         insta::assert_snapshot!(help(&["upload-sarif", "--help"]));
     }
@@ -113,6 +118,7 @@ mod help {
         }
         let snapshotted = [
             "advisories",
+            "go",
             "secrets",
             "gate",
             "fips",

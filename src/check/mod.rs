@@ -142,6 +142,12 @@ pub struct Flags {
     pub fips_target: Option<String>,
     /// `--makefile`.
     pub makefile: Option<PathBuf>,
+    /// `--go-vulndb`.
+    pub go_vulndb: Option<PathBuf>,
+    /// `--go-mod`.
+    pub go_mod: Option<PathBuf>,
+    /// `--go-version`.
+    pub go_version: Option<String>,
     /// `--import-sarif FILE [--tool NAME]`…
     pub imports: Vec<crate::checks::imports::Source>,
 }

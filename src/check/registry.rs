@@ -2,12 +2,13 @@
 //! folder under `src/checks/` and one line in [`CHECKS`].
 
 use super::{Check, CheckOutput, Context};
-use crate::checks::{advisories, fips, imports, secrets};
+use crate::checks::{advisories, fips, go, imports, secrets};
 use std::time::Instant;
 
 /// Every check, in the order reports list them.
 pub static CHECKS: &[&dyn Check] = &[
     &advisories::check::Advisories,
+    &go::check::Go,
     &secrets::check::Secrets,
     &fips::check::Fips,
     &imports::check::Import,

@@ -4,5 +4,6 @@
 
 pub mod advisories;
 pub mod fips;
+pub mod go;
 pub mod imports;
 pub mod secrets;

@@ -40,6 +40,23 @@ pub enum Command {
     ///
     ///   cargo palisade advisories --format sarif --output palisade.sarif --format human
     Advisories(AdvisoriesArgs),
+    /// Check a Go module or Go binaries against the Go vulnerability database (offline).
+    ///
+    /// A go.mod is judged by its build list (after replace and exclude) and the standard
+    /// library of the Go release the service ships with (--go-version, else the toolchain
+    /// directive, else the go directive); reachability is `package` when the module's non-test
+    /// source imports a vulnerable package for the target (build constraints applied), and
+    /// `module` otherwise. A binary is judged by its build info and its function table, which
+    /// stripping keeps: `symbol` when a vulnerable function is linked in, `package` when only
+    /// other functions of the package are, `module` otherwise. By default `symbol` and
+    /// `package` findings are high (they fail) and `module` ones are warnings; see [go.severity].
+    ///
+    /// Examples:
+    ///
+    ///   cargo palisade go --go-vulndb ../go-vulndb --go-version go1.22.2
+    ///
+    ///   cargo palisade go --binary dist/server --binary dist/worker --format sarif --output go.sarif
+    Go(GoArgs),
     /// Scan a git repository's whole object database for secrets.
     ///
     /// Every blob is read once, packed or loose, reachable or not: other branches, tags, the
@@ -55,7 +72,8 @@ pub enum Command {
     Secrets(SecretsArgs),
     /// Run every check the project has, under one policy, with one set of reports.
     ///
-    /// advisories when there is a Cargo.lock, secrets when the folder is in a git repository
+    /// advisories when there is a Cargo.lock, go when there is a go.mod (or [go] binaries),
+    /// secrets when the folder is in a git repository
     /// (the whole history, or --since REV in a pull request), fips when palisade.toml has a
     /// [fips] table, and the SARIF of other tools (gosec, govulncheck, clippy-sarif,
     /// semgrep…) named by `[[import]]` entries or --import-sarif. Checks run in parallel;
@@ -199,12 +217,49 @@ pub enum RulesCommand {
 /// `db` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
-    /// Clone or update the RustSec advisory database (needs network access to GitHub).
+    /// Clone or update the RustSec advisory database (needs network access to GitHub); with
+    /// --go, download the Go vulnerability database instead (vulndb.zip from vuln.go.dev, or
+    /// $PALISADE_GO_VULNDB_URL).
     Fetch {
-        /// Where the database lives [default: $CARGO_HOME/advisory-db].
+        /// Where the RustSec database lives [default: $CARGO_HOME/advisory-db].
         #[arg(long, env = "PALISADE_ADVISORY_DB", value_name = "PATH")]
         advisory_db: Option<PathBuf>,
+        /// Fetch the Go vulnerability database.
+        #[arg(long)]
+        go: bool,
+        /// Where the Go vulnerability database lives [default: $CARGO_HOME/go-vulndb].
+        #[arg(long, env = "PALISADE_GO_VULNDB", value_name = "PATH", requires = "go")]
+        go_vulndb: Option<PathBuf>,
     },
+}
+
+/// Options of `go`.
+#[derive(Debug, Args)]
+pub struct GoArgs {
+    /// The go.mod to check [default: `mod` in [go], else go.mod in the current folder; none
+    /// when --binary is given].
+    #[arg(long, value_name = "PATH")]
+    pub go_mod: Option<PathBuf>,
+
+    /// A Go binary to check (ELF, Mach-O, PE; stripped or not); repeat for several. Adds to
+    /// `binaries` in [go].
+    #[arg(long = "binary", value_name = "PATH")]
+    pub binaries: Vec<PathBuf>,
+
+    /// The Go vulnerability database: a folder (the vuln.go.dev layout, or OSV files) or its
+    /// vulndb.zip [default: `db` in [go], else `go-db` in [advisories], else
+    /// $CARGO_HOME/go-vulndb]. Fetch one with `cargo palisade db fetch --go`.
+    #[arg(long, env = "PALISADE_GO_VULNDB", value_name = "PATH")]
+    pub go_vulndb: Option<PathBuf>,
+
+    /// The Go release the service ships with, for the standard library (results hold for it
+    /// only) [default: `go-version` in [go], else go.mod's toolchain, else its go directive].
+    #[arg(long, value_name = "VERSION")]
+    pub go_version: Option<String>,
+
+    /// Policy and report options.
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Options of `advisories`.
@@ -248,6 +303,15 @@ pub struct GateArgs {
     /// $CARGO_HOME/advisory-db].
     #[arg(long, env = "PALISADE_ADVISORY_DB", value_name = "PATH")]
     pub advisory_db: Option<PathBuf>,
+
+    /// The Go vulnerability database [default: `db` in [go], else $CARGO_HOME/go-vulndb].
+    #[arg(long, env = "PALISADE_GO_VULNDB", value_name = "PATH")]
+    pub go_vulndb: Option<PathBuf>,
+
+    /// Go: the Go release the service ships with [default: `go-version` in [go], else
+    /// go.mod's toolchain, else its go directive].
+    #[arg(long, value_name = "VERSION")]
+    pub go_version: Option<String>,
 
     /// Secrets: only what HEAD brings in on top of REV, every commit of REV..HEAD (a pull
     /// request's base).

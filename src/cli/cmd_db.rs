@@ -27,3 +27,16 @@ pub fn fetch(advisory_db: Option<&Path>) -> Result<Outcome> {
     );
     Ok(Outcome::Clean)
 }
+
+/// `db fetch --go`: downloads the Go vulnerability database.
+pub fn fetch_go(go_vulndb: Option<&Path>) -> Result<Outcome> {
+    use crate::checks::go::{fetch, osv};
+    let path = osv::resolve_path(go_vulndb, None)?;
+    note!(
+        "Fetching the Go vulnerability database into {}…",
+        path.display()
+    );
+    let count = fetch::fetch(&path)?;
+    note!("{count} entries at {}", path.display());
+    Ok(Outcome::Clean)
+}

@@ -44,6 +44,8 @@ pub fn run(
     };
     let flags = Flags {
         advisory_db: a.advisory_db.clone(),
+        go_vulndb: a.go_vulndb.clone(),
+        go_version: a.go_version.clone(),
         offline: a.offline,
         since: a.since.clone(),
         min_confidence: a.min_confidence,

@@ -8,6 +8,7 @@ mod cmd_config;
 mod cmd_db;
 mod cmd_fips;
 mod cmd_gate;
+mod cmd_go;
 mod cmd_init;
 mod cmd_rules;
 mod cmd_secrets;
@@ -41,6 +42,7 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
     let sub = resolve::subcommand_matches(&matches)?;
     match cli.command {
         Command::Advisories(a) => cmd_advisories::run(&a, &resolve::destinations(sub)?),
+        Command::Go(a) => cmd_go::run(&a, &resolve::destinations(sub)?),
         Command::Secrets(a) => cmd_secrets::run(&a, &resolve::destinations(sub)?),
         Command::Fips(a) => cmd_fips::run(&a, &resolve::destinations(sub)?),
         Command::Gate(a) => {
@@ -50,6 +52,11 @@ pub fn run(args: Vec<OsString>) -> Result<Outcome> {
         Command::Config(ConfigCommand::Check { config }) => cmd_config::check(config.as_deref()),
         Command::Init { output, force } => cmd_init::run(&output, force),
         Command::UploadSarif(a) => cmd_upload::run(&a),
-        Command::Db(DbCommand::Fetch { advisory_db }) => cmd_db::fetch(advisory_db.as_deref()),
+        Command::Db(DbCommand::Fetch {
+            go: true,
+            go_vulndb,
+            ..
+        }) => cmd_db::fetch_go(go_vulndb.as_deref()),
+        Command::Db(DbCommand::Fetch { advisory_db, .. }) => cmd_db::fetch(advisory_db.as_deref()),
     }
 }

@@ -8,6 +8,7 @@ use super::fields::{Field, Table};
 use super::{ConfigError, Problems};
 use crate::checks::advisories::cfg::AdvisoriesConfig;
 use crate::checks::fips::cfg::FipsConfig;
+use crate::checks::go::cfg::GoConfig;
 use crate::checks::imports::cfg::ImportConfig;
 use crate::checks::secrets::cfg::SecretsConfig;
 use crate::policy::cfg::{POLICY_KEYS, PolicyConfig, validate_policy};
@@ -25,6 +26,8 @@ pub struct Config {
     pub policy: PolicyConfig,
     /// `[advisories]`.
     pub advisories: AdvisoriesConfig,
+    /// `[go]`.
+    pub go: GoConfig,
     /// `[secrets]`.
     pub secrets: SecretsConfig,
     /// `[fips]`.
@@ -34,7 +37,7 @@ pub struct Config {
 }
 
 /// The top-level keys.
-const KEYS: &[&str] = &["policy", "advisories", "secrets", "fips", "import"];
+const KEYS: &[&str] = &["policy", "advisories", "go", "secrets", "fips", "import"];
 
 /// At most this many TOML syntax errors are listed: past them, a file is likely not TOML at
 /// all, and more lines would not help anyone fix it.
@@ -46,6 +49,7 @@ impl Config {
     pub fn suppressions_of(&self, check: &str) -> &[crate::policy::Suppression] {
         match check {
             "advisories" => &self.advisories.ignore,
+            "go" => &self.go.ignore,
             "secrets" => &self.secrets.allow,
             "import" => &self.imports.ignore,
             _ => &[],
@@ -82,6 +86,10 @@ impl Config {
             Field::Given(t) => AdvisoriesConfig::validate(t, path, p),
             _ => AdvisoriesConfig::default(),
         };
+        let go = match root.table("go", "[go]", GoConfig::KEYS, p) {
+            Field::Given(t) => GoConfig::validate(t, path, p),
+            _ => GoConfig::default(),
+        };
         let secrets = match root.table("secrets", "[secrets]", SecretsConfig::KEYS, p) {
             Field::Given(t) => SecretsConfig::validate(t, path, p),
             _ => SecretsConfig::default(),
@@ -101,6 +109,7 @@ impl Config {
         root.finish(p);
         for (check, threshold) in [
             ("advisories", advisories.fail_on),
+            ("go", go.fail_on),
             ("secrets", secrets.fail_on),
             ("fips", fips.fail_on),
         ] {
@@ -118,6 +127,7 @@ impl Config {
                 path: Some(path.to_path_buf()),
                 policy,
                 advisories,
+                go,
                 secrets,
                 fips,
                 imports,

@@ -3,6 +3,7 @@
 //! ```toml
 //! [advisories]
 //! db = "../advisory-db"          # else --advisory-db, $PALISADE_ADVISORY_DB, $CARGO_HOME/advisory-db
+//! go-db = "../go-vulndb"         # the Go vulnerability database (see [go])
 //! stale-after-days = 90          # older DBs give an advisory.db-stale warning
 //! informational = ["unmaintained", "unsound", "notice"]
 //!
@@ -30,6 +31,8 @@ pub const INFORMATIONAL_KINDS: &[&str] = &["unmaintained", "unsound", "notice", 
 pub struct AdvisoriesConfig {
     /// `db`, resolved against the config file's folder.
     pub db: Option<PathBuf>,
+    /// `go-db`: the Go vulnerability database (the `go` check's), resolved the same way.
+    pub go_db: Option<PathBuf>,
     /// `stale-after-days`.
     pub stale_after_days: u32,
     /// `informational`: the informational kinds to report.
@@ -44,6 +47,7 @@ impl Default for AdvisoriesConfig {
     fn default() -> Self {
         AdvisoriesConfig {
             db: None,
+            go_db: None,
             stale_after_days: 90,
             informational: ["unmaintained", "unsound", "notice"]
                 .map(String::from)
@@ -90,6 +94,7 @@ impl AdvisoriesConfig {
     /// The keys of `[advisories]`.
     pub const KEYS: &[&str] = &[
         "db",
+        "go-db",
         "fail-on",
         "stale-after-days",
         "informational",
@@ -105,6 +110,10 @@ impl AdvisoriesConfig {
         if let Field::Given(db) = table.string("db", problems) {
             let base = file.parent().unwrap_or(Path::new("."));
             config.db = Some(base.join(db.into_inner()));
+        }
+        if let Field::Given(db) = table.string("go-db", problems) {
+            let base = file.parent().unwrap_or(Path::new("."));
+            config.go_db = Some(base.join(db.into_inner()));
         }
         if let Field::Given(days) = table.unsigned("stale-after-days", problems) {
             match u32::try_from(*days.get_ref()) {
@@ -135,7 +144,7 @@ impl AdvisoriesConfig {
             }
         }
         for entry in table.tables("ignore", "[[advisories.ignore]]", IGNORE_KEYS, problems) {
-            if let Some(s) = ignore_entry(&entry, file, problems) {
+            if let Some(s) = ignore_entry(&entry, "[[advisories.ignore]]", file, problems) {
                 config.ignore.push(s);
             }
             entry.finish(problems);
@@ -145,9 +154,11 @@ impl AdvisoriesConfig {
     }
 }
 
-/// One `[[advisories.ignore]]`; `None` (with the problems recorded) when it is not valid.
-fn ignore_entry(
+/// One entry of an ignore table of advisories (`[[advisories.ignore]]`, `[[go.ignore]]`, named
+/// by `table` in messages); `None` (with the problems recorded) when it is not valid.
+pub fn ignore_entry(
     entry: &Table<'_, '_>,
+    table: &str,
     file: &Path,
     problems: &mut Problems<'_>,
 ) -> Option<Suppression> {
@@ -166,11 +177,13 @@ fn ignore_entry(
             } else {
                 let message = if is_secret_rule(text) {
                     format!(
-                        "`id = \"{}\"` in [[advisories.ignore]] is a secret rule, not an advisory: allow secrets under [[secrets.allow]] with a fingerprint, paths or a secret-pattern",
+                        "`id = \"{}\"` in {table} is a secret rule, not an advisory: allow secrets under [[secrets.allow]] with a fingerprint, paths or a secret-pattern",
                         shown(text)
                     )
                 } else {
-                    "`id` in [[advisories.ignore]] must be an advisory id or alias (RUSTSEC-YYYY-NNNN, CVE-YYYY-NNNN, GHSA-xxxx-xxxx-xxxx)".to_string()
+                    format!(
+                        "`id` in {table} must be an advisory id or alias (RUSTSEC-YYYY-NNNN, GO-YYYY-NNNN, CVE-YYYY-NNNN, GHSA-xxxx-xxxx-xxxx)"
+                    )
                 };
                 problems.at(id.span(), message);
                 None
@@ -180,7 +193,7 @@ fn ignore_entry(
         _ => {
             problems.at(
                 span.clone(),
-                "an `[[advisories.ignore]]` entry needs an `id` (RUSTSEC-…, CVE-… or GHSA-…)",
+                format!("an `{table}` entry needs an `id` (RUSTSEC-…, GO-…, CVE-… or GHSA-…)"),
             );
             None
         }

@@ -115,8 +115,8 @@ fn read_all(sources: &[Source]) -> anyhow::Result<Vec<Imported>> {
 
 /// A notice for each lockfile of an ecosystem no check covers.
 fn unchecked_dependencies(root: &Path) -> Vec<Finding> {
-    const LOCKFILES: [(&str, &str); 5] = [
-        ("go.sum", "Go modules"),
+    // Go modules are the go check's (it runs wherever there is a go.mod).
+    const LOCKFILES: [(&str, &str); 4] = [
         ("package-lock.json", "npm packages"),
         ("yarn.lock", "Yarn packages"),
         ("pnpm-lock.yaml", "pnpm packages"),
