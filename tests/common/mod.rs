@@ -71,6 +71,20 @@ pub fn command(cwd: &Path) -> Command {
             concat!(env!("CARGO_TARGET_TMPDIR"), "/fixture-target"),
         )
         .env_remove("PALISADE_ADVISORY_DB")
+        .env_remove("PALISADE_GO_VULNDB")
+        .env_remove("PALISADE_GO_VULNDB_URL")
+        // The Go check reads dependency and standard library code where these point: none
+        // unless a test sets them; kept indexes go to the test's own cache.
+        .env_remove("GOROOT")
+        .env_remove("GOPATH")
+        .env(
+            "GOMODCACHE",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-gomodcache"),
+        )
+        .env(
+            "PALISADE_CACHE_DIR",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/palisade-cache"),
+        )
         .env_remove("PALISADE_CACHE_KEY")
         .env_remove("CLICOLOR_FORCE");
     // Hermetic even when the suite itself runs under GitHub Actions.

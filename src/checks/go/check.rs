@@ -32,9 +32,15 @@ pub struct Settings {
 
 /// The go.mod a project has: `--go-mod`, `[go] mod`, else `go.mod` in its folder.
 fn gomod_of(project: &Project, config: &Config, flag: Option<&Path>) -> Option<PathBuf> {
+    // `go.mod`, not `./go.mod`, when the project is the current folder: reports name it as
+    // code scanning does.
+    let found = match project.root.as_os_str().is_empty() || project.root == Path::new(".") {
+        true => PathBuf::from("go.mod"),
+        false => project.root.join("go.mod"),
+    };
     flag.map(Path::to_path_buf)
         .or_else(|| config.go.gomod.clone())
-        .or_else(|| Some(project.root.join("go.mod")).filter(|p| p.is_file()))
+        .or_else(|| Some(found).filter(|p| p.is_file()))
 }
 
 /// Flags, then `[go]` (and `[advisories] go-db`), then the defaults.

@@ -1,0 +1,593 @@
+//! `cargo palisade go` on go.mod trees built in temp dirs and on the fixture database
+//! (fixtures/go-vulndb, made by its make.py): build lists, versions, reachability from source,
+//! the database's layouts and its fetch from a local server.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn db() -> PathBuf {
+    root().join("fixtures/go-vulndb")
+}
+
+/// Writes files (path, text) under `dir`.
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// A service module: x/net's html imported, x/text only from a Windows-only file, x/crypto only
+/// from a test.
+const SERVICE: &[(&str, &str)] = &[
+    (
+        "go.mod",
+        "module example.com/svc\n\ngo 1.21\n\ntoolchain go1.21.13\n\nrequire (\n\tgolang.org/x/net v0.17.0\n\t\
+         golang.org/x/text v0.3.7 // indirect\n\tgolang.org/x/crypto v0.1.0\n)\n",
+    ),
+    (
+        "main.go",
+        "// Command svc.\npackage main\n\nimport (\n\t\"fmt\"\n\t\"net/http\"\n\n\th \"golang.org/x/net/html\"\n)\n\n\
+         func main() {\n\tfmt.Println(h.EscapeString(\"x\"))\n\t_ = http.ListenAndServe(\":8080\", nil)\n}\n",
+    ),
+    (
+        "internal/win/resolve_windows.go",
+        "package win\n\nimport \"golang.org/x/text/language\"\n\nvar _ = language.English\n",
+    ),
+    (
+        "internal/win/guard.go",
+        "//go:build windows\n\npackage win\n\nimport _ \"archive/tar\"\n",
+    ),
+    (
+        "main_test.go",
+        "package main\n\nimport (\n\t\"testing\"\n\n\t\"golang.org/x/crypto/ssh\"\n)\n\nfunc TestX(t *testing.T) { _ = ssh.NewServerConn }\n",
+    ),
+];
+
+fn go(dir: &Path, args: &[&str]) -> Run {
+    finish(
+        command(dir)
+            .arg("go")
+            .arg("--go-vulndb")
+            .arg(db())
+            .args(args)
+            .output()
+            .unwrap(),
+    )
+}
+
+/// `(id, module, reachability)` of every vulnerability finding, sorted.
+fn found(run: &Run) -> Vec<(String, String, String)> {
+    let doc = json(run);
+    let mut out: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("go.vulnerability"))
+        .map(|f| {
+            (
+                f["subject"]["id"].as_str().unwrap().to_string(),
+                f["evidence"]["module"].as_str().unwrap().to_string(),
+                f["evidence"]["reachability"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn ids(list: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    let mut out: Vec<_> = list
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    out.sort();
+    out
+}
+
+fn finding<'d>(doc: &'d Value, id: &str) -> &'d Value {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["subject"]["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {doc}"))
+}
+
+#[test]
+fn source_reachability_is_package_for_imported_packages_and_module_for_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), SERVICE);
+    let run = go(dir.path(), &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        found(&run),
+        ids(&[
+            // net/http is imported; source mode tells packages, not symbols.
+            ("GO-2099-0001", "stdlib", "package"),
+            ("GO-2099-0002", "stdlib", "package"),
+            // archive/tar only from a Windows-only file: not in the linux/amd64 build.
+            ("GO-2099-0003", "stdlib", "module"),
+            ("GO-2099-0010", "golang.org/x/text", "module"),
+            ("GO-2099-0011", "golang.org/x/net", "package"),
+            // x/crypto/ssh only from a test.
+            ("GO-2099-0012", "golang.org/x/crypto", "module"),
+        ]),
+        "withdrawn (0013), Windows-only (0004) and fixed (0005) entries are not findings"
+    );
+    let doc = json(&run);
+    let net = finding(&doc, "GO-2099-0011");
+    assert_eq!(net["rule"], "go.vulnerability");
+    assert_eq!(net["severity"], "high");
+    assert_eq!(net["locations"][0]["path"], "go.mod");
+    assert_eq!(net["locations"][0]["line"], 8);
+    assert_eq!(net["evidence"]["fixed"], "v0.33.0");
+    assert_eq!(net["evidence"]["fix"], "go get golang.org/x/net@v0.33.0");
+    assert_eq!(
+        net["evidence"]["packages"],
+        serde_json::json!(["golang.org/x/net/html"])
+    );
+    let text = finding(&doc, "GO-2099-0010");
+    assert_eq!(text["rule"], "go.vulnerability-unreached");
+    let std = finding(&doc, "GO-2099-0001");
+    assert_eq!(std["evidence"]["version"], "go1.21.13");
+    assert_eq!(
+        std["evidence"]["go_version_from"],
+        "the toolchain directive"
+    );
+    assert_eq!(std["evidence"]["fix"], "build with go1.21.20 or later");
+    assert_eq!(std["locations"][0]["line"], 5, "the toolchain line");
+    assert_eq!(
+        std["subject"]["aliases"],
+        serde_json::json!(["CVE-2099-0001"])
+    );
+}
+
+#[test]
+fn the_standard_library_is_judged_at_the_shipping_release() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), SERVICE);
+    // --go-version wins over the toolchain directive.
+    let run = go(
+        dir.path(),
+        &["--go-version", "go1.25.1", "--format", "json"],
+    );
+    let stdlib: Vec<_> = found(&run)
+        .into_iter()
+        .filter(|f| f.1 == "stdlib")
+        .collect();
+    assert!(stdlib.is_empty(), "{stdlib:?}");
+    // Without a toolchain line, the go directive, said to be the minimum.
+    let text = std::fs::read_to_string(dir.path().join("go.mod")).unwrap();
+    std::fs::write(
+        dir.path().join("go.mod"),
+        text.replace("toolchain go1.21.13\n", ""),
+    )
+    .unwrap();
+    let run = go(dir.path(), &["--format", "json"]);
+    let doc = json(&run);
+    let std = finding(&doc, "GO-2099-0001");
+    assert_eq!(std["evidence"]["version"], "go1.21.0");
+    assert_eq!(std["evidence"]["go_version_from"], "the go directive");
+    let run = go(dir.path(), &[]);
+    assert!(run.stdout.contains("pass --go-version"), "{}", run.stdout);
+    let run = go(dir.path(), &["--go-version", "1.x"]);
+    assert_error(&run, &["--go-version", "1.x", "not a Go release"]);
+}
+
+#[test]
+fn replace_exclude_pseudo_versions_and_incompatible_modules() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            (
+                "go.mod",
+                "module example.com/m\n\ngo 1.22.1\n\nrequire (\n\tgolang.org/x/text v0.3.7\n\t\
+                 golang.org/x/net v0.17.0\n\texample.com/notags v0.0.0-20220101000000-abcdefabcdef\n\t\
+                 github.com/palisade-fixture/legacy v2.1.0+incompatible\n\tgolang.org/x/crypto v0.1.0\n)\n\n\
+                 replace golang.org/x/text => golang.org/x/text v0.3.8\n\
+                 replace golang.org/x/net v0.17.0 => ./third_party/net\n\
+                 exclude golang.org/x/crypto v0.1.0\n",
+            ),
+            (
+                "main.go",
+                "package main\n\nimport \"github.com/palisade-fixture/legacy/codec\"\n\nfunc main() { codec.X() }\n",
+            ),
+            ("third_party/net/go.mod", "module golang.org/x/net\n"),
+        ],
+    );
+    let run = go(
+        dir.path(),
+        &["--go-version", "go1.30.0", "--format", "json"],
+    );
+    assert_eq!(
+        found(&run),
+        ids(&[
+            // A directory replacement keeps the required version.
+            ("GO-2099-0011", "golang.org/x/net", "module"),
+            ("GO-2099-0014", "example.com/notags", "module"),
+            (
+                "GO-2099-0015",
+                "github.com/palisade-fixture/legacy",
+                "package"
+            ),
+        ]),
+        "x/text is replaced by the fixed v0.3.8; x/crypto's only version is excluded"
+    );
+    let doc = json(&run);
+    assert_eq!(
+        finding(&doc, "GO-2099-0011")["evidence"]["replaced_by"],
+        "./third_party/net"
+    );
+    // A later pseudo-version is past the fix.
+    let text = std::fs::read_to_string(dir.path().join("go.mod")).unwrap();
+    std::fs::write(
+        dir.path().join("go.mod"),
+        text.replace(
+            "v0.0.0-20220101000000-abcdefabcdef",
+            "v0.0.0-20230301000000-abcdefabcdef",
+        )
+        .replace("v2.1.0+incompatible", "v2.3.0+incompatible"),
+    )
+    .unwrap();
+    let run = go(
+        dir.path(),
+        &["--go-version", "go1.30.0", "--format", "json"],
+    );
+    assert_eq!(
+        found(&run),
+        ids(&[("GO-2099-0011", "golang.org/x/net", "module")])
+    );
+}
+
+#[test]
+fn imports_are_followed_through_the_module_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), SERVICE);
+    let cache = tempfile::tempdir().unwrap();
+    // x/net's html imports x/text/language in this (made-up) version.
+    write(
+        cache.path(),
+        &[
+            (
+                "golang.org/x/net@v0.17.0/html/parse.go",
+                "package html\n\nimport (\n\t\"strings\"\n\t\"golang.org/x/text/language\"\n)\n",
+            ),
+            (
+                "golang.org/x/net@v0.17.0/html/parse_test.go",
+                "package html\n\nimport \"golang.org/x/crypto/ssh\"\n",
+            ),
+        ],
+    );
+    let run = finish(
+        command(dir.path())
+            .env("GOMODCACHE", cache.path())
+            .args(["go", "--format", "json", "--go-vulndb"])
+            .arg(db())
+            .output()
+            .unwrap(),
+    );
+    let found = found(&run);
+    assert!(
+        found.contains(&(
+            "GO-2099-0010".into(),
+            "golang.org/x/text".into(),
+            "package".into()
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "GO-2099-0012".into(),
+            "golang.org/x/crypto".into(),
+            "module".into()
+        )),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn modules_before_go_1_17_add_go_sum_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            (
+                "go.mod",
+                "module example.com/old\n\ngo 1.16\n\nrequire golang.org/x/net v0.17.0\n",
+            ),
+            (
+                "go.sum",
+                "golang.org/x/net v0.17.0 h1:aaaa=\ngolang.org/x/net v0.17.0/go.mod h1:bbbb=\n\
+                 golang.org/x/text v0.3.7 h1:cccc=\ngolang.org/x/text v0.3.7/go.mod h1:dddd=\n\
+                 golang.org/x/crypto v0.0.1/go.mod h1:eeee=\n",
+            ),
+        ],
+    );
+    let run = go(
+        dir.path(),
+        &["--go-version", "go1.30.0", "--format", "json"],
+    );
+    assert_eq!(
+        found(&run),
+        ids(&[
+            ("GO-2099-0010", "golang.org/x/text", "module"),
+            ("GO-2099-0011", "golang.org/x/net", "module"),
+        ]),
+        "go.sum's /go.mod-only lines are not built"
+    );
+    let human = go(dir.path(), &["--go-version", "go1.30.0"]);
+    assert!(human.stdout.contains("before 1.17"), "{}", human.stdout);
+}
+
+/// The fixture database as a plain folder of OSV files and as a zip of the served layout.
+fn other_layouts(into: &Path) -> (PathBuf, PathBuf) {
+    let plain = into.join("osv");
+    std::fs::create_dir_all(&plain).unwrap();
+    let zip_path = into.join("vulndb.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    for sub in ["index", "ID"] {
+        for entry in std::fs::read_dir(db().join(sub)).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            let bytes = std::fs::read(entry.path()).unwrap();
+            if sub == "ID" {
+                std::fs::write(plain.join(&name), &bytes).unwrap();
+            }
+            zip.start_file(format!("{sub}/{name}"), options).unwrap();
+            std::io::Write::write_all(&mut zip, &bytes).unwrap();
+        }
+    }
+    zip.finish().unwrap();
+    (plain, zip_path)
+}
+
+#[test]
+fn every_database_layout_gives_the_same_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), SERVICE);
+    let layouts = tempfile::tempdir().unwrap();
+    let (plain, zip) = other_layouts(layouts.path());
+    let served = found(&go(dir.path(), &["--format", "json"]));
+    for other in [&plain, &zip, &plain] {
+        let run = finish(
+            command(dir.path())
+                .args(["go", "--format", "json", "--go-vulndb"])
+                .arg(other)
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(found(&run), served, "{}: {}", other.display(), run.stderr);
+    }
+    // The plain folder's index was kept (second run) and is rebuilt when a file changes.
+    std::fs::remove_file(plain.join("GO-2099-0011.json")).unwrap();
+    let run = finish(
+        command(dir.path())
+            .args(["go", "--format", "json", "--go-vulndb"])
+            .arg(&plain)
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        !found(&run).iter().any(|f| f.0 == "GO-2099-0011"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_missing_empty_or_damaged_database_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), SERVICE);
+    let missing = dir.path().join("nowhere");
+    let run = finish(
+        command(dir.path())
+            .args(["go", "--go-vulndb"])
+            .arg(&missing)
+            .output()
+            .unwrap(),
+    );
+    assert_error(
+        &run,
+        &[
+            "no Go vulnerability database at",
+            "nowhere",
+            "db fetch --go",
+        ],
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let run = finish(
+        command(dir.path())
+            .args(["go", "--go-vulndb"])
+            .arg(empty.path())
+            .output()
+            .unwrap(),
+    );
+    assert_error(
+        &run,
+        &["is unusable", "neither index/modules.json nor OSV files"],
+    );
+    let damaged = tempfile::tempdir().unwrap();
+    copy_dir(&db(), damaged.path());
+    std::fs::write(damaged.path().join("ID/GO-2099-0011.json"), "{\"id\": ").unwrap();
+    let run = finish(
+        command(dir.path())
+            .args(["go", "--go-vulndb"])
+            .arg(damaged.path())
+            .output()
+            .unwrap(),
+    );
+    assert_error(
+        &run,
+        &["is unusable", "ID/GO-2099-0011.json is not an OSV entry"],
+    );
+    std::fs::remove_file(damaged.path().join("ID/GO-2099-0011.json")).unwrap();
+    let run = finish(
+        command(dir.path())
+            .args(["go", "--go-vulndb"])
+            .arg(damaged.path())
+            .output()
+            .unwrap(),
+    );
+    assert_error(&run, &["cannot read ID/GO-2099-0011.json"]);
+    let not_zip = dir.path().join("vulndb.zip");
+    std::fs::write(&not_zip, "not a zip").unwrap();
+    let run = finish(
+        command(dir.path())
+            .args(["go", "--go-vulndb"])
+            .arg(&not_zip)
+            .output()
+            .unwrap(),
+    );
+    assert_error(&run, &["vulndb.zip is unusable", "not a zip archive"]);
+}
+
+#[test]
+fn a_bad_go_mod_or_nothing_to_check_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = go(dir.path(), &[]);
+    assert_error(&run, &["nothing to check for Go", "--go-mod"]);
+    write(
+        dir.path(),
+        &[(
+            "go.mod",
+            "module m\n\ngo 1.22\n\nrequire golang.org/x/net 0.17\n",
+        )],
+    );
+    let run = go(dir.path(), &[]);
+    assert_error(&run, &["go.mod:5:", "`0.17` is not a module version"]);
+}
+
+#[test]
+fn a_stale_database_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), SERVICE);
+    let run = finish(
+        command(dir.path())
+            .env("PALISADE_TODAY", "2027-06-01")
+            .args(["go", "--format", "json", "--go-vulndb"])
+            .arg(db())
+            .output()
+            .unwrap(),
+    );
+    let doc = json(&run);
+    let stale: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "go.db-stale")
+        .collect();
+    assert_eq!(stale.len(), 1, "{doc}");
+    assert!(stale[0]["message"].as_str().unwrap().contains("2026-11-01"));
+}
+
+#[test]
+fn ignores_need_a_reason_and_suppress_by_id_or_alias() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), SERVICE);
+    write(
+        dir.path(),
+        &[(
+            "palisade.toml",
+            "[go]\n[[go.ignore]]\nid = \"GO-2099-0011\"\nreason = \"we escape only\"\nticket = \"SEC-7\"\n\
+             [[go.ignore]]\nid = \"CVE-2099-0001\"\nreason = \"behind a proxy\"\nticket = \"SEC-8\"\n\
+             [[go.ignore]]\nid = \"GO-2099-0002\"\nreason = \"not used\"\nticket = \"SEC-9\"\n",
+        )],
+    );
+    let run = go(dir.path(), &["--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    write(
+        dir.path(),
+        &[("palisade.toml", "[[go.ignore]]\nid = \"GO-2099-0011\"\n")],
+    );
+    let run = go(dir.path(), &[]);
+    assert_error(&run, &["palisade.toml:1:", "GO-2099-0011 has no `reason`"]);
+}
+
+#[test]
+fn severity_per_reachability_is_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), SERVICE);
+    write(
+        dir.path(),
+        &[(
+            "palisade.toml",
+            "[go.severity]\npackage = \"warn\"\nmodule = \"critical\"\n",
+        )],
+    );
+    let run = go(dir.path(), &["--format", "json"]);
+    let doc = json(&run);
+    assert_eq!(
+        finding(&doc, "GO-2099-0011")["rule"],
+        "go.vulnerability-unreached"
+    );
+    let crypto = finding(&doc, "GO-2099-0012");
+    assert_eq!(crypto["rule"], "go.vulnerability");
+    assert_eq!(crypto["severity"], "critical");
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn the_database_is_fetched_from_a_local_server_and_replaced_only_when_good() {
+    let layouts = tempfile::tempdir().unwrap();
+    let (_, zip) = other_layouts(layouts.path());
+    let archive = std::fs::read(&zip).unwrap();
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", server.server_addr().to_ip().unwrap());
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let response = match request.url() {
+                "/good/vulndb.zip" => tiny_http::Response::from_data(archive.clone()),
+                "/junk/vulndb.zip" => tiny_http::Response::from_data(b"<html>nope</html>".to_vec()),
+                _ => tiny_http::Response::from_data(b"missing".to_vec()).with_status_code(404),
+            };
+            let _ = request.respond(response);
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let target = home.path().join("go-vulndb");
+    let fetch = |path: &str| {
+        finish(
+            command(home.path())
+                .env("PALISADE_GO_VULNDB_URL", format!("{base}/{path}"))
+                .args(["db", "fetch", "--go", "--go-vulndb"])
+                .arg(&target)
+                .output()
+                .unwrap(),
+        )
+    };
+    let run = fetch("good");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("12 entries"), "{}", run.stderr);
+    assert!(
+        target.join("index/modules.json").is_file()
+            && target.join("ID/GO-2099-0001.json").is_file()
+    );
+    for (path, needle) in [("junk", "not a zip archive"), ("gone", "404")] {
+        let run = fetch(path);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        let last = run.stderr.lines().last().unwrap();
+        assert!(last.starts_with("error: fetching the Go vulnerability database"), "{last}");
+        assert!(last.contains(needle), "{last}");
+        assert!(
+            target.join("ID/GO-2099-0001.json").is_file(),
+            "the old copy stays"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), SERVICE);
+    let run = finish(
+        command(dir.path())
+            .args(["go", "--format", "json", "--go-vulndb"])
+            .arg(&target)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(found(&run).len(), 6, "{}", run.stderr);
+}
