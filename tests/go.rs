@@ -573,7 +573,10 @@ fn the_database_is_fetched_from_a_local_server_and_replaced_only_when_good() {
         let run = fetch(path);
         assert_eq!(run.code, 2, "{}", run.stderr);
         let last = run.stderr.lines().last().unwrap();
-        assert!(last.starts_with("error: fetching the Go vulnerability database"), "{last}");
+        assert!(
+            last.starts_with("error: fetching the Go vulnerability database"),
+            "{last}"
+        );
         assert!(last.contains(needle), "{last}");
         assert!(
             target.join("ID/GO-2099-0001.json").is_file(),
@@ -590,4 +593,59 @@ fn the_database_is_fetched_from_a_local_server_and_replaced_only_when_good() {
             .unwrap(),
     );
     assert_eq!(found(&run).len(), 6, "{}", run.stderr);
+}
+
+#[test]
+fn sarif_results_point_at_the_go_mod_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), SERVICE);
+    let sarif = sarif_dir().join("go-source.sarif");
+    let run = go(
+        dir.path(),
+        &["--format", "sarif", "--output", sarif.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6);
+    for result in results {
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "go.mod", "{result}");
+        assert!(
+            location["region"]["startLine"].as_u64().unwrap() > 0,
+            "{result}"
+        );
+    }
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "GO-2099-0011"), "{rules:?}");
+}
+
+#[test]
+fn gate_picks_up_go_mod_and_init_writes_the_go_section() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), SERVICE);
+    let init = palisade_in(dir.path(), &["init"]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let config = std::fs::read_to_string(dir.path().join("palisade.toml")).unwrap();
+    assert!(
+        config.contains("[go]") && config.contains("go-version = \"go1.21.13\""),
+        "{config}"
+    );
+    let go_db = db();
+    let run = palisade_in(
+        dir.path(),
+        &[
+            "gate",
+            "--format",
+            "json",
+            "--go-vulndb",
+            go_db.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = json(&run);
+    assert_eq!(check_names(&doc), ["go"], "{doc}");
+    assert_eq!(found(&run).len(), 6);
 }

@@ -26,7 +26,17 @@ fn init_then_gate(dir: &Path) -> Run {
     let check = palisade_in(dir, &["config", "check"]);
     assert_eq!(check.code, 0, "{}", check.stderr);
     let db = fixtures().join("db");
-    palisade_in(dir, &["gate", "--advisory-db", db.to_str().unwrap()])
+    let go_db = root().join("fixtures/go-vulndb");
+    palisade_in(
+        dir,
+        &[
+            "gate",
+            "--advisory-db",
+            db.to_str().unwrap(),
+            "--go-vulndb",
+            go_db.to_str().unwrap(),
+        ],
+    )
 }
 
 #[test]
@@ -99,9 +109,18 @@ fn go_and_node_dependencies_were_silently_unchecked() {
     std::fs::write(dir.path().join("go.sum"), "").unwrap();
     std::fs::write(dir.path().join("package-lock.json"), "{}\n").unwrap();
     commit_all(dir.path());
+    let go_db = root().join("fixtures/go-vulndb");
+    let go_db = go_db.to_str().unwrap();
+    // Go modules are the go check's now: without a Go database the gate cannot look.
     let run = palisade_in(dir.path(), &["gate", "--format", "json"]);
+    assert_error(&run, &["no Go vulnerability database at", "--go-vulndb"]);
+    let run = palisade_in(
+        dir.path(),
+        &["gate", "--format", "json", "--go-vulndb", go_db],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = json(&run);
+    assert!(check_names(&doc).contains(&"go"), "{doc}");
     let notices: Vec<&str> = doc["findings"]
         .as_array()
         .unwrap()
@@ -109,7 +128,7 @@ fn go_and_node_dependencies_were_silently_unchecked() {
         .filter(|f| f["rule"] == "gate.dependencies-unchecked")
         .map(|f| f["locations"][0]["path"].as_str().unwrap())
         .collect();
-    assert_eq!(notices, ["go.sum", "package-lock.json"], "{doc}");
+    assert_eq!(notices, ["package-lock.json"], "{doc}");
     // With the scanner's SARIF imported, the user took care of it: no notice.
     let sarif = dir.path().join("govulncheck.sarif");
     std::fs::write(
@@ -123,6 +142,8 @@ fn go_and_node_dependencies_were_silently_unchecked() {
             "gate",
             "--format",
             "json",
+            "--go-vulndb",
+            go_db,
             "--import-sarif",
             sarif.to_str().unwrap(),
         ],
