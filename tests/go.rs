@@ -112,8 +112,10 @@ fn source_reachability_is_package_for_imported_packages_and_module_for_the_rest(
             ("GO-2099-0002", "stdlib", "package"),
             // archive/tar only from a Windows-only file: not in the linux/amd64 build.
             ("GO-2099-0003", "stdlib", "module"),
+            ("GO-2099-0006", "stdlib", "module"),
             ("GO-2099-0010", "golang.org/x/text", "module"),
             ("GO-2099-0011", "golang.org/x/net", "package"),
+            ("GO-2099-0020", "golang.org/x/net", "module"),
             // x/crypto/ssh only from a test.
             ("GO-2099-0012", "golang.org/x/crypto", "module"),
         ]),
@@ -216,6 +218,7 @@ fn replace_exclude_pseudo_versions_and_incompatible_modules() {
                 "github.com/palisade-fixture/legacy",
                 "package"
             ),
+            ("GO-2099-0020", "golang.org/x/net", "module"),
         ]),
         "x/text is replaced by the fixed v0.3.8; x/crypto's only version is excluded"
     );
@@ -318,6 +321,7 @@ fn modules_before_go_1_17_add_go_sum_and_say_so() {
         ids(&[
             ("GO-2099-0010", "golang.org/x/text", "module"),
             ("GO-2099-0011", "golang.org/x/net", "module"),
+            ("GO-2099-0020", "golang.org/x/net", "module"),
         ]),
         "go.sum's /go.mod-only lines are not built"
     );
@@ -564,7 +568,7 @@ fn the_database_is_fetched_from_a_local_server_and_replaced_only_when_good() {
     };
     let run = fetch("good");
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("12 entries"), "{}", run.stderr);
+    assert!(run.stderr.contains("17 entries"), "{}", run.stderr);
     assert!(
         target.join("index/modules.json").is_file()
             && target.join("ID/GO-2099-0001.json").is_file()
@@ -592,7 +596,7 @@ fn the_database_is_fetched_from_a_local_server_and_replaced_only_when_good() {
             .output()
             .unwrap(),
     );
-    assert_eq!(found(&run).len(), 6, "{}", run.stderr);
+    assert_eq!(found(&run).len(), 8, "{}", run.stderr);
 }
 
 #[test]
@@ -607,7 +611,7 @@ fn sarif_results_point_at_the_go_mod_line() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
     let results = doc["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 6);
+    assert_eq!(results.len(), 8);
     for result in results {
         let location = &result["locations"][0]["physicalLocation"];
         assert_eq!(location["artifactLocation"]["uri"], "go.mod", "{result}");
@@ -647,5 +651,5 @@ fn gate_picks_up_go_mod_and_init_writes_the_go_section() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc = json(&run);
     assert_eq!(check_names(&doc), ["go"], "{doc}");
-    assert_eq!(found(&run).len(), 6);
+    assert_eq!(found(&run).len(), 8);
 }
