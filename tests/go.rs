@@ -244,7 +244,10 @@ fn replace_exclude_pseudo_versions_and_incompatible_modules() {
     );
     assert_eq!(
         found(&run),
-        ids(&[("GO-2099-0011", "golang.org/x/net", "module")])
+        ids(&[
+            ("GO-2099-0011", "golang.org/x/net", "module"),
+            ("GO-2099-0020", "golang.org/x/net", "module")
+        ])
     );
 }
 
