@@ -54,12 +54,12 @@ codes! {
     POLICY_IGNORE_UNUSED = "policy.ignore-unused", Warn,
         "An ignore entry matched no finding.",
         "Remove the entry: the finding it covered is gone.";
-    /// The project has dependencies of an ecosystem no check of this run covers (go.sum,
-    /// package-lock.json…).
+    /// The project has dependencies of an ecosystem no check of this run covers
+    /// (package-lock.json, yarn.lock…).
     GATE_DEPENDENCIES_UNCHECKED = "gate.dependencies-unchecked", Warn,
-        "The project has dependencies (go.sum, package-lock.json, yarn.lock…) that no check of this gate covered.",
+        "The project has dependencies (package-lock.json, yarn.lock, requirements.txt…) that no check of this gate covered.",
         "Run that ecosystem's scanner with SARIF output and give it to the gate: \
-         `govulncheck -format sarif ./... > govulncheck.sarif` or `npm audit` through a SARIF \
+         `npm audit` through a SARIF \
          converter, then `--import-sarif FILE --tool NAME` or an `[[import]]` entry in palisade.toml.";
 }
 
