@@ -656,3 +656,214 @@ fn gate_picks_up_go_mod_and_init_writes_the_go_section() {
     assert_eq!(check_names(&doc), ["go"], "{doc}");
     assert_eq!(found(&run).len(), 8);
 }
+
+fn bin(name: &str) -> PathBuf {
+    root().join("fixtures/go/bin").join(name)
+}
+
+/// `(id, module, reachability, symbols)` of a binary's vulnerability findings.
+fn found_in_binary(name: &str) -> (Run, Vec<(String, String, String)>) {
+    let run = go(
+        &root(),
+        &["--format", "json", "--binary", bin(name).to_str().unwrap()],
+    );
+    assert!(run.code == 0 || run.code == 1, "{name}: {}", run.stderr);
+    let found = found(&run);
+    (run, found)
+}
+
+/// What the fixture server's linux/amd64 builds reach of the fixture database (see
+/// fixtures/go/README.md for what the server calls).
+const SERVER_LINUX: &[(&str, &str, &str)] = &[
+    ("GO-2099-0001", "stdlib", "symbol"),
+    ("GO-2099-0003", "stdlib", "module"),
+    ("GO-2099-0006", "stdlib", "symbol"),
+    ("GO-2099-0010", "golang.org/x/text", "symbol"),
+    ("GO-2099-0011", "golang.org/x/net", "package"),
+    ("GO-2099-0012", "golang.org/x/crypto", "module"),
+    ("GO-2099-0018", "github.com/sirupsen/logrus", "symbol"),
+    ("GO-2099-0020", "golang.org/x/net", "symbol"),
+];
+
+#[test]
+fn binaries_are_judged_to_the_symbol_and_stripping_changes_nothing() {
+    let mut go121 = ids(SERVER_LINUX);
+    // Fixed in go1.22.0: only the go1.21 build has it, at package level (net/http is linked,
+    // the listed method is not).
+    go121.push(("GO-2099-0002".into(), "stdlib".into(), "package".into()));
+    go121.sort();
+    for (name, want) in [
+        ("server-go121", &go121),
+        ("server-go121-stripped", &go121),
+        ("server-go124", &ids(SERVER_LINUX)),
+        ("server-go124-stripped", &ids(SERVER_LINUX)),
+        ("server-go124-stripped-darwin-arm64", &ids(SERVER_LINUX)),
+    ] {
+        let (run, found) = found_in_binary(name);
+        assert_eq!(&found, want, "{name}");
+        assert_eq!(run.code, 1);
+    }
+    let (run, _) = found_in_binary("server-go124-stripped");
+    let doc = json(&run);
+    let text = finding(&doc, "GO-2099-0010");
+    assert_eq!(
+        text["evidence"]["symbols"],
+        serde_json::json!([
+            "golang.org/x/text/language.Parse",
+            "golang.org/x/text/language.ParseAcceptLanguage"
+        ])
+    );
+    assert_eq!(text["evidence"]["fix"], "go get golang.org/x/text@v0.3.8");
+    assert_eq!(text["severity"], "high");
+    // A method, as the database names it (Type.Method).
+    let idna = finding(&doc, "GO-2099-0020");
+    assert_eq!(
+        idna["evidence"]["symbols"],
+        serde_json::json!(["golang.org/x/net/idna.Profile.ToASCII"])
+    );
+    assert_eq!(
+        finding(&doc, "GO-2099-0001")["evidence"]["fix"],
+        "build with go1.24.20 or later"
+    );
+    let build = &doc["go"]["builds"][0];
+    assert_eq!(build["go_version"], "go1.24.11");
+    assert_eq!(build["platform"], "linux/amd64");
+    assert!(build["functions"].as_u64().unwrap() > 5000, "{build}");
+}
+
+#[test]
+fn a_replaced_module_is_judged_at_its_replacement() {
+    let (run, found) = found_in_binary("server-go121");
+    // logrus v1.9.0 => v1.9.3: 0017 (fixed in 1.9.1) does not apply, 0018 (1.9.2–1.9.4) does.
+    assert!(!found.iter().any(|f| f.0 == "GO-2099-0017"), "{found:?}");
+    let doc = json(&run);
+    let logrus = finding(&doc, "GO-2099-0018");
+    assert_eq!(logrus["evidence"]["version"], "v1.9.3");
+    assert_eq!(
+        logrus["evidence"]["replaced_by"],
+        "github.com/sirupsen/logrus v1.9.3"
+    );
+}
+
+#[test]
+fn platform_specific_entries_apply_to_their_platform_only() {
+    let (_, found) = found_in_binary("server-go124-stripped-windows-amd64.exe");
+    let mut want = ids(SERVER_LINUX);
+    want.push(("GO-2099-0004".into(), "stdlib".into(), "package".into()));
+    want.push((
+        "GO-2099-0019".into(),
+        "golang.org/x/sys".into(),
+        "symbol".into(),
+    ));
+    want.sort();
+    assert_eq!(found, want);
+}
+
+#[test]
+fn what_is_not_a_readable_go_binary_is_an_error_naming_it() {
+    let rust = root().join("fixtures/fips/bin/rust-rustls-default");
+    let run = go(&root(), &["--binary", rust.to_str().unwrap()]);
+    assert_error(&run, &["rust-rustls-default", "is not a Go binary"]);
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("server-cut");
+    let data = std::fs::read(bin("server-go124-stripped")).unwrap();
+    std::fs::write(&cut, &data[..data.len() / 2]).unwrap();
+    let run = go(&root(), &["--binary", cut.to_str().unwrap()]);
+    assert_error(&run, &["server-cut"]);
+    let run = go(&root(), &["--binary", "no/such/binary"]);
+    assert_error(&run, &["cannot read no/such/binary"]);
+}
+
+#[test]
+fn sarif_results_of_a_binary_point_at_the_binary() {
+    let sarif = sarif_dir().join("go-binary.sarif");
+    let run = go(
+        &root(),
+        &[
+            "--binary",
+            bin("server-go124-stripped").to_str().unwrap(),
+            "--format",
+            "sarif",
+            "--output",
+            sarif.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), SERVER_LINUX.len());
+    for result in results {
+        let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(
+            uri.ends_with("fixtures/go/bin/server-go124-stripped"),
+            "{uri}"
+        );
+    }
+}
+
+#[test]
+fn gate_judges_the_binaries_the_config_names() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[(
+            "palisade.toml",
+            &format!(
+                "[go]\nbinaries = [\"{}\"]\n",
+                bin("server-go124-stripped").display()
+            ),
+        )],
+    );
+    let go_db = db();
+    let run = palisade_in(
+        dir.path(),
+        &[
+            "gate",
+            "--format",
+            "json",
+            "--go-vulndb",
+            go_db.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(found(&run), ids(SERVER_LINUX));
+}
+
+#[test]
+fn the_fixture_trees_imports_are_read_as_the_go_command_builds_them() {
+    let modern = root().join("fixtures/go/mod/modern/go.mod");
+    let run = go(
+        &root(),
+        &["--format", "json", "--go-mod", modern.to_str().unwrap()],
+    );
+    // Tests, testdata/, `//go:build ignore`, Windows-only files and cgo are read as the go
+    // command reads them for linux/amd64 (fixtures/go/mod/expected.json).
+    assert_eq!(
+        found(&run),
+        ids(&[
+            ("GO-2099-0001", "stdlib", "package"),
+            ("GO-2099-0003", "stdlib", "module"),
+            ("GO-2099-0006", "stdlib", "module"),
+            ("GO-2099-0010", "golang.org/x/text", "module"),
+            ("GO-2099-0011", "golang.org/x/net", "package"),
+            ("GO-2099-0012", "golang.org/x/crypto", "module"),
+            ("GO-2099-0020", "golang.org/x/net", "package"),
+        ])
+    );
+    let doc = json(&run);
+    assert_eq!(doc["go"]["builds"][0]["files"], 4, "{}", doc["go"]);
+    let with_cache = finish(
+        command(&root())
+            .env("GOMODCACHE", root().join("fixtures/go/mod/modcache"))
+            .args(["go", "--format", "json", "--go-vulndb"])
+            .arg(db())
+            .arg("--go-mod")
+            .arg(&modern)
+            .output()
+            .unwrap(),
+    );
+    let doc = json(&with_cache);
+    assert_eq!(doc["go"]["builds"][0]["followed"], 7, "{}", doc["go"]);
+}

@@ -415,7 +415,10 @@ fn binary_build(path: &Path) -> anyhow::Result<(Build, Vec<String>, Extra)> {
             go_line: None,
             goos: bin.goos().unwrap_or_default().to_string(),
             goarch: bin.goarch().unwrap_or_default().to_string(),
-            reached: Reached::Functions(super::functions_by_package(functions.names())),
+            reached: Reached::Functions(super::functions_by_package(
+                functions.names(),
+                bin.path.as_deref(),
+            )),
         },
         notes,
         extra,

@@ -145,19 +145,23 @@ pub struct Hit {
 impl Build {
     /// Whether a vulnerable package entry applies to this build's platform.
     fn on_platform(&self, import: &Import) -> bool {
-        (import.goos.is_empty() || import.goos.contains(&self.goos))
-            && (import.goarch.is_empty() || import.goarch.contains(&self.goarch))
+        // A platform the build does not say matches every entry (as govulncheck reads it).
+        let matches = |list: &[String], value: &str| {
+            value.is_empty() || list.is_empty() || list.iter().any(|v| v == value)
+        };
+        matches(&import.goos, &self.goos) && matches(&import.goarch, &self.goarch)
     }
 
-    /// How far the build reaches a vulnerable package, with the symbols and packages found.
-    fn reach(&self, import: &Import) -> (Reach, Vec<String>) {
+    /// How far the build reaches a vulnerable package (`path`: as the build imports it), with
+    /// the symbols found.
+    fn reach(&self, import: &Import, path: &str) -> (Reach, Vec<String>) {
         match &self.reached {
-            Reached::Packages(packages) => match packages.contains(&import.path) {
+            Reached::Packages(packages) => match packages.contains(path) {
                 true => (Reach::Package, Vec::new()),
                 false => (Reach::Module, Vec::new()),
             },
             Reached::Functions(functions) => {
-                let Some(linked) = functions.get(&import.path) else {
+                let Some(linked) = functions.get(path) else {
                     return (Reach::Module, Vec::new());
                 };
                 let mut found: Vec<String> = if import.symbols.is_empty() {
@@ -202,7 +206,7 @@ impl Build {
     fn judge(
         &self,
         affected: &Affected,
-        module: &str,
+        (module, imported_as): (&str, &str),
         version: &GoVersion,
     ) -> Result<Option<Reaching>, String> {
         let events = affected.events()?;
@@ -212,7 +216,7 @@ impl Build {
         let fixed = version::fixed_after(version, &events).cloned();
         let imports = &affected.ecosystem_specific.imports;
         if imports.is_empty() {
-            let packages = self.module_packages(module);
+            let packages = self.module_packages(imported_as);
             let reach = match (&self.reached, packages.is_empty()) {
                 (_, true) => Reach::Module,
                 (Reached::Packages(_), false) => Reach::Package,
@@ -228,7 +232,17 @@ impl Build {
         let mut best = None::<Reach>;
         let (mut symbols, mut packages) = (Vec::new(), Vec::new());
         for import in imports.iter().filter(|i| self.on_platform(i)) {
-            let (reach, found) = self.reach(import);
+            // A module replaced by another is imported by its own path: the entry names the
+            // replacement's packages.
+            let path = match import.path.strip_prefix(module) {
+                Some(rest)
+                    if module != imported_as && (rest.is_empty() || rest.starts_with('/')) =>
+                {
+                    format!("{imported_as}{rest}")
+                }
+                _ => import.path.clone(),
+            };
+            let (reach, found) = self.reach(import, &path);
             best = best.max(Some(reach));
             if reach >= Reach::Package {
                 packages.push(import.path.clone());
@@ -265,8 +279,9 @@ impl Build {
             for entry in entries.get(module).into_iter().flatten() {
                 let mut merged: Option<Reaching> = None;
                 for affected in entry.affected.iter().filter(|a| a.package.name == *module) {
+                    let imported_as = from.map_or(STDLIB, |m| m.path.as_str());
                     let judged = self
-                        .judge(affected, module, version)
+                        .judge(affected, (module, imported_as), version)
                         .map_err(|e| invalid(format!("{}: {e}", entry.id)))?;
                     if let Some(judged) = judged {
                         merged = Some(match merged.take() {
@@ -392,14 +407,20 @@ impl Build {
     }
 }
 
-/// The functions of a binary by package, as the database names symbols.
+/// The functions of a binary by package, as the database names symbols; the `main`
+/// package's under the main package's import path (as govulncheck names it).
 pub fn functions_by_package<'n>(
     names: impl Iterator<Item = &'n str>,
+    main: Option<&str>,
 ) -> HashMap<String, HashSet<String>> {
     let mut out: HashMap<String, HashSet<String>> = HashMap::new();
     for name in names {
         if let Some((package, symbol)) = binary::split_symbol(name) {
-            out.entry(package.to_string()).or_default().insert(symbol);
+            let package = match (package.as_ref(), main) {
+                ("main", Some(main)) => main.to_string(),
+                (package, _) => package.to_string(),
+            };
+            out.entry(package).or_default().insert(symbol);
         }
     }
     out
