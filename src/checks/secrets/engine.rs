@@ -13,9 +13,9 @@ pub struct Compiled {
     pub rule: Rule,
     /// The rule id as a finding code (rule sets live for the whole run).
     pub code: &'static str,
-    regex: Regex,
-    /// The rule's `not-named` regex.
-    not_named: Option<Regex>,
+    /// The rule's regexes, built on first use ([`Compiled::regexes`]): a command that only
+    /// masks its output builds those of the few rules whose keywords the output holds.
+    regexes: std::sync::OnceLock<Regexes>,
     /// A generic rule that finds a value by its name: a match under a name a service rule
     /// claims is low confidence ([`super::claims`]).
     defers: bool,
@@ -37,9 +37,66 @@ pub struct Compiled {
     /// `filepath`) cannot start a match, and the occurrence that starts one always passes, so
     /// it opens no window.
     lead: Option<(Vec<usize>, Box<[bool; 256]>)>,
-    /// For a rule with a lead: the pattern anchored at its haystack's start, tried at each
-    /// lead keyword ([`Compiled::find_led`]).
+    /// Whether the rule has a lead and its matches cannot outgrow its window: the pattern is
+    /// then also built anchored at its haystack's start, tried at each lead keyword
+    /// ([`Compiled::find_led`]).
+    anchors: bool,
+}
+
+/// The regexes of one rule.
+struct Regexes {
+    regex: Regex,
+    /// The rule's `not-named` regex.
+    not_named: Option<Regex>,
+    /// The pattern anchored at its start (when [`Compiled::anchors`]).
     anchored: Option<Regex>,
+}
+
+impl Regexes {
+    /// Builds them. Syntax was checked when the set was compiled; what is left to fail is the
+    /// size limit, which every built-in rule passes (a test builds them all) and custom rules
+    /// are built eagerly to report.
+    fn build(rule: &Rule, anchors: bool) -> Result<Regexes, String> {
+        // ASCII classes (`\w`, `\s`, `[^…]` over bytes): credentials are ASCII, and Unicode
+        // classes multiply the automata's size (several times the memory on large blobs).
+        let build = |pattern: &str, limit: bool| {
+            let mut builder = regex::bytes::RegexBuilder::new(pattern);
+            builder.unicode(false);
+            if limit {
+                builder.size_limit(1 << 24);
+            }
+            builder.build()
+        };
+        let regex = build(&rule.pattern, true).map_err(|e| format!("bad pattern: {e}"))?;
+        let not_named = match &rule.not_named {
+            Some(pattern) => {
+                Some(build(pattern, false).map_err(|e| format!("bad not-named: {e}"))?)
+            }
+            None => None,
+        };
+        let anchored = match anchors {
+            true => Some(
+                build(&format!(r"\A(?:{})", rule.pattern), true)
+                    .map_err(|e| format!("bad pattern: {e}"))?,
+            ),
+            false => None,
+        };
+        Ok(Regexes {
+            regex,
+            not_named,
+            anchored,
+        })
+    }
+
+    /// Matches nothing: what a rule whose regexes could not be built would use (never a
+    /// built-in one, see [`Regexes::build`]).
+    fn none() -> Regexes {
+        Regexes {
+            regex: Regex::new(r"[^\x00-\x{10FFFF}]").unwrap_or_else(|_| unreachable!()),
+            not_named: None,
+            anchored: None,
+        }
+    }
 }
 
 /// Every rule, compiled, with the keyword prefilter.
@@ -557,45 +614,56 @@ fn leads(literal: &[u8], keyword: &str) -> bool {
         .is_some_and(|head| head.eq_ignore_ascii_case(keyword.as_bytes()))
 }
 
-/// What of a rule is compiled on its own (in parallel with the others' ): its regexes, and what
-/// its pattern's syntax says.
+/// What of a rule is read from its pattern's syntax, on its own (in parallel with the
+/// others'): syntax errors, the capture groups, its left boundary and reach.
 struct Patterns {
-    regex: Regex,
-    not_named: Option<Regex>,
     /// The pattern's left boundary and opening literal ([`left_boundary`]).
     boundary: Option<(Box<[bool; 256]>, Vec<u8>)>,
     reach: usize,
-    /// The pattern anchored at its start, where a keyword leads it and no match can outgrow
-    /// its window.
-    anchored: Option<Regex>,
+    /// Whether no match can outgrow the window.
+    bounded: bool,
+    /// Capture group names, by group index.
+    names: Vec<Option<String>>,
+}
+
+/// The names of a pattern's capture groups, by index (0: the whole match).
+fn capture_names(hir: &regex_syntax::hir::Hir, names: &mut Vec<Option<String>>) {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Capture(capture) => {
+            let index = capture.index as usize;
+            if names.len() <= index {
+                names.resize(index + 1, None);
+            }
+            names[index] = capture.name.as_deref().map(str::to_string);
+            capture_names(&capture.sub, names);
+        }
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            for sub in subs {
+                capture_names(sub, names);
+            }
+        }
+        HirKind::Repetition(repetition) => capture_names(&repetition.sub, names),
+        _ => {}
+    }
 }
 
 impl Patterns {
     fn compile(rule: &Rule) -> Result<Patterns, String> {
-        // ASCII classes (`\w`, `\s`, `[^…]` over bytes): credentials are ASCII, and Unicode
-        // classes multiply the automata's size (several times the memory on large blobs).
-        let regex = regex::bytes::RegexBuilder::new(&rule.pattern)
-            .unicode(false)
-            .size_limit(1 << 24)
-            .build()
-            .map_err(|e| format!("bad pattern: {e}"))?;
-        let not_named = match &rule.not_named {
-            Some(pattern) => Some(
-                regex::bytes::RegexBuilder::new(pattern)
-                    .unicode(false)
-                    .build()
-                    .map_err(|e| format!("bad not-named: {e}"))?,
-            ),
-            None => None,
+        let parse = |pattern: &str, what: &str| {
+            regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(pattern)
+                .map_err(|e| format!("bad {what}: {e}"))
         };
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(&rule.pattern)
-            .ok();
-        let longest = hir.as_ref().and_then(|h| h.properties().maximum_len());
-        let boundary = hir.as_ref().and_then(left_boundary);
+        let hir = parse(&rule.pattern, "pattern")?;
+        if let Some(pattern) = &rule.not_named {
+            parse(pattern, "not-named")?;
+        }
+        let longest = hir.properties().maximum_len();
+        let boundary = left_boundary(&hir);
         let reach = rule
             .window
             .unwrap_or(DEFAULT_WINDOW)
@@ -603,31 +671,25 @@ impl Patterns {
         // Only where a match cannot outgrow the window (a longer one is cut where windows
         // end, and merged windows reach further).
         let bounded = longest.is_some_and(|l| l <= reach);
-        let led = boundary
-            .as_ref()
-            .is_some_and(|(_, literal)| rule.keywords.iter().any(|k| leads(literal, k)));
-        let anchored = if led && bounded {
-            Some(
-                regex::bytes::RegexBuilder::new(&format!(r"\A(?:{})", rule.pattern))
-                    .unicode(false)
-                    .size_limit(1 << 24)
-                    .build()
-                    .map_err(|e| format!("bad pattern: {e}"))?,
-            )
-        } else {
-            None
-        };
+        let mut names = vec![None];
+        capture_names(&hir, &mut names);
         Ok(Patterns {
-            regex,
-            not_named,
             boundary,
             reach,
-            anchored,
+            bounded,
+            names,
         })
     }
 }
 
 impl Compiled {
+    /// The rule's regexes, built on first use.
+    fn regexes(&self) -> &Regexes {
+        self.regexes.get_or_init(|| {
+            Regexes::build(&self.rule, self.anchors).unwrap_or_else(|_| Regexes::none())
+        })
+    }
+
     /// The secret as the service reads it: a URI's password percent-decoded (`p%40ss` is
     /// `p@ss`, `%24%7BPASSWORD%7D` a template), any other secret as matched.
     pub fn value_of<'a>(&self, raw: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
@@ -654,7 +716,7 @@ impl Compiled {
         let text = &data[..end];
         let mut from = start;
         while from <= end {
-            let Some(caps) = self.regex.captures_at(text, from) else {
+            let Some(caps) = self.regexes().regex.captures_at(text, from) else {
                 break;
             };
             let Some(whole) = caps.get(0) else {
@@ -682,7 +744,7 @@ impl Compiled {
         out: &mut Vec<Match>,
     ) -> Option<usize> {
         // The haystack starts at the keyword: its boundary is the haystack's start (`^`).
-        let caps = self.anchored.as_ref()?.captures(&data[at..end])?;
+        let caps = self.regexes().anchored.as_ref()?.captures(&data[at..end])?;
         let whole = caps.get(0)?;
         self.accept(index, claims, &data[..end], &caps, at, out);
         Some(at + whole.end())
@@ -717,7 +779,7 @@ impl Compiled {
         if !call_pair(text, whole_start, span.start.max(whole_start)) {
             return;
         }
-        if let Some(not_named) = &self.not_named
+        if let Some(not_named) = &self.regexes().not_named
             && not_named.is_match(name)
         {
             return;
@@ -803,15 +865,15 @@ impl RuleSet {
                 ));
             }
             let Patterns {
-                regex,
-                not_named,
                 boundary,
                 reach,
-                anchored,
+                bounded,
+                names,
             } = parts.map_err(err)?;
-            let secret_group = regex.capture_names().position(|n| n == Some("secret"));
-            let host_group = regex.capture_names().position(|n| n == Some("host"));
-            let userinfo = regex.capture_names().any(|n| n == Some("user"));
+            let named = |wanted: &str| names.iter().position(|n| n.as_deref() == Some(wanted));
+            let secret_group = named("secret");
+            let host_group = named("host");
+            let userinfo = named("user").is_some();
             for keyword in &rule.keywords {
                 let lower = keyword.to_ascii_lowercase();
                 match keywords.iter().position(|k| *k == lower) {
@@ -835,21 +897,27 @@ impl RuleSet {
                     .collect();
                 (!led.is_empty()).then_some((led, before))
             });
+            let anchors = bounded && lead.is_some();
+            // The config's own rules are built now, so a pattern over the size limit is a
+            // config error, not a rule that silently matches nothing.
+            let regexes = std::sync::OnceLock::new();
+            if rule.category == "custom" {
+                let _ = regexes.set(Regexes::build(&rule, anchors).map_err(err)?);
+            }
             let code: &'static str = Box::leak(rule.id.clone().into_boxed_str());
             let defers = rule.category == "generic"
                 && rule.validator == Some(super::rules::Validator::CredentialValue);
             compiled.push(Compiled {
                 code,
                 rule,
-                regex,
-                not_named,
+                regexes,
                 defers,
                 secret_group,
                 host_group,
                 userinfo,
                 placeholders: std::sync::atomic::AtomicU64::new(0),
                 reach,
-                anchored,
+                anchors,
                 lead,
             });
         }
@@ -985,7 +1053,7 @@ impl RuleSet {
             // Where every hit is a keyword the pattern opens with, each match starts at one:
             // the pattern is tried there, anchored. Hits inside a match are passed over, as a
             // search resuming after the match would.
-            if compiled.anchored.is_some() && hits[i..i + count].iter().all(|h| h.2) {
+            if compiled.anchors && hits[i..i + count].iter().all(|h| h.2) {
                 let mut after = 0;
                 for &(_, at, _) in &hits[i..i + count] {
                     if at >= after {
@@ -1183,6 +1251,18 @@ pub fn check_examples_of(set: &RuleSet, wanted: impl Fn(&str) -> bool) -> Vec<Ex
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_builtin_rule_builds_its_regexes_and_none_matches_nothing() {
+        // Built on first use in a scan: a rule that could not be built would match nothing.
+        let set = RuleSet::compile(crate::checks::secrets::rules::builtin().unwrap()).unwrap();
+        for compiled in &set.rules {
+            let built = Regexes::build(&compiled.rule, compiled.anchors);
+            assert!(built.is_ok(), "{}: {:?}", compiled.rule.id, built.err());
+        }
+        let none = Regexes::none();
+        assert!(!none.regex.is_match(b"") && !none.regex.is_match(b"\x00abc\xff"));
+    }
     use crate::checks::secrets::rules;
 
     /// The built-in rules in the order a scan uses them (by confidence).

@@ -313,28 +313,6 @@ fn damaged_build_info_never_panics() {
     assert!(matches!(read(&rust), Ok(None)));
 }
 
-#[test]
-fn reads_largest_fixture_quickly() {
-    let mut all: Vec<String> = FIPS_GO.iter().map(|s| s.to_string()).collect();
-    all.extend(
-        SERVER_GO
-            .iter()
-            .filter(|s| std::path::Path::new(&format!("{FIXTURES}/{s}")).exists())
-            .map(|s| s.to_string()),
-    );
-    let data = all.iter().map(|r| fixture(r)).max_by_key(Vec::len).unwrap();
-    let t = std::time::Instant::now();
-    let b = read(&data).unwrap().unwrap();
-    let took = t.elapsed();
-    eprintln!(
-        "read {} bytes, {} names in {took:?}",
-        data.len(),
-        b.functions.as_ref().map_or(0, Functions::len)
-    );
-    // Generous: tests build without full optimisation.
-    assert!(took.as_millis() < 500, "{took:?}");
-}
-
 // ---------------------------------------------------------------- synthetic ELF
 
 const BASE: u64 = 0x40_0000;
