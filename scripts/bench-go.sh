@@ -78,7 +78,7 @@ func main() {
 	_ = json.NewEncoder(os.Stdout).Encode(key.PublicKey.X)
 	_ = xml.NewDecoder(os.Stdin).Decode(new(struct{}))
 	t := template.Must(template.New("x").Parse("{{.}}"))
-	_, _ = image.Decode(os.Stdin)
+	_, _, _ = image.Decode(os.Stdin)
 	_ = gif.Encode(os.Stdout, nil, nil)
 	_ = jpeg.Encode(os.Stdout, nil, nil)
 	_ = png.Encode(os.Stdout, nil)

@@ -97,7 +97,8 @@ run_action() { # name, workspace, extra args...
   GITHUB_SHA=$(git -C "$ws" rev-parse HEAD)
   set +e
   "$python" scripts/run-action.py --workspace "$ws" --token "$token" \
-    --input "advisory-db=$root/fixtures/advisories/db" "$@" > "$work/$name.log" 2>&1
+    --input "advisory-db=$root/fixtures/advisories/db" \
+    --input "go-vulndb=$root/fixtures/go-vulndb" "$@" > "$work/$name.log" 2>&1
   echo $? > "$work/$name.exit"
   set -e
   tail -n 1 "$work/$name.log" > "$work/$name.json"

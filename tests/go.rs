@@ -60,6 +60,17 @@ fn go(dir: &Path, args: &[&str]) -> Run {
     )
 }
 
+/// `cargo palisade gate --format json` in `dir` with the fixture database.
+fn gate(dir: &Path) -> Run {
+    finish(
+        command(dir)
+            .args(["gate", "--format", "json", "--go-vulndb"])
+            .arg(db())
+            .output()
+            .unwrap(),
+    )
+}
+
 /// `(id, module, reachability)` of every vulnerability finding, sorted.
 fn found(run: &Run) -> Vec<(String, String, String)> {
     let doc = json(run);
@@ -640,17 +651,7 @@ fn gate_picks_up_go_mod_and_init_writes_the_go_section() {
         config.contains("[go]") && config.contains("go-version = \"go1.21.13\""),
         "{config}"
     );
-    let go_db = db();
-    let run = palisade_in(
-        dir.path(),
-        &[
-            "gate",
-            "--format",
-            "json",
-            "--go-vulndb",
-            go_db.to_str().unwrap(),
-        ],
-    );
+    let run = gate(dir.path());
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc = json(&run);
     assert_eq!(check_names(&doc), ["go"], "{doc}");
@@ -816,17 +817,7 @@ fn gate_judges_the_binaries_the_config_names() {
             ),
         )],
     );
-    let go_db = db();
-    let run = palisade_in(
-        dir.path(),
-        &[
-            "gate",
-            "--format",
-            "json",
-            "--go-vulndb",
-            go_db.to_str().unwrap(),
-        ],
-    );
+    let run = gate(dir.path());
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(found(&run), ids(SERVER_LINUX));
 }

@@ -333,12 +333,14 @@ impl Database {
         for entry in entries {
             let entry = entry.map_err(|e| format!("cannot list it: {e}"))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.ends_with(".json") || name.starts_with('.') || !entry.path().is_file() {
+            if !name.ends_with(".json") || name.starts_with('.') {
                 continue;
             }
-            let meta = entry
-                .metadata()
-                .map_err(|e| format!("cannot read {name}: {e}"))?;
+            let meta =
+                std::fs::metadata(entry.path()).map_err(|e| format!("cannot read {name}: {e}"))?;
+            if !meta.is_file() {
+                continue;
+            }
             let mtime = meta
                 .modified()
                 .ok()

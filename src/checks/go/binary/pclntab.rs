@@ -383,6 +383,15 @@ fn cstr(d: &[u8]) -> Option<&[u8]> {
 pub(super) mod tests {
     use super::*;
 
+    /// Appends the low `n` bytes of `x` in the given byte order.
+    pub(in super::super) fn put(v: &mut Vec<u8>, big: bool, x: u64, n: usize) {
+        if big {
+            v.extend_from_slice(&x.to_be_bytes()[8 - n..]);
+        } else {
+            v.extend_from_slice(&x.to_le_bytes()[..n]);
+        }
+    }
+
     /// A synthetic pclntab with the given layout, byte order and pointer size.
     /// `linked` functions are in the functab; `inlined` only in the name table.
     pub(in super::super) fn build(
@@ -392,14 +401,7 @@ pub(super) mod tests {
         linked: &[&str],
         inlined: &[&str],
     ) -> Vec<u8> {
-        let put = |v: &mut Vec<u8>, x: u64, n: usize| {
-            let b = if big {
-                x.to_be_bytes()[8 - n..].to_vec()
-            } else {
-                x.to_le_bytes()[..n].to_vec()
-            };
-            v.extend_from_slice(&b);
-        };
+        let put = |v: &mut Vec<u8>, x: u64, n: usize| put(v, big, x, n);
         let mut names = Vec::new();
         let mut name_offs = Vec::new();
         for n in linked.iter().chain(inlined) {

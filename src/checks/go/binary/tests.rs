@@ -324,14 +324,7 @@ const SHF_ALLOC: u64 = 2;
 /// `BASE + 0x1000 * (i + 1)`), then `.shstrtab` and the section headers.
 fn elf(big: bool, is64: bool, machine: u16, sections: &[(&str, u64, Vec<u8>)]) -> Vec<u8> {
     let w = if is64 { 8 } else { 4 };
-    let put = |v: &mut Vec<u8>, x: u64, n: usize| {
-        let b = if big {
-            x.to_be_bytes()[8 - n..].to_vec()
-        } else {
-            x.to_le_bytes()[..n].to_vec()
-        };
-        v.extend_from_slice(&b);
-    };
+    let put = |v: &mut Vec<u8>, x: u64, n: usize| super::pclntab::tests::put(v, big, x, n);
     let mut shstr = vec![0u8];
     let mut name_offs = Vec::new();
     for name in sections.iter().map(|s| s.0).chain([".shstrtab"]) {
@@ -453,14 +446,7 @@ fn framed(text: &str) -> Vec<u8> {
 /// Pre-1.18 build info: header with two pointers to Go string headers,
 /// for a section loaded at `addr`.
 fn pointer_buildinfo(big: bool, ptr: usize, addr: u64, version: &str, modinfo: &[u8]) -> Vec<u8> {
-    let put = |v: &mut Vec<u8>, x: u64| {
-        let b = if big {
-            x.to_be_bytes()[8 - ptr..].to_vec()
-        } else {
-            x.to_le_bytes()[..ptr].to_vec()
-        };
-        v.extend_from_slice(&b);
-    };
+    let put = |v: &mut Vec<u8>, x: u64| super::pclntab::tests::put(v, big, x, ptr);
     let hdrs = 32u64;
     let strs = hdrs + 4 * ptr as u64;
     let mut b = b"\xff Go buildinf:".to_vec();
