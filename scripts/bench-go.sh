@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of `cargo palisade go` against govulncheck on the same inputs, in the same run:
-#   - a ~10 MB Go binary (a stdlib-heavy web service built here, stripped), binary mode;
+#   - a 10 MB Go binary (a stdlib-heavy web service built here with its symbol table, DWARF
+#     dropped), and the same stripped (-s -w, 8 MB), binary mode;
 #   - a go.mod of 150 modules (paths the Go vulnerability database names, old versions), with
 #     a main package importing a package of each;
 #   - the database load alone (an empty go.mod): the index of a plain OSV folder kept in the
@@ -26,7 +27,7 @@ if [ -z "${PALISADE:-}" ]; then
   PALISADE=target/release/cargo-palisade
 fi
 
-if [ ! -x "$work/big/service" ]; then
+if [ ! -x "$work/big/service-stripped" ]; then
   cat > "$work/big/go.mod" <<'GOMOD'
 module example.com/bench/service
 
@@ -98,8 +99,9 @@ func main() {
 	fmt.Println(http.ListenAndServeTLS(":8443", "c", "k", nil))
 }
 GO
-  (cd "$work/big" && GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-buildvcs=false CGO_ENABLED=0 \
-    "$go" build -trimpath -ldflags="-s -w" -o service .)
+  (cd "$work/big" && export GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-buildvcs=false CGO_ENABLED=0 &&
+    "$go" build -trimpath -ldflags="-w" -o service . &&
+    "$go" build -trimpath -ldflags="-s -w" -o service-stripped .)
 fi
 
 # 150 modules the database names, each at an old version, and a package of each imported.
@@ -130,8 +132,8 @@ with open(os.path.join(out, "main.go"), "w") as f:
 PY
 mkdir -p "$work/empty"
 printf 'module example.com/bench/empty\n\ngo 1.22\n' > "$work/empty/go.mod"
-size=$(stat -c %s "$work/big/service")
-echo "binary: $((size / 1048576)) MiB ($("$go" version | cut -d' ' -f3), stripped); go.mod: 150 modules; database: $(ls "$db" | wc -l) OSV files; $runs runs each"
+size=$(stat -c %s "$work/big/service") stripped=$(stat -c %s "$work/big/service-stripped")
+echo "binary: $((size / 1000000)) MB, stripped $((stripped / 1000000)) MB ($("$go" version | cut -d' ' -f3)); go.mod: 150 modules; database: $(ls "$db" | wc -l) OSV files; $runs runs each"
 
 python3 - "$runs" "$PALISADE" "$db" "$work" "${GOVULNCHECK:-}" "${GOVULNCHECK_DB:-}" <<'PY'
 import os, shutil, statistics, subprocess, sys, tempfile, time
@@ -153,11 +155,20 @@ rows = [
     ("palisade: database load, cold index", p + ["--go-mod", f"{work}/empty/go.mod"], True),
     ("palisade: database load, kept index", p + ["--go-mod", f"{work}/empty/go.mod"], False),
     ("palisade go --binary (10 MB)", p + ["--binary", f"{work}/big/service"], False),
+    ("palisade go --binary (stripped)", p + ["--binary", f"{work}/big/service-stripped"], False),
     ("palisade go (150-module go.mod)", p + ["--go-mod", f"{work}/mod150/go.mod"], False),
 ]
+if govulndb.startswith("file://"):
+    # The same snapshot in the layout govulncheck reads (vuln.go.dev's: an index, no folder scan).
+    served = [palisade, "go", "--go-vulndb", govulndb[len("file://"):]]
+    rows += [
+        ("palisade go --binary (10 MB, served db)", served + ["--binary", f"{work}/big/service"], False),
+        ("palisade go (150 modules, served db)", served + ["--go-mod", f"{work}/mod150/go.mod"], False),
+    ]
 if govulncheck:
-    rows.append(("govulncheck -mode=binary (10 MB)",
-                 [govulncheck, "-db", govulndb, "-mode=binary", "-format", "json", f"{work}/big/service"], False))
+    for name, file in [("10 MB", "service"), ("stripped", "service-stripped")]:
+        rows.append((f"govulncheck -mode=binary ({name})",
+                     [govulncheck, "-db", govulndb, "-mode=binary", "-format", "json", f"{work}/big/{file}"], False))
 timed(p + ["--go-mod", f"{work}/empty/go.mod"])  # warm the file cache
 times = {name: [] for name, _, _ in rows}
 for _ in range(runs):
