@@ -858,3 +858,46 @@ fn the_fixture_trees_imports_are_read_as_the_go_command_builds_them() {
     let doc = json(&with_cache);
     assert_eq!(doc["go"]["builds"][0]["followed"], 7, "{}", doc["go"]);
 }
+
+#[test]
+fn the_standard_librarys_vendored_x_net_was_counted_as_the_services_x_net() {
+    // A GOROOT whose net/http imports golang.org/x/net/idna, as the real one does (the go
+    // command resolves it to the standard library's vendor/ copy).
+    let goroot = tempfile::tempdir().unwrap();
+    write(
+        goroot.path(),
+        &[
+            (
+                "src/net/http/server.go",
+                "package http\n\nimport (\n\t\"net/url\"\n\t\"golang.org/x/net/idna\"\n)\n",
+            ),
+            ("src/net/url/url.go", "package url\n\nimport \"strings\"\n"),
+            ("src/vendor/golang.org/x/net/idna/idna.go", "package idna\n"),
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), SERVICE);
+    let run = finish(
+        command(dir.path())
+            .env("GOROOT", goroot.path())
+            .args(["go", "--format", "json", "--go-vulndb"])
+            .arg(db())
+            .output()
+            .unwrap(),
+    );
+    let found = found(&run);
+    assert!(
+        found.contains(&(
+            "GO-2099-0020".into(),
+            "golang.org/x/net".into(),
+            "module".into()
+        )),
+        "{found:?}"
+    );
+    let doc = json(&run);
+    assert!(
+        doc["go"]["builds"][0]["files"].as_u64().unwrap() >= 3,
+        "{}",
+        doc["go"]
+    );
+}

@@ -316,9 +316,11 @@ fn source_build(path: &Path, settings: &Settings) -> anyhow::Result<(Build, Vec<
     let sources = source::Sources::from_env();
     let module = gomod.module.clone().unwrap_or_default();
     let imports = source::imports(root, &module, &list, &target, &sources);
-    if !imports.unfollowed.is_empty() && sources.modcache.is_some() {
+    if !imports.unfollowed.is_empty() {
         notes.push(format!(
-            "{} dependency module(s) are not in the module cache: their own imports were not followed",
+            "{} dependency module(s) have no code here (module cache, vendor/): their own imports \
+             were not followed, so a vulnerable package only they import shows as module level \
+             (`go mod download`, or GOMODCACHE, to follow them)",
             imports.unfollowed.len()
         ));
     }

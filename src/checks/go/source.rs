@@ -569,7 +569,16 @@ pub fn imports(
         } else if let Some(imports) =
             dir.and_then(|d| package_imports(&d, target, &mut found.files))
         {
-            queue.extend(imports);
+            if is_stdlib(&path) {
+                // The standard library's own copies of golang.org/x packages are its vendored
+                // ones (`vendor/golang.org/x/net/…`), never the service's requirement.
+                queue.extend(imports.into_iter().map(|i| match is_stdlib(&i) {
+                    true => i,
+                    false => format!("vendor/{i}"),
+                }));
+            } else {
+                queue.extend(imports);
+            }
         }
     }
     found
