@@ -190,6 +190,18 @@ fn the_standard_library_is_judged_at_the_shipping_release() {
     assert!(run.stdout.contains("pass --go-version"), "{}", run.stdout);
     let run = go(dir.path(), &["--go-version", "1.x"]);
     assert_error(&run, &["--go-version", "1.x", "not a Go release"]);
+    // `toolchain default` names no release: the go line is read.
+    let text = std::fs::read_to_string(dir.path().join("go.mod")).unwrap();
+    std::fs::write(
+        dir.path().join("go.mod"),
+        text.replace("go 1.21\n", "go 1.21\n\ntoolchain default\n"),
+    )
+    .unwrap();
+    let doc = json(&go(dir.path(), &["--format", "json"]));
+    assert_eq!(
+        finding(&doc, "GO-2099-0001")["evidence"]["go_version_from"],
+        "the go directive"
+    );
 }
 
 #[test]
@@ -343,6 +355,35 @@ fn modules_before_go_1_17_add_go_sum_and_say_so() {
     assert!(human.stdout.contains("before 1.17"), "{}", human.stdout);
 }
 
+/// The fixture database as zips: of the served layout under a top folder (`vulndb/`), and of
+/// the OSV files alone.
+fn more_zips(into: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for (name, prefix, subs) in [
+        ("prefixed.zip", "vulndb/", &["index", "ID"][..]),
+        ("plain.zip", "", &["ID"][..]),
+    ] {
+        let path = into.join(name);
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        let options = zip::write::SimpleFileOptions::default();
+        for sub in subs {
+            for entry in std::fs::read_dir(db().join(sub)).unwrap() {
+                let entry = entry.unwrap();
+                let file = entry.file_name().into_string().unwrap();
+                let member = match prefix.is_empty() {
+                    true => file,
+                    false => format!("{prefix}{sub}/{file}"),
+                };
+                zip.start_file(member, options).unwrap();
+                std::io::Write::write_all(&mut zip, &std::fs::read(entry.path()).unwrap()).unwrap();
+            }
+        }
+        zip.finish().unwrap();
+        out.push(path);
+    }
+    out
+}
+
 /// The fixture database as a plain folder of OSV files and as a zip of the served layout.
 fn other_layouts(into: &Path) -> (PathBuf, PathBuf) {
     let plain = into.join("osv");
@@ -373,7 +414,8 @@ fn every_database_layout_gives_the_same_findings() {
     let layouts = tempfile::tempdir().unwrap();
     let (plain, zip) = other_layouts(layouts.path());
     let served = found(&go(dir.path(), &["--format", "json"]));
-    for other in [&plain, &zip, &plain] {
+    let zips = more_zips(layouts.path());
+    for other in [&plain, &zip, &plain, &zips[0], &zips[1]] {
         let run = finish(
             command(dir.path())
                 .args(["go", "--format", "json", "--go-vulndb"])

@@ -270,7 +270,9 @@ fn source_build(path: &Path, settings: &Settings) -> anyhow::Result<(Build, Vec<
         text
     };
     let list = gomod.build_list(go_sum.as_deref());
-    let (go, go_line) = match (&settings.go_version, &gomod.toolchain, &gomod.go) {
+    // `toolchain default` names no release: the go line says which.
+    let toolchain = gomod.toolchain.as_ref().filter(|(v, _)| v != "default");
+    let (go, go_line) = match (&settings.go_version, toolchain, &gomod.go) {
         (Some((v, from)), ..) => (Some((v.clone(), from.to_string())), None),
         (None, Some((v, line)), _) => (
             Some((v.clone(), "the toolchain directive".to_string())),

@@ -167,8 +167,8 @@ impl Affected {
 enum Store {
     /// Files in a folder: `ID/<id>.json` or `<file>.json`.
     Dir(PathBuf),
-    /// Members of a zip held in memory.
-    Zip(Vec<u8>),
+    /// Members of a zip held in memory, under a folder prefix (`""`, or `vulndb/`).
+    Zip(Vec<u8>, String),
 }
 
 /// An opened database: the index, and where to read each entry.
@@ -294,34 +294,65 @@ impl Database {
         })
     }
 
-    /// A zip of the served layout (or of plain OSV files).
+    /// A zip of the served layout (under one top folder or none), or of plain OSV files
+    /// (indexed from every member, as a plain folder).
     fn open_zip(path: &Path, data: Vec<u8>) -> Result<Database, String> {
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&data[..]))
             .map_err(|e| format!("not a folder and not a zip archive ({e})"))?;
-        let mut member = |name: &str| -> Result<Option<Vec<u8>>, String> {
-            let Ok(mut file) = archive.by_name(name) else {
-                return Ok(None);
-            };
+        let names: Vec<String> = archive
+            .file_names()
+            .filter_map(|n| n.ok().map(|n| n.into_owned()))
+            .collect();
+        let mut member = |name: &str| -> Result<Vec<u8>, String> {
+            let mut file = archive
+                .by_name(name)
+                .map_err(|e| format!("cannot read {name} in the zip: {e}"))?;
             let mut bytes = Vec::new();
             file.read_to_end(&mut bytes)
                 .map_err(|e| format!("cannot read {name} in the zip: {e}"))?;
-            Ok(Some(bytes))
+            Ok(bytes)
         };
-        let Some(modules) = member("index/modules.json")? else {
-            return Err("the zip has no index/modules.json: is it the Go vulnerability database's vulndb.zip?".into());
-        };
-        let (by_module, entry_count) = served_index(&modules)?;
-        let modified = match member("index/db.json")? {
-            Some(bytes) => db_modified(&bytes)?,
-            None => None,
-        };
+        let served = names.iter().find_map(|n| {
+            let prefix = n.strip_suffix("index/modules.json")?;
+            (prefix.is_empty() || prefix.matches('/').count() == 1).then(|| prefix.to_string())
+        });
+        if let Some(prefix) = served {
+            let (by_module, entry_count) =
+                served_index(&member(&format!("{prefix}index/modules.json"))?)?;
+            let db_json = format!("{prefix}index/db.json");
+            let modified = match names.contains(&db_json) {
+                true => db_modified(&member(&db_json)?)?,
+                false => None,
+            };
+            return Ok(Database {
+                path: path.to_path_buf(),
+                store: Store::Zip(data, prefix),
+                by_module,
+                entry_count,
+                modified,
+                indexed: "index/modules.json",
+            });
+        }
+        let entries: Vec<(String, Vec<u8>)> = names
+            .iter()
+            .filter(|n| n.ends_with(".json") && !n.ends_with('/'))
+            .map(|n| Ok((n.clone(), member(n)?)))
+            .collect::<Result<_, String>>()?;
+        if entries.is_empty() {
+            return Err(
+                "the zip holds neither index/modules.json nor OSV files: is it the Go vulnerability database's vulndb.zip?"
+                    .into(),
+            );
+        }
+        let (modules, modified) = index_entries(entries)?;
+        let entry_count = modules.values().flatten().collect::<BTreeSet<_>>().len();
         Ok(Database {
             path: path.to_path_buf(),
-            store: Store::Zip(data),
-            by_module,
+            store: Store::Zip(data, String::new()),
+            by_module: modules.into_iter().collect(),
             entry_count,
             modified,
-            indexed: "index/modules.json",
+            indexed: "built from the files",
         })
     }
 
@@ -438,10 +469,10 @@ impl Database {
             Store::Dir(dir) => {
                 std::fs::read(dir.join(file)).map_err(|e| format!("cannot read {file}: {e}"))
             }
-            Store::Zip(data) => {
+            Store::Zip(data, prefix) => {
                 let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&data[..]))
                     .map_err(|e| format!("cannot reopen the zip: {e}"))?;
-                let mut member = archive.by_name(file).map_err(|_| {
+                let mut member = archive.by_name(&format!("{prefix}{file}")).map_err(|_| {
                     format!("{file}, named by index/modules.json, is not in the zip")
                 })?;
                 let mut bytes = Vec::new();
@@ -512,16 +543,18 @@ struct LightAffected {
     package: Package,
 }
 
-/// Reads every file once (in parallel) for the modules it names.
-fn build_index(dir: &Path, files: BTreeMap<String, (u64, u128)>) -> Result<BuiltIndex, String> {
-    let read: Vec<(String, Light)> = files
-        .par_iter()
-        .map(|(name, _)| {
-            let bytes =
-                std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"))?;
+/// The modules each entry names (entries by name, their bytes given), and the newest
+/// `modified` date among them.
+type Index = (BTreeMap<String, Vec<String>>, Option<jiff::civil::Date>);
+
+/// Indexes entries by the modules they name (parsing only that, in parallel).
+fn index_entries(entries: Vec<(String, Vec<u8>)>) -> Result<Index, String> {
+    let read: Vec<(String, Light)> = entries
+        .into_par_iter()
+        .map(|(name, bytes)| {
             let light: Light = serde_json::from_slice(&bytes)
                 .map_err(|e| format!("{name} is not an OSV entry: {e}"))?;
-            Ok((name.clone(), light))
+            Ok((name, light))
         })
         .collect::<Result<_, String>>()?;
     let mut modules: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -535,6 +568,20 @@ fn build_index(dir: &Path, files: BTreeMap<String, (u64, u128)>) -> Result<Built
             modules.entry(module).or_default().push(name.clone());
         }
     }
+    Ok((modules, modified))
+}
+
+/// Reads every file of a plain folder once (in parallel) for the modules it names.
+fn build_index(dir: &Path, files: BTreeMap<String, (u64, u128)>) -> Result<BuiltIndex, String> {
+    let entries: Vec<(String, Vec<u8>)> = files
+        .par_iter()
+        .map(|(name, _)| {
+            let bytes =
+                std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"))?;
+            Ok((name.clone(), bytes))
+        })
+        .collect::<Result<_, String>>()?;
+    let (modules, mut modified) = index_entries(entries)?;
     // Exports that zero every entry's date still carry the files' own times.
     if modified.is_none() {
         modified = files
