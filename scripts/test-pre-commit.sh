@@ -2,7 +2,8 @@
 # Tests .pre-commit-hooks.yaml with the real pre-commit tool: a temp repository uses this
 # repository (at its HEAD commit) as a hook repository; pre-commit builds Palisade with
 # `cargo install` as it would for a user. A commit with a planted secret is refused, a clean one
-# passes; the gate hook fails on a secret in history and passes on a clean one.
+# passes; the gate hook fails on a secret in history and passes on a clean one. The
+# `language: system` variants run an installed cargo-palisade (the debug build here).
 #
 #   scripts/test-pre-commit.sh        (needs python3 with venv, git, cargo; installs pre-commit
 #                                      from PyPI into target/py-venv)
@@ -86,6 +87,36 @@ gate_leak=$?
 set -e
 check "the gate hook fails on a reverted secret in history" test "$gate_leak" != 0
 check "the gate hook names it" grep -q "secret.age-identity" "$work/gate-leak.log"
+
+# 5. The `language: system` variants run the installed binary (here the debug build on PATH),
+# building nothing: the secret in history fails the gate, a clean staged change passes.
+sys_repo="$work/sys"
+mkdir -p "$sys_repo" && git -C "$sys_repo" init -q -b main
+git -C "$sys_repo" config user.name T && git -C "$sys_repo" config user.email t@example.invalid
+cat > "$sys_repo/.pre-commit-config.yaml" << EOF
+repos:
+  - repo: $root
+    rev: $rev
+    hooks:
+      - id: palisade-secrets-system
+      - id: palisade-gate-system
+        stages: [pre-push, manual]
+EOF
+echo "# service" > "$sys_repo/README.md"
+git -C "$sys_repo" add -A
+bin_dir="$work/bin"
+mkdir -p "$bin_dir" && cp "$root/target/debug/cargo-palisade" "$bin_dir/"
+set +e
+(cd "$sys_repo" && PATH="$bin_dir:$PATH" "$pre_commit" run palisade-secrets-system) > "$work/sys-clean.log" 2>&1
+sys_clean=$?
+echo "AGE-SECRET-KEY-1S7QK7CYERV7XG744X4XNCZR4A2XPAM8AVRFXQYDMD3JFM0XCEA5SX4P7L0" > "$sys_repo/age.key"
+git -C "$sys_repo" add age.key && git -C "$sys_repo" commit -q -m "add key"
+(cd "$sys_repo" && PATH="$bin_dir:$PATH" "$pre_commit" run --hook-stage manual palisade-gate-system) > "$work/sys-gate.log" 2>&1
+sys_gate=$?
+set -e
+check "system hook: a clean staged change passes" test "$sys_clean" = 0
+check "system hook: the gate fails on a secret in history" test "$sys_gate" != 0
+check "system hook: the gate names it" grep -q "secret.age-identity" "$work/sys-gate.log"
 
 if [ "$fails" -ne 0 ]; then
   for f in "$work"/*.log; do echo "== $f"; cat "$f"; done
