@@ -119,6 +119,7 @@ def main():
     ap.add_argument("--cache-hit", default="true")
     ap.add_argument("--base-ref", default="")
     ap.add_argument("--token", default="ghs_fake_token_for_action_test")
+    ap.add_argument("--action-ref", default="", help="github.action_ref (a tag, branch or commit)")
     args = ap.parse_args()
 
     action_path = os.path.abspath(os.path.dirname(args.action))
@@ -126,6 +127,8 @@ def main():
     inputs = {k: str(v.get("default", "")) for k, v in action.get("inputs", {}).items()}
     github = {
         "action_path": action_path,
+        "action_ref": args.action_ref,
+        "action_repository": "OWNER/palisade",
         "base_ref": args.base_ref,
         "token": args.token,
         "workspace": os.path.abspath(args.workspace),
@@ -151,6 +154,7 @@ def main():
             "GITHUB_STEP_SUMMARY": env.get("GITHUB_STEP_SUMMARY", os.path.join(runner, "summary.md")),
             "RUNNER_TEMP": env.get("RUNNER_TEMP", os.path.join(runner, "temp")),
             "RUNNER_OS": "Linux",
+            "RUNNER_ARCH": {"x86_64": "X64", "aarch64": "ARM64"}.get(os.uname().machine, "X64"),
         }
     )
     os.makedirs(env["RUNNER_TEMP"], exist_ok=True)

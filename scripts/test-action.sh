@@ -64,6 +64,27 @@ python3 "$work/fake_github.py" "$token" "$work/uploads.log" > "$work/port" &
 server_pid=$!
 for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 export GITHUB_API_URL="http://127.0.0.1:$(cat "$work/port")"
+
+# A local release server, one folder per case: `good` (this commit's release for this runner),
+# `bad` (its archive does not match SHA256SUMS), `none` (no release at all). Every other run
+# points at `none`: the action then finds its binary in the warm cache.
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+case "$(uname -m)" in aarch64) target=aarch64-unknown-linux-musl ;; *) target=x86_64-unknown-linux-musl ;; esac
+release="$work/release"
+archive="cargo-palisade-$version-$target.tar.gz"
+mkdir -p "$release/none" "$release/good/v$version" "$release/bad/v$version" "$work/pkg/cargo-palisade-$version-$target"
+cp target/debug/cargo-palisade "$work/pkg/cargo-palisade-$version-$target/"
+tar -czf "$release/good/v$version/$archive" -C "$work/pkg" "cargo-palisade-$version-$target"
+git rev-parse HEAD > "$release/good/v$version/COMMIT"
+(cd "$release/good/v$version" && sha256sum "$archive" > SHA256SUMS)
+cp "$release/good/v$version/COMMIT" "$release/good/v$version/SHA256SUMS" "$release/bad/v$version/"
+printf 'not the archive SHA256SUMS names\n' | gzip > "$release/bad/v$version/$archive"
+python3 -m http.server --bind 127.0.0.1 --directory "$release" 0 > "$work/release-server.log" 2>&1 &
+release_pid=$!
+trap 'kill "${server_pid:-0}" "${release_pid:-0}" 2> /dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+for _ in $(seq 50); do grep -q "port" "$work/release-server.log" 2> /dev/null && break; sleep 0.1; done
+release_port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$work/release-server.log" | head -n 1)
+export PALISADE_RELEASE_URL="http://127.0.0.1:$release_port/none"
 export GITHUB_REPOSITORY=acme/service
 
 commit() { git -C "$1" -c user.name=T -c user.email=t@example.invalid commit -q -m "$2"; }
@@ -158,6 +179,39 @@ run_action record3 "$leaky" --input upload-sarif=false --input record-key=anothe
 check "record: a record signed with another key is refused" contains "$work/record3.log" "fails its signature check"
 check "record: and everything is read" lacks "$work/record3.log" "not read again"
 check "record: the key is never printed" lacks "$work/record2.log" "first-key"
+
+# The install paths, each from a cold runner (no ~/.palisade): the release binary of this
+# commit, checksum-verified; an archive that fails its checksum (exit 2, nothing run); no
+# release (cargo install, here a stand-in `cargo` that copies the build, so no compile).
+cold_start() { # name, release folder, extra args...
+  local name=$1 folder=$2; shift 2
+  local home="$work/$name.home" started
+  mkdir -p "$home" "$work/$name.bin"
+  cat > "$work/$name.bin/cargo" << EOF
+#!/usr/bin/env bash
+echo "stand-in cargo \$*" >> "$work/$name.cargo.log"
+[ "\$1" = install ] || exec "$(command -v cargo)" "\$@"
+mkdir -p "$home/.palisade/bin" && cp "$root/target/debug/cargo-palisade" "$home/.palisade/bin/"
+EOF
+  chmod +x "$work/$name.bin/cargo"
+  started=$(date +%s.%N)
+  HOME="$home" PATH="$work/$name.bin:$PATH" PALISADE_RELEASE_URL="http://127.0.0.1:$release_port/$folder" \
+    run_action "$name" "$clean" --input upload-sarif=false --cache-hit false "$@"
+  echo "cold start, $name: $(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f} s')" "$started" "$(date +%s.%N)")"
+}
+cold_start release-good good
+check "release: the binary of this commit is installed and run" contains "$work/release-good.log" "installed the release binary v$version"
+check "release: the gate ran" test "$(cat "$work/release-good.exit")" = 0
+check "release: nothing was built" lacks "$work/release-good.cargo.log" "stand-in cargo install"
+cold_start release-bad bad
+check "release: a checksum mismatch is refused with exit 2" test "$(cat "$work/release-bad.exit")" = 2
+check "release: it says which file failed" contains "$work/release-bad.log" "$archive from http://127.0.0.1:$release_port/bad/v$version does not match its SHA-256"
+check "release: nothing was run" contains "$work/release-bad.log" "skip: Run the gate"
+check "release: nor built" lacks "$work/release-bad.cargo.log" "stand-in cargo install"
+cold_start release-none none
+check "release: without a release it builds from source" contains "$work/release-none.log" "building from source"
+check "release: with cargo install" contains "$work/release-none.cargo.log" "stand-in cargo install --locked --path"
+check "release: and the gate ran" test "$(cat "$work/release-none.exit")" = 0
 
 # A broken config: exit 2, nothing uploaded, the step says why.
 broken="$work/broken"
