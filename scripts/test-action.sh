@@ -213,6 +213,22 @@ check "release: without a release it builds from source" contains "$work/release
 check "release: with cargo install" contains "$work/release-none.cargo.log" "stand-in cargo install --locked --path"
 check "release: and the gate ran" test "$(cat "$work/release-none.exit")" = 0
 
+# The databases kept by actions/cache: copies fetched less than db-max-age-hours ago are used
+# as they are (a Go module here, so both are needed), not fetched again.
+dbs="$work/dbs"
+git clone -q "file://$clean" "$dbs"
+printf 'module example.com/svc\n\ngo 1.22\n' > "$dbs/go.mod"
+git -C "$dbs" add go.mod && commit "$dbs" "go module"
+mkdir -p "$work/dbs.tmp"
+cp -r "$root/fixtures/advisories/db" "$work/dbs.tmp/palisade-advisory-db"
+cp -r "$root/fixtures/go-vulndb" "$work/dbs.tmp/palisade-go-vulndb"
+date +%s | tee "$work/dbs.tmp/palisade-advisory-db.fetched" > "$work/dbs.tmp/palisade-go-vulndb.fetched"
+run_action dbs "$dbs" --input upload-sarif=false --input advisory-db= --input go-vulndb=
+check "dbs: a fresh cached RustSec database is not fetched again" contains "$work/dbs.log" "cached RustSec database is less than 24 h old"
+check "dbs: nor the Go one" contains "$work/dbs.log" "cached Go vulnerability database is less than 24 h old"
+check "dbs: the gate judged the Go module with it" contains "$work/dbs.log" "palisade-go-vulndb"
+check "dbs: and passed" test "$(cat "$work/dbs.exit")" = 0
+
 # A broken config: exit 2, nothing uploaded, the step says why.
 broken="$work/broken"
 git clone -q "file://$clean" "$broken"
