@@ -288,7 +288,8 @@ impl GoMod {
     /// later.
     pub fn complete(&self) -> bool {
         self.go_release()
-            .is_some_and(|v| v >= GoVersion::release("1.17").unwrap_or_else(|| unreachable!()))
+            .zip(GoVersion::release("1.17"))
+            .is_some_and(|(go, pruned)| go >= pruned)
     }
 
     /// The build list: every requirement, its replacement applied and excluded versions left
