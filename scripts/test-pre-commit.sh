@@ -23,20 +23,17 @@ export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CA
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# A repository using this one's hooks: hook_repo DIR SECRETS-HOOK GATE-HOOK.
+hook_repo() {
+  mkdir -p "$1" && git -C "$1" init -q -b main
+  git -C "$1" config user.name T && git -C "$1" config user.email t@example.invalid
+  printf 'repos:\n  - repo: %s\n    rev: %s\n    hooks:\n      - id: %s\n      - id: %s\n        stages: [pre-push, manual]\n' \
+    "$root" "$rev" "$2" "$3" > "$1/.pre-commit-config.yaml"
+  echo "# service" > "$1/README.md"
+  git -C "$1" add -A
+}
 repo="$work/repo"
-mkdir -p "$repo" && git -C "$repo" init -q -b main
-git -C "$repo" config user.name T && git -C "$repo" config user.email t@example.invalid
-cat > "$repo/.pre-commit-config.yaml" << EOF
-repos:
-  - repo: $root
-    rev: $rev
-    hooks:
-      - id: palisade-secrets
-      - id: palisade-gate
-        stages: [pre-push, manual]
-EOF
-echo "# service" > "$repo/README.md"
-git -C "$repo" add -A
+hook_repo "$repo" palisade-secrets palisade-gate
 (cd "$repo" && "$pre_commit" install --hook-type pre-commit --hook-type pre-push > /dev/null)
 
 fails=0
@@ -91,19 +88,7 @@ check "the gate hook names it" grep -q "secret.age-identity" "$work/gate-leak.lo
 # 5. The `language: system` variants run the installed binary (here the debug build on PATH),
 # building nothing: the secret in history fails the gate, a clean staged change passes.
 sys_repo="$work/sys"
-mkdir -p "$sys_repo" && git -C "$sys_repo" init -q -b main
-git -C "$sys_repo" config user.name T && git -C "$sys_repo" config user.email t@example.invalid
-cat > "$sys_repo/.pre-commit-config.yaml" << EOF
-repos:
-  - repo: $root
-    rev: $rev
-    hooks:
-      - id: palisade-secrets-system
-      - id: palisade-gate-system
-        stages: [pre-push, manual]
-EOF
-echo "# service" > "$sys_repo/README.md"
-git -C "$sys_repo" add -A
+hook_repo "$sys_repo" palisade-secrets-system palisade-gate-system
 bin_dir="$work/bin"
 mkdir -p "$bin_dir" && cp "$root/target/debug/cargo-palisade" "$bin_dir/"
 set +e

@@ -71,6 +71,20 @@ fn gate(dir: &Path) -> Run {
     )
 }
 
+/// `cargo palisade go ARGS` in `dir` with the fixture database and one more variable set.
+fn go_with(dir: &Path, (var, value): (&str, &std::ffi::OsStr), args: &[&str]) -> Run {
+    finish(
+        command(dir)
+            .env(var, value)
+            .arg("go")
+            .arg("--go-vulndb")
+            .arg(db())
+            .args(args)
+            .output()
+            .unwrap(),
+    )
+}
+
 /// `(id, module, reachability)` of every vulnerability finding, sorted.
 fn found(run: &Run) -> Vec<(String, String, String)> {
     let doc = json(run);
@@ -293,13 +307,10 @@ fn imports_are_followed_through_the_module_cache() {
             ),
         ],
     );
-    let run = finish(
-        command(dir.path())
-            .env("GOMODCACHE", cache.path())
-            .args(["go", "--format", "json", "--go-vulndb"])
-            .arg(db())
-            .output()
-            .unwrap(),
+    let run = go_with(
+        dir.path(),
+        ("GOMODCACHE", cache.path().as_ref()),
+        &["--format", "json"],
     );
     let found = found(&run);
     assert!(
@@ -528,13 +539,10 @@ fn a_bad_go_mod_or_nothing_to_check_is_an_error_naming_the_file() {
 fn a_stale_database_is_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), SERVICE);
-    let run = finish(
-        command(dir.path())
-            .env("PALISADE_TODAY", "2027-06-01")
-            .args(["go", "--format", "json", "--go-vulndb"])
-            .arg(db())
-            .output()
-            .unwrap(),
+    let run = go_with(
+        dir.path(),
+        ("PALISADE_TODAY", "2027-06-01".as_ref()),
+        &["--format", "json"],
     );
     let doc = json(&run);
     let stale: Vec<_> = doc["findings"]
@@ -887,15 +895,11 @@ fn the_fixture_trees_imports_are_read_as_the_go_command_builds_them() {
     );
     let doc = json(&run);
     assert_eq!(doc["go"]["builds"][0]["files"], 4, "{}", doc["go"]);
-    let with_cache = finish(
-        command(&root())
-            .env("GOMODCACHE", root().join("fixtures/go/mod/modcache"))
-            .args(["go", "--format", "json", "--go-vulndb"])
-            .arg(db())
-            .arg("--go-mod")
-            .arg(&modern)
-            .output()
-            .unwrap(),
+    let cache = root().join("fixtures/go/mod/modcache");
+    let with_cache = go_with(
+        &root(),
+        ("GOMODCACHE", cache.as_ref()),
+        &["--format", "json", "--go-mod", modern.to_str().unwrap()],
     );
     let doc = json(&with_cache);
     assert_eq!(doc["go"]["builds"][0]["followed"], 7, "{}", doc["go"]);
@@ -919,13 +923,10 @@ fn the_standard_librarys_vendored_x_net_was_counted_as_the_services_x_net() {
     );
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), SERVICE);
-    let run = finish(
-        command(dir.path())
-            .env("GOROOT", goroot.path())
-            .args(["go", "--format", "json", "--go-vulndb"])
-            .arg(db())
-            .output()
-            .unwrap(),
+    let run = go_with(
+        dir.path(),
+        ("GOROOT", goroot.path().as_ref()),
+        &["--format", "json"],
     );
     let found = found(&run);
     assert!(
