@@ -89,8 +89,16 @@ fn a_tampered_record_cannot_hide_a_secret() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let file = cache.path().join("secrets.record");
     let record = std::fs::read(&file).unwrap();
-    let mut body = record[..record.len() - 32].to_vec();
+    // The record's first list (its count, then the ids of blobs that held nothing) gains the
+    // token's blob.
+    let written = &record[..record.len() - 32];
+    let clean = u64::from_le_bytes(written[48..56].try_into().unwrap()) as usize;
+    let end = 56 + clean * 20;
+    let mut body = written[..48].to_vec();
+    body.extend_from_slice(&(clean as u64 + 1).to_le_bytes());
+    body.extend_from_slice(&written[56..end]);
     body.extend_from_slice(&hex_bytes(&secret_blob));
+    body.extend_from_slice(&written[end..]);
     let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(b"attacker").unwrap();
     mac.update(&body);
     body.extend_from_slice(&mac.finalize().into_bytes());
@@ -208,4 +216,38 @@ fn hex_bytes(hex: &str) -> Vec<u8> {
         .step_by(2)
         .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
         .collect()
+}
+
+#[test]
+fn a_secret_new_since_the_record_is_attributed_from_the_new_commits_as_a_full_scan_does() {
+    let repo = Repo::new();
+    plain_files(&repo, 10);
+    repo.commit("first");
+    repo.write("src/file1.txt", "edited\n");
+    repo.commit("second");
+    repo.git(&["repack", "-adq"]);
+    let (run, _) = repo.scan(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // A new commit on a branch, another on main, the secret in both (the branch's first).
+    repo.git(&["checkout", "-qb", "topic"]);
+    repo.write("deploy/key.txt", &format!("{AGE_KEY}\n"));
+    let first = repo.commit("key on topic");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("deploy/key.txt", &format!("{AGE_KEY}\n"));
+    repo.write("src/file2.txt", "edited too\n");
+    let second = repo.commit("key on main");
+    let (run, rescan) = repo.scan(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let (_, whole) = repo.scan(&["--no-cache"]);
+    assert_eq!(findings_of(&rescan), findings_of(&whole));
+    // Attributed to a new commit (which of the two comes first is the full scan's order).
+    let age = only_rule(&rescan, "secret.age-identity");
+    let by = age["evidence"]["introduced_by"]["id"].as_str().unwrap();
+    assert!(by == first || by == second, "{by}");
+    // Once recorded as holding something, it is attributed over every commit again.
+    repo.write("other.txt", "more\n");
+    repo.commit("third");
+    let (_, again) = repo.scan(&[]);
+    let (_, whole) = repo.scan(&["--no-cache"]);
+    assert_eq!(findings_of(&again), findings_of(&whole));
 }

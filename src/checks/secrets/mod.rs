@@ -160,21 +160,22 @@ fn key_from(repo: &gix::Repository) {
 }
 
 /// The whole database, without the blobs a trusted scan record lists; the record then
-/// rewritten from what this scan read and found nothing in.
+/// rewritten from what this scan read. Returns, with what was found, the commits the record
+/// listed and the blobs it said held something (see [`record`]).
 fn scan_recorded(
     repo: &gix::Repository,
     db: &git::Database,
     target: &Target,
     rules: &RuleSet,
     progress: &dyn Progress,
-) -> Result<scan::Scanned, SecretsError> {
+) -> Result<(scan::Scanned, Option<record::Record>), SecretsError> {
     let place = target.cache.place(repo.path());
     let stamp = record::stamp(rules, target.limits, repo.object_hash());
     let recorded = match place
         .as_ref()
         .map(|p| (p, record::load(p, &stamp, repo.object_hash())))
     {
-        Some((_, record::Loaded::Trusted(ids))) => Some(ids),
+        Some((_, record::Loaded::Trusted(record))) => Some(record),
         Some((place, record::Loaded::Ignored(why))) => {
             crate::note!(
                 "note: the scan record {} {why}: every object is read",
@@ -184,21 +185,46 @@ fn scan_recorded(
         }
         _ => None,
     };
-    let scanned = scan::scan_all(repo, db, rules, target.limits, progress, recorded.as_ref())?;
-    // Unchanged when every recorded blob was still there and no other was found clean.
-    let unchanged = recorded
-        .as_ref()
-        .is_some_and(|r| scanned.stats.blobs_recorded == r.len() && scanned.clean.len() == r.len());
+    let scanned = scan::scan_all(
+        repo,
+        db,
+        rules,
+        target.limits,
+        progress,
+        recorded.as_ref().map(|r| &r.clean),
+    )?;
+    let held: Vec<gix::ObjectId> = scanned
+        .hits
+        .keys()
+        .chain(scanned.truncated.keys())
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let commits: Vec<gix::ObjectId> = match scanned.links_complete {
+        true => scanned.commits.keys().copied().collect(),
+        false => Vec::new(),
+    };
+    // Unchanged when every recorded blob was still there, no other was found clean, and the
+    // blobs with findings and the commits are the ones listed.
+    let unchanged = recorded.as_ref().is_some_and(|r| {
+        scanned.stats.blobs_recorded == r.clean.len()
+            && scanned.clean.len() == r.clean.len()
+            && held.len() == r.held.len()
+            && held.iter().all(|id| r.held.contains(id))
+            && commits.len() == r.commits.len()
+            && commits.iter().all(|id| r.commits.contains(id))
+    });
     if let Some(place) = place.as_ref().filter(|_| !unchanged) {
-        // Only blobs still in the database: a record never outgrows the repository.
-        if let Err(e) = record::save(place, &stamp, scanned.clean.iter()) {
+        // Only objects still in the database: a record never outgrows the repository.
+        if let Err(e) = record::save(place, &stamp, &scanned.clean, &held, &commits) {
             crate::note!(
                 "note: the scan record {} cannot be written ({e}): the next scan reads every object again",
                 place.file.display()
             );
         }
     }
-    Ok(scanned)
+    Ok((scanned, recorded))
 }
 
 /// Scans what `target.scope` says.
@@ -217,12 +243,15 @@ pub fn run(
     let db = git::Database::open(&repo, target.range.is_none())?;
     // Whole database: every object, attributed afterwards (only if something matched). A
     // range: only the blobs its commits brought in, attributed as they are found.
-    let (mut scanned, range_introductions) = match &target.range {
-        None => (scan_recorded(&repo, &db, target, rules, progress)?, None),
+    let (mut scanned, range_introductions, recorded) = match &target.range {
+        None => {
+            let (scanned, recorded) = scan_recorded(&repo, &db, target, rules, progress)?;
+            (scanned, None, recorded)
+        }
         Some(range) => {
             let (scanned, introductions) =
                 scan::scan_range(&repo, &db, range, rules, target.limits, progress)?;
-            (scanned, Some(introductions))
+            (scanned, Some(introductions), None)
         }
     };
     let mut findings = Vec::new();
@@ -267,7 +296,24 @@ pub fn run(
                     .chain(scanned.truncated.keys())
                     .copied()
                     .collect();
-                git::trees::attribute(&repo, &db, &order, &scanned.commits, &targets)?
+                // Blobs new since the record are in none of the commits it lists (their
+                // trees were complete without them): only the other commits are walked.
+                let walk: Vec<gix::ObjectId> = match &recorded {
+                    Some(r)
+                        if !r.commits.is_empty()
+                            && targets
+                                .iter()
+                                .all(|t| !r.held.contains(t) && !r.clean.contains(t)) =>
+                    {
+                        order
+                            .iter()
+                            .filter(|c| !r.commits.contains(*c))
+                            .copied()
+                            .collect()
+                    }
+                    _ => order.clone(),
+                };
+                git::trees::attribute(&repo, &db, &walk, &scanned.commits, &targets)?
             }
         };
 

@@ -10,6 +10,11 @@
 //! another stamp or signed with another key is ignored (one line says so) and the scan reads
 //! everything: a tampered record cannot hide a blob. Blobs with secrets or that were not read
 //! to the end are never recorded, so their findings are made afresh on every scan.
+//!
+//! A record also lists the blobs that held something (read again every scan) and, when the scan
+//! found every tree's links present, every commit: a blob that is in neither list is new since
+//! the record, so no recorded commit can hold it (each recorded commit's trees were complete
+//! without it), and attributing it needs only the commits the record does not list.
 
 use super::engine::RuleSet;
 use super::scan::Limits;
@@ -33,7 +38,7 @@ pub enum Cache {
 /// The record's file name.
 const FILE: &str = "secrets.record";
 /// The first bytes of a record (its format's version included).
-const MAGIC: &[u8; 16] = b"palisade-record1";
+const MAGIC: &[u8; 16] = b"palisade-record2";
 /// The environment variable holding the key records are signed with.
 pub const KEY_ENV: &str = "PALISADE_CACHE_KEY";
 
@@ -104,8 +109,19 @@ pub enum Loaded {
     Absent,
     /// A record that is not trusted, and why.
     Ignored(&'static str),
-    /// The blobs it says were read and held nothing.
-    Trusted(gix::hashtable::HashSet<ObjectId>),
+    /// What it says.
+    Trusted(Record),
+}
+
+/// What a trusted record says.
+#[derive(Default)]
+pub struct Record {
+    /// The blobs read that held nothing.
+    pub clean: gix::hashtable::HashSet<ObjectId>,
+    /// The blobs that held something (or were not read to the end).
+    pub held: gix::hashtable::HashSet<ObjectId>,
+    /// Every commit, when every tree's links were present; else none.
+    pub commits: gix::hashtable::HashSet<ObjectId>,
 }
 
 fn mac(key: &[u8], body: &[u8]) -> Option<Hmac<Sha256>> {
@@ -132,7 +148,10 @@ pub fn load(place: &Place, stamp: &[u8; 32], hash: gix::hash::Kind) -> Loaded {
         );
     }
     let Some(rest) = body.strip_prefix(MAGIC.as_slice()) else {
-        return Loaded::Ignored("is not a Palisade scan record");
+        return Loaded::Ignored(match body.starts_with(b"palisade-record") {
+            true => "is in another Palisade version's format (a full scan replaces it)",
+            false => "is not a Palisade scan record",
+        });
     };
     let Some(ids) = rest.strip_prefix(stamp.as_slice()) else {
         return Loaded::Ignored(
@@ -140,28 +159,49 @@ pub fn load(place: &Place, stamp: &[u8; 32], hash: gix::hash::Kind) -> Loaded {
         );
     };
     let len = hash.len_in_bytes();
-    if ids.len() % len != 0 {
+    // Three lists, each its count (8 bytes, little-endian) then its ids.
+    let mut rest = ids;
+    let mut list = || -> Option<gix::hashtable::HashSet<ObjectId>> {
+        let count = usize::try_from(u64::from_le_bytes(rest.get(..8)?.try_into().ok()?)).ok()?;
+        let bytes = count.checked_mul(len)?;
+        let ids = rest.get(8..8 + bytes)?;
+        rest = &rest[8 + bytes..];
+        ids.chunks_exact(len)
+            .map(|raw| ObjectId::try_from(raw).ok())
+            .collect()
+    };
+    let (Some(clean), Some(held), Some(commits)) = (list(), list(), list()) else {
+        return Loaded::Ignored("is damaged");
+    };
+    if !rest.is_empty() {
         return Loaded::Ignored("is damaged");
     }
-    Loaded::Trusted(
-        ids.chunks_exact(len)
-            .filter_map(|raw| ObjectId::try_from(raw).ok())
-            .collect(),
-    )
+    Loaded::Trusted(Record {
+        clean,
+        held,
+        commits,
+    })
 }
 
-/// Writes the record at `place`: `clean`, the blobs read that held nothing, under `stamp`.
-/// Written to a temporary file and renamed, so a reader never sees half a record.
-pub fn save<'a>(
+/// Writes the record at `place` under `stamp`: `clean`, the blobs read that held nothing;
+/// `held`, the ones that held something; `commits`, every commit (none unless every tree's
+/// links were present). Written to a temporary file and renamed, so a reader never sees half a
+/// record.
+pub fn save(
     place: &Place,
     stamp: &[u8; 32],
-    clean: impl Iterator<Item = &'a ObjectId>,
+    clean: &[ObjectId],
+    held: &[ObjectId],
+    commits: &[ObjectId],
 ) -> std::io::Result<()> {
     let mut body = Vec::new();
     body.extend_from_slice(MAGIC);
     body.extend_from_slice(stamp);
-    for id in clean {
-        body.extend_from_slice(id.as_bytes());
+    for list in [clean, held, commits] {
+        body.extend_from_slice(&(list.len() as u64).to_le_bytes());
+        for id in list {
+            body.extend_from_slice(id.as_bytes());
+        }
     }
     let signature = mac(&place.key, &body)
         .ok_or_else(|| std::io::Error::other("no key"))?
@@ -199,9 +239,13 @@ mod tests {
             ObjectId::null(gix::hash::Kind::Sha1),
         ];
         let here = place(dir.path(), b"0123456789abcdef0123456789abcdef");
-        save(&here, &[7; 32], ids.iter()).unwrap();
+        save(&here, &[7; 32], &ids, &ids[1..], &ids[..1]).unwrap();
         match load(&here, &[7; 32], gix::hash::Kind::Sha1) {
-            Loaded::Trusted(found) => assert!(ids.iter().all(|id| found.contains(id))),
+            Loaded::Trusted(found) => {
+                assert!(ids.iter().all(|id| found.clean.contains(id)));
+                assert!(found.held.len() == 1 && found.held.contains(&ids[1]));
+                assert!(found.commits.len() == 1 && found.commits.contains(&ids[0]));
+            }
             _ => panic!("not trusted"),
         }
         assert!(matches!(

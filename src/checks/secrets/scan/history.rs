@@ -41,6 +41,8 @@ pub struct Scanned {
     /// Blobs read (or taken from the scan record) that hold nothing: what the next record
     /// lists.
     pub clean: Vec<ObjectId>,
+    /// Whether every tree and tag read had all its links present (whole-database pass).
+    pub links_complete: bool,
 }
 
 impl Scanned {
@@ -262,6 +264,7 @@ pub fn scan_all(
     };
     let mut scanned = scan_objects(repo, db, &db.ids, Some(&complete), rules, limits, progress)?;
     let broken = std::mem::take(&mut scanned.broken);
+    scanned.links_complete = broken.is_empty();
     refs::check_complete(repo, db, &tips, &present, &scanned.commits, broken)?;
     Ok(scanned)
 }
