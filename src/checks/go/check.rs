@@ -465,15 +465,19 @@ fn summary(s: &Scanned) -> Summary {
             _ => String::new(),
         };
         let go = match (&b.go_version, &b.go_version_from) {
-            (Some(v), Some(from)) => format!(", {v} (from {from})"),
+            (Some(v), Some(from)) => format!(", {v} from {from}"),
             _ => String::new(),
+        };
+        // A binary is named as one; a go.mod's name says what it is.
+        let kind = match b.kind {
+            "binary" => "Go binary, ",
+            _ => "",
         };
         text.push(Line::default().with(Tone::Strong, "Scanned").with(
             Tone::Plain,
             format!(
-                " {} ({}, {} modules{go}, {}, {reached}; reachability by {}) against {} entries in {}{}",
+                " {} ({kind}{} modules{go}, {}, {reached}; reachability by {}) against {} entries in {}{}",
                 b.path.display(),
-                b.kind,
                 b.modules,
                 b.platform,
                 b.precision,
