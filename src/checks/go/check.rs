@@ -191,7 +191,7 @@ impl Check for Go {
             builds.push(binary_build(path)?);
         }
         let mut judged = Vec::new();
-        for (build, notes, extra) in &builds {
+        for build in &builds {
             let hits = build.hits(&db)?;
             let shown = relative_to_cwd(&build.path);
             findings.extend(build.findings(&hits, &ctx.config.go, &shown));
@@ -201,7 +201,7 @@ impl Check for Go {
             }
             judged.push(Judged {
                 path: shown,
-                kind: build.kind,
+                kind: build.kind(),
                 modules: build.modules.len(),
                 go_version: build.go.as_ref().map(|(v, _)| v.as_release()),
                 go_version_from: build.go.as_ref().map(|(_, from)| from.clone()),
@@ -210,10 +210,10 @@ impl Check for Go {
                     Reached::Packages(_) => "package",
                     Reached::Functions(_) => "symbol",
                 },
-                files: extra.files,
-                followed: extra.followed,
-                functions: extra.functions,
-                notes: notes.clone(),
+                files: build.files,
+                followed: build.followed,
+                functions: build.functions,
+                notes: build.notes.clone(),
                 found,
             });
         }
@@ -235,16 +235,8 @@ impl Check for Go {
     }
 }
 
-/// Counts for the summary that only one kind of build has.
-#[derive(Default)]
-struct Extra {
-    files: Option<usize>,
-    followed: Option<usize>,
-    functions: Option<usize>,
-}
-
 /// A go.mod and its source.
-fn source_build(path: &Path, settings: &Settings) -> anyhow::Result<(Build, Vec<String>, Extra)> {
+fn source_build(path: &Path, settings: &Settings) -> anyhow::Result<Build> {
     let gomod = gomod::GoMod::load(path)?;
     let root = path
         .parent()
@@ -341,29 +333,23 @@ fn source_build(path: &Path, settings: &Settings) -> anyhow::Result<(Build, Vec<
             }
         })
         .collect();
-    let extra = Extra {
+    Ok(Build {
+        path: path.to_path_buf(),
+        modules,
+        go,
+        go_line,
+        goos: settings.goos.clone(),
+        goarch: settings.goarch.clone(),
         files: Some(imports.files),
         followed: Some(imports.followed.len()),
         functions: None,
-    };
-    Ok((
-        Build {
-            path: path.to_path_buf(),
-            kind: "go.mod",
-            modules,
-            go,
-            go_line,
-            goos: settings.goos.clone(),
-            goarch: settings.goarch.clone(),
-            reached: Reached::Packages(imports.packages),
-        },
+        reached: Reached::Packages(imports.packages),
         notes,
-        extra,
-    ))
+    })
 }
 
 /// A Go binary: its build info and function table.
-fn binary_build(path: &Path) -> anyhow::Result<(Build, Vec<String>, Extra)> {
+fn binary_build(path: &Path) -> anyhow::Result<Build> {
     let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let bin = binary::read(&data)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
@@ -406,27 +392,22 @@ fn binary_build(path: &Path) -> anyhow::Result<(Build, Vec<String>, Extra)> {
             }
         })
         .collect();
-    let extra = Extra {
+    Ok(Build {
+        path: path.to_path_buf(),
+        modules,
+        go,
+        go_line: None,
+        goos: bin.goos().unwrap_or_default().to_string(),
+        goarch: bin.goarch().unwrap_or_default().to_string(),
+        files: None,
+        followed: None,
         functions: Some(functions.len()),
-        ..Extra::default()
-    };
-    Ok((
-        Build {
-            path: path.to_path_buf(),
-            kind: "binary",
-            modules,
-            go,
-            go_line: None,
-            goos: bin.goos().unwrap_or_default().to_string(),
-            goarch: bin.goarch().unwrap_or_default().to_string(),
-            reached: Reached::Functions(super::functions_by_package(
-                functions.names(),
-                bin.path.as_deref(),
-            )),
-        },
+        reached: Reached::Functions(super::functions_by_package(
+            functions.names(),
+            bin.path.as_deref(),
+        )),
         notes,
-        extra,
-    ))
+    })
 }
 
 /// The stale-database warning, placed on the first build judged.

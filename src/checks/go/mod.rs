@@ -83,8 +83,6 @@ pub enum Reached {
 pub struct Build {
     /// The go.mod or binary.
     pub path: PathBuf,
-    /// `go.mod` or `binary`.
-    pub kind: &'static str,
     /// Its modules (the main module left out).
     pub modules: Vec<Module>,
     /// The Go release of its standard library, and where that was read.
@@ -97,6 +95,14 @@ pub struct Build {
     pub goarch: String,
     /// What it reaches.
     pub reached: Reached,
+    /// Notes on precision (an old go.mod, a go directive read as the toolchain).
+    pub notes: Vec<String>,
+    /// Source: non-test Go files read.
+    pub files: Option<usize>,
+    /// Source: dependency modules whose imports were followed.
+    pub followed: Option<usize>,
+    /// Binary: functions in its table.
+    pub functions: Option<usize>,
 }
 
 /// How a build reaches one vulnerable module version.
@@ -143,6 +149,14 @@ pub struct Hit {
 }
 
 impl Build {
+    /// `go.mod` or `binary`: what its reachability was read from.
+    pub fn kind(&self) -> &'static str {
+        match self.reached {
+            Reached::Packages(_) => "go.mod",
+            Reached::Functions(_) => "binary",
+        }
+    }
+
     /// Whether a vulnerable package entry applies to this build's platform.
     fn on_platform(&self, import: &Import) -> bool {
         // A platform the build does not say matches every entry (as govulncheck reads it).
@@ -363,7 +377,7 @@ impl Build {
                 evidence.insert("version".into(), json!(hit.version));
                 evidence.insert("reachability".into(), json!(hit.reach.as_str()));
                 evidence.insert("fix".into(), json!(fix));
-                evidence.insert("target".into(), json!(self.kind));
+                evidence.insert("target".into(), json!(self.kind()));
                 evidence.insert("goos".into(), json!(self.goos));
                 evidence.insert("goarch".into(), json!(self.goarch));
                 if let Some(v) = &hit.fixed {

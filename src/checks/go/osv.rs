@@ -167,8 +167,23 @@ impl Affected {
 enum Store {
     /// Files in a folder: `ID/<id>.json` or `<file>.json`.
     Dir(PathBuf),
-    /// Members of a zip held in memory, under a folder prefix (`""`, or `vulndb/`).
-    Zip(Vec<u8>, String),
+    /// Members of a zip held in memory (its directory read once), under a folder prefix
+    /// (`""`, or `vulndb/`).
+    Zip(Zip, String),
+}
+
+/// A zip held in memory; clones share its bytes and its directory.
+type Zip = zip::ZipArchive<std::io::Cursor<Arc<[u8]>>>;
+
+/// The bytes of one member of a zip.
+fn member(archive: &mut Zip, name: &str) -> Result<Vec<u8>, String> {
+    let mut file = archive
+        .by_name(name)
+        .map_err(|e| format!("cannot read {name} in the zip: {e}"))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {name} in the zip: {e}"))?;
+    Ok(bytes)
 }
 
 /// An opened database: the index, and where to read each entry.
@@ -297,36 +312,29 @@ impl Database {
     /// A zip of the served layout (under one top folder or none), or of plain OSV files
     /// (indexed from every member, as a plain folder).
     fn open_zip(path: &Path, data: Vec<u8>) -> Result<Database, String> {
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&data[..]))
+        let mut archive = Zip::new(std::io::Cursor::new(Arc::from(data)))
             .map_err(|e| format!("not a folder and not a zip archive ({e})"))?;
         let names: Vec<String> = archive
             .file_names()
             .filter_map(|n| n.ok().map(|n| n.into_owned()))
             .collect();
-        let mut member = |name: &str| -> Result<Vec<u8>, String> {
-            let mut file = archive
-                .by_name(name)
-                .map_err(|e| format!("cannot read {name} in the zip: {e}"))?;
-            let mut bytes = Vec::new();
-            file.read_to_end(&mut bytes)
-                .map_err(|e| format!("cannot read {name} in the zip: {e}"))?;
-            Ok(bytes)
-        };
         let served = names.iter().find_map(|n| {
             let prefix = n.strip_suffix("index/modules.json")?;
             (prefix.is_empty() || prefix.matches('/').count() == 1).then(|| prefix.to_string())
         });
         if let Some(prefix) = served {
-            let (by_module, entry_count) =
-                served_index(&member(&format!("{prefix}index/modules.json"))?)?;
+            let (by_module, entry_count) = served_index(&member(
+                &mut archive,
+                &format!("{prefix}index/modules.json"),
+            )?)?;
             let db_json = format!("{prefix}index/db.json");
             let modified = match names.contains(&db_json) {
-                true => db_modified(&member(&db_json)?)?,
+                true => db_modified(&member(&mut archive, &db_json)?)?,
                 false => None,
             };
             return Ok(Database {
                 path: path.to_path_buf(),
-                store: Store::Zip(data, prefix),
+                store: Store::Zip(archive, prefix),
                 by_module,
                 entry_count,
                 modified,
@@ -336,7 +344,7 @@ impl Database {
         let entries: Vec<(String, Vec<u8>)> = names
             .iter()
             .filter(|n| n.ends_with(".json") && !n.ends_with('/'))
-            .map(|n| Ok((n.clone(), member(n)?)))
+            .map(|n| Ok((n.clone(), member(&mut archive, n)?)))
             .collect::<Result<_, String>>()?;
         if entries.is_empty() {
             return Err(
@@ -348,7 +356,7 @@ impl Database {
         let entry_count = modules.values().flatten().collect::<BTreeSet<_>>().len();
         Ok(Database {
             path: path.to_path_buf(),
-            store: Store::Zip(data, String::new()),
+            store: Store::Zip(archive, String::new()),
             by_module: modules.into_iter().collect(),
             entry_count,
             modified,
@@ -469,17 +477,14 @@ impl Database {
             Store::Dir(dir) => {
                 std::fs::read(dir.join(file)).map_err(|e| format!("cannot read {file}: {e}"))
             }
-            Store::Zip(data, prefix) => {
-                let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&data[..]))
-                    .map_err(|e| format!("cannot reopen the zip: {e}"))?;
-                let mut member = archive.by_name(&format!("{prefix}{file}")).map_err(|_| {
-                    format!("{file}, named by index/modules.json, is not in the zip")
-                })?;
-                let mut bytes = Vec::new();
-                member
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| format!("cannot read {file} in the zip: {e}"))?;
-                Ok(bytes)
+            Store::Zip(archive, prefix) => {
+                let name = format!("{prefix}{file}");
+                if archive.index_for_name(&name).is_none() {
+                    return Err(format!(
+                        "{file}, named by index/modules.json, is not in the zip"
+                    ));
+                }
+                member(&mut archive.clone(), &name)
             }
         }
     }

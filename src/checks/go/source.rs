@@ -68,20 +68,7 @@ pub struct Imports {
     pub unfollowed: BTreeSet<String>,
 }
 
-const UNIX: &[&str] = &[
-    "aix",
-    "android",
-    "darwin",
-    "dragonfly",
-    "freebsd",
-    "hurd",
-    "illumos",
-    "ios",
-    "linux",
-    "netbsd",
-    "openbsd",
-    "solaris",
-];
+/// The GOOS values the go command knows (a file name suffix is a constraint only for these).
 const KNOWN_OS: &[&str] = &[
     "aix",
     "android",
@@ -102,6 +89,9 @@ const KNOWN_OS: &[&str] = &[
     "windows",
     "zos",
 ];
+/// The known GOOS values the `unix` build tag does not hold for.
+const NOT_UNIX: &[&str] = &["js", "nacl", "plan9", "wasip1", "windows", "zos"];
+/// The GOARCH values the go command knows.
 const KNOWN_ARCH: &[&str] = &[
     "386",
     "amd64",
@@ -138,7 +128,7 @@ impl Target {
             || (tag == "linux" && os == "android")
             || (tag == "solaris" && os == "illumos")
             || (tag == "darwin" && os == "ios")
-            || (tag == "unix" && UNIX.contains(&os))
+            || (tag == "unix" && KNOWN_OS.contains(&os) && !NOT_UNIX.contains(&os))
             // cgo is on for a native build where a C compiler is found, as on CI runners.
             || tag == "cgo"
             || tag == "gc"
