@@ -296,22 +296,9 @@ pub fn run(
                     .chain(scanned.truncated.keys())
                     .copied()
                     .collect();
-                // Blobs new since the record are in none of the commits it lists (their
-                // trees were complete without them): only the other commits are walked.
-                let walk: Vec<gix::ObjectId> = match &recorded {
-                    Some(r)
-                        if !r.commits.is_empty()
-                            && targets
-                                .iter()
-                                .all(|t| !r.held.contains(t) && !r.clean.contains(t)) =>
-                    {
-                        order
-                            .iter()
-                            .filter(|c| !r.commits.contains(*c))
-                            .copied()
-                            .collect()
-                    }
-                    _ => order.clone(),
+                let walk = match &recorded {
+                    Some(record) => record.commits_to_walk(&order, &targets),
+                    None => order.clone(),
                 };
                 git::trees::attribute(&repo, &db, &walk, &scanned.commits, &targets)?
             }

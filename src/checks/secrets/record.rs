@@ -124,6 +124,30 @@ pub struct Record {
     pub commits: gix::hashtable::HashSet<ObjectId>,
 }
 
+impl Record {
+    /// The commits of `order` that attributing `targets` must walk: when every target is new
+    /// since the record (neither clean nor holding something then), none of the commits it
+    /// lists can hold one (their trees were complete without it), so only the others; else
+    /// every commit.
+    pub fn commits_to_walk(
+        &self,
+        order: &[ObjectId],
+        targets: &gix::hashtable::HashSet<ObjectId>,
+    ) -> Vec<ObjectId> {
+        let new = targets
+            .iter()
+            .all(|t| !self.held.contains(t) && !self.clean.contains(t));
+        if self.commits.is_empty() || !new {
+            return order.to_vec();
+        }
+        order
+            .iter()
+            .filter(|c| !self.commits.contains(*c))
+            .copied()
+            .collect()
+    }
+}
+
 fn mac(key: &[u8], body: &[u8]) -> Option<Hmac<Sha256>> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).ok()?;
     mac.update(body);
