@@ -22,7 +22,9 @@ export PRE_COMMIT_HOME="$root/target/pre-commit-home"
 export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# pre-commit keeps the hook's installed binary; the cargo build folder beside it (~700 MB) is
+# only disk.
+trap 'rm -rf "$work" "$PRE_COMMIT_HOME"/repo*/target' EXIT
 # A repository using this one's hooks: hook_repo DIR SECRETS-HOOK GATE-HOOK.
 hook_repo() {
   mkdir -p "$1" && git -C "$1" init -q -b main
