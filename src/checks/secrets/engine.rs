@@ -441,6 +441,186 @@ pub struct Match {
     pub confidence: super::rules::Confidence,
 }
 
+/// The rule windows one text's keywords opened ([`RuleSet::scan_keywords_carried`]) and
+/// what searching each found, kept with a blob for the deltas against it: a delta's window
+/// whose bytes it copies from this blob (with the context a search reads) is not searched
+/// again; this blob's result is taken over.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Windows {
+    /// Every window searched, by (start, end, rule) once the text is read.
+    list: Vec<Window>,
+    /// The accepted matches of every window, offsets from its start.
+    found: Vec<Match>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Window {
+    start: usize,
+    end: usize,
+    rule: usize,
+    /// Values the placeholder filter dropped in it.
+    placeholders: u32,
+    /// Its matches in [`Windows::found`].
+    found: (u32, u32),
+}
+
+impl Windows {
+    /// Roughly the memory it holds.
+    pub fn bytes(&self) -> usize {
+        self.list.len() * std::mem::size_of::<Window>()
+            + self.found.len() * std::mem::size_of::<Match>()
+    }
+
+    /// How many windows were searched.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Whether none was.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    fn push(
+        &mut self,
+        rule: usize,
+        (start, end): (usize, usize),
+        found: &[Match],
+        placeholders: u32,
+    ) {
+        let first = self.found.len();
+        self.found.extend(found.iter().map(|m| Match {
+            start: m.start - start,
+            end: m.end - start,
+            ..m.clone()
+        }));
+        self.list.push(Window {
+            start,
+            end,
+            rule,
+            placeholders,
+            found: (first as u32, self.found.len() as u32),
+        });
+    }
+
+    fn seal(&mut self) {
+        self.list.sort_unstable_by_key(|w| (w.start, w.end, w.rule));
+        self.found.shrink_to_fit();
+        self.list.shrink_to_fit();
+    }
+
+    /// Makes the first window hold a match of its rule over its first 20 bytes, as if its
+    /// search had found one (for tests that tell a window taken over from one searched).
+    #[cfg(test)]
+    pub fn forge_first_match(&mut self, rules: &RuleSet) {
+        let Some(window) = self.list.first_mut() else {
+            return;
+        };
+        let first = self.found.len() as u32;
+        self.found.push(Match {
+            rule: window.rule,
+            start: 0,
+            end: 20.min(window.end - window.start),
+            confidence: rules.rules[window.rule].rule.confidence,
+        });
+        window.found = (first, first + 1);
+    }
+
+    /// The window `(start, end)` of `rule`, if it was searched.
+    fn get(&self, rule: usize, start: usize, end: usize) -> Option<&Window> {
+        self.list
+            .binary_search_by_key(&(start, end, rule), |w| (w.start, w.end, w.rule))
+            .ok()
+            .map(|i| &self.list[i])
+    }
+}
+
+/// Where stretches of the text being read are the same bytes as stretches of an earlier text
+/// whose [`Windows`] are known (a delta's copies from its base).
+pub trait Earlier {
+    /// The earlier text's windows, and where `range` of this text starts in it, when the
+    /// whole of `range` is one stretch copied from it.
+    fn copied(&self, range: Range<usize>) -> Option<(&Windows, usize)>;
+}
+
+/// Windows of a search: an earlier text's to take over from, and this one's, recorded.
+pub struct Carry<'a> {
+    /// The earlier text.
+    pub earlier: Option<&'a dyn Earlier>,
+    /// This text's windows.
+    pub windows: Windows,
+}
+
+/// Searches a text's windows, taking over an earlier text's result where the window and what
+/// a search of it reads lie in a stretch copied from it.
+struct Searcher<'a, 'b> {
+    rules: &'a RuleSet,
+    data: &'a [u8],
+    carry: Option<&'a mut Carry<'b>>,
+}
+
+impl Searcher<'_, '_> {
+    /// Searches `window` for rule `index`'s matches (appended to `out`).
+    fn search(&mut self, index: usize, window: (usize, usize), out: &mut Vec<Match>) {
+        let compiled = &self.rules.rules[index];
+        let Some(carry) = self.carry.as_mut() else {
+            let dropped = compiled.find_in(index, &self.rules.claims, self.data, window, out);
+            compiled.count_placeholders(dropped);
+            return;
+        };
+        if let Some(earlier) = carry.earlier
+            && let Some((windows, found)) = copied(earlier, self.data, index, window)
+        {
+            let w = *found;
+            let shift = window.0;
+            let range = w.found.0 as usize..w.found.1 as usize;
+            out.extend(windows.found[range.clone()].iter().map(|m| Match {
+                start: m.start + shift,
+                end: m.end + shift,
+                ..m.clone()
+            }));
+            compiled.count_placeholders(w.placeholders);
+            let first = out.len() - range.len();
+            carry
+                .windows
+                .push(index, window, &out[first..], w.placeholders);
+            return;
+        }
+        let first = out.len();
+        let dropped = compiled.find_in(index, &self.rules.claims, self.data, window, out);
+        compiled.count_placeholders(dropped);
+        carry.windows.push(index, window, &out[first..], dropped);
+    }
+}
+
+/// The earlier text's search of rule `rule`'s window `(start, end)`, when that search read
+/// the same bytes: the window and everything a search of it reads before its start (back to
+/// the newline that starts its line: look-behind is one character, and a match's checks look
+/// back no further than its line) lie in one copied stretch, and the earlier text searched
+/// the same window. Within 4 KiB: a longer line is searched anew.
+fn copied<'e>(
+    earlier: &'e dyn Earlier,
+    data: &[u8],
+    rule: usize,
+    (start, end): (usize, usize),
+) -> Option<(&'e Windows, &'e Window)> {
+    const LOOK_BACK: usize = 4096;
+    let back = start.saturating_sub(LOOK_BACK);
+    let (from, at_text_start) = match memchr::memrchr(b'\n', &data[back..start]) {
+        Some(newline) => (back + newline, false),
+        None if back == 0 => (0, true),
+        None => return None,
+    };
+    let (windows, mapped) = earlier.copied(from..end)?;
+    // A line that starts the text must start the earlier one too.
+    if at_text_start && mapped != 0 {
+        return None;
+    }
+    let shift = start - from;
+    let window = windows.get(rule, mapped + shift, mapped + shift + (end - start))?;
+    Some((windows, window))
+}
+
 /// Shannon entropy of `bytes` in bits per byte.
 pub fn entropy(bytes: &[u8]) -> f64 {
     if bytes.is_empty() {
@@ -710,11 +890,12 @@ impl Compiled {
         data: &[u8],
         (start, end): (usize, usize),
         out: &mut Vec<Match>,
-    ) {
+    ) -> u32 {
         // The text up to the window's end, searched from its start: what lies before the
         // start is context for look-behind (`^`, boundaries), never part of a match.
         let text = &data[..end];
         let mut from = start;
+        let mut placeholders = 0;
         while from <= end {
             let Some(caps) = self.regexes().regex.captures_at(text, from) else {
                 break;
@@ -727,8 +908,9 @@ impl Compiled {
             } else {
                 whole.end() + 1
             };
-            self.accept(index, claims, text, &caps, 0, out);
+            placeholders += u32::from(self.accept(index, claims, text, &caps, 0, out));
         }
+        placeholders
     }
 
     /// The match that starts at a lead keyword found at `at` (its left boundary already seen,
@@ -746,12 +928,24 @@ impl Compiled {
         // The haystack starts at the keyword: its boundary is the haystack's start (`^`).
         let caps = self.regexes().anchored.as_ref()?.captures(&data[at..end])?;
         let whole = caps.get(0)?;
-        self.accept(index, claims, &data[..end], &caps, at, out);
+        if self.accept(index, claims, &data[..end], &caps, at, out) {
+            self.count_placeholders(1);
+        }
         Some(at + whole.end())
     }
 
+    /// Adds to the count of values the placeholder filter dropped.
+    fn count_placeholders(&self, n: u32) {
+        if n > 0 {
+            self.placeholders
+                .fetch_add(u64::from(n), std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
     /// Checks one regex match (`caps`, its offsets `shift` bytes into `text`) and pushes it
-    /// when it is a secret.
+    /// when it is a secret. Returns whether the placeholder filter dropped it (for the caller
+    /// to count). It reads `text` from the match's line's start (the last newline before the
+    /// match) to the match's end, nothing before.
     fn accept(
         &self,
         index: usize,
@@ -760,16 +954,16 @@ impl Compiled {
         caps: &regex::bytes::Captures,
         shift: usize,
         out: &mut Vec<Match>,
-    ) {
+    ) -> bool {
         let Some(whole) = caps.get(0) else {
-            return;
+            return false;
         };
         let Some(span) = self
             .secret_group
             .and_then(|g| caps.get(g))
             .or_else(|| caps.get(0))
         else {
-            return;
+            return false;
         };
         let (whole_start, span) = (
             whole.start() + shift,
@@ -777,19 +971,19 @@ impl Compiled {
         );
         let name = &text[whole_start..span.start.max(whole_start)];
         if !call_pair(text, whole_start, span.start.max(whole_start)) {
-            return;
+            return false;
         }
         if let Some(not_named) = &self.regexes().not_named
             && not_named.is_match(name)
         {
-            return;
+            return false;
         }
         let value = self.value_of(&text[span.clone()]);
         let secret: &[u8] = &value;
         if let Some(min) = self.rule.min_entropy
             && entropy(secret) < min
         {
-            return;
+            return false;
         }
         if self
             .rule
@@ -797,21 +991,19 @@ impl Compiled {
             .iter()
             .any(|v| v.as_bytes() == secret)
         {
-            return;
+            return false;
         }
         if let Some(v) = self.rule.validator
             && !v.check(secret)
         {
-            return;
+            return false;
         }
         let documentation_host = self
             .host_group
             .and_then(|g| caps.get(g))
             .is_some_and(|h| super::placeholder::documentation_host(h.as_bytes()));
         if documentation_host || super::placeholder::reason(secret).is_some() {
-            self.placeholders
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            return;
+            return true;
         }
         let claimed = self.defers && claims.claimed(name);
         out.push(Match {
@@ -820,6 +1012,7 @@ impl Compiled {
             end: span.end,
             confidence: super::rules::confidence_of(&self.rule, secret, claimed),
         });
+        false
     }
 }
 
@@ -940,7 +1133,7 @@ impl RuleSet {
     pub fn scan(&self, data: &[u8], out: &mut Vec<Match>) {
         let mut keywords = Vec::new();
         self.keywords(data, &mut keywords);
-        self.scan_into(data, &keywords, out, None);
+        self.scan_into(data, &keywords, out, None, None);
     }
 
     /// [`RuleSet::scan`], and also what a code frame must mask: the union of every accepted
@@ -967,7 +1160,23 @@ impl RuleSet {
         covered: &mut Vec<Range<usize>>,
     ) {
         covered.clear();
-        self.scan_into(data, keywords, out, Some(covered));
+        self.scan_into(data, keywords, out, Some(covered), None);
+    }
+
+    /// [`RuleSet::scan_keywords_covering`], recording the windows searched in `carry` and
+    /// taking over the result of its earlier text's where that search read the same bytes.
+    /// Finds exactly what [`RuleSet::scan_keywords_covering`] finds.
+    pub fn scan_keywords_carried(
+        &self,
+        data: &[u8],
+        keywords: &[Keyword],
+        out: &mut Vec<Match>,
+        covered: &mut Vec<Range<usize>>,
+        carry: &mut Carry<'_>,
+    ) {
+        covered.clear();
+        self.scan_into(data, keywords, out, Some(covered), Some(&mut *carry));
+        carry.windows.seal();
     }
 
     /// Appends every keyword occurrence of `data` (every keyword at every position, overlaps
@@ -1017,7 +1226,13 @@ impl RuleSet {
         keywords: &[Keyword],
         out: &mut Vec<Match>,
         covered: Option<&mut Vec<Range<usize>>>,
+        carry: Option<&mut Carry<'_>>,
     ) {
+        let mut searcher = Searcher {
+            rules: self,
+            data,
+            carry,
+        };
         // Where each rule's keywords occur: (rule, keyword start, whether the keyword is one
         // its pattern opens with).
         let mut hits: Vec<(usize, usize, bool)> = Vec::new();
@@ -1076,7 +1291,7 @@ impl RuleSet {
                 window = match window {
                     Some((ws, we)) if start <= we => Some((ws, we.max(end))),
                     Some((ws, we)) => {
-                        compiled.find_in(index, &self.claims, data, (ws, we), out);
+                        searcher.search(index, (ws, we), out);
                         Some((start, end))
                     }
                     None => Some((start, end)),
@@ -1084,7 +1299,7 @@ impl RuleSet {
                 i += 1;
             }
             if let Some((ws, we)) = window {
-                compiled.find_in(index, &self.claims, data, (ws, we), out);
+                searcher.search(index, (ws, we), out);
             }
         }
         let found = &mut out[first..];

@@ -123,6 +123,12 @@ pub fn copies(data: &[u8]) -> Option<Copies> {
     })
 }
 
+/// The size of the result the (inflated) delta `data` states.
+pub fn result_size(data: &[u8]) -> Option<usize> {
+    let (_, used) = size(data)?;
+    Some(size(data.get(used..)?)?.0)
+}
+
 /// Applies the delta `data` to `base`, writing the result to `out` (replacing what it held),
 /// and returns its copies; `None` when the delta does not add up or is not against a base of
 /// `base`'s size.
@@ -132,6 +138,8 @@ pub fn apply(base: &[u8], data: &[u8], out: &mut Vec<u8>) -> Option<Copies> {
         return None;
     }
     out.clear();
+    // The size stated is checked against what the instructions write ([`walk`]).
+    out.reserve(result_size(data)?);
     let mut copies = Vec::new();
     let (base_len, len) = walk(data, |op| match op {
         Op::Copy { from, len } => {

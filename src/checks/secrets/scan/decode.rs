@@ -12,7 +12,7 @@
 
 use super::fields;
 use super::sketch::{Prior, Sketch};
-use crate::checks::secrets::engine::{Keyword, Match, RuleSet};
+use crate::checks::secrets::engine::{Carry, Earlier, Keyword, Match, RuleSet, Windows};
 use crate::checks::secrets::hits::{Anchor, Hit, hits_at};
 use base64::Engine as _;
 use std::ops::Range;
@@ -52,9 +52,15 @@ pub fn hits_sketched(
     matches: &mut Vec<Match>,
     prior: Option<Prior<'_>>,
 ) -> (Vec<Hit>, Sketch) {
-    let sketch = match prior.filter(|p| p.fits(data.len())) {
+    let prior = prior.filter(|p| p.fits(data.len()));
+    let mut sketch = match &prior {
         Some(prior) => prior.sketch(data, rules),
         None => Sketch::of(data, rules),
+    };
+    // The rule windows lying in what the delta copies are its base's, searched already.
+    let mut carry = Carry {
+        earlier: prior.as_ref().map(|p| p as &dyn Earlier),
+        windows: Windows::default(),
     };
     let hits = layer_with(
         data,
@@ -62,9 +68,10 @@ pub fn hits_sketched(
         matches,
         &mut Vec::new(),
         0,
-        &sketch.keywords,
-        &sketch.runs,
+        (&sketch.keywords, &sketch.runs),
+        Some(&mut carry),
     );
+    sketch.windows = carry.windows;
     (hits, sketch)
 }
 
@@ -81,7 +88,15 @@ fn layer(
     if depth < MAX_DEPTH {
         base64_runs_from(data, 0, data.len(), &mut runs);
     }
-    layer_with(data, rules, matches, covered, depth, &keywords, &runs)
+    layer_with(
+        data,
+        rules,
+        matches,
+        covered,
+        depth,
+        (&keywords, &runs),
+        None,
+    )
 }
 
 /// One layer, its keyword occurrences and base64 runs known.
@@ -91,11 +106,14 @@ fn layer_with(
     matches: &mut Vec<Match>,
     covered: &mut Vec<Range<usize>>,
     depth: usize,
-    keywords: &[Keyword],
-    runs: &[Range<usize>],
+    (keywords, runs): (&[Keyword], &[Range<usize>]),
+    carry: Option<&mut Carry<'_>>,
 ) -> Vec<Hit> {
     matches.clear();
-    rules.scan_keywords_covering(data, keywords, matches, covered);
+    match carry {
+        Some(carry) => rules.scan_keywords_carried(data, keywords, matches, covered, carry),
+        None => rules.scan_keywords_covering(data, keywords, matches, covered),
+    }
     let mut anchors: Vec<Anchor> = matches.iter().map(|m| Anchor::of(data, rules, m)).collect();
     for anchor in anchors
         .iter_mut()

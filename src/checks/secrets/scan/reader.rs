@@ -12,7 +12,7 @@ use super::content;
 use super::decode::hits_covering;
 use super::sketch::{Prior, Sketches};
 use crate::checks::secrets::engine::{Match, RuleSet};
-use crate::checks::secrets::git::delta::apply;
+use crate::checks::secrets::git::delta::{apply, result_size};
 use crate::checks::secrets::git::objects::{
     LooseStream, decode_commit_and_message, decode_tag, summary_of,
 };
@@ -113,6 +113,42 @@ impl Reader<'_> {
         let chain = |e: Box<dyn std::error::Error + Send + Sync>| describe(&*e);
         let at = placement.map(|p| (p.pack, p.offset));
         let base = placement.and_then(|p| Some((p.pack, p.base?)));
+        // A delta against a blob kept for it is a blob (a delta is its base's kind): rebuilt
+        // from the kept content and read through its sketch, without asking the object store
+        // for its header (which walks the delta chain to its root). A delta that does not
+        // add up is read the usual way below.
+        let kept = match (*sketches, placement, base) {
+            (Some(sketches), Some(placement), Some(base))
+                if !db.is_loose(&id)
+                    && !trees.as_ref().is_some_and(|checker| checker.holds(base)) =>
+            {
+                sketches.take(base).map(|kept| (sketches, placement, kept))
+            }
+            _ => None,
+        };
+        if let Some((sketches, placement, kept)) = kept
+            && db.read_delta(placement, delta)
+        {
+            let size = result_size(delta).unwrap_or(0) as u64;
+            if size > limits.max_blob_size {
+                return Ok(Seen::too_large(size, limits.max_blob_size));
+            }
+            if let Some(copies) = apply(&kept.content, delta, buf) {
+                let prior = Prior {
+                    sketch: &kept.sketch,
+                    copies: &copies,
+                };
+                return Ok(kept_and_read(
+                    buf,
+                    rules,
+                    *limits,
+                    matches,
+                    sketches,
+                    placement,
+                    Some(prior),
+                ));
+            }
+        }
         // A loose copy is read whole (and hash-checked); a packed one header first, so a blob
         // over the size limit is never inflated. A delta against a tree just checked is a
         // tree (git deltas objects against their own kind; the kind read is checked below).
@@ -196,32 +232,6 @@ impl Reader<'_> {
             && let Some(found) = stream_archive(db, &id, size, rules, *limits)
         {
             return Ok(Seen::read(size, found));
-        }
-        // A delta against a blob whose content and sketch are kept is rebuilt from them and
-        // read through the sketch.
-        let base = match (kind, *sketches, placement) {
-            (Some(Kind::Blob), Some(sketches), Some(p)) => p
-                .base
-                .and_then(|b| Some((sketches, p, sketches.take((p.pack, b))?))),
-            _ => None,
-        };
-        if let Some((sketches, placement, kept)) = base
-            && db.read_delta(placement, delta)
-            && let Some(copies) = apply(&kept.content, delta, buf)
-        {
-            let prior = Prior {
-                sketch: &kept.sketch,
-                copies: &copies,
-            };
-            return Ok(kept_and_read(
-                buf,
-                rules,
-                *limits,
-                matches,
-                sketches,
-                placement,
-                Some(prior),
-            ));
         }
         let data = match kind {
             None => db.read_loose(&id, buf)?.ok_or("listed but missing")?,

@@ -14,7 +14,7 @@
 //! rather than inflated again through the object store.
 
 use super::decode;
-use crate::checks::secrets::engine::{Keyword, RuleSet};
+use crate::checks::secrets::engine::{Earlier, Keyword, RuleSet, Windows};
 use crate::checks::secrets::git::delta::{Copies, Copy};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -29,6 +29,8 @@ pub struct Sketch {
     pub keywords: Vec<Keyword>,
     /// Every base64 run, ascending.
     pub runs: Vec<Range<usize>>,
+    /// The rule windows searched and what each held (once the blob is read).
+    pub windows: Windows,
 }
 
 impl Sketch {
@@ -43,6 +45,7 @@ impl Sketch {
             len: data.len(),
             keywords,
             runs,
+            windows: Windows::default(),
         }
     }
 
@@ -51,6 +54,7 @@ impl Sketch {
         std::mem::size_of::<Sketch>()
             + self.keywords.len() * std::mem::size_of::<Keyword>()
             + self.runs.len() * std::mem::size_of::<Range<usize>>()
+            + self.windows.bytes()
     }
 }
 
@@ -114,6 +118,7 @@ impl Prior<'_> {
             len: data.len(),
             keywords,
             runs: self.runs(data, rules),
+            windows: Windows::default(),
         }
     }
 
@@ -194,6 +199,13 @@ impl Prior<'_> {
         out.sort_unstable_by_key(|r| (r.start, r.end));
         out.dedup();
         out
+    }
+}
+
+impl Earlier for Prior<'_> {
+    fn copied(&self, range: Range<usize>) -> Option<(&Windows, usize)> {
+        let copy = self.copy_holding(&range)?;
+        Some((&self.sketch.windows, range.start - copy.to + copy.from))
     }
 }
 
@@ -384,6 +396,11 @@ mod tests {
             Just(b"\n".to_vec()),
             Just(b" ".to_vec()),
             "[a-zA-Z0-9+/=_ .:\"\n-]{1,12}".prop_map(String::into_bytes),
+            // Values rules accept, built here so that no token-shaped literal sits in the
+            // source.
+            "[a-zA-Z0-9]{36}".prop_map(|t| format!("gh{}_{t}\n", 'p').into_bytes()),
+            "[a-zA-Z0-9]{16,24}".prop_map(|v| format!("password = \"{v}\"").into_bytes()),
+            "[a-zA-Z0-9]{20,30}".prop_map(|v| format!("token: {v}").into_bytes()),
         ];
         prop::collection::vec(piece, 0..40).prop_map(|p| p.concat())
     }
@@ -405,8 +422,42 @@ mod tests {
         Ok(())
     }
 
+    /// What `result` read through `base`'s reading (its sketch, and the rule windows it
+    /// searched, taken over where the delta copies them) finds is what a whole read finds,
+    /// hit by hit and window by window.
+    fn windows_through_base(
+        base: &[u8],
+        result: &[u8],
+        copies: &Copies,
+    ) -> Result<(), TestCaseError> {
+        let rules = rules();
+        let mut matches = Vec::new();
+        let (_, sketch) = decode::hits_sketched(base, rules, &mut matches, None);
+        let prior = Prior {
+            sketch: &sketch,
+            copies,
+        };
+        let (hits, through) = decode::hits_sketched(result, rules, &mut matches, Some(prior));
+        let (expected, whole) = decode::hits_sketched(result, rules, &mut matches, None);
+        prop_assert_eq!(format!("{hits:?}"), format!("{expected:?}"));
+        prop_assert_eq!(through, whole);
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Rule windows taken over from the base find what searching them finds.
+        #[test]
+        fn a_delta_read_through_its_bases_windows_finds_what_a_whole_read_finds(
+            base in pieces(),
+            edits in prop::collection::vec((0usize..400, 0usize..20, pieces()), 0..5),
+            parts in prop::collection::vec((0usize..400, 0usize..200, pieces()), 0..6),
+        ) {
+            for (result, copies) in [edit(&base, &edits), splice(&base, &parts)] {
+                windows_through_base(&base, &result, &copies)?;
+            }
+        }
+
         /// In-order edits, and deltas that reorder and repeat stretches of their base (git's
         /// delta search produces both).
         #[test]
@@ -435,6 +486,30 @@ mod tests {
         prior.keywords(&result, rules, &mut keywords);
         assert_eq!(keywords, Sketch::of(&result, rules).keywords);
         assert!(keywords.len() > 3);
+    }
+
+    #[test]
+    fn a_window_the_delta_copies_is_taken_from_the_base_not_searched_again() {
+        let rules = rules();
+        let mut matches = Vec::new();
+        let line = format!("token = \"{}\"\n", "x".repeat(30));
+        // Far enough from the start that the window (its reach back from the keyword) lies in
+        // what the delta copies.
+        let base = format!("{}{line}", "# config\n".repeat(300)).into_bytes();
+        let (_, mut sketch) = decode::hits_sketched(&base, rules, &mut matches, None);
+        assert!(!sketch.windows.is_empty(), "the keyword opens a window");
+        // The delta inserts a line before a copy of the whole base.
+        let (result, copies) = edit(&base, &[(0, 0, b"# new\n".to_vec())]);
+        // A base whose window "held" a match: taken over, it shows where no search finds one.
+        let (plain, _) = decode::hits_sketched(&result, rules, &mut matches, None);
+        assert!(plain.is_empty());
+        sketch.windows.forge_first_match(rules);
+        let prior = Prior {
+            sketch: &sketch,
+            copies: &copies,
+        };
+        let (through, _) = decode::hits_sketched(&result, rules, &mut matches, Some(prior));
+        assert_eq!(through.len(), 1, "the window was taken over, not searched");
     }
 
     #[test]
