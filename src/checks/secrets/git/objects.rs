@@ -105,6 +105,12 @@ impl LazyPack {
     }
 }
 
+thread_local! {
+    /// Each reading thread's inflater for the deltas it reads ([`Database::read_delta`]).
+    static INFLATE: std::cell::RefCell<flate2::Decompress> =
+        std::cell::RefCell::new(flate2::Decompress::new(true));
+}
+
 /// Where a packed object sits.
 #[derive(Clone, Copy, Debug)]
 pub struct Placement {
@@ -274,7 +280,6 @@ impl Database {
     }
 
     fn delta_into(&self, placement: Placement, delta: &mut Vec<u8>) -> Option<()> {
-        use std::io::Read;
         placement.base?;
         let pack = self.packs.get(placement.pack as usize)?;
         // Read with positioned reads rather than through a second mapping of the pack, whose
@@ -304,12 +309,27 @@ impl Database {
         }
         let size = usize::try_from(entry.decompressed_size).ok()?;
         delta.clear();
-        delta.reserve(size);
-        // Inflated from the small buffer itself: a `read` decoder would read ahead 32 KiB.
-        flate2::bufread::ZlibDecoder::new(reader)
-            .take(entry.decompressed_size)
-            .read_to_end(delta)
-            .ok()?;
+        delta.reserve_exact(size);
+        // Inflated from the small buffer itself (a `read` decoder would read ahead 32 KiB),
+        // by this thread's inflater, reset rather than made anew for each delta.
+        INFLATE.with_borrow_mut(|inflate| {
+            use std::io::BufRead;
+            inflate.reset(true);
+            while delta.len() < size {
+                let input = reader.fill_buf().ok()?;
+                let before = inflate.total_in();
+                let status = inflate
+                    .decompress_vec(input, delta, flate2::FlushDecompress::None)
+                    .ok()?;
+                let used = usize::try_from(inflate.total_in() - before).ok()?;
+                let end = status == flate2::Status::StreamEnd || (used == 0 && input.is_empty());
+                reader.consume(used);
+                if end {
+                    break;
+                }
+            }
+            Some(())
+        })?;
         (delta.len() == size).then_some(())
     }
 
