@@ -204,15 +204,20 @@ pub fn scan_objects(
                 let mut part = Scanned::default();
                 let mut since = (0u64, 0u64);
                 let mut failed = None;
-                for (i, &id) in ids[range.clone()].iter().enumerate() {
-                    let placement = placements.and_then(|p| p.get(i).copied().flatten());
+                // Deltas whose base another thread is about to read: read after the rest of
+                // the chunk, by when it mostly has (and kept it to rebuild them from).
+                let mut later = Vec::new();
+                let mut step = |id: ObjectId, placement: Option<Placement>| -> bool {
                     let seen = match reader.read_object(id, placement) {
                         Ok(seen) => seen,
                         Err(message) => {
                             failed = Some(object_error(id, message));
-                            break;
+                            return false;
                         }
                     };
+                    if let (Some(sketches), Some(p)) = (sketches.as_ref(), placement) {
+                        sketches.read((p.pack, p.offset));
+                    }
                     since.0 += 1;
                     if let Seen::Blob {
                         scanned: Some(bytes),
@@ -226,6 +231,29 @@ pub fn scan_objects(
                         since = (0, 0);
                     }
                     part.take(id, seen);
+                    true
+                };
+                let mut ok = true;
+                for (i, &id) in ids[range.clone()].iter().enumerate() {
+                    let placement = placements.and_then(|p| p.get(i).copied().flatten());
+                    let waits = placement.is_some_and(|p| {
+                        p.base.is_some_and(|base| {
+                            sketches.as_ref().is_some_and(|s| s.waiting((p.pack, base)))
+                        })
+                    });
+                    if waits {
+                        later.push((id, placement));
+                    } else if !step(id, placement) {
+                        ok = false;
+                        break;
+                    }
+                }
+                if ok {
+                    for (id, placement) in later {
+                        if !step(id, placement) {
+                            break;
+                        }
+                    }
                 }
                 progress.advance(since.0, since.1);
                 parts.push((range.start, failed.map_or(Ok(part), Err)));

@@ -226,6 +226,8 @@ struct Held {
     /// What is kept, by where its last delta is.
     by_last: std::collections::BTreeSet<(usize, (u32, u64))>,
     bytes: usize,
+    /// Bases with deltas still to be read that the pass has read (kept or not).
+    read: std::collections::HashSet<(u32, u64)>,
 }
 
 /// A blob kept for the deltas against it: its content (to rebuild them from) and its sketch.
@@ -296,6 +298,26 @@ impl Sketches {
         held.kept.insert(at, Arc::new(Kept { sketch, content }));
     }
 
+    /// Notes that the pass read the object at `at` (whether or not it was kept).
+    pub fn read(&self, at: (u32, u64)) {
+        if let Ok(mut held) = self.state.lock()
+            && held.pending.contains_key(&at)
+        {
+            held.read.insert(at);
+        }
+    }
+
+    /// Whether a delta against the object at `base` should wait: deltas are still to be read
+    /// against it and the pass has not read it yet (another thread is about to). Read now, the
+    /// delta would be rebuilt through the object store and read whole.
+    pub fn waiting(&self, base: (u32, u64)) -> bool {
+        self.state.lock().is_ok_and(|held| {
+            held.pending.contains_key(&base)
+                && !held.kept.contains_key(&base)
+                && !held.read.contains(&base)
+        })
+    }
+
     /// What is kept of the object at `base`, for one delta against it about to be read (`None`
     /// when it is not read yet or was not kept: the delta is then read the usual way).
     pub fn take(&self, base: (u32, u64)) -> Option<Arc<Kept>> {
@@ -307,6 +329,7 @@ impl Sketches {
         let kept = held.kept.get(&base).cloned();
         if left == 0 {
             held.pending.remove(&base);
+            held.read.remove(&base);
             held.drop_kept(last, base);
         }
         kept
@@ -510,6 +533,21 @@ mod tests {
         };
         let (through, _) = decode::hits_sketched(&result, rules, &mut matches, Some(prior));
         assert_eq!(through.len(), 1, "the window was taken over, not searched");
+    }
+
+    #[test]
+    fn a_delta_waits_for_its_base_only_until_the_pass_has_read_it() {
+        let sketches = Sketches::new([((0, 10), 5), ((0, 20), 6)].into_iter());
+        assert!(sketches.waiting((0, 10)));
+        assert!(!sketches.waiting((0, 30)), "no delta is against it");
+        // Read but not kept (a tree, binary, or no room): waiting would gain nothing.
+        sketches.read((0, 10));
+        assert!(!sketches.waiting((0, 10)));
+        sketches.keep((0, 20), Sketch::default(), b"base");
+        assert!(!sketches.waiting((0, 20)), "kept");
+        // Its last delta read: forgotten.
+        assert!(sketches.take((0, 10)).is_none());
+        assert!(sketches.state.lock().unwrap().read.is_empty());
     }
 
     #[test]
