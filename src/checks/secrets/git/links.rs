@@ -95,6 +95,16 @@ impl<'a> TreeChecker<'a> {
         self.recent.iter().any(|clean| clean.at == Some(at))
     }
 
+    /// Rebuilds the tree stored as the (inflated) `delta` against the tree at `base`, one at
+    /// hand ([`TreeChecker::holds`]), into [`TreeChecker::buffer`]: no base chain is inflated
+    /// again. `false` when the base is not at hand or the delta does not add up.
+    pub(crate) fn rebuild(&mut self, base: (u32, u64), delta: &[u8]) -> bool {
+        let Some(clean) = self.recent.iter().find(|clean| clean.at == Some(base)) else {
+            return false;
+        };
+        super::delta::apply(&clean.bytes, delta, &mut self.current).is_some()
+    }
+
     /// The buffer the next tree's bytes go in, before [`TreeChecker::check`].
     pub(crate) fn buffer(&mut self) -> &mut Vec<u8> {
         &mut self.current
@@ -307,6 +317,38 @@ mod tests {
         buffer.clear();
         buffer.extend_from_slice(bytes);
         checker.check(id(tree_id), None, None)
+    }
+
+    #[test]
+    fn a_tree_stored_as_a_delta_of_a_tree_at_hand_is_rebuilt_from_it_and_checked() {
+        let present: gix::hashtable::HashSet<ObjectId> = [1, 2].into_iter().map(id).collect();
+        let mut checker = TreeChecker::new(&present, SHA1);
+        let base = tree(&[("100644", "a", 1)]);
+        let buffer = checker.buffer();
+        buffer.clear();
+        buffer.extend_from_slice(&base);
+        assert!(
+            checker
+                .check(id(10), Some((0, 12)), None)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(checker.holds((0, 12)));
+        // The base copied whole, then an entry inserted: one present, then one missing.
+        for (n, missing_after) in [(2u8, false), (3, true)] {
+            let added = tree(&[("100644", "b", n)]);
+            let target = [base.clone(), added.clone()].concat();
+            let mut delta = vec![base.len() as u8, target.len() as u8];
+            delta.extend_from_slice(&[0x90, base.len() as u8, added.len() as u8]);
+            delta.extend_from_slice(&added);
+            assert!(checker.rebuild((0, 12), &delta));
+            assert_eq!(checker.buffer().as_slice(), target.as_slice());
+            let broken = checker.check(id(11), Some((0, 40)), Some((0, 12))).unwrap();
+            assert_eq!(!broken.is_empty(), missing_after);
+        }
+        // Not at hand, or a delta that does not add up: not rebuilt.
+        assert!(!checker.rebuild((0, 99), &[1, 1, 1, b'x']));
+        assert!(!checker.rebuild((0, 12), &[base.len() as u8, 200, 0x90, 1]));
     }
 
     fn missing(broken: &[BrokenLink]) -> Vec<(ObjectId, &'static str)> {

@@ -191,6 +191,14 @@ impl Reader<'_> {
         // A packed tree is read straight into the checker's buffer, where it stays to be
         // compared with the next one.
         if let (Some(Kind::Tree), Some(checker)) = (kind, trees.as_mut()) {
+            // A delta against a tree at hand is rebuilt from it.
+            if let (Some(p), Some(b)) = (placement, base)
+                && checker.holds(b)
+                && db.read_delta(p, delta)
+                && checker.rebuild(b, delta)
+            {
+                return Ok(Seen::Links(checker.check(id, at, base)?));
+            }
             let buffer = checker.buffer();
             let (start, len) = {
                 let data = repo
