@@ -471,11 +471,6 @@ impl Windows {
             + self.found.len() * std::mem::size_of::<Match>()
     }
 
-    /// How many windows were searched.
-    pub fn len(&self) -> usize {
-        self.list.len()
-    }
-
     /// Whether none was.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()

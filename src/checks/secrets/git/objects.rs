@@ -317,12 +317,15 @@ impl Database {
             inflate.reset(true);
             while delta.len() < size {
                 let input = reader.fill_buf().ok()?;
-                let before = inflate.total_in();
+                let (before, written) = (inflate.total_in(), delta.len());
                 let status = inflate
                     .decompress_vec(input, delta, flate2::FlushDecompress::None)
                     .ok()?;
                 let used = usize::try_from(inflate.total_in() - before).ok()?;
-                let end = status == flate2::Status::StreamEnd || (used == 0 && input.is_empty());
+                // The stream's end, or no progress (input exhausted, or a stream that stalls):
+                // what was inflated is checked against the size stated below.
+                let end =
+                    status == flate2::Status::StreamEnd || (used == 0 && delta.len() == written);
                 reader.consume(used);
                 if end {
                     break;
