@@ -4,6 +4,11 @@
 use palisade::cli::{self, Outcome};
 use std::process::ExitCode;
 
+/// musl's allocator is slow under threads (figures in Cargo.toml); elsewhere the system's is kept.
+#[cfg(all(target_env = "musl", target_pointer_width = "64"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // A panic message could carry data the tool was reading, secrets included: say where it
     // happened, never what the payload was. A panic exits 101, never 0.
