@@ -441,7 +441,7 @@ pub struct Match {
     pub confidence: super::rules::Confidence,
 }
 
-/// The rule windows one text's keywords opened ([`RuleSet::scan_keywords_carried`]) and
+/// The rule windows one text's keywords opened ([`RuleSet::scan_keywords_covering`]) and
 /// what searching each found, kept with a blob for the deltas against it: a delta's window
 /// whose bytes it copies from this blob (with the context a search reads) is not searched
 /// again; this blob's result is taken over.
@@ -472,6 +472,7 @@ impl Windows {
     }
 
     /// Whether none was.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
@@ -1142,36 +1143,23 @@ impl RuleSet {
     ) {
         let mut keywords = Vec::new();
         self.keywords(data, &mut keywords);
-        self.scan_keywords_covering(data, &keywords, out, covered);
+        self.scan_keywords_covering(data, &keywords, out, covered, None);
     }
 
     /// [`RuleSet::scan_covering`] with the keyword occurrences of `data` already known (every
-    /// one, as [`RuleSet::keywords`] finds them, in any order).
+    /// one, as [`RuleSet::keywords`] finds them, in any order). With `carry`, the windows
+    /// searched are recorded in it, and an earlier text's result is taken over where its search
+    /// read the same bytes: what is found is the same either way.
     pub fn scan_keywords_covering(
         &self,
         data: &[u8],
         keywords: &[Keyword],
         out: &mut Vec<Match>,
         covered: &mut Vec<Range<usize>>,
+        carry: Option<&mut Carry<'_>>,
     ) {
         covered.clear();
-        self.scan_into(data, keywords, out, Some(covered), None);
-    }
-
-    /// [`RuleSet::scan_keywords_covering`], recording the windows searched in `carry` and
-    /// taking over the result of its earlier text's where that search read the same bytes.
-    /// Finds exactly what [`RuleSet::scan_keywords_covering`] finds.
-    pub fn scan_keywords_carried(
-        &self,
-        data: &[u8],
-        keywords: &[Keyword],
-        out: &mut Vec<Match>,
-        covered: &mut Vec<Range<usize>>,
-        carry: &mut Carry<'_>,
-    ) {
-        covered.clear();
-        self.scan_into(data, keywords, out, Some(covered), Some(&mut *carry));
-        carry.windows.seal();
+        self.scan_into(data, keywords, out, Some(covered), carry);
     }
 
     /// Appends every keyword occurrence of `data` (every keyword at every position, overlaps
@@ -1316,6 +1304,9 @@ impl RuleSet {
         };
         out.truncate(first);
         out.extend(kept);
+        if let Some(carry) = searcher.carry {
+            carry.windows.seal();
+        }
     }
 
     /// How many matched values the placeholder filter dropped so far, every rule together.

@@ -110,10 +110,7 @@ fn layer_with(
     carry: Option<&mut Carry<'_>>,
 ) -> Vec<Hit> {
     matches.clear();
-    match carry {
-        Some(carry) => rules.scan_keywords_carried(data, keywords, matches, covered, carry),
-        None => rules.scan_keywords_covering(data, keywords, matches, covered),
-    }
+    rules.scan_keywords_covering(data, keywords, matches, covered, carry);
     let mut anchors: Vec<Anchor> = matches.iter().map(|m| Anchor::of(data, rules, m)).collect();
     for anchor in anchors
         .iter_mut()
