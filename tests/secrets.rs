@@ -390,6 +390,17 @@ fn secrets_in_versions_stored_as_pack_deltas_are_found_as_in_loose_objects() {
     let (run, packed) = repo.scan(&["--no-cache"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(findings_of(&packed), findings_of(&loose));
+    // With a delta-base cache too small for any version's content (about 200 KB): the bases'
+    // sketches alone are kept and each base is read again; with none at all, every delta is
+    // read whole. The same findings either way.
+    let config = tempfile::TempDir::new().unwrap();
+    for cache in [16384, 0] {
+        let file = config.path().join(format!("palisade-{cache}.toml"));
+        std::fs::write(&file, format!("[secrets]\ndelta-base-cache = {cache}\n")).unwrap();
+        let (run, small) = repo.scan(&["--no-cache", "--config", file.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_eq!(findings_of(&small), findings_of(&loose), "delta-base-cache = {cache}");
+    }
     let stripe = only_rule(&packed, "secret.stripe-live-secret-key");
     assert_eq!(
         stripe["evidence"]["introduced_by"]["id"],

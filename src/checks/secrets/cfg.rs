@@ -3,6 +3,7 @@
 //! ```toml
 //! [secrets]
 //! max-blob-size = 67108864       # bytes; larger blobs are skipped and counted
+//! delta-base-cache = 33554432    # bytes of delta bases a history scan keeps (speed, not findings)
 //!
 //! [[secrets.allow]]
 //! rule = "secret.github-pat"      # with `paths`: this rule (or `rules = [...]`), in these files only
@@ -73,6 +74,8 @@ pub const PROBE_PATHS: &[&str] = &[
 pub struct SecretsConfig {
     /// `max-blob-size`.
     pub max_blob_size: Option<u64>,
+    /// `delta-base-cache`.
+    pub delta_base_cache: Option<u64>,
     /// `fail-on`: the threshold for secret findings.
     pub fail_on: Option<Threshold>,
     /// `[[secrets.allow]]` entries, in file order.
@@ -140,6 +143,7 @@ impl SecretsConfig {
     /// The keys of `[secrets]`.
     pub const KEYS: &[&str] = &[
         "max-blob-size",
+        "delta-base-cache",
         "fail-on",
         "min-confidence",
         "allow",
@@ -163,6 +167,9 @@ impl SecretsConfig {
             } else {
                 config.max_blob_size = Some(size.into_inner());
             }
+        }
+        if let Field::Given(size) = table.unsigned("delta-base-cache", problems) {
+            config.delta_base_cache = Some(size.into_inner());
         }
         if let Field::Given(c) = table.string("min-confidence", problems) {
             config.min_confidence = confidence_of(&c, "[secrets]", problems);

@@ -78,6 +78,9 @@ pub fn resolve(ctx: &Context<'_>) -> anyhow::Result<Settings> {
                     .or(config.max_blob_size)
                     .unwrap_or(super::DEFAULT_MAX_BLOB_SIZE),
                 scan_binary: flags.scan_binary,
+                delta_base_cache: config
+                    .delta_base_cache
+                    .unwrap_or(super::DEFAULT_DELTA_BASE_CACHE),
             },
             allow_patterns: config.patterns.clone(),
             show_secrets: flags.show_secrets,

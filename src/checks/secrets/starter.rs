@@ -90,6 +90,7 @@ pub fn fixture_allows(
         limits: crate::checks::secrets::Limits {
             max_blob_size: crate::checks::secrets::DEFAULT_MAX_BLOB_SIZE,
             scan_binary: false,
+            delta_base_cache: crate::checks::secrets::DEFAULT_DELTA_BASE_CACHE,
         },
         show_secrets: false,
         scope: crate::checks::secrets::Scope::History,

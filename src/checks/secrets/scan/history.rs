@@ -173,6 +173,7 @@ pub fn scan_objects(
                 .iter()
                 .enumerate()
                 .filter_map(|(i, p)| p.and_then(|p| Some(((p.pack, p.base?), i)))),
+            usize::try_from(limits.delta_base_cache).unwrap_or(usize::MAX),
         )
     });
     progress.start(ids.len() as u64);
@@ -194,6 +195,7 @@ pub fn scan_objects(
                 matches: Vec::new(),
                 sketches: sketches.as_ref(),
                 delta: Vec::new(),
+                rebuilt: Vec::new(),
                 recorded: complete.and_then(|c| c.recorded),
             };
             let mut parts = Vec::new();

@@ -28,6 +28,9 @@ pub struct Limits {
     pub max_blob_size: u64,
     /// Scan blobs with a NUL in their first 8 KiB too.
     pub scan_binary: bool,
+    /// Memory the whole-history scan may hold in blobs kept for the deltas against them
+    /// (`delta-base-cache`); it changes how long a scan takes, never what it finds.
+    pub delta_base_cache: u64,
 }
 
 /// Counters for the summary.

@@ -82,6 +82,8 @@ pub(super) struct Reader<'a> {
     pub(super) sketches: Option<&'a Sketches>,
     /// A delta's instructions, read.
     pub(super) delta: Vec<u8>,
+    /// A delta's base read again (its content was not kept, its sketch was).
+    pub(super) rebuilt: Vec<u8>,
     /// The blobs the scan record says hold nothing (whole-database pass only).
     pub(super) recorded: Option<&'a gix::hashtable::HashSet<ObjectId>>,
 }
@@ -103,6 +105,7 @@ impl Reader<'_> {
             matches,
             sketches,
             delta,
+            rebuilt,
             recorded,
         } = self;
         // Packed only: a loose copy is hash-checked on every read (it can be swapped without
@@ -114,9 +117,10 @@ impl Reader<'_> {
         let at = placement.map(|p| (p.pack, p.offset));
         let base = placement.and_then(|p| Some((p.pack, p.base?)));
         // A delta against a blob kept for it is a blob (a delta is its base's kind): rebuilt
-        // from the kept content and read through its sketch, without asking the object store
-        // for its header (which walks the delta chain to its root). A delta that does not
-        // add up is read the usual way below.
+        // from the kept content (or, when only the base's sketch was kept, from the base read
+        // again through the object store) and read through its sketch, without asking the
+        // object store for its header (which walks the delta chain to its root). A delta
+        // that does not add up is read the usual way below.
         let kept = match (*sketches, placement, base) {
             (Some(sketches), Some(placement), Some(base))
                 if !db.is_loose(&id)
@@ -133,7 +137,19 @@ impl Reader<'_> {
             if size > limits.max_blob_size {
                 return Ok(Seen::too_large(size, limits.max_blob_size));
             }
-            if let Some(copies) = apply(&kept.content, delta, buf) {
+            let content = match &kept.content {
+                Some(content) => Some(content.as_slice()),
+                None => repo
+                    .objects
+                    .try_find(&kept.id, rebuilt)
+                    .ok()
+                    .flatten()
+                    .filter(|data| data.kind == Kind::Blob)
+                    .map(|data| data.data),
+            };
+            if let Some(content) = content
+                && let Some(copies) = apply(content, delta, buf)
+            {
                 let prior = Prior {
                     sketch: &kept.sketch,
                     copies: &copies,
@@ -144,7 +160,7 @@ impl Reader<'_> {
                     *limits,
                     matches,
                     sketches,
-                    placement,
+                    (id, placement),
                     Some(prior),
                 ));
             }
@@ -255,7 +271,13 @@ impl Reader<'_> {
             }
             Kind::Blob => match (*sketches, placement) {
                 (Some(sketches), Some(placement)) if kind.is_some() => kept_and_read(
-                    data.data, rules, *limits, matches, sketches, placement, None,
+                    data.data,
+                    rules,
+                    *limits,
+                    matches,
+                    sketches,
+                    (id, placement),
+                    None,
                 ),
                 _ => Seen::read(
                     data.data.len() as u64,
@@ -295,21 +317,21 @@ impl Reader<'_> {
     }
 }
 
-/// Reads a packed blob (through its base's sketch, when `prior` is given), and keeps its
-/// content and sketch when deltas against it are still to be read.
+/// Reads the packed blob `id` at `placement` (through its base's sketch, when `prior` is
+/// given), and keeps its content and sketch when deltas against it are still to be read.
 fn kept_and_read(
     data: &[u8],
     rules: &RuleSet,
     limits: Limits,
     matches: &mut Vec<Match>,
     sketches: &Sketches,
-    placement: Placement,
+    (id, placement): (ObjectId, Placement),
     prior: Option<Prior<'_>>,
 ) -> Seen {
     // Both callers have ruled out a blob over the size limit (from its header, or its content).
     let (found, sketch) = content::scan_sketched(data, rules, limits, matches, prior);
     if let Some(sketch) = sketch {
-        sketches.keep((placement.pack, placement.offset), sketch, data);
+        sketches.keep((placement.pack, placement.offset), id, sketch, data);
     }
     Seen::read(data.len() as u64, found)
 }

@@ -210,9 +210,12 @@ impl Earlier for Prior<'_> {
 }
 
 /// The blobs that deltas still to be read are stored against, by (pack, offset), each
-/// dropped once the last of them has asked for it. At most [`Sketches::CAP`] bytes are kept:
-/// past that, the one whose last delta comes latest in the pass is let go (a delta whose
-/// base is not kept is read the usual way, through the object store).
+/// dropped once the last of them has asked for it. At most the cap it is made with
+/// (`delta-base-cache`) is kept:
+/// past that, the content whose last delta comes latest in the pass is let go and its sketch
+/// kept (the deltas against it then rebuild it through the object store, and are still read
+/// through its sketch); a blob whose sketch does not fit either is not kept (its deltas are
+/// read the usual way, whole).
 pub struct Sketches {
     state: Mutex<Held>,
     cap: usize,
@@ -223,37 +226,33 @@ struct Held {
     /// Deltas not read yet (how many, and where in the pass the last one is), by their base.
     pending: HashMap<(u32, u64), (u32, usize)>,
     kept: HashMap<(u32, u64), Arc<Kept>>,
-    /// What is kept, by where its last delta is.
+    /// What is kept with its content, by where its last delta is.
     by_last: std::collections::BTreeSet<(usize, (u32, u64))>,
     bytes: usize,
     /// Bases with deltas still to be read that the pass has read (kept or not).
     read: std::collections::HashSet<(u32, u64)>,
 }
 
-/// A blob kept for the deltas against it: its content (to rebuild them from) and its sketch.
+/// A blob kept for the deltas against it: its sketch, and its content to rebuild them from.
 pub struct Kept {
+    /// Its id.
+    pub id: gix::ObjectId,
     /// Its sketch.
     pub sketch: Sketch,
-    /// Its content.
-    pub content: Vec<u8>,
+    /// Its content; `None` once let go to stay under the cap (read it again by `id`).
+    pub content: Option<Vec<u8>>,
 }
 
 impl Kept {
     fn bytes(&self) -> usize {
-        self.sketch.bytes() + self.content.len()
+        self.sketch.bytes() + self.content.as_ref().map_or(0, Vec::len)
     }
 }
 
 impl Sketches {
-    /// Memory the kept blobs may hold.
-    const CAP: usize = 128 << 20;
-
-    /// For each delta to be read, its base and where in the pass it is read.
-    pub fn new(deltas: impl Iterator<Item = ((u32, u64), usize)>) -> Sketches {
-        Self::with_cap(deltas, Self::CAP)
-    }
-
-    fn with_cap(deltas: impl Iterator<Item = ((u32, u64), usize)>, cap: usize) -> Sketches {
+    /// For each delta to be read, its base and where in the pass it is read; what is kept
+    /// holds at most `cap` bytes.
+    pub fn new(deltas: impl Iterator<Item = ((u32, u64), usize)>, cap: usize) -> Sketches {
         let mut held = Held::default();
         for (base, index) in deltas {
             let entry = held.pending.entry(base).or_default();
@@ -274,28 +273,42 @@ impl Sketches {
             .is_ok_and(|held| held.pending.contains_key(&at))
     }
 
-    /// Keeps the content and sketch of the object at `at` for the deltas against it.
-    pub fn keep(&self, at: (u32, u64), mut sketch: Sketch, content: &[u8]) {
+    /// Keeps the content and sketch of the object `id` at `at` for the deltas against it.
+    pub fn keep(&self, at: (u32, u64), id: gix::ObjectId, mut sketch: Sketch, content: &[u8]) {
         let Ok(mut held) = self.state.lock() else {
             return;
         };
         let Some(&(_, last)) = held.pending.get(&at) else {
             return;
         };
-        let bytes = sketch.bytes() + content.len();
-        while held.bytes + bytes > self.cap {
-            // What is needed latest goes first, this blob included.
-            match held.by_last.last().copied() {
-                Some((other, key)) if other > last => held.drop_kept(other, key),
-                _ => return,
-            }
-        }
         sketch.keywords.shrink_to_fit();
         sketch.runs.shrink_to_fit();
-        held.bytes += bytes;
-        held.by_last.insert((last, at));
-        let content = content.to_vec();
-        held.kept.insert(at, Arc::new(Kept { sketch, content }));
+        let bytes = sketch.bytes();
+        let mut fits = true;
+        while held.bytes + bytes + content.len() > self.cap {
+            // The content needed latest goes first, this blob's included.
+            match held.by_last.last().copied() {
+                Some((other, key)) if other > last => held.let_go(other, key),
+                _ => {
+                    fits = false;
+                    break;
+                }
+            }
+        }
+        if !fits && held.bytes + bytes > self.cap {
+            return;
+        }
+        let content = fits.then(|| content.to_vec());
+        if fits {
+            held.by_last.insert((last, at));
+        }
+        let kept = Kept {
+            id,
+            sketch,
+            content,
+        };
+        held.bytes += kept.bytes();
+        held.kept.insert(at, Arc::new(kept));
     }
 
     /// Notes that the pass read the object at `at` (whether or not it was kept).
@@ -343,6 +356,27 @@ impl Held {
             self.bytes = self.bytes.saturating_sub(kept.bytes());
         }
     }
+
+    /// Lets the content kept at `key` go, and keeps its sketch.
+    fn let_go(&mut self, last: usize, key: (u32, u64)) {
+        self.by_last.remove(&(last, key));
+        let Some(kept) = self.kept.remove(&key) else {
+            return;
+        };
+        self.bytes = self.bytes.saturating_sub(kept.bytes());
+        // Another thread reading a delta against it may hold it: its sketch is copied then.
+        let kept = Arc::try_unwrap(kept).unwrap_or_else(|shared| Kept {
+            id: shared.id,
+            sketch: shared.sketch.clone(),
+            content: None,
+        });
+        let kept = Kept {
+            content: None,
+            ..kept
+        };
+        self.bytes += kept.bytes();
+        self.kept.insert(key, Arc::new(kept));
+    }
 }
 
 #[cfg(test)]
@@ -350,6 +384,10 @@ mod tests {
     use super::*;
     use crate::checks::secrets::git::delta::Copy;
     use proptest::prelude::*;
+
+    fn any_id() -> gix::ObjectId {
+        gix::ObjectId::null(gix::hash::Kind::Sha1)
+    }
 
     fn rules() -> &'static RuleSet {
         static RULES: std::sync::LazyLock<RuleSet> = std::sync::LazyLock::new(|| {
@@ -537,13 +575,13 @@ mod tests {
 
     #[test]
     fn a_delta_waits_for_its_base_only_until_the_pass_has_read_it() {
-        let sketches = Sketches::new([((0, 10), 5), ((0, 20), 6)].into_iter());
+        let sketches = Sketches::new([((0, 10), 5), ((0, 20), 6)].into_iter(), usize::MAX);
         assert!(sketches.waiting((0, 10)));
         assert!(!sketches.waiting((0, 30)), "no delta is against it");
         // Read but not kept (a tree, binary, or no room): waiting would gain nothing.
         sketches.read((0, 10));
         assert!(!sketches.waiting((0, 10)));
-        sketches.keep((0, 20), Sketch::default(), b"base");
+        sketches.keep((0, 20), any_id(), Sketch::default(), b"base");
         assert!(!sketches.waiting((0, 20)), "kept");
         // Its last delta read: forgotten.
         assert!(sketches.take((0, 10)).is_none());
@@ -552,39 +590,58 @@ mod tests {
 
     #[test]
     fn a_base_sketch_is_dropped_after_its_last_delta() {
-        let sketches = Sketches::new([((0, 10), 5), ((0, 10), 7), ((0, 20), 6)].into_iter());
+        let sketches = Sketches::new(
+            [((0, 10), 5), ((0, 10), 7), ((0, 20), 6)].into_iter(),
+            usize::MAX,
+        );
         assert!(sketches.wanted((0, 10)) && !sketches.wanted((0, 30)));
-        sketches.keep((0, 10), Sketch::default(), b"base");
-        sketches.keep((0, 30), Sketch::default(), b"other");
-        assert_eq!(sketches.take((0, 10)).unwrap().content, b"base");
+        sketches.keep((0, 10), any_id(), Sketch::default(), b"base");
+        sketches.keep((0, 30), any_id(), Sketch::default(), b"other");
+        assert_eq!(
+            sketches.take((0, 10)).unwrap().content.as_deref(),
+            Some(&b"base"[..])
+        );
         assert!(sketches.take((0, 10)).is_some());
         assert!(sketches.take((0, 10)).is_none());
         assert!(!sketches.wanted((0, 10)));
         // Asked for before it was read: not kept afterwards.
         assert!(sketches.take((0, 20)).is_none());
-        sketches.keep((0, 20), Sketch::default(), b"late");
+        sketches.keep((0, 20), any_id(), Sketch::default(), b"late");
         let held = sketches.state.lock().unwrap();
         assert!(held.kept.is_empty() && held.by_last.is_empty() && held.bytes == 0);
     }
 
     #[test]
-    fn past_the_cap_what_is_needed_latest_is_let_go() {
-        let one = Sketch::default().bytes() + 100;
-        let sketches = Sketches::with_cap(
+    fn past_the_cap_the_content_needed_latest_is_let_go_and_its_sketch_kept() {
+        let one = Sketch::default().bytes() + 1000;
+        let sketches = Sketches::new(
             [((0, 1), 50), ((0, 2), 10), ((0, 3), 30), ((0, 4), 99)].into_iter(),
-            2 * one,
+            2 * one + 2 * Sketch::default().bytes(),
         );
-        let content = [b'x'; 100];
-        sketches.keep((0, 1), Sketch::default(), &content);
-        sketches.keep((0, 2), Sketch::default(), &content);
-        // Needed before (0, 1): (0, 1) goes.
-        sketches.keep((0, 3), Sketch::default(), &content);
-        // Needed after both kept ones: not kept.
-        sketches.keep((0, 4), Sketch::default(), &content);
-        assert!(sketches.take((0, 1)).is_none());
-        assert!(sketches.take((0, 4)).is_none());
-        assert!(sketches.take((0, 2)).is_some());
-        assert!(sketches.take((0, 3)).is_some());
+        let id = |n: u8| gix::ObjectId::from_bytes_or_panic(&[n; 20]);
+        let content = [b'x'; 1000];
+        sketches.keep((0, 1), id(1), Sketch::default(), &content);
+        sketches.keep((0, 2), id(2), Sketch::default(), &content);
+        // Needed before (0, 1): (0, 1)'s content goes, its sketch stays.
+        sketches.keep((0, 3), id(3), Sketch::default(), &content);
+        // Needed after both kept contents: its sketch alone is kept.
+        sketches.keep((0, 4), id(4), Sketch::default(), &content);
+        let taken = |at| {
+            let kept = sketches.take(at).expect("kept");
+            (kept.id, kept.content.is_some())
+        };
+        assert_eq!(taken((0, 1)), (id(1), false));
+        assert_eq!(taken((0, 4)), (id(4), false));
+        assert_eq!(taken((0, 2)), (id(2), true));
+        assert_eq!(taken((0, 3)), (id(3), true));
         assert_eq!(sketches.state.lock().unwrap().bytes, 0);
+    }
+
+    #[test]
+    fn a_sketch_that_does_not_fit_either_is_not_kept() {
+        let sketches = Sketches::new([((0, 1), 5)].into_iter(), 10);
+        let id = gix::ObjectId::from_bytes_or_panic(&[1; 20]);
+        sketches.keep((0, 1), id, Sketch::default(), b"content");
+        assert!(sketches.take((0, 1)).is_none());
     }
 }
