@@ -399,7 +399,11 @@ fn secrets_in_versions_stored_as_pack_deltas_are_found_as_in_loose_objects() {
         std::fs::write(&file, format!("[secrets]\ndelta-base-cache = {cache}\n")).unwrap();
         let (run, small) = repo.scan(&["--no-cache", "--config", file.to_str().unwrap()]);
         assert_eq!(run.code, 1, "{}", run.stderr);
-        assert_eq!(findings_of(&small), findings_of(&loose), "delta-base-cache = {cache}");
+        assert_eq!(
+            findings_of(&small),
+            findings_of(&loose),
+            "delta-base-cache = {cache}"
+        );
     }
     let stripe = only_rule(&packed, "secret.stripe-live-secret-key");
     assert_eq!(

@@ -6,10 +6,13 @@
 //!
 //! This module lists, verifies and reads; it does not match, attribute or walk history.
 
+use super::delta::{apply, result_size};
 use super::packs::{damaged, loose_ids, pack_pairs, verify_pack};
 use super::repo::{HistoryError, describe};
 use gix::ObjectId;
 use gix::objs::{Find, Kind};
+use gix::odb::pack::data::Entry;
+use gix::odb::pack::data::entry::Header;
 use std::collections::HashMap;
 
 /// Every object of the repository (its own object directory and its alternates), verified.
@@ -80,20 +83,98 @@ struct LazyPack {
     file: std::sync::OnceLock<Option<std::fs::File>>,
 }
 
-/// A file read from a position on, with positioned reads (no cursor shared between threads).
-struct FileAt<'a> {
+/// Stretches of pack files one thread read last, with positioned reads (no cursor shared
+/// between threads): most entries are a few hundred bytes and read in pack order, so the next
+/// entries of a stretch cost no system call.
+#[derive(Default)]
+struct Blocks {
+    /// (pack, where the stretch starts, its bytes).
+    blocks: Vec<(u32, u64, Vec<u8>)>,
+    /// The one to replace next.
+    next: usize,
+}
+
+impl Blocks {
+    const COUNT: usize = 4;
+    const SIZE: usize = 16 << 10;
+
+    /// The stretch holding `at` in pack `pack` (read now if none does): its index, and where
+    /// `at` is in it. An empty stretch at the file's end.
+    fn holding(
+        &mut self,
+        file: &std::fs::File,
+        pack: u32,
+        at: u64,
+    ) -> std::io::Result<(usize, usize)> {
+        let found = self.blocks.iter().position(|(p, start, bytes)| {
+            *p == pack && *start <= at && at < start + bytes.len() as u64
+        });
+        if let Some(i) = found {
+            return Ok((i, (at - self.blocks[i].1) as usize));
+        }
+        let i = if self.blocks.len() < Self::COUNT {
+            self.blocks.push((pack, at, Vec::new()));
+            self.blocks.len() - 1
+        } else {
+            self.next = (self.next + 1) % Self::COUNT;
+            self.next
+        };
+        let (p, start, bytes) = &mut self.blocks[i];
+        (*p, *start) = (pack, at);
+        bytes.resize(Self::SIZE, 0);
+        let mut filled = 0;
+        while filled < bytes.len() {
+            #[cfg(unix)]
+            let n =
+                std::os::unix::fs::FileExt::read_at(file, &mut bytes[filled..], at + filled as u64);
+            #[cfg(windows)]
+            let n = std::os::windows::fs::FileExt::seek_read(
+                file,
+                &mut bytes[filled..],
+                at + filled as u64,
+            );
+            match n {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    bytes.clear();
+                    return Err(e);
+                }
+            }
+        }
+        bytes.truncate(filled);
+        Ok((i, 0))
+    }
+}
+
+/// A pack file read from a position on, through this thread's [`Blocks`].
+struct EntryData<'a> {
+    blocks: &'a mut Blocks,
     file: &'a std::fs::File,
+    pack: u32,
     at: u64,
 }
 
-impl std::io::Read for FileAt<'_> {
+impl std::io::Read for EntryData<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        #[cfg(unix)]
-        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.at)?;
-        #[cfg(windows)]
-        let n = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.at)?;
-        self.at += n as u64;
+        use std::io::BufRead;
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
         Ok(n)
+    }
+}
+
+impl std::io::BufRead for EntryData<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        let (i, from) = self.blocks.holding(self.file, self.pack, self.at)?;
+        Ok(&self.blocks.blocks[i].2[from..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.at += n as u64;
     }
 }
 
@@ -105,7 +186,98 @@ impl LazyPack {
     }
 }
 
+/// The longest chain of deltas read (git's `pack.depth` is at most 4095).
+const MAX_CHAIN: usize = 4096;
+
+/// Inflates `size` bytes of `reader`'s zlib stream into `out` (replacing what it held), with
+/// this thread's inflater, reset rather than made anew for each object; an error when the
+/// stream is damaged or does not hold `size` bytes.
+fn inflate_into(reader: &mut EntryData<'_>, size: u64, out: &mut Vec<u8>) -> Result<(), String> {
+    use std::io::BufRead;
+    let size = usize::try_from(size).map_err(|_| "too large for this machine")?;
+    out.clear();
+    out.reserve_exact(size);
+    // Inflated from the small buffer itself (a `read` decoder would read ahead 32 KiB).
+    INFLATE.with_borrow_mut(|inflate| {
+        inflate.reset(true);
+        while out.len() < size {
+            let input = reader.fill_buf().map_err(|e| e.to_string())?;
+            let (before, written) = (inflate.total_in(), out.len());
+            let status = inflate
+                .decompress_vec(input, out, flate2::FlushDecompress::None)
+                .map_err(|e| e.to_string())?;
+            let used = usize::try_from(inflate.total_in() - before).unwrap_or(usize::MAX);
+            // The stream's end, or no progress (input exhausted, or a stream that stalls):
+            // what was inflated is checked against the size stated below.
+            let end = status == flate2::Status::StreamEnd || (used == 0 && out.len() == written);
+            reader.consume(used);
+            if end {
+                break;
+            }
+        }
+        Ok::<(), String>(())
+    })?;
+    if out.len() != size {
+        return Err(format!("{} bytes where its entry states {size}", out.len()));
+    }
+    Ok(())
+}
+
+/// What one reading thread keeps to read packs ([`Database::read_packed`]).
+#[derive(Default)]
+struct Local {
+    recent: Recent,
+    blocks: Blocks,
+    /// A delta's instructions, inflated.
+    delta: Vec<u8>,
+    /// The next link's result.
+    next: Vec<u8>,
+}
+
+/// Objects one reading thread rebuilt on its recent delta chains, for the next chains through
+/// them: git chains the versions of a file or folder, and neighbours in a pack share most of
+/// their links. Bounded in count and bytes; the least recently used goes first.
+#[derive(Default)]
+struct Recent {
+    kept: std::collections::VecDeque<((u32, u64), Kind, Vec<u8>)>,
+    bytes: usize,
+}
+
+impl Recent {
+    const COUNT: usize = 64;
+    const BYTES: usize = 8 << 20;
+    /// Larger objects are not kept.
+    const LARGEST: usize = 1 << 20;
+
+    /// The object at `at` into `out` when kept, and its kind.
+    fn copy(&mut self, at: (u32, u64), out: &mut Vec<u8>) -> Option<Kind> {
+        let i = self.kept.iter().position(|(key, _, _)| *key == at)?;
+        let entry = self.kept.remove(i)?;
+        out.clear();
+        out.extend_from_slice(&entry.2);
+        let kind = entry.1;
+        self.kept.push_front(entry);
+        Some(kind)
+    }
+
+    fn keep(&mut self, at: (u32, u64), kind: Kind, data: &[u8]) {
+        if data.len() > Self::LARGEST || self.kept.iter().any(|(key, _, _)| *key == at) {
+            return;
+        }
+        while self.kept.len() >= Self::COUNT || self.bytes + data.len() > Self::BYTES {
+            let Some((_, _, old)) = self.kept.pop_back() else {
+                break;
+            };
+            self.bytes -= old.len();
+        }
+        self.bytes += data.len();
+        self.kept.push_front((at, kind, data.to_vec()));
+    }
+}
+
 thread_local! {
+    /// What each reading thread keeps to read packs ([`Database::read_packed`]).
+    static LOCAL: std::cell::RefCell<Local> = std::cell::RefCell::default();
     /// Each reading thread's inflater for the deltas it reads ([`Database::read_delta`]).
     static INFLATE: std::cell::RefCell<flate2::Decompress> =
         std::cell::RefCell::new(flate2::Decompress::new(true));
@@ -281,59 +453,157 @@ impl Database {
 
     fn delta_into(&self, placement: Placement, delta: &mut Vec<u8>) -> Option<()> {
         placement.base?;
-        let pack = self.packs.get(placement.pack as usize)?;
-        // Read with positioned reads rather than through a second mapping of the pack, whose
-        // pages would count twice in the process's memory.
-        let file = pack
+        LOCAL.with_borrow_mut(|local| {
+            let (entry, mut reader) = self
+                .entry_at(&mut local.blocks, placement.pack, placement.offset)
+                .ok()?;
+            if !matches!(entry.header, Header::OfsDelta { .. }) {
+                return None;
+            }
+            inflate_into(&mut reader, entry.decompressed_size, delta).ok()
+        })
+    }
+
+    /// The header of the entry at `offset` in pack `pack`, and a reader of its data.
+    ///
+    /// Packs are read here with positioned reads rather than through a mapping of the pack:
+    /// a mapping's pages, once read, count in the process's memory until it ends (the whole
+    /// pack, by the end of a history scan), where pages read are only the system's cache.
+    fn entry_at<'b>(
+        &'b self,
+        blocks: &'b mut Blocks,
+        pack: u32,
+        offset: u64,
+    ) -> Result<(Entry, EntryData<'b>), String> {
+        let mut reader = self.data_at(blocks, pack, offset)?;
+        let hash_len = self
+            .packs
+            .get(pack as usize)
+            .map_or(20, |p| p.kind.len_in_bytes());
+        let entry = Entry::from_read(&mut reader, offset, hash_len)
+            .map_err(|e| format!("its entry at offset {offset} cannot be read: {e}"))?;
+        Ok((entry, reader))
+    }
+
+    /// A reader of pack `pack` from `offset` on.
+    fn data_at<'b>(
+        &'b self,
+        blocks: &'b mut Blocks,
+        pack: u32,
+        offset: u64,
+    ) -> Result<EntryData<'b>, String> {
+        let lazy = self.packs.get(pack as usize).ok_or("in no pack listed")?;
+        let file = lazy
             .file
-            .get_or_init(|| std::fs::File::open(&pack.data).ok())
-            .as_ref()?;
-        let mut reader = std::io::BufReader::with_capacity(
-            4096,
-            FileAt {
-                file,
-                at: placement.offset,
-            },
-        );
-        let entry = gix::odb::pack::data::Entry::from_read(
-            &mut reader,
-            placement.offset,
-            pack.kind.len_in_bytes(),
-        )
-        .ok()?;
-        if !matches!(
-            entry.header,
-            gix::odb::pack::data::entry::Header::OfsDelta { .. }
-        ) {
-            return None;
-        }
-        let size = usize::try_from(entry.decompressed_size).ok()?;
-        delta.clear();
-        delta.reserve_exact(size);
-        // Inflated from the small buffer itself (a `read` decoder would read ahead 32 KiB),
-        // by this thread's inflater, reset rather than made anew for each delta.
-        INFLATE.with_borrow_mut(|inflate| {
-            use std::io::BufRead;
-            inflate.reset(true);
-            while delta.len() < size {
-                let input = reader.fill_buf().ok()?;
-                let (before, written) = (inflate.total_in(), delta.len());
-                let status = inflate
-                    .decompress_vec(input, delta, flate2::FlushDecompress::None)
-                    .ok()?;
-                let used = usize::try_from(inflate.total_in() - before).ok()?;
-                // The stream's end, or no progress (input exhausted, or a stream that stalls):
-                // what was inflated is checked against the size stated below.
-                let end =
-                    status == flate2::Status::StreamEnd || (used == 0 && delta.len() == written);
-                reader.consume(used);
-                if end {
-                    break;
+            .get_or_init(|| std::fs::File::open(&lazy.data).ok())
+            .as_ref()
+            .ok_or_else(|| format!("{} cannot be opened", lazy.data.display()))?;
+        Ok(EntryData {
+            blocks,
+            file,
+            pack,
+            at: offset,
+        })
+    }
+
+    /// Reads the object at `placement` from its pack into `out`, rebuilding it through its
+    /// chain of deltas, and returns its kind. `Ok(None)` for what is read the usual way
+    /// instead: a delta against an object named by id, and a blob of `large` bytes or more
+    /// (whose size the caller checks before anything is inflated, or which it streams).
+    pub fn read_packed(
+        &self,
+        placement: Placement,
+        large: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<Option<Kind>, String> {
+        LOCAL.with_borrow_mut(|local| self.read_packed_with(placement, large, out, local))
+    }
+
+    fn read_packed_with(
+        &self,
+        placement: Placement,
+        large: u64,
+        out: &mut Vec<u8>,
+        local: &mut Local,
+    ) -> Result<Option<Kind>, String> {
+        let Local {
+            recent,
+            blocks,
+            delta,
+            next,
+        } = local;
+        let Placement { pack, offset, .. } = placement;
+        // The deltas from the object down to what they rest on: (offset, data, stated size).
+        let mut links: Vec<(u64, u64, u64)> = Vec::new();
+        let mut at = offset;
+        let kind = loop {
+            if let Some(kind) = recent.copy((pack, at), out) {
+                break kind;
+            }
+            let (entry, mut reader) = self.entry_at(blocks, pack, at)?;
+            match entry.header {
+                Header::OfsDelta { base_distance } => {
+                    links.push((at, entry.data_offset, entry.decompressed_size));
+                    if links.len() > MAX_CHAIN {
+                        return Err(format!(
+                            "a chain of more than {MAX_CHAIN} deltas: the pack is damaged"
+                        ));
+                    }
+                    at = entry
+                        .checked_base_pack_offset(base_distance)
+                        .ok_or("a delta whose base would lie before the pack's start")?;
+                }
+                Header::RefDelta { .. } => return Ok(None),
+                header => {
+                    let kind = header.as_kind().ok_or("an entry of no known kind")?;
+                    if links.is_empty() && kind == Kind::Blob && entry.decompressed_size >= large {
+                        return Ok(None);
+                    }
+                    inflate_into(&mut reader, entry.decompressed_size, out)
+                        .map_err(|e| format!("the object at offset {at} does not inflate: {e}"))?;
+                    if !links.is_empty() {
+                        recent.keep((pack, at), kind, out);
+                    }
+                    break kind;
                 }
             }
-            Some(())
-        })?;
-        (delta.len() == size).then_some(())
+        };
+        for (i, &(at, data, size)) in links.iter().enumerate().rev() {
+            inflate_into(&mut self.data_at(blocks, pack, data)?, size, delta)
+                .map_err(|e| format!("the delta at offset {at} does not inflate: {e}"))?;
+            if i == 0 && kind == Kind::Blob && result_size(delta).is_none_or(|n| n as u64 >= large)
+            {
+                return Ok(None);
+            }
+            apply(out, delta, next)
+                .ok_or_else(|| format!("the delta at offset {at} does not apply to its base"))?;
+            std::mem::swap(out, next);
+            if i > 0 {
+                recent.keep((pack, at), kind, out);
+            }
+        }
+        Ok(Some(kind))
+    }
+
+    /// Reads `id` from the first pack that holds it ([`Database::read_packed`]); `Ok(None)`
+    /// when none does or it is a delta against an object named by id (read it through the
+    /// object store).
+    pub fn find_packed(&self, id: &ObjectId, out: &mut Vec<u8>) -> Result<Option<Kind>, String> {
+        for (n, pack) in self.packs.iter().enumerate() {
+            let Some((index, _)) = pack.opened.get_or_init(|| pack.open()) else {
+                continue;
+            };
+            let Some(at) = index.lookup(id) else {
+                continue;
+            };
+            let placement = Placement {
+                pack: u32::try_from(n).map_err(|_| "too many packs")?,
+                offset: index.pack_offset_at_index(at),
+                base: None,
+            };
+            return self.read_packed(placement, u64::MAX, out);
+        }
+        Ok(None)
     }
 
     /// Whether `id` has a loose copy (which must then be read with [`Database::read_loose`]).
@@ -397,6 +667,9 @@ pub(crate) fn find<'a>(
 ) -> Result<Option<gix::objs::Data<'a>>, String> {
     if db.is_loose(id) {
         return db.read_loose(id, buf);
+    }
+    if let Some(kind) = db.find_packed(id, buf)? {
+        return Ok(Some(gix::objs::Data::new(buf, kind, id.kind())));
     }
     repo.objects.try_find(id, buf).map_err(|e| describe(&*e))
 }
@@ -483,5 +756,108 @@ pub(crate) fn read_commit(
         }
         Some(data) => Err(format!("a {} where a commit was expected", data.kind)),
         None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn git(dir: &std::path::Path, args: &[&str]) {
+        let out = Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    }
+
+    /// Bytes that hardly compress (so that entries span the reader's 16 KiB stretches).
+    fn noise(seed: u64, len: usize) -> String {
+        let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from(b'!' + (x % 90) as u8)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_packed_object_reads_from_the_pack_as_the_object_store_reads_it() {
+        // Versions of files small and large (up to several of the reader's stretches), edited
+        // a little each time, in folders: packed with long delta chains of blobs and trees.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        git(path, &["init", "-q"]);
+        let mut text = noise(1, 70_000);
+        for version in 0..40u64 {
+            // Each version edits the one before: git chains them.
+            text.insert_str(
+                (version as usize * 1733) % text.len(),
+                &noise(version + 2, 400),
+            );
+            std::fs::create_dir_all(path.join(format!("dir{}", version % 3))).unwrap();
+            std::fs::write(path.join("big.txt"), &text).unwrap();
+            std::fs::write(
+                path.join(format!("dir{}/small.txt", version % 3)),
+                format!("line one\nversion {version}\nline three\n"),
+            )
+            .unwrap();
+            git(path, &["add", "-A"]);
+            git(path, &["commit", "-qm", &format!("version {version}")]);
+        }
+        git(path, &["repack", "-adfq", "--depth=50", "--window=50"]);
+        let repo = gix::open(path).unwrap();
+        let db = Database::open(&repo, true).unwrap();
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        let mut deltas = 0;
+        for (id, placement) in db.ids.iter().zip(&db.placements) {
+            let placement = placement.expect("every object is packed");
+            deltas += usize::from(placement.base.is_some());
+            let kind = db
+                .read_packed(placement, u64::MAX, &mut ours)
+                .unwrap()
+                .expect("read from the pack");
+            let data = repo.objects.try_find(id, &mut theirs).unwrap().unwrap();
+            assert_eq!((kind, ours.as_slice()), (data.kind, data.data), "{id}");
+            // By id as well, and a blob at or over the size asked for is left to the caller.
+            assert_eq!(db.find_packed(id, &mut ours).unwrap(), Some(kind));
+            if kind == Kind::Blob {
+                let size = theirs.len() as u64;
+                assert_eq!(db.read_packed(placement, size, &mut ours).unwrap(), None);
+                assert_eq!(
+                    db.read_packed(placement, size + 1, &mut ours).unwrap(),
+                    Some(Kind::Blob)
+                );
+            }
+        }
+        // Chains, not only single deltas: some deltas are against deltas.
+        let stored_as_deltas: std::collections::HashSet<u64> = db
+            .placements
+            .iter()
+            .flatten()
+            .filter(|p| p.base.is_some())
+            .map(|p| p.offset)
+            .collect();
+        let chained = db
+            .placements
+            .iter()
+            .flatten()
+            .filter(|p| p.base.is_some_and(|b| stored_as_deltas.contains(&b)))
+            .count();
+        assert!(
+            deltas >= 30 && chained >= 10,
+            "the versions are not stored as delta chains: {deltas} deltas, {chained} chained"
+        );
     }
 }

@@ -94,6 +94,18 @@ impl Reader<'_> {
         id: ObjectId,
         placement: Option<Placement>,
     ) -> Result<Seen, String> {
+        let mut buf = std::mem::take(&mut self.buf);
+        let seen = self.read_into(id, placement, &mut buf);
+        self.buf = buf;
+        seen
+    }
+
+    fn read_into(
+        &mut self,
+        id: ObjectId,
+        placement: Option<Placement>,
+        buf: &mut Vec<u8>,
+    ) -> Result<Seen, String> {
         let Reader {
             repo,
             db,
@@ -101,12 +113,12 @@ impl Reader<'_> {
             trees,
             rules,
             limits,
-            buf,
             matches,
             sketches,
             delta,
             rebuilt,
             recorded,
+            ..
         } = self;
         // Packed only: a loose copy is hash-checked on every read (it can be swapped without
         // touching a pack's checksums), and loose objects are few.
@@ -126,11 +138,13 @@ impl Reader<'_> {
                 if !db.is_loose(&id)
                     && !trees.as_ref().is_some_and(|checker| checker.holds(base)) =>
             {
-                sketches.take(base).map(|kept| (sketches, placement, kept))
+                sketches
+                    .take(base)
+                    .map(|kept| (sketches, placement, base, kept))
             }
             _ => None,
         };
-        if let Some((sketches, placement, kept)) = kept
+        if let Some((sketches, placement, (pack, offset), kept)) = kept
             && db.read_delta(placement, delta)
         {
             let size = result_size(delta).unwrap_or(0) as u64;
@@ -139,13 +153,15 @@ impl Reader<'_> {
             }
             let content = match &kept.content {
                 Some(content) => Some(content.as_slice()),
-                None => repo
-                    .objects
-                    .try_find(&kept.id, rebuilt)
-                    .ok()
-                    .flatten()
-                    .filter(|data| data.kind == Kind::Blob)
-                    .map(|data| data.data),
+                None => {
+                    let at = Placement {
+                        pack,
+                        offset,
+                        base: None,
+                    };
+                    matches!(db.read_packed(at, u64::MAX, rebuilt), Ok(Some(Kind::Blob)))
+                        .then_some(rebuilt.as_slice())
+                }
             };
             if let Some(content) = content
                 && let Some(copies) = apply(content, delta, buf)
@@ -163,6 +179,22 @@ impl Reader<'_> {
                     (id, placement),
                     Some(prior),
                 ));
+            }
+        }
+        // A packed object is read from its pack (the pack's bytes are never mapped: see
+        // [`Database::read_packed`]), unless it is a tree stored against one at hand (rebuilt
+        // from it below), a delta against an object named by id, or a blob over the size
+        // limit or large enough to stream (read the usual way below).
+        let held = trees
+            .as_ref()
+            .is_some_and(|checker| base.is_some_and(|base| checker.holds(base)));
+        if let Some(p) = placement
+            && !held
+            && !db.is_loose(&id)
+        {
+            let large = limits.max_blob_size.saturating_add(1).min(STREAM_FROM);
+            if let Some(kind) = db.read_packed(p, large, buf)? {
+                return self.seen(id, placement, kind, buf);
             }
         }
         // A loose copy is read whole (and hash-checked); a packed one header first, so a blob
@@ -203,7 +235,6 @@ impl Reader<'_> {
                 _ => Seen::Other,
             });
         }
-        let hash = repo.object_hash();
         // A packed tree is read straight into the checker's buffer, where it stays to be
         // compared with the next one.
         if let (Some(Kind::Tree), Some(checker)) = (kind, trees.as_mut()) {
@@ -265,13 +296,41 @@ impl Reader<'_> {
                 .map_err(chain)?
                 .ok_or("missing")?,
         };
-        Ok(match data.kind {
-            Kind::Blob if data.data.len() as u64 > limits.max_blob_size => {
-                Seen::too_large(data.data.len() as u64, limits.max_blob_size)
+        self.seen(
+            id,
+            placement.filter(|_| kind.is_some()),
+            data.kind,
+            data.data,
+        )
+    }
+
+    /// What the object `id` holds, read: `data`, of `kind`; `placement` where a pack holds it
+    /// (`None` for a loose copy).
+    fn seen(
+        &mut self,
+        id: ObjectId,
+        placement: Option<Placement>,
+        kind: Kind,
+        data: &[u8],
+    ) -> Result<Seen, String> {
+        let Reader {
+            repo,
+            present,
+            trees,
+            rules,
+            limits,
+            matches,
+            sketches,
+            ..
+        } = self;
+        let hash = repo.object_hash();
+        Ok(match kind {
+            Kind::Blob if data.len() as u64 > limits.max_blob_size => {
+                Seen::too_large(data.len() as u64, limits.max_blob_size)
             }
             Kind::Blob => match (*sketches, placement) {
-                (Some(sketches), Some(placement)) if kind.is_some() => kept_and_read(
-                    data.data,
+                (Some(sketches), Some(placement)) => kept_and_read(
+                    data,
                     rules,
                     *limits,
                     matches,
@@ -280,12 +339,12 @@ impl Reader<'_> {
                     None,
                 ),
                 _ => Seen::read(
-                    data.data.len() as u64,
-                    content::scan(data.data, rules, *limits, matches),
+                    data.len() as u64,
+                    content::scan(data, rules, *limits, matches),
                 ),
             },
             Kind::Commit => {
-                let (mut info, message) = decode_commit_and_message(data.data, hash)?;
+                let (mut info, message) = decode_commit_and_message(data, hash)?;
                 let (hits, summary) = message_hits(message, rules, matches);
                 if let Some(summary) = summary {
                     info.summary = summary;
@@ -296,17 +355,20 @@ impl Reader<'_> {
                 Some(checker) => {
                     let buffer = checker.buffer();
                     buffer.clear();
-                    buffer.extend_from_slice(data.data);
-                    Seen::Links(checker.check(id, None, None)?)
+                    buffer.extend_from_slice(data);
+                    let (at, base) = placement.map_or((None, None), |p| {
+                        (Some((p.pack, p.offset)), p.base.map(|b| (p.pack, b)))
+                    });
+                    Seen::Links(checker.check(id, at, base)?)
                 }
                 None => Seen::Other,
             },
             Kind::Tag => {
                 let links = match present {
-                    Some(present) => tag_links(id, data.data, hash, present)?,
+                    Some(present) => tag_links(id, data, hash, present)?,
                     None => Vec::new(),
                 };
-                let (mut info, message) = decode_tag(data.data, hash)?;
+                let (mut info, message) = decode_tag(data, hash)?;
                 let (hits, summary) = message_hits(message, rules, matches);
                 if let Some(summary) = summary {
                     info.summary = summary;
