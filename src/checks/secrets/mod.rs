@@ -140,6 +140,11 @@ pub fn rule_set(custom: &[rules::Rule]) -> Result<RuleSet, rules::RuleError> {
 /// that `HEAD`'s first parents lead to, stable for the life of the repository and absent from
 /// every report; the git directory's path for a repository without commits.
 fn key_from(repo: &gix::Repository) {
+    // Through a handle of its own, dropped after: the object store maps the pack files it
+    // reads, and the pages a walk over every commit touches would stay in the process's
+    // memory for the whole scan (the scan itself reads packs without mapping them).
+    let own = gix::open_opts(repo.path(), repo.open_options().clone());
+    let repo = own.as_ref().unwrap_or(repo);
     let mut material = None;
     if let Ok(mut commit) = repo.head_commit() {
         // Bounded by the history's length; each step reads one commit.

@@ -274,7 +274,13 @@ pub fn ref_labels(
 ) -> Result<HashMap<ObjectId, String>, HistoryError> {
     let mut refs: Vec<(u8, String, ObjectId)> = Vec::new();
     for (rank, name, target) in ranked_tips(repo)? {
-        if let Some(id) = peel_to_commit(repo, &name, target)? {
+        // A ref naming a commit the pass decoded needs no read (a mirror's thousands of pull
+        // request refs would otherwise each read a commit again).
+        let id = match commits.contains_key(&target) {
+            true => Some(target),
+            false => peel_to_commit(repo, &name, target)?,
+        };
+        if let Some(id) = id {
             refs.push((rank, name, id));
         }
     }

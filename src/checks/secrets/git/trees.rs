@@ -179,8 +179,7 @@ pub fn attribute(
         .par_chunks(run)
         .map(|part| {
             let repo = sync.to_thread_local();
-            let mut memo: gix::hashtable::HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>> =
-                gix::hashtable::HashMap::default();
+            let mut memo = Memo::default();
             let mut seen: HashSet<(ObjectId, String)> = HashSet::new();
             let mut buf = Vec::new();
             let mut places = Vec::new();
@@ -210,15 +209,23 @@ pub fn attribute(
     Ok(found)
 }
 
+/// The targets each tree read leads to, by path.
+#[derive(Default)]
+struct Memo {
+    trees: gix::hashtable::HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>>,
+    /// The listing of the trees that lead to none.
+    empty: Rc<Vec<(String, ObjectId)>>,
+}
+
 fn targets_in_tree(
     repo: &gix::Repository,
     db: &Database,
     tree: ObjectId,
     targets: &gix::hashtable::HashSet<ObjectId>,
-    memo: &mut gix::hashtable::HashMap<ObjectId, Rc<Vec<(String, ObjectId)>>>,
+    memo: &mut Memo,
     buf: &mut Vec<u8>,
 ) -> Result<Rc<Vec<(String, ObjectId)>>, HistoryError> {
-    if let Some(hit) = memo.get(&tree) {
+    if let Some(hit) = memo.trees.get(&tree) {
         return Ok(hit.clone());
     }
     // The tree is copied out: the buffer is reused by the recursion. Names are made only for
@@ -237,7 +244,11 @@ fn targets_in_tree(
             listing.push((entry.filename.to_string(), entry.oid.to_owned()));
         }
     }
-    let listing = Rc::new(listing);
-    memo.insert(tree, listing.clone());
+    // Most trees lead to no target: they share one empty listing.
+    let listing = match listing.is_empty() {
+        true => memo.empty.clone(),
+        false => Rc::new(listing),
+    };
+    memo.trees.insert(tree, listing.clone());
     Ok(listing)
 }

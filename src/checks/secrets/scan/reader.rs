@@ -159,8 +159,12 @@ impl Reader<'_> {
                         offset,
                         base: None,
                     };
-                    matches!(db.read_packed(at, u64::MAX, rebuilt), Ok(Some(Kind::Blob)))
-                        .then_some(rebuilt.as_slice())
+                    let read =
+                        matches!(db.read_packed(at, u64::MAX, rebuilt), Ok(Some(Kind::Blob)));
+                    if read {
+                        sketches.restore((pack, offset), rebuilt);
+                    }
+                    read.then_some(rebuilt.as_slice())
                 }
             };
             if let Some(content) = content

@@ -211,11 +211,10 @@ impl Earlier for Prior<'_> {
 
 /// The blobs that deltas still to be read are stored against, by (pack, offset), each
 /// dropped once the last of them has asked for it. At most the cap it is made with
-/// (`delta-base-cache`) is kept:
-/// past that, the content whose last delta comes latest in the pass is let go and its sketch
-/// kept (the deltas against it then rebuild it through the object store, and are still read
-/// through its sketch); a blob whose sketch does not fit either is not kept (its deltas are
-/// read the usual way, whole).
+/// (`delta-base-cache`) is kept: past that, the content whose next delta comes latest in the
+/// pass is let go and its sketch kept (a delta against it then rebuilds it from the pack, is
+/// still read through its sketch, and offers it back for the deltas after); a blob whose
+/// sketch does not fit either is not kept (its deltas are read the usual way, whole).
 pub struct Sketches {
     state: Mutex<Held>,
     cap: usize,
@@ -223,29 +222,32 @@ pub struct Sketches {
 
 #[derive(Default)]
 struct Held {
-    /// Deltas not read yet (how many, and where in the pass the last one is), by their base.
-    pending: HashMap<(u32, u64), (u32, usize)>,
-    kept: HashMap<(u32, u64), Arc<Kept>>,
-    /// What is kept with its content, by where its last delta is.
-    by_last: std::collections::BTreeSet<(usize, (u32, u64))>,
+    /// Where in the pass the deltas are, grouped by base, ascending within each.
+    positions: Vec<usize>,
+    /// The deltas not read yet of each base: a stretch of `positions` (the next one first).
+    pending: HashMap<(u32, u64), Range<usize>>,
+    kept: HashMap<(u32, u64), Kept>,
+    /// What is kept with its content, by where the next delta against it is.
+    by_next: std::collections::BTreeSet<(usize, (u32, u64))>,
     bytes: usize,
     /// Bases with deltas still to be read that the pass has read (kept or not).
     read: std::collections::HashSet<(u32, u64)>,
 }
 
 /// A blob kept for the deltas against it: its sketch, and its content to rebuild them from.
+#[derive(Clone)]
 pub struct Kept {
     /// Its id.
     pub id: gix::ObjectId,
     /// Its sketch.
-    pub sketch: Sketch,
-    /// Its content; `None` once let go to stay under the cap (read it again by `id`).
-    pub content: Option<Vec<u8>>,
+    pub sketch: Arc<Sketch>,
+    /// Its content; `None` once let go to stay under the cap (read it again from its pack).
+    pub content: Option<Arc<Vec<u8>>>,
 }
 
 impl Kept {
     fn bytes(&self) -> usize {
-        self.sketch.bytes() + self.content.as_ref().map_or(0, Vec::len)
+        self.sketch.bytes() + self.content.as_ref().map_or(0, |c| c.len())
     }
 }
 
@@ -253,11 +255,14 @@ impl Sketches {
     /// For each delta to be read, its base and where in the pass it is read; what is kept
     /// holds at most `cap` bytes.
     pub fn new(deltas: impl Iterator<Item = ((u32, u64), usize)>, cap: usize) -> Sketches {
-        let mut held = Held::default();
-        for (base, index) in deltas {
-            let entry = held.pending.entry(base).or_default();
-            entry.0 += 1;
-            entry.1 = entry.1.max(index);
+        let mut deltas: Vec<((u32, u64), usize)> = deltas.collect();
+        deltas.sort_unstable();
+        let mut held = Held {
+            positions: deltas.iter().map(|(_, at)| *at).collect(),
+            ..Held::default()
+        };
+        for (i, (base, _)) in deltas.iter().enumerate() {
+            held.pending.entry(*base).or_insert(i..i).end = i + 1;
         }
         Sketches {
             state: Mutex::new(held),
@@ -278,37 +283,48 @@ impl Sketches {
         let Ok(mut held) = self.state.lock() else {
             return;
         };
-        let Some(&(_, last)) = held.pending.get(&at) else {
+        let Some(next) = held.next(at) else {
             return;
         };
         sketch.keywords.shrink_to_fit();
         sketch.runs.shrink_to_fit();
         let bytes = sketch.bytes();
-        let mut fits = true;
-        while held.bytes + bytes + content.len() > self.cap {
-            // The content needed latest goes first, this blob's included.
-            match held.by_last.last().copied() {
-                Some((other, key)) if other > last => held.let_go(other, key),
-                _ => {
-                    fits = false;
-                    break;
-                }
-            }
-        }
+        let fits = held.make_room(bytes + content.len(), next, self.cap);
         if !fits && held.bytes + bytes > self.cap {
             return;
         }
-        let content = fits.then(|| content.to_vec());
-        if fits {
-            held.by_last.insert((last, at));
-        }
         let kept = Kept {
             id,
-            sketch,
-            content,
+            sketch: Arc::new(sketch),
+            content: fits.then(|| Arc::new(content.to_vec())),
         };
+        if fits {
+            held.by_next.insert((next, at));
+        }
         held.bytes += kept.bytes();
-        held.kept.insert(at, Arc::new(kept));
+        held.kept.insert(at, kept);
+    }
+
+    /// Offers back the content of the object at `at`, whose content was let go and has been
+    /// read again for a delta against it: kept again if deltas against it are still to come
+    /// sooner than those of what it would push out.
+    pub fn restore(&self, at: (u32, u64), content: &[u8]) {
+        let Ok(mut held) = self.state.lock() else {
+            return;
+        };
+        let Some(next) = held.next(at) else {
+            return;
+        };
+        if held.kept.get(&at).is_none_or(|k| k.content.is_some())
+            || !held.make_room(content.len(), next, self.cap)
+        {
+            return;
+        }
+        if let Some(kept) = held.kept.get_mut(&at) {
+            kept.content = Some(Arc::new(content.to_vec()));
+            held.bytes += content.len();
+            held.by_next.insert((next, at));
+        }
     }
 
     /// Notes that the pass read the object at `at` (whether or not it was kept).
@@ -332,50 +348,63 @@ impl Sketches {
     }
 
     /// What is kept of the object at `base`, for one delta against it about to be read (`None`
-    /// when it is not read yet or was not kept: the delta is then read the usual way).
-    pub fn take(&self, base: (u32, u64)) -> Option<Arc<Kept>> {
+    /// when it is not read yet or was not kept: the delta is then read the usual way). The
+    /// threads read deltas nearly in pass order: the one read is taken to be the next.
+    pub fn take(&self, base: (u32, u64)) -> Option<Kept> {
         let mut held = self.state.lock().ok()?;
-        let (left, last) = held.pending.get_mut(&base).map(|n| {
-            n.0 = n.0.saturating_sub(1);
-            *n
-        })?;
+        let before = held.next(base)?;
         let kept = held.kept.get(&base).cloned();
-        if left == 0 {
+        let left = held.pending.get_mut(&base).map(|range| {
+            range.start += 1;
+            range.clone()
+        })?;
+        if left.is_empty() {
             held.pending.remove(&base);
             held.read.remove(&base);
-            held.drop_kept(last, base);
+            held.drop_kept(before, base);
+        } else if held.by_next.remove(&(before, base)) {
+            let next = held.positions[left.start];
+            held.by_next.insert((next, base));
         }
         kept
     }
 }
 
 impl Held {
-    fn drop_kept(&mut self, last: usize, key: (u32, u64)) {
-        self.by_last.remove(&(last, key));
+    /// Where the next delta against `at` is read, when any is still to be.
+    fn next(&self, at: (u32, u64)) -> Option<usize> {
+        let range = self.pending.get(&at)?;
+        self.positions
+            .get(range.start)
+            .filter(|_| !range.is_empty())
+            .copied()
+    }
+
+    /// Lets go of contents needed after `next` (the latest first) until `bytes` more fit
+    /// under `cap`; whether they do.
+    fn make_room(&mut self, bytes: usize, next: usize, cap: usize) -> bool {
+        while self.bytes + bytes > cap {
+            match self.by_next.last().copied() {
+                Some((other, key)) if other > next => self.let_go(other, key),
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    fn drop_kept(&mut self, next: usize, key: (u32, u64)) {
+        self.by_next.remove(&(next, key));
         if let Some(kept) = self.kept.remove(&key) {
             self.bytes = self.bytes.saturating_sub(kept.bytes());
         }
     }
 
     /// Lets the content kept at `key` go, and keeps its sketch.
-    fn let_go(&mut self, last: usize, key: (u32, u64)) {
-        self.by_last.remove(&(last, key));
-        let Some(kept) = self.kept.remove(&key) else {
-            return;
-        };
-        self.bytes = self.bytes.saturating_sub(kept.bytes());
-        // Another thread reading a delta against it may hold it: its sketch is copied then.
-        let kept = Arc::try_unwrap(kept).unwrap_or_else(|shared| Kept {
-            id: shared.id,
-            sketch: shared.sketch.clone(),
-            content: None,
-        });
-        let kept = Kept {
-            content: None,
-            ..kept
-        };
-        self.bytes += kept.bytes();
-        self.kept.insert(key, Arc::new(kept));
+    fn let_go(&mut self, next: usize, key: (u32, u64)) {
+        self.by_next.remove(&(next, key));
+        if let Some(content) = self.kept.get_mut(&key).and_then(|k| k.content.take()) {
+            self.bytes = self.bytes.saturating_sub(content.len());
+        }
     }
 }
 
@@ -599,7 +628,7 @@ mod tests {
         sketches.keep((0, 30), any_id(), Sketch::default(), b"other");
         assert_eq!(
             sketches.take((0, 10)).unwrap().content.as_deref(),
-            Some(&b"base"[..])
+            Some(&b"base".to_vec())
         );
         assert!(sketches.take((0, 10)).is_some());
         assert!(sketches.take((0, 10)).is_none());
@@ -608,7 +637,7 @@ mod tests {
         assert!(sketches.take((0, 20)).is_none());
         sketches.keep((0, 20), any_id(), Sketch::default(), b"late");
         let held = sketches.state.lock().unwrap();
-        assert!(held.kept.is_empty() && held.by_last.is_empty() && held.bytes == 0);
+        assert!(held.kept.is_empty() && held.by_next.is_empty() && held.bytes == 0);
     }
 
     #[test]
@@ -634,6 +663,63 @@ mod tests {
         assert_eq!(taken((0, 4)), (id(4), false));
         assert_eq!(taken((0, 2)), (id(2), true));
         assert_eq!(taken((0, 3)), (id(3), true));
+        assert_eq!(sketches.state.lock().unwrap().bytes, 0);
+    }
+
+    #[test]
+    fn past_the_cap_the_content_whose_next_delta_comes_latest_goes_not_the_one_whose_last_does() {
+        let one = Sketch::default().bytes() + 1000;
+        // (0, 1) has deltas at 10 and 90, (0, 2) one at 50: at 20, (0, 1) is needed first.
+        let sketches = Sketches::new(
+            [((0, 1), 10), ((0, 1), 90), ((0, 2), 50), ((0, 3), 30)].into_iter(),
+            2 * one + Sketch::default().bytes(),
+        );
+        let content = [b'x'; 1000];
+        sketches.keep((0, 1), any_id(), Sketch::default(), &content);
+        sketches.keep((0, 2), any_id(), Sketch::default(), &content);
+        assert!(
+            sketches.take((0, 1)).unwrap().content.is_some(),
+            "the delta at 10"
+        );
+        // Next needed: (0, 2) at 50, (0, 1) at 90. (0, 3), needed at 30, pushes (0, 1) out.
+        sketches.keep((0, 3), any_id(), Sketch::default(), &content);
+        assert!(sketches.take((0, 3)).unwrap().content.is_some());
+        assert!(sketches.take((0, 2)).unwrap().content.is_some());
+        assert!(sketches.take((0, 1)).unwrap().content.is_none());
+        assert_eq!(sketches.state.lock().unwrap().bytes, 0);
+    }
+
+    #[test]
+    fn a_content_let_go_and_read_again_is_kept_again_while_it_fits() {
+        let one = Sketch::default().bytes() + 1000;
+        let sketches = Sketches::new(
+            [((0, 1), 10), ((0, 1), 20), ((0, 1), 40), ((0, 2), 30)].into_iter(),
+            one + Sketch::default().bytes(),
+        );
+        let content = [b'x'; 1000];
+        sketches.keep((0, 2), any_id(), Sketch::default(), &content);
+        // (0, 1) is needed before (0, 2): (0, 2)'s content goes.
+        sketches.keep((0, 1), any_id(), Sketch::default(), &content);
+        assert!(sketches.take((0, 1)).unwrap().content.is_some());
+        assert!(sketches.take((0, 1)).unwrap().content.is_some());
+        let kept = sketches.take((0, 2)).unwrap();
+        assert!(kept.content.is_none());
+        // Offered back: (0, 2) has no delta left, so it is not kept.
+        sketches.restore((0, 2), &content);
+        assert!(!sketches.wanted((0, 2)));
+        // (0, 1)'s content is let go for a blob needed before it, then offered back once
+        // that one is done: kept again for its last delta.
+        let sketches = Sketches::new(
+            [((0, 1), 10), ((0, 1), 40), ((0, 3), 20)].into_iter(),
+            one + Sketch::default().bytes(),
+        );
+        sketches.keep((0, 1), any_id(), Sketch::default(), &content);
+        assert!(sketches.take((0, 1)).unwrap().content.is_some());
+        sketches.keep((0, 3), any_id(), Sketch::default(), &content);
+        assert!(sketches.take((0, 3)).unwrap().content.is_some());
+        sketches.restore((0, 1), &content);
+        let kept = sketches.take((0, 1)).unwrap();
+        assert_eq!(kept.content.as_deref(), Some(&content.to_vec()));
         assert_eq!(sketches.state.lock().unwrap().bytes, 0);
     }
 
