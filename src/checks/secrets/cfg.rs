@@ -3,7 +3,7 @@
 //! ```toml
 //! [secrets]
 //! max-blob-size = 67108864       # bytes; larger blobs are skipped and counted
-//! delta-base-cache = 33554432    # bytes of delta bases a history scan keeps (speed, not findings)
+//! delta-base-cache = 25165824    # bytes of delta bases a history scan keeps (speed, not findings)
 //!
 //! [[secrets.allow]]
 //! rule = "secret.github-pat"      # with `paths`: this rule (or `rules = [...]`), in these files only

@@ -76,8 +76,8 @@ pub struct Range {
 /// Default blob size limit: 64 MiB.
 pub const DEFAULT_MAX_BLOB_SIZE: u64 = 64 * 1024 * 1024;
 
-/// Default memory for delta bases kept by the whole-history scan: 32 MiB.
-pub const DEFAULT_DELTA_BASE_CACHE: u64 = 32 * 1024 * 1024;
+/// Default memory for delta bases kept by the whole-history scan: 24 MiB.
+pub const DEFAULT_DELTA_BASE_CACHE: u64 = 24 * 1024 * 1024;
 
 /// Errors that stop the check.
 #[derive(Debug, thiserror::Error)]

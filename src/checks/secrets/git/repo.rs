@@ -72,11 +72,10 @@ pub enum HistoryError {
 
 /// Opens the repository at `path` (a work tree or a bare repository).
 pub fn open(path: &Path) -> Result<gix::Repository, HistoryError> {
-    // Without a delta-base cache, every delta re-inflates its base chain. Blob deltas are
-    // mostly rebuilt by the object pass from the bases it keeps (`scan::sketch`), so the
-    // store's cache serves trees and the rest: 8 MB per reading thread scans as fast as 16
-    // or 32 MB (rust-lang/cargo 3.46 s, advisory-db 1.0 s) at a lower peak RSS (cargo 466
-    // instead of 548 MB, advisory-db 193 instead of 237 MB). Git's own default is 96 MB.
+    // Without a delta-base cache, every delta re-inflates its base chain. The whole-history
+    // pass reads packs itself (`objects::Database::read_packed`); the store serves range
+    // scans, ref deltas and the rest, for which 8 MB per reading thread is as fast as 16 or
+    // 32 MB at a lower peak RSS. Git's own default is 96 MB.
     let mut options = gix::open::Options::default();
     if std::env::var_os("GIX_PACK_CACHE_MEMORY").is_none() {
         options = options.config_overrides(["core.deltaBaseCacheLimit=8m"]);
