@@ -130,8 +130,8 @@ impl Reader<'_> {
         let base = placement.and_then(|p| Some((p.pack, p.base?)));
         // A delta against a blob kept for it is a blob (a delta is its base's kind): rebuilt
         // from the kept content (or, when only the base's sketch was kept, from the base read
-        // again through the object store) and read through its sketch, without asking the
-        // object store for its header (which walks the delta chain to its root). A delta
+        // again from its pack, then offered back to be kept) and read through its sketch,
+        // without reading its header first (which walks the delta chain to its root). A delta
         // that does not add up is read the usual way below.
         let kept = match (*sketches, placement, base) {
             (Some(sketches), Some(placement), Some(base))
