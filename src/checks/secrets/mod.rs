@@ -282,7 +282,7 @@ pub fn run(
         let tag_labels = if scanned.tags.is_empty() {
             HashMap::new()
         } else {
-            git::refs::tag_labels(&repo)?
+            git::refs::tag_labels(&repo, &scanned.commits)?
         };
         // Commits a ref reaches first (each part in topological order): a blob is attributed
         // to the oldest reachable commit that holds it at a path, and to a commit on no ref

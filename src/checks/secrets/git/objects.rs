@@ -228,8 +228,8 @@ fn inflate_into(reader: &mut EntryData<'_>, size: u64, out: &mut Vec<u8>) -> Res
 struct Local {
     recent: Recent,
     blocks: Blocks,
-    /// A delta's instructions, inflated.
-    delta: Vec<u8>,
+    /// The deltas of the chain being read, inflated (buffers reused from read to read).
+    deltas: Vec<Vec<u8>>,
     /// The next link's result.
     next: Vec<u8>,
 }
@@ -529,7 +529,12 @@ impl Database {
         large: u64,
         out: &mut Vec<u8>,
     ) -> Result<Option<Kind>, String> {
-        LOCAL.with_borrow_mut(|local| self.read_packed_with(placement, large, out, local))
+        LOCAL.with_borrow_mut(|local| {
+            let read = self.read_packed_with(placement, large, out, local);
+            // A rare long chain leaves no more buffers behind than a usual one needs.
+            local.deltas.truncate(64);
+            read
+        })
     }
 
     fn read_packed_with(
@@ -542,12 +547,13 @@ impl Database {
         let Local {
             recent,
             blocks,
-            delta,
+            deltas,
             next,
         } = local;
         let Placement { pack, offset, .. } = placement;
-        // The deltas from the object down to what they rest on: (offset, data, stated size).
-        let mut links: Vec<(u64, u64, u64)> = Vec::new();
+        // Where the deltas from the object down to what they rest on are; each inflated into
+        // `deltas` (the same index) while its entry is at hand.
+        let mut links: Vec<u64> = Vec::new();
         let mut at = offset;
         let kind = loop {
             if let Some(kind) = recent.copy((pack, at), out) {
@@ -558,12 +564,21 @@ impl Database {
             WALKED.with(|walked| walked.set(walked.get() + 1));
             match entry.header {
                 Header::OfsDelta { base_distance } => {
-                    links.push((at, entry.data_offset, entry.decompressed_size));
-                    if links.len() > MAX_CHAIN {
+                    if links.len() == MAX_CHAIN {
                         return Err(format!(
                             "a chain of more than {MAX_CHAIN} deltas: the pack is damaged"
                         ));
                     }
+                    if deltas.len() == links.len() {
+                        deltas.push(Vec::new());
+                    }
+                    inflate_into(
+                        &mut reader,
+                        entry.decompressed_size,
+                        &mut deltas[links.len()],
+                    )
+                    .map_err(|e| format!("the delta at offset {at} does not inflate: {e}"))?;
+                    links.push(at);
                     at = entry
                         .checked_base_pack_offset(base_distance)
                         .ok_or("a delta whose base would lie before the pack's start")?;
@@ -583,14 +598,16 @@ impl Database {
                 }
             }
         };
-        for (i, &(at, data, size)) in links.iter().enumerate().rev() {
-            inflate_into(&mut self.data_at(blocks, pack, data)?, size, delta)
-                .map_err(|e| format!("the delta at offset {at} does not inflate: {e}"))?;
-            if i == 0 && kind == Kind::Blob && result_size(delta).is_none_or(|n| n as u64 >= large)
-            {
-                return Ok(None);
-            }
-            apply(out, delta, next)
+        if kind == Kind::Blob
+            && deltas
+                .first()
+                .filter(|_| !links.is_empty())
+                .is_some_and(|top| result_size(top).is_none_or(|n| n as u64 >= large))
+        {
+            return Ok(None);
+        }
+        for (i, &at) in links.iter().enumerate().rev() {
+            apply(out, &deltas[i], next)
                 .ok_or_else(|| format!("the delta at offset {at} does not apply to its base"))?;
             std::mem::swap(out, next);
             if i > 0 || kind == Kind::Tree {

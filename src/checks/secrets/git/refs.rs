@@ -143,16 +143,33 @@ pub fn tags_on(repo: &gix::Repository, commits: &Commits) -> Result<Vec<ObjectId
 /// Labels each annotated tag object with the first ref (in [`ref_labels`]' order) whose tag
 /// chain passes through it; a tag no ref reaches (its ref deleted, kept by nothing or by a
 /// reflog) has no label.
-pub fn tag_labels(repo: &gix::Repository) -> Result<HashMap<ObjectId, String>, HistoryError> {
+pub fn tag_labels(
+    repo: &gix::Repository,
+    commits: &Commits,
+) -> Result<HashMap<ObjectId, String>, HistoryError> {
     let mut labels = HashMap::new();
     for (_, name, target) in ranked_tips(repo)? {
-        let (chain, _) = tag_chain(repo, &name, target)?;
+        let (chain, _) = chain_from(repo, commits, &name, target)?;
         // Every object of the chain but the last is a tag.
         for tag in chain.iter().take(chain.len().saturating_sub(1)) {
             labels.entry(*tag).or_insert_with(|| name.clone());
         }
     }
     Ok(labels)
+}
+
+/// [`tag_chain`], without reading anything when `id` is one of `commits` (decoded already):
+/// a mirror's thousands of pull request refs each name one.
+fn chain_from(
+    repo: &gix::Repository,
+    commits: &Commits,
+    what: &str,
+    id: ObjectId,
+) -> Result<(Vec<ObjectId>, Kind), HistoryError> {
+    match commits.contains_key(&id) {
+        true => Ok((vec![id], Kind::Commit)),
+        false => tag_chain(repo, what, id),
+    }
 }
 
 /// The objects from `id` through tags to the first object that is not a tag (the last of the
@@ -274,14 +291,9 @@ pub fn ref_labels(
 ) -> Result<HashMap<ObjectId, String>, HistoryError> {
     let mut refs: Vec<(u8, String, ObjectId)> = Vec::new();
     for (rank, name, target) in ranked_tips(repo)? {
-        // A ref naming a commit the pass decoded needs no read (a mirror's thousands of pull
-        // request refs would otherwise each read a commit again).
-        let id = match commits.contains_key(&target) {
-            true => Some(target),
-            false => peel_to_commit(repo, &name, target)?,
-        };
-        if let Some(id) = id {
-            refs.push((rank, name, id));
+        let (chain, kind) = chain_from(repo, commits, &name, target)?;
+        if let Some(id) = chain.last().filter(|_| kind == Kind::Commit) {
+            refs.push((rank, name, *id));
         }
     }
     let mut labels: HashMap<ObjectId, String> = HashMap::new();

@@ -185,15 +185,18 @@ impl Reader<'_> {
                 ));
             }
         }
-        // A packed object is read from its pack (the pack's bytes are never mapped: see
-        // [`Database::read_packed`]), unless it is a tree stored against one at hand (rebuilt
-        // from it below), a delta against an object named by id, or a blob over the size
-        // limit or large enough to stream (read the usual way below).
-        let held = trees
-            .as_ref()
-            .is_some_and(|checker| base.is_some_and(|base| checker.holds(base)));
+        // A delta against a tree the checker holds is rebuilt from it.
+        if let (Some(p), Some(b), Some(checker)) = (placement, base, trees.as_mut())
+            && checker.holds(b)
+            && db.read_delta(p, delta)
+            && checker.rebuild(b, delta)
+        {
+            return Ok(Seen::Links(checker.check(id, at, base)?));
+        }
+        // Any other packed object is read from its pack (the pack's bytes are never mapped:
+        // see [`Database::read_packed`]), unless it is a delta against an object named by id,
+        // or a blob over the size limit or large enough to stream (read the usual way below).
         if let Some(p) = placement
-            && !held
             && !db.is_loose(&id)
         {
             let large = limits.max_blob_size.saturating_add(1).min(STREAM_FROM);
@@ -202,15 +205,9 @@ impl Reader<'_> {
             }
         }
         // A loose copy is read whole (and hash-checked); a packed one header first, so a blob
-        // over the size limit is never inflated. A delta against a tree just checked is a
-        // tree (git deltas objects against their own kind; the kind read is checked below).
+        // over the size limit is never inflated.
         let (kind, size) = if db.is_loose(&id) {
             (None, 0)
-        } else if trees
-            .as_ref()
-            .is_some_and(|checker| base.is_some_and(|base| checker.holds(base)))
-        {
-            (Some(Kind::Tree), 0)
         } else {
             let header = repo
                 .objects
@@ -238,43 +235,6 @@ impl Reader<'_> {
                 Some(Kind::Blob) => Seen::too_large(size, limits.max_blob_size),
                 _ => Seen::Other,
             });
-        }
-        // A packed tree is read straight into the checker's buffer, where it stays to be
-        // compared with the next one.
-        if let (Some(Kind::Tree), Some(checker)) = (kind, trees.as_mut()) {
-            // A delta against a tree at hand is rebuilt from it.
-            if let (Some(p), Some(b)) = (placement, base)
-                && checker.holds(b)
-                && db.read_delta(p, delta)
-                && checker.rebuild(b, delta)
-            {
-                return Ok(Seen::Links(checker.check(id, at, base)?));
-            }
-            let buffer = checker.buffer();
-            let (start, len) = {
-                let data = repo
-                    .objects
-                    .try_find(&id, buffer)
-                    .map_err(chain)?
-                    .ok_or("missing")?;
-                if data.kind != Kind::Tree {
-                    return Err(format!("a {} stored as a delta of a tree", data.kind));
-                }
-                (data.data.as_ptr(), data.data.len())
-            };
-            if start != buffer.as_ptr() || len > buffer.len() {
-                // Not where gix puts objects today; read again the plain way.
-                let data = repo
-                    .objects
-                    .try_find(&id, buf)
-                    .map_err(chain)?
-                    .ok_or("missing")?;
-                buffer.clear();
-                buffer.extend_from_slice(data.data);
-            } else {
-                buffer.truncate(len);
-            }
-            return Ok(Seen::Links(checker.check(id, at, base)?));
         }
         if kind.is_none()
             && let Some((size, stream)) = large_loose(db, &id)
