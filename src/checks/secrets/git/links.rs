@@ -2,9 +2,9 @@
 //! repository: the evidence [`super::refs::check_complete`] needs to prove that nothing a ref
 //! reaches is missing. It must not cost the pass more than a fraction of its time, and a
 //! repository's trees hold millions of entries (every version of every folder), so it only
-//! parses what changed: a tree is compared with the recent trees (in pack order the previous
-//! version of a folder is a few trees back), and the bytes it shares with the closest (a
-//! common prefix and suffix) hold the same entries, already checked.
+//! parses what changed: a tree is compared with the recent trees (the pass reads a tree stored
+//! as a delta soon after the version it is stored against), and the bytes it shares with the
+//! closest (a common prefix and suffix) hold the same entries, already checked.
 //!
 //! It checks the bytes of trees and tags it is handed; it does not read objects or match.
 

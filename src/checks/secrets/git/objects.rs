@@ -17,9 +17,10 @@ use std::collections::HashMap;
 
 /// Every object of the repository (its own object directory and its alternates), verified.
 pub struct Database {
-    /// Every object id, each once: packed objects in (pack, offset) order first (a delta's base
-    /// usually sits just before it, so a thread walking a stretch of the pack finds bases in its
-    /// delta cache), then loose objects. Empty when the listing was not asked for.
+    /// Every object id, each once: packed objects first, in [`delta_first`] order (each object
+    /// stored whole, then the deltas against it, each followed by the deltas against it: a
+    /// delta is read while its base is at hand), then loose objects. Empty when the listing was
+    /// not asked for.
     pub ids: Vec<ObjectId>,
     /// Where each of `ids` sits in its pack, or `None` for a loose object.
     pub placements: Vec<Option<Placement>>,
@@ -84,8 +85,8 @@ struct LazyPack {
 }
 
 /// Stretches of pack files one thread read last, with positioned reads (no cursor shared
-/// between threads): most entries are a few hundred bytes and read in pack order, so the next
-/// entries of a stretch cost no system call.
+/// between threads): most entries are a few hundred bytes, and the entries a stretch holds past
+/// the one asked for (the next version of a file, often) cost no system call.
 #[derive(Default)]
 struct Blocks {
     /// (pack, where the stretch starts, its bytes).
@@ -296,6 +297,56 @@ thread_local! {
         std::cell::RefCell::new(flate2::Decompress::new(true));
 }
 
+/// The order to read packed objects in, as indexes into `placements` (every pack's objects,
+/// the packs one after the other, each in offset order): each object stored whole (or against
+/// an object not listed), then depth first the deltas stored against it, each followed by the
+/// deltas against it. A delta is then read while its base, read just before it or a few
+/// subtrees before, is still at hand: no base is ever rebuilt through its whole chain again,
+/// as one is when read in pack order (git writes an object's versions by recency, its deltas
+/// anywhere in the pack), and what is held at a time is one chain per reading thread.
+pub(crate) fn delta_first(placements: &[Option<Placement>]) -> Vec<usize> {
+    let key = |p: &Option<Placement>| p.map_or((u32::MAX, u64::MAX), |p| (p.pack, p.offset));
+    // What each rests on: an earlier entry of its pack (a base always sits before its delta).
+    let base: Vec<Option<usize>> = placements
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let p = (*p)?;
+            let at = (p.pack, p.base?);
+            placements
+                .binary_search_by(|q| key(q).cmp(&at))
+                .ok()
+                .filter(|&b| b < i)
+        })
+        .collect();
+    // The deltas against each, in pack order: `on[starts[i]..starts[i + 1]]`.
+    let mut starts = vec![0usize; placements.len() + 1];
+    for b in base.iter().flatten() {
+        starts[b + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut filled = starts.clone();
+    let mut on = vec![0usize; starts[placements.len()]];
+    for (i, b) in base.iter().enumerate() {
+        if let Some(b) = *b {
+            on[filled[b]] = i;
+            filled[b] += 1;
+        }
+    }
+    let mut order = Vec::with_capacity(placements.len());
+    let mut stack = Vec::new();
+    for root in (0..placements.len()).filter(|&i| base[i].is_none()) {
+        stack.push(root);
+        while let Some(i) = stack.pop() {
+            order.push(i);
+            stack.extend(on[starts[i]..starts[i + 1]].iter().rev());
+        }
+    }
+    order
+}
+
 /// Where a packed object sits.
 #[derive(Clone, Copy, Debug)]
 pub struct Placement {
@@ -380,6 +431,9 @@ impl Database {
                 .copied()
                 .collect();
             rest.sort_unstable();
+            let order = delta_first(&placements);
+            ids = order.iter().map(|&i| ids[i]).collect();
+            placements = order.iter().map(|&i| placements[i]).collect();
             placements.extend(rest.iter().map(|_| None));
             ids.extend(rest);
         }
@@ -891,6 +945,95 @@ mod tests {
             deltas >= 30 && chained >= 10,
             "the versions are not stored as delta chains: {deltas} deltas, {chained} chained"
         );
+    }
+
+    /// Checks that `order` reads `placements` depth first through their deltas: each once,
+    /// each delta after its base with only the base's other deltas (and theirs) in between.
+    fn assert_delta_first(placements: &[Option<Placement>], order: &[usize]) {
+        let mut sorted = order.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..placements.len()).collect::<Vec<_>>(), "each once");
+        let offset = |i: usize| placements[i].map(|p| (p.pack, p.offset));
+        let listed: std::collections::HashSet<(u32, u64)> =
+            placements.iter().flatten().map(|p| (p.pack, p.offset)).collect();
+        // The chain from the object read last down to what it rests on.
+        let mut chain: Vec<usize> = Vec::new();
+        for &i in order {
+            let base = placements[i]
+                .and_then(|p| Some((p.pack, p.base?)))
+                .filter(|b| listed.contains(b));
+            while chain.last().is_some_and(|&c| Some(offset(c)) != base.map(Some)) {
+                chain.pop();
+            }
+            assert_eq!(
+                chain.last().map(|&c| offset(c)),
+                base.map(Some),
+                "entry {i} is read away from its base"
+            );
+            chain.push(i);
+        }
+    }
+
+    #[test]
+    fn deltas_are_read_depth_first_after_their_bases() {
+        let at = |offset, base| {
+            Some(Placement {
+                pack: 0,
+                offset,
+                base,
+            })
+        };
+        // 10 <- 20 <- 40, 10 <- 30, 50 alone, 60 <- 70 (pack 1: 10 is another object).
+        let placements = vec![
+            at(10, None),
+            at(20, Some(10)),
+            at(30, Some(10)),
+            at(40, Some(20)),
+            at(50, None),
+            Some(Placement {
+                pack: 1,
+                offset: 10,
+                base: None,
+            }),
+            Some(Placement {
+                pack: 1,
+                offset: 20,
+                base: Some(10),
+            }),
+            None,
+        ];
+        let order = delta_first(&placements);
+        assert_eq!(order, vec![0, 1, 3, 2, 4, 5, 6, 7]);
+        assert_delta_first(&placements, &order);
+        // A base that is not listed (the same id in an earlier pack): read as stored whole.
+        let placements = vec![at(10, Some(5)), at(20, Some(10))];
+        assert_eq!(delta_first(&placements), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_packed_history_is_listed_depth_first_through_its_delta_chains() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        git(path, &["init", "-q"]);
+        let mut text = noise(3, 20_000);
+        for version in 0..30u64 {
+            text.insert_str((version as usize * 977) % text.len(), &noise(version, 50));
+            std::fs::write(path.join(format!("f{}.txt", version % 4)), &text).unwrap();
+            git(path, &["add", "-A"]);
+            git(path, &["commit", "-qm", &format!("version {version}")]);
+        }
+        git(path, &["repack", "-adfq", "--depth=50", "--window=50"]);
+        let repo = gix::open(path).unwrap();
+        let db = Database::open(&repo, true).unwrap();
+        assert_delta_first(&db.placements, &(0..db.placements.len()).collect::<Vec<_>>());
+        // Not already so in the pack: the four files' versions are written interleaved.
+        let mut in_pack = db.placements.clone();
+        in_pack.sort_by_key(|p| p.map(|p| (p.pack, p.offset)));
+        let order = delta_first(&in_pack);
+        assert_ne!(order, (0..in_pack.len()).collect::<Vec<_>>());
+        assert_delta_first(&in_pack, &order);
+        let deltas = db.placements.iter().flatten().filter(|p| p.base.is_some());
+        assert!(deltas.count() >= 30, "stored as deltas");
     }
 
     #[test]

@@ -157,10 +157,10 @@ pub fn scan_objects(
         message,
     };
     let sync = repo.clone().into_sync();
-    // Chunks handed out in order, to one reader (one repository handle, and so one pack delta
-    // cache) per thread: a delta's base, earlier in its pack, has mostly been read (and its
-    // sketch kept) by the time the delta is; small enough that a slow chunk leaves the other
-    // threads work to take.
+    // Chunks handed out in order, to one reader (one repository handle) per thread: the whole
+    // database is listed bases first, each delta after its base ([`Database::ids`]), so a
+    // delta's base has mostly been read (and kept) by the same thread just before; small
+    // enough that a slow chunk leaves the other threads work to take.
     let size = (ids.len() / (rayon::current_num_threads() * 32)).max(64);
     let chunks: Vec<std::ops::Range<usize>> = (0..ids.len())
         .step_by(size)
