@@ -140,13 +140,16 @@ pub fn rule_set(custom: &[rules::Rule]) -> Result<RuleSet, rules::RuleError> {
 /// that `HEAD`'s first parents lead to, stable for the life of the repository and absent from
 /// every report; the git directory's path for a repository without commits.
 fn key_from(repo: &gix::Repository) {
-    // Through a handle of its own, dropped after: the object store maps the pack files it
-    // reads, and the pages a walk over every commit touches would stay in the process's
-    // memory for the whole scan (the scan itself reads packs without mapping them).
-    let own = gix::open_opts(repo.path(), repo.open_options().clone());
-    let repo = own.as_ref().unwrap_or(repo);
-    let mut material = None;
-    if let Ok(mut commit) = repo.head_commit() {
+    key_at(repo.path(), repo.open_options().clone());
+}
+
+/// [`key_from`] the repository at `path`, through a handle of its own, dropped after: the
+/// object store maps the pack files it reads, and the pages a walk over every commit touches
+/// would stay in the process's memory for the whole scan (the scan itself reads packs without
+/// mapping them). Its own handle also lets it run beside the packs' verification.
+fn key_at(path: &std::path::Path, options: gix::open::Options) {
+    let root = gix::open_opts(path, options).ok().and_then(|repo| {
+        let mut commit = repo.head_commit().ok()?;
         // Bounded by the history's length; each step reads one commit.
         loop {
             let parent = commit.parent_ids().next().map(|id| id.detach());
@@ -155,16 +158,22 @@ fn key_from(repo: &gix::Repository) {
                 None => break,
             }
         }
-        material = Some(commit.data.clone());
-    }
-    let material = material.unwrap_or_else(|| {
-        std::fs::canonicalize(repo.path())
-            .unwrap_or_else(|_| repo.path().to_path_buf())
-            .as_os_str()
-            .as_encoded_bytes()
-            .to_vec()
+        Some(commit.data.clone())
     });
-    crate::redact::set_key(&material);
+    match root {
+        Some(root) => crate::redact::set_key(&root),
+        None => key_of_place(path),
+    }
+}
+
+/// The key of what has no commit (an empty repository, a folder outside git): where it is.
+fn key_of_place(path: &std::path::Path) {
+    crate::redact::set_key(
+        std::fs::canonicalize(path)
+            .unwrap_or_else(|_| path.to_path_buf())
+            .as_os_str()
+            .as_encoded_bytes(),
+    );
 }
 
 /// The whole database, without the blobs a trusted scan record lists; the record then
@@ -245,10 +254,14 @@ pub fn run(
         return run_files(target, rules);
     }
     let repo = git::open(&target.path)?;
-    key_from(&repo);
     // Every pack and loose object verified before anything is read: an object that cannot be
-    // listed would be an object not scanned.
-    let db = git::Database::open(&repo, target.range.is_none())?;
+    // listed would be an object not scanned. The redactor's key (from the root commit) is
+    // found meanwhile; nothing is matched or printed before both are done.
+    let (path, options) = (repo.path().to_path_buf(), repo.open_options().clone());
+    let db = std::thread::scope(|scope| {
+        scope.spawn(move || key_at(&path, options));
+        git::Database::open(&repo, target.range.is_none())
+    })?;
     // Whole database: every object, attributed afterwards (only if something matched). A
     // range: only the blobs its commits brought in, attributed as they are found.
     let (mut scanned, range_introductions, recorded) = match &target.range {
@@ -460,12 +473,7 @@ fn run_files(target: &Target, rules: &RuleSet) -> Result<Outcome, SecretsError> 
             match git::open(&target.path) {
                 Ok(repo) => key_from(&repo),
                 // A folder outside git: keyed by where it is.
-                Err(_) => crate::redact::set_key(
-                    std::fs::canonicalize(&target.path)
-                        .unwrap_or_else(|_| target.path.clone())
-                        .as_os_str()
-                        .as_encoded_bytes(),
-                ),
+                Err(_) => key_of_place(&target.path),
             }
             let (root, paths) = git::worktree::files(&target.path)?;
             let (files, stats) = scan::files::scan_worktree(&root, &paths, rules, target.limits)?;

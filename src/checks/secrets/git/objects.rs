@@ -952,17 +952,27 @@ mod tests {
     fn assert_delta_first(placements: &[Option<Placement>], order: &[usize]) {
         let mut sorted = order.to_vec();
         sorted.sort_unstable();
-        assert_eq!(sorted, (0..placements.len()).collect::<Vec<_>>(), "each once");
+        assert_eq!(
+            sorted,
+            (0..placements.len()).collect::<Vec<_>>(),
+            "each once"
+        );
         let offset = |i: usize| placements[i].map(|p| (p.pack, p.offset));
-        let listed: std::collections::HashSet<(u32, u64)> =
-            placements.iter().flatten().map(|p| (p.pack, p.offset)).collect();
+        let listed: std::collections::HashSet<(u32, u64)> = placements
+            .iter()
+            .flatten()
+            .map(|p| (p.pack, p.offset))
+            .collect();
         // The chain from the object read last down to what it rests on.
         let mut chain: Vec<usize> = Vec::new();
         for &i in order {
             let base = placements[i]
                 .and_then(|p| Some((p.pack, p.base?)))
                 .filter(|b| listed.contains(b));
-            while chain.last().is_some_and(|&c| Some(offset(c)) != base.map(Some)) {
+            while chain
+                .last()
+                .is_some_and(|&c| Some(offset(c)) != base.map(Some))
+            {
                 chain.pop();
             }
             assert_eq!(
@@ -1025,7 +1035,10 @@ mod tests {
         git(path, &["repack", "-adfq", "--depth=50", "--window=50"]);
         let repo = gix::open(path).unwrap();
         let db = Database::open(&repo, true).unwrap();
-        assert_delta_first(&db.placements, &(0..db.placements.len()).collect::<Vec<_>>());
+        assert_delta_first(
+            &db.placements,
+            &(0..db.placements.len()).collect::<Vec<_>>(),
+        );
         // Not already so in the pack: the four files' versions are written interleaved.
         let mut in_pack = db.placements.clone();
         in_pack.sort_by_key(|p| p.map(|p| (p.pack, p.offset)));

@@ -160,9 +160,11 @@ fn diff_trees(
 }
 
 /// For each target blob, every `(path, first commit)` it appears at, walking commits
-/// parents-first. The commits are split in as many runs as there are threads, each walked on
-/// its own (decoding each distinct tree once per run), and the runs joined in order: a place a
-/// later run also found keeps the earlier run's commit, as one walk would.
+/// parents-first. The commits are split in runs, eight per thread, handed out as threads free up
+/// (later commits have larger trees: halves took unequal time); each thread decodes a distinct
+/// tree once for all the runs it walks (what a tree leads to does not depend on the commit it
+/// was reached from), and the runs are joined in order: a place a later run also found keeps
+/// the earlier run's commit, as one walk would.
 pub fn attribute(
     repo: &gix::Repository,
     db: &Database,
@@ -171,31 +173,34 @@ pub fn attribute(
     targets: &gix::hashtable::HashSet<ObjectId>,
 ) -> Result<Introductions, HistoryError> {
     use rayon::prelude::*;
-    let run = order.len().div_ceil(rayon::current_num_threads()).max(1);
+    let run = order
+        .len()
+        .div_ceil(rayon::current_num_threads() * 8)
+        .max(1);
     let sync = repo.clone().into_sync();
     // Each run's (blob, path, commit) places, in its commits' order.
     type Places = Vec<(ObjectId, String, ObjectId)>;
     let runs: Vec<Result<Places, HistoryError>> = order
         .par_chunks(run)
-        .map(|part| {
-            let repo = sync.to_thread_local();
-            let mut memo = Memo::default();
-            let mut seen: HashSet<(ObjectId, String)> = HashSet::new();
-            let mut buf = Vec::new();
-            let mut places = Vec::new();
-            for commit in part {
-                let Some(info) = commits.get(commit) else {
-                    continue;
-                };
-                let listing = targets_in_tree(&repo, db, info.tree, targets, &mut memo, &mut buf)?;
-                for (path, blob) in listing.iter() {
-                    if seen.insert((*blob, path.clone())) {
-                        places.push((*blob, path.clone(), *commit));
+        .map_init(
+            || (sync.to_thread_local(), Memo::default(), Vec::new()),
+            |(repo, memo, buf), part| {
+                let mut seen: HashSet<(ObjectId, String)> = HashSet::new();
+                let mut places = Vec::new();
+                for commit in part {
+                    let Some(info) = commits.get(commit) else {
+                        continue;
+                    };
+                    let listing = targets_in_tree(repo, db, info.tree, targets, memo, buf)?;
+                    for (path, blob) in listing.iter() {
+                        if seen.insert((*blob, path.clone())) {
+                            places.push((*blob, path.clone(), *commit));
+                        }
                     }
                 }
-            }
-            Ok(places)
-        })
+                Ok(places)
+            },
+        )
         .collect();
     let mut seen: HashSet<(ObjectId, String)> = HashSet::new();
     let mut found: Introductions = HashMap::new();

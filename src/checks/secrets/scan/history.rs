@@ -160,12 +160,16 @@ pub fn scan_objects(
     // Chunks handed out in order, to one reader (one repository handle) per thread: the whole
     // database is listed bases first, each delta after its base ([`Database::ids`]), so a
     // delta's base has mostly been read (and kept) by the same thread just before; small
-    // enough that a slow chunk leaves the other threads work to take.
-    let size = (ids.len() / (rayon::current_num_threads() * 32)).max(64);
-    let chunks: Vec<std::ops::Range<usize>> = (0..ids.len())
-        .step_by(size)
-        .map(|start| start..(start + size).min(ids.len()))
-        .collect();
+    // enough that a slow chunk leaves the other threads work to take, and smaller as the end
+    // nears, so that no thread is left alone with a long one.
+    let threads = rayon::current_num_threads();
+    let mut chunks: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    while start < ids.len() {
+        let size = ((ids.len() - start) / (threads * 8)).clamp(64, ids.len() / (threads * 32) + 64);
+        chunks.push(start..(start + size).min(ids.len()));
+        start += size;
+    }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let sketches = complete.map(|c| {
         Sketches::new(
