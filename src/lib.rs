@@ -11,6 +11,7 @@ pub mod cli;
 pub mod codes;
 pub mod config;
 pub mod finding;
+pub mod gobuild;
 pub mod init;
 pub mod input;
 pub mod output;

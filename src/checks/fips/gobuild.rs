@@ -96,18 +96,7 @@ fn split_flags(text: &str) -> Vec<String> {
     }
 }
 
-const MAGIC: &[u8] = b"\xff Go buildinf:";
-
-fn uvarint(data: &[u8]) -> Option<(usize, usize)> {
-    let mut value: u64 = 0;
-    for (i, &b) in data.iter().enumerate().take(10) {
-        value |= u64::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            return Some((usize::try_from(value).ok()?, i + 1));
-        }
-    }
-    None
-}
+use crate::gobuild::{INFO_END, INFO_START, MAGIC, build_setting, uvarint};
 
 /// Finds and parses the build info anywhere in `data` (formats without a build info section,
 /// like PE); `Ok(None)` when there is none (not a Go binary), `Err` for a header cut off or in
@@ -134,10 +123,6 @@ pub fn parse_section(section: &[u8]) -> Result<GoBuild, String> {
     Ok(build)
 }
 
-/// The 16-byte markers `go build` wraps module info in (cmd/go's `infoStart`, `infoEnd`).
-const INFO_START: &[u8] = b"\x30\x77\xaf\x0c\x92\x74\x08\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6";
-const INFO_END: &[u8] = b"\xf9\x32\x43\x31\x86\x18\x20\x72\x00\x82\x42\x10\x41\x16\xd8\xf2";
-
 /// Parses the header at the start of `data` and the two strings after it; returns the build
 /// info and the bytes after it. `within` names what `data` ends with, for the message.
 fn parse_at<'d>(data: &'d [u8], within: &str) -> Result<(GoBuild, &'d [u8]), String> {
@@ -150,7 +135,9 @@ fn parse_at<'d>(data: &'d [u8], within: &str) -> Result<(GoBuild, &'d [u8]), Str
     }
     let mut rest = &data[32..];
     let mut read = || -> Result<&'d [u8], String> {
-        let (len, used) = uvarint(rest).ok_or("its Go build info has a bad length")?;
+        let (len, used) = uvarint(rest)
+            .and_then(|(len, used)| Some((usize::try_from(len).ok()?, used)))
+            .ok_or("its Go build info has a bad length")?;
         let text = used
             .checked_add(len)
             .and_then(|end| rest.get(used..end))
@@ -189,92 +176,12 @@ fn parse_at<'d>(data: &'d [u8], within: &str) -> Result<(GoBuild, &'d [u8]), Str
     Ok((build, rest))
 }
 
-/// One `build` line's `key=value`. `go build` quotes a key or value holding a space, a quote
-/// or `=` (a key) as a Go string literal (`-ldflags="-s -X main.mode=on"`); a quote that does
-/// not parse was not written by Go.
+/// One `build` line's `key=value`; a line `go build` would not have written (a quote that
+/// does not parse, no `=`) was altered.
 fn setting_of(setting: &str) -> Result<(String, String), String> {
-    let altered = || "its Go build settings are not quoted as `go build` writes them: altered";
-    let (key, raw_value) = if setting.starts_with(['"', '`']) {
-        let end = quoted_prefix_len(setting).ok_or_else(altered)?;
-        let value = setting[end..].strip_prefix('=').ok_or_else(altered)?;
-        (unquote(&setting[..end]).ok_or_else(altered)?, value)
-    } else {
-        let (k, v) = setting.split_once('=').unwrap_or((setting, ""));
-        (k.to_string(), v)
-    };
-    let value = if raw_value.starts_with(['"', '`']) {
-        unquote(raw_value).ok_or_else(altered)?
-    } else {
-        raw_value.to_string()
-    };
-    Ok((key, value))
-}
-
-/// The length of the Go string literal that starts `text`, quotes included.
-fn quoted_prefix_len(text: &str) -> Option<usize> {
-    let quote = text.chars().next()?;
-    let mut escaped = false;
-    for (i, c) in text.char_indices().skip(1) {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quote == '"' => escaped = true,
-            _ if c == quote => return Some(i + 1),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// A Go string literal (`"…"` with Go's escapes, or a raw `` `…` ``) to its bytes as text;
-/// `None` when it is not one whole literal.
-fn unquote(literal: &str) -> Option<String> {
-    if let Some(raw) = literal.strip_prefix('`') {
-        let inner = raw.strip_suffix('`')?;
-        return (!inner.contains('`')).then(|| inner.to_string());
-    }
-    let inner = literal.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out = Vec::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    let hex = |chars: &mut std::str::Chars<'_>, n: usize| -> Option<u32> {
-        let digits: String = chars.by_ref().take(n).collect();
-        (digits.len() == n).then_some(())?;
-        u32::from_str_radix(&digits, 16).ok()
-    };
-    while let Some(c) = chars.next() {
-        let decoded = match c {
-            '"' => return None,
-            '\\' => match chars.next()? {
-                'a' => '\u{7}',
-                'b' => '\u{8}',
-                'f' => '\u{c}',
-                'n' => '\n',
-                'r' => '\r',
-                't' => '\t',
-                'v' => '\u{b}',
-                '\\' => '\\',
-                '"' => '"',
-                // A byte, not a character: Go quotes bytes that are not UTF-8 this way.
-                'x' => {
-                    out.push(u8::try_from(hex(&mut chars, 2)?).ok()?);
-                    continue;
-                }
-                'u' => char::from_u32(hex(&mut chars, 4)?)?,
-                'U' => char::from_u32(hex(&mut chars, 8)?)?,
-                d @ '0'..='7' => {
-                    let rest: String = chars.by_ref().take(2).collect();
-                    (rest.len() == 2).then_some(())?;
-                    let octal = u32::from_str_radix(&format!("{d}{rest}"), 8).ok()?;
-                    out.push(u8::try_from(octal).ok()?);
-                    continue;
-                }
-                _ => return None,
-            },
-            c => c,
-        };
-        let mut buf = [0u8; 4];
-        out.extend(decoded.encode_utf8(&mut buf).as_bytes());
-    }
-    Some(String::from_utf8_lossy(&out).into_owned())
+    build_setting(setting).map_err(|_| {
+        "its Go build settings are not quoted as `go build` writes them: altered".into()
+    })
 }
 
 #[cfg(test)]
@@ -367,17 +274,6 @@ mod tests {
                 "{bad}: {err}"
             );
         }
-    }
-
-    #[test]
-    fn go_escapes_decode_as_strconv_unquote_does() {
-        assert_eq!(
-            unquote(r#""tab\tquote\"back\\x\x41\u00e9\101""#).as_deref(),
-            Some("tab\tquote\"back\\xAéA")
-        );
-        assert_eq!(unquote(r#""\x4""#), None);
-        assert_eq!(unquote(r#""\18""#), None);
-        assert_eq!(unquote(r#""a"b""#), None);
     }
 
     #[test]

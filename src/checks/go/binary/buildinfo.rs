@@ -12,9 +12,9 @@
 use object::{Object, ObjectSection, ObjectSegment, SectionKind};
 
 use super::{Error, GoBinary, Module, offset_in, read_at_address};
+pub(super) use crate::gobuild::MAGIC;
+use crate::gobuild::{build_setting, uvarint_string};
 
-/// Build info header magic.
-pub(super) const MAGIC: &[u8] = b"\xff Go buildinf:";
 const HEADER_LEN: usize = 32;
 const ALIGN: u64 = 16;
 /// Upper bound on a pre-1.18 string length, against absurd headers.
@@ -124,23 +124,6 @@ fn decode<'d>(blob: &'d [u8], file: &object::File<'d>) -> Result<GoBinary, Strin
         parse_modinfo(&text, &mut bin)?;
     }
     Ok(bin)
-}
-
-fn uvarint(b: &[u8]) -> Option<(u64, usize)> {
-    let mut v = 0u64;
-    for (i, &byte) in b.iter().enumerate().take(10) {
-        v |= u64::from(byte & 0x7f).checked_shl(7 * i as u32)?;
-        if byte & 0x80 == 0 {
-            return (i < 9 || byte <= 1).then_some((v, i + 1));
-        }
-    }
-    None
-}
-
-fn uvarint_string(b: &[u8]) -> Option<(&[u8], &[u8])> {
-    let (len, n) = uvarint(b)?;
-    let end = n.checked_add(usize::try_from(len).ok()?)?;
-    Some((b.get(n..end)?, b.get(end..)?))
 }
 
 /// Reads a Go string header at virtual address `addr`, then its bytes.
@@ -262,169 +245,9 @@ fn module(path: &str, version: &str, sum: Option<&str>) -> Module {
     }
 }
 
-/// `key=value`, either side possibly a Go quoted string.
-fn build_setting(kv: &str) -> Result<(String, String), String> {
-    let (key, raw_value) = match kv.as_bytes().first() {
-        None => return Err("build line missing '='".into()),
-        Some(b'=') => return Err("build line with missing key".into()),
-        Some(b'"' | b'`') => {
-            let n = quoted_prefix_len(kv).ok_or("invalid quoted key in build line")?;
-            let rest = kv
-                .get(n..)
-                .and_then(|r| r.strip_prefix('='))
-                .ok_or("build line missing '=' after quoted key")?;
-            (unquote(&kv[..n])?, rest)
-        }
-        Some(_) => {
-            let (k, v) = kv
-                .split_once('=')
-                .ok_or("build line missing '=' after key")?;
-            (k.to_string(), v)
-        }
-    };
-    let value = match raw_value.as_bytes().first() {
-        Some(b'"' | b'`') => unquote(raw_value)?,
-        _ => raw_value.to_string(),
-    };
-    Ok((key, value))
-}
-
-/// Length of the Go quoted string at the start of `s`.
-fn quoted_prefix_len(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    let q = *b.first()?;
-    let mut i = 1;
-    while i < b.len() {
-        match b[i] {
-            c if c == q => return Some(i + 1),
-            b'\\' if q == b'"' => i += 2,
-            b'\n' => return None,
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// Go `strconv.Unquote` for `"..."` and `` `...` `` strings.
-fn unquote(s: &str) -> Result<String, String> {
-    let bad = || format!("invalid quoted string {s:?} in build line");
-    if let Some(raw) = s.strip_prefix('`') {
-        let inner = raw.strip_suffix('`').filter(|i| !i.contains('`'));
-        return inner.map(|i| i.replace('\r', "")).ok_or_else(bad);
-    }
-    let inner = s
-        .strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .ok_or_else(bad)?;
-    let mut out: Vec<u8> = Vec::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    let hex = |it: &mut std::str::Chars<'_>, n: usize| -> Option<u32> {
-        (0..n).try_fold(0u32, |acc, _| Some(acc * 16 + it.next()?.to_digit(16)?))
-    };
-    while let Some(c) = chars.next() {
-        if c == '"' {
-            return Err(bad());
-        }
-        if c != '\\' {
-            let mut tmp = [0u8; 4];
-            out.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
-            continue;
-        }
-        let e = chars.next().ok_or_else(bad)?;
-        let byte = match e {
-            'a' => 7,
-            'b' => 8,
-            'f' => 12,
-            'n' => b'\n',
-            'r' => b'\r',
-            't' => b'\t',
-            'v' => 11,
-            '\\' | '"' | '\'' => e as u8,
-            'x' => hex(&mut chars, 2).ok_or_else(bad)? as u8,
-            '0'..='7' => {
-                let d = |c: Option<char>| c.and_then(|c| c.to_digit(8));
-                let (b, c) = (d(chars.next()), d(chars.next()));
-                let v = (b.zip(c))
-                    .map(|(b, c)| (e as u32 - '0' as u32) * 64 + b * 8 + c)
-                    .filter(|&v| v < 256)
-                    .ok_or_else(bad)?;
-                v as u8
-            }
-            'u' | 'U' => {
-                let n = if e == 'u' { 4 } else { 8 };
-                let ch = hex(&mut chars, n)
-                    .and_then(char::from_u32)
-                    .ok_or_else(bad)?;
-                let mut tmp = [0u8; 4];
-                out.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
-                continue;
-            }
-            _ => return Err(bad()),
-        };
-        out.push(byte);
-    }
-    Ok(String::from_utf8_lossy(&out).into_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn uvarint_edges() {
-        assert_eq!(uvarint(&[0x05]), Some((5, 1)));
-        assert_eq!(uvarint(&[0x80, 0x01]), Some((128, 2)));
-        assert_eq!(uvarint(&[0x80]), None);
-        assert_eq!(uvarint(&[0xff; 11]), None);
-        assert_eq!(uvarint_string(&[3, b'a', b'b']), None);
-        assert_eq!(
-            uvarint_string(&[2, b'a', b'b', b'c']),
-            Some((&b"ab"[..], &b"c"[..]))
-        );
-    }
-
-    #[test]
-    fn unquote_go_strings() {
-        assert_eq!(
-            unquote(r#""-s -w -X main.V=1""#).unwrap(),
-            "-s -w -X main.V=1"
-        );
-        assert_eq!(
-            unquote(r#""a\"b\\c\t\x41\101\u00e9""#).unwrap(),
-            "a\"b\\c\tAAé"
-        );
-        assert_eq!(unquote("`raw \"x\"`").unwrap(), "raw \"x\"");
-        assert!(unquote(r#""unterminated"#).is_err());
-        assert!(unquote(r#""bad \q""#).is_err());
-        assert!(unquote(r#""\400""#).is_err());
-        assert!(unquote(r#""a"b""#).is_err());
-    }
-
-    #[test]
-    fn build_settings() {
-        assert_eq!(
-            build_setting("GOOS=linux").unwrap(),
-            ("GOOS".into(), "linux".into())
-        );
-        assert_eq!(
-            build_setting(r#"-ldflags="-s -w -X main.BuildStamp=FIPSMode=true""#).unwrap(),
-            (
-                "-ldflags".into(),
-                "-s -w -X main.BuildStamp=FIPSMode=true".into()
-            )
-        );
-        assert_eq!(
-            build_setting(r#""odd key"=v"#).unwrap(),
-            ("odd key".into(), "v".into())
-        );
-        assert_eq!(
-            build_setting("CGO_CFLAGS=").unwrap(),
-            ("CGO_CFLAGS".into(), String::new())
-        );
-        assert!(build_setting("=x").is_err());
-        assert!(build_setting("novalue").is_err());
-        assert!(build_setting(r#""k"x"#).is_err());
-    }
 
     #[test]
     fn modinfo_lines() {
