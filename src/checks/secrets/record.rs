@@ -209,8 +209,9 @@ pub fn load(place: &Place, stamp: &[u8; 32], hash: gix::hash::Kind) -> Loaded {
 
 /// Writes the record at `place` under `stamp`: `clean`, the blobs read that held nothing;
 /// `held`, the ones that held something; `commits`, every commit (none unless every tree's
-/// links were present). Written to a temporary file and renamed, so a reader never sees half a
-/// record.
+/// links were present). Each list is written sorted (the pass finds blobs in an order that
+/// varies with its threads), so the same scan writes the same bytes. Written to a temporary
+/// file and renamed, so a reader never sees half a record.
 pub fn save(
     place: &Place,
     stamp: &[u8; 32],
@@ -222,8 +223,10 @@ pub fn save(
     body.extend_from_slice(MAGIC);
     body.extend_from_slice(stamp);
     for list in [clean, held, commits] {
+        let mut list = list.to_vec();
+        list.sort_unstable();
         body.extend_from_slice(&(list.len() as u64).to_le_bytes());
-        for id in list {
+        for id in &list {
             body.extend_from_slice(id.as_bytes());
         }
     }
@@ -299,6 +302,21 @@ mod tests {
             load(&here, &[7; 32], gix::hash::Kind::Sha1),
             Loaded::Absent
         ));
+    }
+
+    #[test]
+    fn the_same_scan_wrote_a_record_of_other_bytes_as_its_threads_ran() {
+        let dir = tempfile::tempdir().unwrap();
+        let here = place(dir.path(), b"0123456789abcdef0123456789abcdef");
+        let ids: Vec<ObjectId> = (1..=5u8)
+            .map(|n| ObjectId::from_bytes_or_panic(&[n; 20]))
+            .collect();
+        let mut reversed = ids.clone();
+        reversed.reverse();
+        save(&here, &[7; 32], &ids, &ids[..2], &ids[3..]).unwrap();
+        let first = std::fs::read(&here.file).unwrap();
+        save(&here, &[7; 32], &reversed, &reversed[3..], &reversed[..2]).unwrap();
+        assert_eq!(std::fs::read(&here.file).unwrap(), first);
     }
 
     #[test]
