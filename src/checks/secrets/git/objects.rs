@@ -304,44 +304,50 @@ thread_local! {
 /// subtrees before, is still at hand: no base is ever rebuilt through its whole chain again,
 /// as one is when read in pack order (git writes an object's versions by recency, its deltas
 /// anywhere in the pack), and what is held at a time is one chain per reading thread.
-pub(crate) fn delta_first(placements: &[Option<Placement>]) -> Vec<usize> {
+pub(crate) fn delta_first(placements: &[Option<Placement>]) -> Vec<u32> {
+    // 32-bit indexes: this runs over every object of the repository at once.
+    const NONE: u32 = u32::MAX;
+    let Ok(count) = u32::try_from(placements.len()) else {
+        // More objects than a pack index can list: read in pack order.
+        return Vec::new();
+    };
     let key = |p: &Option<Placement>| p.map_or((u32::MAX, u64::MAX), |p| (p.pack, p.offset));
     // What each rests on: an earlier entry of its pack (a base always sits before its delta).
-    let base: Vec<Option<usize>> = placements
+    let base: Vec<u32> = placements
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let p = (*p)?;
-            let at = (p.pack, p.base?);
-            placements
-                .binary_search_by(|q| key(q).cmp(&at))
-                .ok()
+            p.and_then(|p| Some((p.pack, p.base?)))
+                .and_then(|at| placements.binary_search_by(|q| key(q).cmp(&at)).ok())
                 .filter(|&b| b < i)
+                .map_or(NONE, |b| b as u32)
         })
         .collect();
     // The deltas against each, in pack order: `on[starts[i]..starts[i + 1]]`.
-    let mut starts = vec![0usize; placements.len() + 1];
-    for b in base.iter().flatten() {
-        starts[b + 1] += 1;
+    let mut starts = vec![0u32; placements.len() + 1];
+    for &b in base.iter().filter(|&&b| b != NONE) {
+        starts[b as usize + 1] += 1;
     }
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
     let mut filled = starts.clone();
-    let mut on = vec![0usize; starts[placements.len()]];
-    for (i, b) in base.iter().enumerate() {
-        if let Some(b) = *b {
-            on[filled[b]] = i;
-            filled[b] += 1;
+    let mut on = vec![0u32; starts[placements.len()] as usize];
+    for (i, &b) in (0..count).zip(&base) {
+        if b != NONE {
+            on[filled[b as usize] as usize] = i;
+            filled[b as usize] += 1;
         }
     }
+    drop(filled);
     let mut order = Vec::with_capacity(placements.len());
     let mut stack = Vec::new();
-    for root in (0..placements.len()).filter(|&i| base[i].is_none()) {
+    for root in (0..count).filter(|&i| base[i as usize] == NONE) {
         stack.push(root);
         while let Some(i) = stack.pop() {
             order.push(i);
-            stack.extend(on[starts[i]..starts[i + 1]].iter().rev());
+            let i = i as usize;
+            stack.extend(on[starts[i] as usize..starts[i + 1] as usize].iter().rev());
         }
     }
     order
@@ -432,8 +438,10 @@ impl Database {
                 .collect();
             rest.sort_unstable();
             let order = delta_first(&placements);
-            ids = order.iter().map(|&i| ids[i]).collect();
-            placements = order.iter().map(|&i| placements[i]).collect();
+            if order.len() == ids.len() {
+                ids = order.iter().map(|&i| ids[i as usize]).collect();
+                placements = order.iter().map(|&i| placements[i as usize]).collect();
+            }
             placements.extend(rest.iter().map(|_| None));
             ids.extend(rest);
         }
@@ -949,8 +957,8 @@ mod tests {
 
     /// Checks that `order` reads `placements` depth first through their deltas: each once,
     /// each delta after its base with only the base's other deltas (and theirs) in between.
-    fn assert_delta_first(placements: &[Option<Placement>], order: &[usize]) {
-        let mut sorted = order.to_vec();
+    fn assert_delta_first(placements: &[Option<Placement>], order: &[u32]) {
+        let mut sorted: Vec<usize> = order.iter().map(|&i| i as usize).collect();
         sorted.sort_unstable();
         assert_eq!(
             sorted,
@@ -966,6 +974,7 @@ mod tests {
         // The chain from the object read last down to what it rests on.
         let mut chain: Vec<usize> = Vec::new();
         for &i in order {
+            let i = i as usize;
             let base = placements[i]
                 .and_then(|p| Some((p.pack, p.base?)))
                 .filter(|b| listed.contains(b));
@@ -1037,13 +1046,13 @@ mod tests {
         let db = Database::open(&repo, true).unwrap();
         assert_delta_first(
             &db.placements,
-            &(0..db.placements.len()).collect::<Vec<_>>(),
+            &(0..db.placements.len() as u32).collect::<Vec<_>>(),
         );
         // Not already so in the pack: the four files' versions are written interleaved.
         let mut in_pack = db.placements.clone();
         in_pack.sort_by_key(|p| p.map(|p| (p.pack, p.offset)));
         let order = delta_first(&in_pack);
-        assert_ne!(order, (0..in_pack.len()).collect::<Vec<_>>());
+        assert_ne!(order, (0..in_pack.len() as u32).collect::<Vec<_>>());
         assert_delta_first(&in_pack, &order);
         let deltas = db.placements.iter().flatten().filter(|p| p.base.is_some());
         assert!(deltas.count() >= 30, "stored as deltas");
