@@ -304,13 +304,11 @@ thread_local! {
 /// subtrees before, is still at hand: no base is ever rebuilt through its whole chain again,
 /// as one is when read in pack order (git writes an object's versions by recency, its deltas
 /// anywhere in the pack), and what is held at a time is one chain per reading thread.
-pub(crate) fn delta_first(placements: &[Option<Placement>]) -> Vec<u32> {
-    // 32-bit indexes: this runs over every object of the repository at once.
+pub(crate) fn delta_first(placements: &[Option<Placement>]) -> Option<Vec<u32>> {
+    // 32-bit indexes: this runs over every object of the repository at once (`None` past
+    // them, more objects than a pack index can list).
     const NONE: u32 = u32::MAX;
-    let Ok(count) = u32::try_from(placements.len()) else {
-        // More objects than a pack index can list: read in pack order.
-        return Vec::new();
-    };
+    let count = u32::try_from(placements.len()).ok()?;
     let key = |p: &Option<Placement>| p.map_or((u32::MAX, u64::MAX), |p| (p.pack, p.offset));
     // What each rests on: an earlier entry of its pack (a base always sits before its delta).
     let base: Vec<u32> = placements
@@ -350,7 +348,7 @@ pub(crate) fn delta_first(placements: &[Option<Placement>]) -> Vec<u32> {
             stack.extend(on[starts[i] as usize..starts[i + 1] as usize].iter().rev());
         }
     }
-    order
+    Some(order)
 }
 
 /// Where a packed object sits.
@@ -437,8 +435,8 @@ impl Database {
                 .copied()
                 .collect();
             rest.sort_unstable();
-            let order = delta_first(&placements);
-            if order.len() == ids.len() {
+            // Past 32-bit indexes, in pack order.
+            if let Some(order) = delta_first(&placements) {
                 ids = order.iter().map(|&i| ids[i as usize]).collect();
                 placements = order.iter().map(|&i| placements[i as usize]).collect();
             }
@@ -1021,12 +1019,12 @@ mod tests {
             }),
             None,
         ];
-        let order = delta_first(&placements);
+        let order = delta_first(&placements).unwrap();
         assert_eq!(order, vec![0, 1, 3, 2, 4, 5, 6, 7]);
         assert_delta_first(&placements, &order);
         // A base that is not listed (the same id in an earlier pack): read as stored whole.
         let placements = vec![at(10, Some(5)), at(20, Some(10))];
-        assert_eq!(delta_first(&placements), vec![0, 1]);
+        assert_eq!(delta_first(&placements), Some(vec![0, 1]));
     }
 
     #[test]
@@ -1051,7 +1049,7 @@ mod tests {
         // Not already so in the pack: the four files' versions are written interleaved.
         let mut in_pack = db.placements.clone();
         in_pack.sort_by_key(|p| p.map(|p| (p.pack, p.offset)));
-        let order = delta_first(&in_pack);
+        let order = delta_first(&in_pack).unwrap();
         assert_ne!(order, (0..in_pack.len() as u32).collect::<Vec<_>>());
         assert_delta_first(&in_pack, &order);
         let deltas = db.placements.iter().flatten().filter(|p| p.base.is_some());
