@@ -251,3 +251,58 @@ fn a_secret_new_since_the_record_is_attributed_from_the_new_commits_as_a_full_sc
     let (_, whole) = repo.scan(&["--no-cache"]);
     assert_eq!(findings_of(&again), findings_of(&whole));
 }
+
+/// Commits what is staged on `repo`, dated `date` (author and committer).
+fn commit_dated(repo: &Repo, message: &str, date: &str) -> String {
+    repo.git(&["add", "-A"]);
+    let out = std::process::Command::new("git")
+        .current_dir(repo.path())
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .args(["commit", "-q", "--allow-empty", "-m", message])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    repo.git(&["rev-parse", "HEAD"])
+}
+
+#[test]
+fn a_held_secret_is_attributed_from_the_record_and_the_new_commits_as_a_full_scan_does() {
+    let repo = Repo::new();
+    plain_files(&repo, 5);
+    let root = commit_dated(&repo, "root", "2020-01-01T00:00:00Z");
+    repo.write("deploy/key.txt", &format!("{AGE_KEY}\n"));
+    commit_dated(&repo, "key", "2020-02-01T00:00:00Z");
+    repo.git(&["repack", "-adq"]);
+    let (run, first) = repo.scan(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(count(&first, "commits_walked"), 2);
+    // Each step: the rescan (with the record of the scan before) finds what a full scan finds.
+    let rescan = |walked: u64| {
+        let (run, rescan) = repo.scan(&[]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let (_, whole) = repo.scan(&["--no-cache"]);
+        assert_eq!(findings_of(&rescan), findings_of(&whole));
+        assert_eq!(count(&rescan, "commits_walked"), walked, "{rescan}");
+        rescan
+    };
+    // The key copied to a new path by a new commit: only that commit is walked.
+    repo.write("backup/key.txt", &format!("{AGE_KEY}\n"));
+    commit_dated(&repo, "copy", "2020-03-01T00:00:00Z");
+    rescan(1);
+    // A branch off the root, dated before the recorded commit that brought the key in, puts it
+    // at the same path: that new commit comes first in the order, and is where it was first.
+    repo.git(&["checkout", "-qb", "early", &root]);
+    repo.write("deploy/key.txt", &format!("{AGE_KEY}\n"));
+    let early = commit_dated(&repo, "early key", "2020-01-15T00:00:00Z");
+    repo.git(&["checkout", "-q", "main"]);
+    let found = rescan(1);
+    let age = only_rule(&found, "secret.age-identity");
+    assert_eq!(age["evidence"]["introduced_by"]["id"], early.as_str());
+    // The branch deleted: a recorded commit is on no ref any more, so every commit is walked.
+    repo.git(&["branch", "-qD", "early"]);
+    let all = repo.git(&["rev-list", "--all", "--reflog"]).lines().count() as u64;
+    rescan(all);
+    // Nothing new: nothing is walked.
+    rescan(0);
+}

@@ -176,16 +176,16 @@ fn key_of_place(path: &std::path::Path) {
     );
 }
 
-/// The whole database, without the blobs a trusted scan record lists; the record then
-/// rewritten from what this scan read. Returns, with what was found, the commits the record
-/// listed and the blobs it said held something (see [`record`]).
+/// The whole database, without the blobs a trusted scan record lists. Returns, with what was
+/// found, the record (the commits it listed, the blobs it said held something and where) and
+/// the record to write once attribution is done (see [`record`]).
 fn scan_recorded(
     repo: &gix::Repository,
     db: &git::Database,
     target: &Target,
     rules: &RuleSet,
     progress: &dyn Progress,
-) -> Result<(scan::Scanned, Option<record::Record>), SecretsError> {
+) -> Result<(scan::Scanned, Option<record::Record>, Option<Pending>), SecretsError> {
     let place = target.cache.place(repo.path());
     let stamp = record::stamp(rules, target.limits, repo.object_hash());
     let recorded = match place
@@ -210,38 +210,54 @@ fn scan_recorded(
         progress,
         recorded.as_ref().map(|r| &r.clean),
     )?;
-    let held: Vec<gix::ObjectId> = scanned
-        .hits
-        .keys()
-        .chain(scanned.truncated.keys())
-        .copied()
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let commits: Vec<gix::ObjectId> = match scanned.links_complete {
-        true => scanned.commits.keys().copied().collect(),
-        false => Vec::new(),
-    };
-    // Unchanged when every recorded blob was still there, no other was found clean, and the
-    // blobs with findings and the commits are the ones listed.
-    let unchanged = recorded.as_ref().is_some_and(|r| {
-        scanned.stats.blobs_recorded == r.clean.len()
-            && scanned.clean.len() == r.clean.len()
-            && held.len() == r.held.len()
-            && held.iter().all(|id| r.held.contains(id))
-            && commits.len() == r.commits.len()
-            && commits.iter().all(|id| r.commits.contains(id))
+    let pending = place.map(|place| Pending {
+        place,
+        stamp,
+        held: scanned
+            .hits
+            .keys()
+            .chain(scanned.truncated.keys())
+            .copied()
+            .collect(),
+        commits: match scanned.links_complete {
+            true => scanned.commits.keys().copied().collect(),
+            false => Vec::new(),
+        },
+        unreachable: Vec::new(),
+        places: HashMap::new(),
     });
-    if let Some(place) = place.as_ref().filter(|_| !unchanged) {
-        // Only objects still in the database: a record never outgrows the repository.
-        if let Err(e) = record::save(place, &stamp, &scanned.clean, &held, &commits) {
+    Ok((scanned, recorded, pending))
+}
+
+/// The scan record to write: what the pass found, and where attribution found the blobs that
+/// held something.
+struct Pending {
+    place: record::Place,
+    stamp: [u8; 32],
+    held: Vec<gix::ObjectId>,
+    commits: Vec<gix::ObjectId>,
+    unreachable: Vec<gix::ObjectId>,
+    places: git::trees::Introductions,
+}
+
+impl Pending {
+    /// Writes it, with `clean`, the blobs read that held nothing; only objects still in the
+    /// database, so a record never outgrows the repository.
+    fn save(&self, clean: &[gix::ObjectId]) {
+        let listing = record::Listing {
+            clean,
+            held: &self.held,
+            commits: &self.commits,
+            unreachable: &self.unreachable,
+            places: &self.places,
+        };
+        if let Err(e) = record::save(&self.place, &self.stamp, &listing) {
             crate::note!(
                 "note: the scan record {} cannot be written ({e}): the next scan reads every object again",
-                place.file.display()
+                self.place.file.display()
             );
         }
     }
-    Ok((scanned, recorded))
 }
 
 /// Scans what `target.scope` says.
@@ -264,15 +280,15 @@ pub fn run(
     })?;
     // Whole database: every object, attributed afterwards (only if something matched). A
     // range: only the blobs its commits brought in, attributed as they are found.
-    let (mut scanned, range_introductions, recorded) = match &target.range {
+    let (mut scanned, range_introductions, recorded, mut pending) = match &target.range {
         None => {
-            let (scanned, recorded) = scan_recorded(&repo, &db, target, rules, progress)?;
-            (scanned, None, recorded)
+            let (scanned, recorded, pending) = scan_recorded(&repo, &db, target, rules, progress)?;
+            (scanned, None, recorded, pending)
         }
         Some(range) => {
             let (scanned, introductions) =
                 scan::scan_range(&repo, &db, range, rules, target.limits, progress)?;
-            (scanned, Some(introductions), None)
+            (scanned, Some(introductions), None, None)
         }
     };
     let mut findings = Vec::new();
@@ -317,13 +333,28 @@ pub fn run(
                     .chain(scanned.truncated.keys())
                     .copied()
                     .collect();
-                let walk = match &recorded {
-                    Some(record) => record.commits_to_walk(&order, &targets),
-                    None => order.clone(),
+                let (walk, known) = match &recorded {
+                    Some(record) => {
+                        record.attribution_plan(&order, &targets, |c| labels.contains_key(c))
+                    }
+                    None => (order.clone(), HashMap::new()),
                 };
-                git::trees::attribute(&repo, &db, &walk, &scanned.commits, &targets)?
+                scanned.stats.commits_walked = walk.len();
+                let mut found =
+                    git::trees::attribute(&repo, &db, &walk, &scanned.commits, &targets)?;
+                record::with_known(&mut found, known, &position);
+                found
             }
         };
+        if let Some(pending) = pending.as_mut().filter(|p| !p.commits.is_empty()) {
+            pending.unreachable = pending
+                .commits
+                .iter()
+                .filter(|c| !labels.contains_key(*c))
+                .copied()
+                .collect();
+            pending.places = introductions.clone();
+        }
 
         // Group every sighting by (rule, secret): one finding per secret, however many blobs,
         // paths, commits and messages hold it.
@@ -438,6 +469,9 @@ pub fn run(
         for f in &mut findings {
             f.evidence.remove("order");
         }
+    }
+    if let Some(pending) = pending {
+        pending.save(&scanned.clean);
     }
 
     Ok(Outcome {

@@ -14,9 +14,16 @@
 //! A record also lists the blobs that held something (read again every scan) and, when the scan
 //! found every tree's links present, every commit: a blob that is in neither list is new since
 //! the record, so no recorded commit can hold it (each recorded commit's trees were complete
-//! without it), and attributing it needs only the commits the record does not list.
+//! without it), and attributing it needs only the commits the record does not list. For the
+//! blobs that held something it keeps where attribution found them, every (path, first commit),
+//! and which recorded commits no ref reached: while every recorded commit is still there and
+//! still on a ref or not as it was, their order is what it was (commits are ordered parents
+//! first, and a new commit is never an old one's parent), so a place's first recorded commit is
+//! still the first of the recorded ones, and only the new commits need walking for those blobs
+//! too ([`Record::attribution_plan`]).
 
 use super::engine::RuleSet;
+use super::git::trees::Introductions;
 use super::scan::Limits;
 use gix::ObjectId;
 use hmac::{Hmac, Mac};
@@ -38,7 +45,7 @@ pub enum Cache {
 /// The record's file name.
 const FILE: &str = "secrets.record";
 /// The first bytes of a record (its format's version included).
-const MAGIC: &[u8; 16] = b"palisade-record2";
+const MAGIC: &[u8; 16] = b"palisade-record3";
 /// The environment variable holding the key records are signed with.
 pub const KEY_ENV: &str = "PALISADE_CACHE_KEY";
 
@@ -122,29 +129,92 @@ pub struct Record {
     pub held: gix::hashtable::HashSet<ObjectId>,
     /// Every commit, when every tree's links were present; else none.
     pub commits: gix::hashtable::HashSet<ObjectId>,
+    /// The commits of `commits` no ref reached (only when `places` holds something).
+    pub unreachable: gix::hashtable::HashSet<ObjectId>,
+    /// Where the blobs of `held` were found: every (path, first commit), in the order
+    /// attribution lists them (only when `commits` lists every commit).
+    pub places: Introductions,
+}
+
+/// What a record is written from ([`save`]).
+pub struct Listing<'a> {
+    /// The blobs read that held nothing.
+    pub clean: &'a [ObjectId],
+    /// The blobs that held something.
+    pub held: &'a [ObjectId],
+    /// Every commit (none unless every tree's links were present).
+    pub commits: &'a [ObjectId],
+    /// The commits of `commits` no ref reaches.
+    pub unreachable: &'a [ObjectId],
+    /// Where attribution found the blobs of `held` (a blob of `held` it did not list is found
+    /// nowhere; other blobs' places are not written).
+    pub places: &'a Introductions,
 }
 
 impl Record {
-    /// The commits of `order` that attributing `targets` must walk: when every target is new
-    /// since the record (neither clean nor holding something then), none of the commits it
-    /// lists can hold one (their trees were complete without it), so only the others; else
-    /// every commit.
-    pub fn commits_to_walk(
+    /// The commits of `order` attributing `targets` must walk, and the places of targets the
+    /// record knows (to be joined with what the walk finds, by [`with_known`]): only the
+    /// commits the record does not list when every target is new since the record or held
+    /// then with its places kept, every recorded commit is still there, and each is on a ref
+    /// (`reachable`) or not as it was; else every commit, and nothing known.
+    pub fn attribution_plan(
         &self,
         order: &[ObjectId],
         targets: &gix::hashtable::HashSet<ObjectId>,
-    ) -> Vec<ObjectId> {
-        let new = targets
-            .iter()
-            .all(|t| !self.held.contains(t) && !self.clean.contains(t));
-        if self.commits.is_empty() || !new {
-            return order.to_vec();
+        reachable: impl Fn(&ObjectId) -> bool,
+    ) -> (Vec<ObjectId>, Introductions) {
+        let everything = || (order.to_vec(), Introductions::new());
+        if self.commits.is_empty() {
+            return everything();
         }
-        order
+        let mut known = Introductions::new();
+        for target in targets {
+            match self.places.get(target) {
+                Some(places) => {
+                    known.insert(*target, places.clone());
+                }
+                None if self.held.contains(target) || self.clean.contains(target) => {
+                    return everything();
+                }
+                None => {}
+            }
+        }
+        if !known.is_empty() {
+            let now: gix::hashtable::HashSet<ObjectId> = order.iter().copied().collect();
+            let as_it_was = self.commits.iter().all(|commit| {
+                now.contains(commit) && reachable(commit) != self.unreachable.contains(commit)
+            });
+            if !as_it_was {
+                return everything();
+            }
+        }
+        let walk = order
             .iter()
             .filter(|c| !self.commits.contains(*c))
             .copied()
-            .collect()
+            .collect();
+        (walk, known)
+    }
+}
+
+/// `found`, by walking the commits a record does not list, joined with the places the record
+/// `known`: each blob's places in the order of their commits in `position` (a path found in
+/// both keeping the earlier commit), as one walk over every commit lists them.
+pub fn with_known(
+    found: &mut Introductions,
+    known: Introductions,
+    position: &gix::hashtable::HashMap<ObjectId, usize>,
+) {
+    for (blob, mut places) in known {
+        places.extend(found.remove(&blob).unwrap_or_default());
+        // Stable: places of one commit keep the order its tree listed them in.
+        places.sort_by_key(|(_, commit)| position.get(commit).copied().unwrap_or(usize::MAX));
+        let mut paths = std::collections::HashSet::new();
+        places.retain(|(path, _)| paths.insert(path.clone()));
+        // A blob no commit holds (a dangling one) has no places, as a walk leaves it.
+        if !places.is_empty() {
+            found.insert(blob, places);
+        }
     }
 }
 
@@ -182,52 +252,120 @@ pub fn load(place: &Place, stamp: &[u8; 32], hash: gix::hash::Kind) -> Loaded {
             "is from another Palisade version, rule set or setting (a full scan replaces it)",
         );
     };
-    let len = hash.len_in_bytes();
-    // Three lists, each its count (8 bytes, little-endian) then its ids.
-    let mut rest = ids;
-    let mut list = || -> Option<gix::hashtable::HashSet<ObjectId>> {
-        let count = usize::try_from(u64::from_le_bytes(rest.get(..8)?.try_into().ok()?)).ok()?;
-        let bytes = count.checked_mul(len)?;
-        let ids = rest.get(8..8 + bytes)?;
-        rest = &rest[8 + bytes..];
-        ids.chunks_exact(len)
-            .map(|raw| ObjectId::try_from(raw).ok())
-            .collect()
+    let reader = Reader {
+        rest: ids,
+        len: hash.len_in_bytes(),
     };
-    let (Some(clean), Some(held), Some(commits)) = (list(), list(), list()) else {
-        return Loaded::Ignored("is damaged");
-    };
-    if !rest.is_empty() {
-        return Loaded::Ignored("is damaged");
+    match reader.record() {
+        Some(record) => Loaded::Trusted(record),
+        None => Loaded::Ignored("is damaged"),
     }
-    Loaded::Trusted(Record {
-        clean,
-        held,
-        commits,
-    })
 }
 
-/// Writes the record at `place` under `stamp`: `clean`, the blobs read that held nothing;
-/// `held`, the ones that held something; `commits`, every commit (none unless every tree's
-/// links were present). Each list is written sorted (the pass finds blobs in an order that
-/// varies with its threads), so the same scan writes the same bytes. Written to a temporary
-/// file and renamed, so a reader never sees half a record.
-pub fn save(
-    place: &Place,
-    stamp: &[u8; 32],
-    clean: &[ObjectId],
-    held: &[ObjectId],
-    commits: &[ObjectId],
-) -> std::io::Result<()> {
+/// A record's body after its stamp, read in the order [`save`] writes it.
+struct Reader<'a> {
+    rest: &'a [u8],
+    /// The length of an object id.
+    len: usize,
+}
+
+impl Reader<'_> {
+    fn record(mut self) -> Option<Record> {
+        let (clean, held, commits, unreachable) =
+            (self.ids()?, self.ids()?, self.ids()?, self.ids()?);
+        let mut places = Introductions::new();
+        for _ in 0..self.count()? {
+            let blob = self.id()?;
+            let listed = (0..self.count()?)
+                .map(|_| {
+                    let len = self.count()?;
+                    let path = String::from_utf8(self.take(len)?.to_vec()).ok()?;
+                    Some((path, self.id()?))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            places.insert(blob, listed);
+        }
+        self.rest.is_empty().then_some(Record {
+            clean,
+            held,
+            commits,
+            unreachable,
+            places,
+        })
+    }
+
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let (taken, rest) = self.rest.split_at_checked(n)?;
+        self.rest = rest;
+        Some(taken)
+    }
+
+    /// A count: 8 bytes, little-endian.
+    fn count(&mut self) -> Option<usize> {
+        usize::try_from(u64::from_le_bytes(self.take(8)?.try_into().ok()?)).ok()
+    }
+
+    fn id(&mut self) -> Option<ObjectId> {
+        ObjectId::try_from(self.take(self.len)?).ok()
+    }
+
+    /// A list: its count, then its ids.
+    fn ids(&mut self) -> Option<gix::hashtable::HashSet<ObjectId>> {
+        let bytes = self.count()?.checked_mul(self.len)?;
+        let len = self.len;
+        self.take(bytes)?
+            .chunks_exact(len)
+            .map(|raw| ObjectId::try_from(raw).ok())
+            .collect()
+    }
+}
+
+/// Writes the record at `place` under `stamp` from `listing`, unless the file already holds
+/// just that. Each list is written sorted (the pass finds blobs in an order that varies with
+/// its threads), so the same scan writes the same bytes. Written to a temporary file and
+/// renamed, so a reader never sees half a record.
+pub fn save(place: &Place, stamp: &[u8; 32], listing: &Listing<'_>) -> std::io::Result<()> {
     let mut body = Vec::new();
     body.extend_from_slice(MAGIC);
     body.extend_from_slice(stamp);
-    for list in [clean, held, commits] {
+    let count = |body: &mut Vec<u8>, n: usize| body.extend_from_slice(&(n as u64).to_le_bytes());
+    for list in [
+        listing.clean,
+        listing.held,
+        listing.commits,
+        listing.unreachable,
+    ] {
         let mut list = list.to_vec();
         list.sort_unstable();
-        body.extend_from_slice(&(list.len() as u64).to_le_bytes());
+        count(&mut body, list.len());
         for id in &list {
             body.extend_from_slice(id.as_bytes());
+        }
+    }
+    // Only with every commit listed: places are trusted only against them. A held blob no
+    // commit holds (a dangling one) is listed with no places.
+    let mut places: Vec<(&ObjectId, &[(String, ObjectId)])> = match listing.commits {
+        [] => Vec::new(),
+        _ => listing
+            .held
+            .iter()
+            .map(|blob| {
+                (
+                    blob,
+                    listing.places.get(blob).map_or(&[][..], Vec::as_slice),
+                )
+            })
+            .collect(),
+    };
+    places.sort_unstable_by_key(|(blob, _)| **blob);
+    count(&mut body, places.len());
+    for (blob, listed) in places {
+        body.extend_from_slice(blob.as_bytes());
+        count(&mut body, listed.len());
+        for (path, commit) in listed {
+            count(&mut body, path.len());
+            body.extend_from_slice(path.as_bytes());
+            body.extend_from_slice(commit.as_bytes());
         }
     }
     let signature = mac(&place.key, &body)
@@ -235,6 +373,9 @@ pub fn save(
         .finalize()
         .into_bytes();
     body.extend_from_slice(&signature);
+    if std::fs::read(&place.file).is_ok_and(|kept| kept == body) {
+        return Ok(());
+    }
     let dir = place
         .file
         .parent()
@@ -251,6 +392,28 @@ pub fn save(
 mod tests {
     use super::*;
 
+    fn id(n: u8) -> ObjectId {
+        ObjectId::from_bytes_or_panic(&[n; 20])
+    }
+
+    /// A listing of `clean`, `held` and `commits`, no commit off the refs, no places.
+    fn save_lists(
+        here: &Place,
+        clean: &[ObjectId],
+        held: &[ObjectId],
+        commits: &[ObjectId],
+    ) -> std::io::Result<()> {
+        let places = Introductions::new();
+        let listing = Listing {
+            clean,
+            held,
+            commits,
+            unreachable: &[],
+            places: &places,
+        };
+        save(here, &[7; 32], &listing)
+    }
+
     fn place(dir: &Path, key: &[u8]) -> Place {
         Place {
             file: dir.join(FILE),
@@ -266,7 +429,7 @@ mod tests {
             ObjectId::null(gix::hash::Kind::Sha1),
         ];
         let here = place(dir.path(), b"0123456789abcdef0123456789abcdef");
-        save(&here, &[7; 32], &ids, &ids[1..], &ids[..1]).unwrap();
+        save_lists(&here, &ids, &ids[1..], &ids[..1]).unwrap();
         match load(&here, &[7; 32], gix::hash::Kind::Sha1) {
             Loaded::Trusted(found) => {
                 assert!(ids.iter().all(|id| found.clean.contains(id)));
@@ -308,15 +471,142 @@ mod tests {
     fn the_same_scan_wrote_a_record_of_other_bytes_as_its_threads_ran() {
         let dir = tempfile::tempdir().unwrap();
         let here = place(dir.path(), b"0123456789abcdef0123456789abcdef");
-        let ids: Vec<ObjectId> = (1..=5u8)
-            .map(|n| ObjectId::from_bytes_or_panic(&[n; 20]))
-            .collect();
+        let ids: Vec<ObjectId> = (1..=5u8).map(id).collect();
         let mut reversed = ids.clone();
         reversed.reverse();
-        save(&here, &[7; 32], &ids, &ids[..2], &ids[3..]).unwrap();
+        save_lists(&here, &ids, &ids[..2], &ids[3..]).unwrap();
         let first = std::fs::read(&here.file).unwrap();
-        save(&here, &[7; 32], &reversed, &reversed[3..], &reversed[..2]).unwrap();
+        save_lists(&here, &reversed, &reversed[3..], &reversed[..2]).unwrap();
         assert_eq!(std::fs::read(&here.file).unwrap(), first);
+    }
+
+    #[test]
+    fn held_blobs_places_and_the_commits_off_the_refs_are_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let here = place(dir.path(), b"0123456789abcdef0123456789abcdef");
+        let (held, dangling, commits) = ([id(1), id(2)], id(3), [id(7), id(8), id(9)]);
+        let mut places = Introductions::new();
+        places.insert(
+            id(1),
+            vec![("a/key.pem".into(), id(7)), ("b/ключ.pem".into(), id(9))],
+        );
+        // Attribution's places of a blob that held nothing are not written.
+        places.insert(id(4), vec![("clean.txt".into(), id(8))]);
+        let listing = Listing {
+            clean: &[id(4)],
+            held: &[held[0], held[1], dangling],
+            commits: &commits,
+            unreachable: &[id(9)],
+            places: &places,
+        };
+        save(&here, &[7; 32], &listing).unwrap();
+        let Loaded::Trusted(found) = load(&here, &[7; 32], gix::hash::Kind::Sha1) else {
+            panic!("not trusted");
+        };
+        assert_eq!(found.places.get(&id(1)), places.get(&id(1)));
+        assert_eq!(
+            found.places.get(&id(2)).map(Vec::len),
+            Some(0),
+            "found nowhere"
+        );
+        assert_eq!(found.places.get(&dangling).map(Vec::len), Some(0));
+        assert!(!found.places.contains_key(&id(4)));
+        assert!(found.unreachable.len() == 1 && found.unreachable.contains(&id(9)));
+        // Without every commit listed, no places are kept.
+        let listing = Listing {
+            commits: &[],
+            ..listing
+        };
+        save(&here, &[7; 32], &listing).unwrap();
+        let Loaded::Trusted(found) = load(&here, &[7; 32], gix::hash::Kind::Sha1) else {
+            panic!("not trusted");
+        };
+        assert!(found.places.is_empty());
+    }
+
+    #[test]
+    fn held_blobs_are_attributed_from_the_record_only_while_its_commits_are_as_they_were() {
+        let commits: gix::hashtable::HashSet<ObjectId> =
+            [id(7), id(8), id(9)].into_iter().collect();
+        let mut places = Introductions::new();
+        places.insert(id(1), vec![("key.pem".into(), id(8))]);
+        let record = Record {
+            clean: [id(4)].into_iter().collect(),
+            held: [id(1)].into_iter().collect(),
+            commits,
+            unreachable: [id(9)].into_iter().collect(),
+            places,
+        };
+        // A new commit (6), before the recorded ones in the order.
+        let order = [id(6), id(7), id(8), id(9)];
+        let on_refs = |c: &ObjectId| *c != id(9);
+        let held: gix::hashtable::HashSet<ObjectId> = [id(1)].into_iter().collect();
+        let (walk, known) = record.attribution_plan(&order, &held, on_refs);
+        assert_eq!(walk, [id(6)]);
+        assert_eq!(known.get(&id(1)), record.places.get(&id(1)));
+        // A new blob too: still only the new commit.
+        let both: gix::hashtable::HashSet<ObjectId> = [id(1), id(5)].into_iter().collect();
+        assert_eq!(record.attribution_plan(&order, &both, on_refs).0, [id(6)]);
+        // Every commit, and nothing known, when: a recorded commit is gone; one is on a ref
+        // that was not (or the other way round); a held blob has no places kept.
+        let everything = |order: &[ObjectId], (walk, known): (Vec<ObjectId>, Introductions)| {
+            walk == order && known.is_empty()
+        };
+        let gone = &order[..3];
+        assert!(everything(
+            gone,
+            record.attribution_plan(gone, &held, on_refs)
+        ));
+        assert!(everything(
+            &order,
+            record.attribution_plan(&order, &held, |_| true)
+        ));
+        assert!(everything(
+            &order,
+            record.attribution_plan(&order, &held, |c| *c == id(6))
+        ));
+        let unplaced = Record {
+            places: Introductions::new(),
+            ..record
+        };
+        assert!(everything(
+            &order,
+            unplaced.attribution_plan(&order, &held, on_refs)
+        ));
+    }
+
+    #[test]
+    fn places_known_and_found_are_joined_in_commit_order_keeping_the_first_of_each_path() {
+        let position: gix::hashtable::HashMap<ObjectId, usize> =
+            [(id(6), 0), (id(7), 1), (id(8), 2), (id(9), 3)]
+                .into_iter()
+                .collect();
+        let mut known = Introductions::new();
+        known.insert(
+            id(1),
+            vec![
+                ("b".into(), id(7)),
+                ("a".into(), id(7)),
+                ("c".into(), id(9)),
+            ],
+        );
+        let mut found = Introductions::new();
+        found.insert(id(1), vec![("c".into(), id(6)), ("d".into(), id(8))]);
+        found.insert(id(2), vec![("x".into(), id(6))]);
+        // Found nowhere, before and since (a dangling blob): no places, not an empty list.
+        known.insert(id(3), Vec::new());
+        with_known(&mut found, known, &position);
+        assert!(!found.contains_key(&id(3)));
+        assert_eq!(
+            found[&id(1)],
+            [
+                ("c".to_string(), id(6)),
+                ("b".to_string(), id(7)),
+                ("a".to_string(), id(7)),
+                ("d".to_string(), id(8)),
+            ]
+        );
+        assert_eq!(found[&id(2)], [("x".to_string(), id(6))]);
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub struct Stats {
     pub blobs_recorded: usize,
     /// Commits in the database.
     pub commits: usize,
+    /// Commits whose trees were walked to place what was found: every commit, or on a
+    /// rescan only those the scan record does not list when it knows the rest.
+    pub commits_walked: usize,
 }
 
 impl Stats {
@@ -66,6 +69,7 @@ impl Stats {
         self.skipped_large += other.skipped_large;
         self.blobs_recorded += other.blobs_recorded;
         self.commits += other.commits;
+        self.commits_walked += other.commits_walked;
     }
 }
 
