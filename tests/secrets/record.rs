@@ -306,3 +306,49 @@ fn a_held_secret_is_attributed_from_the_record_and_the_new_commits_as_a_full_sca
     // Nothing new: nothing is walked.
     rescan(0);
 }
+
+#[test]
+fn a_held_secret_in_a_deepened_shallow_clone_is_attributed_as_a_full_scan_does() {
+    let origin = Repo::new();
+    plain_files(&origin, 3);
+    origin.write("deploy/key.txt", &format!("{AGE_KEY}\n"));
+    origin.commit("key");
+    origin.write("src/file1.txt", "edited\n");
+    origin.commit("edit");
+    origin.write("src/file2.txt", "edited\n");
+    origin.commit("another edit");
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    git_in(
+        clone.path().parent().unwrap(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            clone.path().to_str().unwrap(),
+        ],
+    );
+    let same = || {
+        let (run, rescan) = scan_with_path(clone.path(), &[]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let (_, whole) = scan_with_path(clone.path(), &["--no-cache"]);
+        assert_eq!(findings_of(&rescan), findings_of(&whole));
+        rescan
+    };
+    same();
+    git_in(clone.path(), &["fetch", "-q", "--deepen", "1"]);
+    same();
+    git_in(clone.path(), &["fetch", "-q", "--unshallow"]);
+    let found = same();
+    let age = only_rule(&found, "secret.age-identity");
+    assert_eq!(
+        age["evidence"]["introduced_by"]["summary"], "key",
+        "{age:#}"
+    );
+}
+
+fn scan_with_path(path: &std::path::Path, args: &[&str]) -> (Run, Value) {
+    scan_env(path, args, &[])
+}

@@ -335,7 +335,9 @@ pub fn run(
                     .collect();
                 let (walk, known) = match &recorded {
                     Some(record) => {
-                        record.attribution_plan(&order, &targets, |c| labels.contains_key(c))
+                        record.attribution_plan(&order, &scanned.commits, &targets, |c| {
+                            labels.contains_key(c)
+                        })
                     }
                     None => (order.clone(), HashMap::new()),
                 };

@@ -23,6 +23,7 @@
 //! too ([`Record::attribution_plan`]).
 
 use super::engine::RuleSet;
+use super::git::Commits;
 use super::git::trees::Introductions;
 use super::scan::Limits;
 use gix::ObjectId;
@@ -152,14 +153,17 @@ pub struct Listing<'a> {
 }
 
 impl Record {
-    /// The commits of `order` attributing `targets` must walk, and the places of targets the
-    /// record knows (to be joined with what the walk finds, by [`with_known`]): only the
-    /// commits the record does not list when every target is new since the record or held
-    /// then with its places kept, every recorded commit is still there, and each is on a ref
-    /// (`reachable`) or not as it was; else every commit, and nothing known.
+    /// The commits of `order` (every commit of `commits`, in attribution's order) attributing
+    /// `targets` must walk, and the places of targets the record knows (to be joined with what
+    /// the walk finds, by [`with_known`]): only the commits the record does not list when every
+    /// target is new since the record or held then with its places kept, and, for the latter,
+    /// every recorded commit is still there, on a ref (`reachable`) or not as it was, with no
+    /// new commit among its parents (a deepened shallow clone brings some: they would come
+    /// first, and change the recorded ones' order); else every commit, and nothing known.
     pub fn attribution_plan(
         &self,
         order: &[ObjectId],
+        commits: &Commits,
         targets: &gix::hashtable::HashSet<ObjectId>,
         reachable: impl Fn(&ObjectId) -> bool,
     ) -> (Vec<ObjectId>, Introductions) {
@@ -180,9 +184,12 @@ impl Record {
             }
         }
         if !known.is_empty() {
-            let now: gix::hashtable::HashSet<ObjectId> = order.iter().copied().collect();
             let as_it_was = self.commits.iter().all(|commit| {
-                now.contains(commit) && reachable(commit) != self.unreachable.contains(commit)
+                commits.get(commit).is_some_and(|info| {
+                    info.parents
+                        .iter()
+                        .all(|p| self.commits.contains(p) || !commits.contains_key(p))
+                }) && reachable(commit) != self.unreachable.contains(commit)
             });
             if !as_it_was {
                 return everything();
@@ -537,41 +544,60 @@ mod tests {
             unreachable: [id(9)].into_iter().collect(),
             places,
         };
-        // A new commit (6), before the recorded ones in the order.
+        // A new commit (6) off the first recorded one, before the others in the order.
         let order = [id(6), id(7), id(8), id(9)];
+        let commit = |parents: &[ObjectId]| super::super::git::CommitInfo {
+            parents: parents.to_vec(),
+            tree: id(0),
+            author: String::new(),
+            time: 0,
+            summary: String::new(),
+        };
+        let commits: Commits = [
+            (id(6), commit(&[id(7)])),
+            (id(7), commit(&[])),
+            (id(8), commit(&[id(7)])),
+            (id(9), commit(&[id(8)])),
+        ]
+        .into_iter()
+        .collect();
         let on_refs = |c: &ObjectId| *c != id(9);
         let held: gix::hashtable::HashSet<ObjectId> = [id(1)].into_iter().collect();
-        let (walk, known) = record.attribution_plan(&order, &held, on_refs);
+        let (walk, known) = record.attribution_plan(&order, &commits, &held, on_refs);
         assert_eq!(walk, [id(6)]);
         assert_eq!(known.get(&id(1)), record.places.get(&id(1)));
         // A new blob too: still only the new commit.
         let both: gix::hashtable::HashSet<ObjectId> = [id(1), id(5)].into_iter().collect();
-        assert_eq!(record.attribution_plan(&order, &both, on_refs).0, [id(6)]);
+        assert_eq!(
+            record.attribution_plan(&order, &commits, &both, on_refs).0,
+            [id(6)]
+        );
         // Every commit, and nothing known, when: a recorded commit is gone; one is on a ref
-        // that was not (or the other way round); a held blob has no places kept.
+        // that was not (or the other way round); a new commit is a recorded one's parent (a
+        // shallow clone deepened); a held blob has no places kept.
         let everything = |order: &[ObjectId], (walk, known): (Vec<ObjectId>, Introductions)| {
             walk == order && known.is_empty()
         };
-        let gone = &order[..3];
-        assert!(everything(
-            gone,
-            record.attribution_plan(gone, &held, on_refs)
-        ));
-        assert!(everything(
-            &order,
-            record.attribution_plan(&order, &held, |_| true)
-        ));
-        assert!(everything(
-            &order,
-            record.attribution_plan(&order, &held, |c| *c == id(6))
-        ));
+        let plan = |order: &[ObjectId], commits: &Commits, on_refs: &dyn Fn(&ObjectId) -> bool| {
+            record.attribution_plan(order, commits, &held, on_refs)
+        };
+        let mut fewer = commits.clone();
+        fewer.remove(&id(9));
+        assert!(everything(&order[..3], plan(&order[..3], &fewer, &on_refs)));
+        assert!(everything(&order, plan(&order, &commits, &|_| true)));
+        assert!(everything(&order, plan(&order, &commits, &|c| *c == id(6))));
+        let mut deepened = commits.clone();
+        deepened.insert(id(5), commit(&[]));
+        deepened.insert(id(7), commit(&[id(5)]));
+        let longer = [id(5), id(6), id(7), id(8), id(9)];
+        assert!(everything(&longer, plan(&longer, &deepened, &on_refs)));
         let unplaced = Record {
             places: Introductions::new(),
             ..record
         };
         assert!(everything(
             &order,
-            unplaced.attribution_plan(&order, &held, on_refs)
+            unplaced.attribution_plan(&order, &commits, &held, on_refs)
         ));
     }
 
