@@ -331,9 +331,9 @@ fn a_held_secret_in_a_deepened_shallow_clone_is_attributed_as_a_full_scan_does()
         ],
     );
     let same = || {
-        let (run, rescan) = scan_with_path(clone.path(), &[]);
+        let (run, rescan) = scan_env(clone.path(), &[], &[]);
         assert_eq!(run.code, 1, "{}", run.stderr);
-        let (_, whole) = scan_with_path(clone.path(), &["--no-cache"]);
+        let (_, whole) = scan_env(clone.path(), &["--no-cache"], &[]);
         assert_eq!(findings_of(&rescan), findings_of(&whole));
         rescan
     };
@@ -347,8 +347,4 @@ fn a_held_secret_in_a_deepened_shallow_clone_is_attributed_as_a_full_scan_does()
         age["evidence"]["introduced_by"]["summary"], "key",
         "{age:#}"
     );
-}
-
-fn scan_with_path(path: &std::path::Path, args: &[&str]) -> (Run, Value) {
-    scan_env(path, args, &[])
 }
