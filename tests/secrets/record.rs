@@ -170,6 +170,23 @@ fn a_record_made_with_other_rules_or_settings_is_ignored() {
 }
 
 #[test]
+fn a_record_was_ignored_when_only_the_delta_base_cache_changed() {
+    // The cache decides how fast a scan reads, never what it finds: a record made under one
+    // size is trusted under another.
+    let repo = Repo::new();
+    plain_files(&repo, 5);
+    repo.commit("first");
+    repo.git(&["repack", "-adq"]);
+    let (run, doc) = repo.scan(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    repo.write("palisade.toml", "[secrets]\ndelta-base-cache = 4096\n");
+    let (run, again) = repo.scan(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("scan record"), "{}", run.stderr);
+    assert_eq!(count(&again, "blobs_recorded"), count(&doc, "blobs"));
+}
+
+#[test]
 fn a_swapped_loose_object_was_skipped_as_recorded() {
     // Loose objects are read (and hash-checked) on every scan, recorded or not: a loose file can
     // be swapped without touching any checksum a pack keeps.

@@ -100,11 +100,23 @@ fn local_key(path: &Path) -> Option<Vec<u8>> {
 }
 
 /// What decides what a scan of history finds: Palisade's version, every rule as compiled, the
-/// limits, the confidence threshold and the object hash.
+/// limits that decide what is read (not `delta-base-cache`, which only changes how fast), the
+/// confidence threshold and the object hash.
 pub fn stamp(rules: &RuleSet, limits: Limits, hash: gix::hash::Kind) -> [u8; 32] {
+    let Limits {
+        max_blob_size,
+        scan_binary,
+        delta_base_cache: _,
+    } = limits;
     let mut digest = Sha256::new();
     digest.update(env!("CARGO_PKG_VERSION").as_bytes());
-    digest.update(format!("{limits:?} {:?} {hash:?}", rules.min_confidence).as_bytes());
+    digest.update(
+        format!(
+            "max_blob_size: {max_blob_size}, scan_binary: {scan_binary} {:?} {hash:?}",
+            rules.min_confidence
+        )
+        .as_bytes(),
+    );
     for compiled in &rules.rules {
         digest.update(format!("{:?}\n", compiled.rule).as_bytes());
     }
