@@ -213,6 +213,7 @@ fn scan_recorded(
     let pending = place.map(|place| Pending {
         place,
         stamp,
+        kept: recorded.as_ref().map(|r| r.signature),
         held: scanned
             .hits
             .keys()
@@ -234,6 +235,8 @@ fn scan_recorded(
 struct Pending {
     place: record::Place,
     stamp: [u8; 32],
+    /// The signature of the trusted record read at the start ([`record::Record::signature`]).
+    kept: Option<[u8; 32]>,
     held: Vec<gix::ObjectId>,
     commits: Vec<gix::ObjectId>,
     unreachable: Vec<gix::ObjectId>,
@@ -250,6 +253,7 @@ impl Pending {
             commits: &self.commits,
             unreachable: &self.unreachable,
             places: &self.places,
+            kept: self.kept,
         };
         if let Err(e) = record::save(&self.place, &self.stamp, &listing) {
             crate::note!(

@@ -147,6 +147,8 @@ pub struct Record {
     /// Where the blobs of `held` were found: every (path, first commit), in the order
     /// attribution lists them (only when `commits` lists every commit).
     pub places: Introductions,
+    /// Its signature: a record written again from the same listing has the same.
+    pub signature: [u8; 32],
 }
 
 /// What a record is written from ([`save`]).
@@ -162,6 +164,9 @@ pub struct Listing<'a> {
     /// Where attribution found the blobs of `held` (a blob of `held` it did not list is found
     /// nowhere; other blobs' places are not written).
     pub places: &'a Introductions,
+    /// The signature of the record at the place now, when it was trusted
+    /// ([`Record::signature`]): the same record is not written again.
+    pub kept: Option<[u8; 32]>,
 }
 
 impl Record {
@@ -275,9 +280,12 @@ pub fn load(place: &Place, stamp: &[u8; 32], hash: gix::hash::Kind) -> Loaded {
         rest: ids,
         len: hash.len_in_bytes(),
     };
-    match reader.record() {
-        Some(record) => Loaded::Trusted(record),
-        None => Loaded::Ignored("is damaged"),
+    match (reader.record(), <[u8; 32]>::try_from(signature)) {
+        (Some(record), Ok(signature)) => Loaded::Trusted(Record {
+            signature,
+            ..record
+        }),
+        _ => Loaded::Ignored("is damaged"),
     }
 }
 
@@ -310,6 +318,7 @@ impl Reader<'_> {
             commits,
             unreachable,
             places,
+            signature: [0; 32],
         })
     }
 
@@ -339,8 +348,8 @@ impl Reader<'_> {
     }
 }
 
-/// Writes the record at `place` under `stamp` from `listing`, unless the file already holds
-/// just that. Each list is written sorted (the pass finds blobs in an order that varies with
+/// Writes the record at `place` under `stamp` from `listing`, unless the record there holds
+/// just that (the same signature). Each list is written sorted (the pass finds blobs in an order that varies with
 /// its threads), so the same scan writes the same bytes. Written to a temporary file and
 /// renamed, so a reader never sees half a record.
 pub fn save(place: &Place, stamp: &[u8; 32], listing: &Listing<'_>) -> std::io::Result<()> {
@@ -391,10 +400,10 @@ pub fn save(place: &Place, stamp: &[u8; 32], listing: &Listing<'_>) -> std::io::
         .ok_or_else(|| std::io::Error::other("no key"))?
         .finalize()
         .into_bytes();
-    body.extend_from_slice(&signature);
-    if std::fs::read(&place.file).is_ok_and(|kept| kept == body) {
+    if listing.kept.is_some_and(|kept| kept[..] == signature[..]) {
         return Ok(());
     }
+    body.extend_from_slice(&signature);
     let dir = place
         .file
         .parent()
@@ -429,6 +438,7 @@ mod tests {
             commits,
             unreachable: &[],
             places: &places,
+            kept: None,
         };
         save(here, &[7; 32], &listing)
     }
@@ -517,6 +527,7 @@ mod tests {
             commits: &commits,
             unreachable: &[id(9)],
             places: &places,
+            kept: None,
         };
         save(&here, &[7; 32], &listing).unwrap();
         let Loaded::Trusted(found) = load(&here, &[7; 32], gix::hash::Kind::Sha1) else {
@@ -555,6 +566,7 @@ mod tests {
             commits,
             unreachable: [id(9)].into_iter().collect(),
             places,
+            signature: [0; 32],
         };
         // A new commit (6) off the first recorded one, before the others in the order.
         let order = [id(6), id(7), id(8), id(9)];

@@ -180,7 +180,7 @@ impl Reader<'_> {
                     *limits,
                     matches,
                     sketches,
-                    (id, placement),
+                    placement,
                     Some(prior),
                 ));
             }
@@ -293,15 +293,9 @@ impl Reader<'_> {
                 Seen::too_large(data.len() as u64, limits.max_blob_size)
             }
             Kind::Blob => match (*sketches, placement) {
-                (Some(sketches), Some(placement)) => kept_and_read(
-                    data,
-                    rules,
-                    *limits,
-                    matches,
-                    sketches,
-                    (id, placement),
-                    None,
-                ),
+                (Some(sketches), Some(placement)) => {
+                    kept_and_read(data, rules, *limits, matches, sketches, placement, None)
+                }
                 _ => Seen::read(
                     data.len() as u64,
                     content::scan(data, rules, *limits, matches),
@@ -343,21 +337,21 @@ impl Reader<'_> {
     }
 }
 
-/// Reads the packed blob `id` at `placement` (through its base's sketch, when `prior` is
-/// given), and keeps its content and sketch when deltas against it are still to be read.
+/// Reads a packed blob (through its base's sketch, when `prior` is given), and keeps its
+/// content and sketch when deltas against it are still to be read.
 fn kept_and_read(
     data: &[u8],
     rules: &RuleSet,
     limits: Limits,
     matches: &mut Vec<Match>,
     sketches: &Sketches,
-    (id, placement): (ObjectId, Placement),
+    placement: Placement,
     prior: Option<Prior<'_>>,
 ) -> Seen {
     // Both callers have ruled out a blob over the size limit (from its header, or its content).
     let (found, sketch) = content::scan_sketched(data, rules, limits, matches, prior);
     if let Some(sketch) = sketch {
-        sketches.keep((placement.pack, placement.offset), id, sketch, data);
+        sketches.keep((placement.pack, placement.offset), sketch, data);
     }
     Seen::read(data.len() as u64, found)
 }

@@ -237,8 +237,6 @@ struct Held {
 /// A blob kept for the deltas against it: its sketch, and its content to rebuild them from.
 #[derive(Clone)]
 pub struct Kept {
-    /// Its id.
-    pub id: gix::ObjectId,
     /// Its sketch.
     pub sketch: Arc<Sketch>,
     /// Its content; `None` once let go to stay under the cap (read it again from its pack).
@@ -278,8 +276,8 @@ impl Sketches {
             .is_ok_and(|held| held.pending.contains_key(&at))
     }
 
-    /// Keeps the content and sketch of the object `id` at `at` for the deltas against it.
-    pub fn keep(&self, at: (u32, u64), id: gix::ObjectId, mut sketch: Sketch, content: &[u8]) {
+    /// Keeps the content and sketch of the object at `at` for the deltas against it.
+    pub fn keep(&self, at: (u32, u64), mut sketch: Sketch, content: &[u8]) {
         let Ok(mut held) = self.state.lock() else {
             return;
         };
@@ -294,7 +292,6 @@ impl Sketches {
             return;
         }
         let kept = Kept {
-            id,
             sketch: Arc::new(sketch),
             content: fits.then(|| Arc::new(content.to_vec())),
         };
@@ -413,10 +410,6 @@ mod tests {
     use super::*;
     use crate::checks::secrets::git::delta::Copy;
     use proptest::prelude::*;
-
-    fn any_id() -> gix::ObjectId {
-        gix::ObjectId::null(gix::hash::Kind::Sha1)
-    }
 
     fn rules() -> &'static RuleSet {
         static RULES: std::sync::LazyLock<RuleSet> = std::sync::LazyLock::new(|| {
@@ -610,7 +603,7 @@ mod tests {
         // Read but not kept (a tree, binary, or no room): waiting would gain nothing.
         sketches.read((0, 10));
         assert!(!sketches.waiting((0, 10)));
-        sketches.keep((0, 20), any_id(), Sketch::default(), b"base");
+        sketches.keep((0, 20), Sketch::default(), b"base");
         assert!(!sketches.waiting((0, 20)), "kept");
         // Its last delta read: forgotten.
         assert!(sketches.take((0, 10)).is_none());
@@ -624,8 +617,8 @@ mod tests {
             usize::MAX,
         );
         assert!(sketches.wanted((0, 10)) && !sketches.wanted((0, 30)));
-        sketches.keep((0, 10), any_id(), Sketch::default(), b"base");
-        sketches.keep((0, 30), any_id(), Sketch::default(), b"other");
+        sketches.keep((0, 10), Sketch::default(), b"base");
+        sketches.keep((0, 30), Sketch::default(), b"other");
         assert_eq!(
             sketches.take((0, 10)).unwrap().content.as_deref(),
             Some(&b"base".to_vec())
@@ -635,7 +628,7 @@ mod tests {
         assert!(!sketches.wanted((0, 10)));
         // Asked for before it was read: not kept afterwards.
         assert!(sketches.take((0, 20)).is_none());
-        sketches.keep((0, 20), any_id(), Sketch::default(), b"late");
+        sketches.keep((0, 20), Sketch::default(), b"late");
         let held = sketches.state.lock().unwrap();
         assert!(held.kept.is_empty() && held.by_next.is_empty() && held.bytes == 0);
     }
@@ -647,22 +640,18 @@ mod tests {
             [((0, 1), 50), ((0, 2), 10), ((0, 3), 30), ((0, 4), 99)].into_iter(),
             2 * one + 2 * Sketch::default().bytes(),
         );
-        let id = |n: u8| gix::ObjectId::from_bytes_or_panic(&[n; 20]);
         let content = [b'x'; 1000];
-        sketches.keep((0, 1), id(1), Sketch::default(), &content);
-        sketches.keep((0, 2), id(2), Sketch::default(), &content);
+        sketches.keep((0, 1), Sketch::default(), &content);
+        sketches.keep((0, 2), Sketch::default(), &content);
         // Needed before (0, 1): (0, 1)'s content goes, its sketch stays.
-        sketches.keep((0, 3), id(3), Sketch::default(), &content);
+        sketches.keep((0, 3), Sketch::default(), &content);
         // Needed after both kept contents: its sketch alone is kept.
-        sketches.keep((0, 4), id(4), Sketch::default(), &content);
-        let taken = |at| {
-            let kept = sketches.take(at).expect("kept");
-            (kept.id, kept.content.is_some())
-        };
-        assert_eq!(taken((0, 1)), (id(1), false));
-        assert_eq!(taken((0, 4)), (id(4), false));
-        assert_eq!(taken((0, 2)), (id(2), true));
-        assert_eq!(taken((0, 3)), (id(3), true));
+        sketches.keep((0, 4), Sketch::default(), &content);
+        let with_content = |at| sketches.take(at).expect("kept").content.is_some();
+        assert!(!with_content((0, 1)));
+        assert!(!with_content((0, 4)));
+        assert!(with_content((0, 2)));
+        assert!(with_content((0, 3)));
         assert_eq!(sketches.state.lock().unwrap().bytes, 0);
     }
 
@@ -675,14 +664,14 @@ mod tests {
             2 * one + Sketch::default().bytes(),
         );
         let content = [b'x'; 1000];
-        sketches.keep((0, 1), any_id(), Sketch::default(), &content);
-        sketches.keep((0, 2), any_id(), Sketch::default(), &content);
+        sketches.keep((0, 1), Sketch::default(), &content);
+        sketches.keep((0, 2), Sketch::default(), &content);
         assert!(
             sketches.take((0, 1)).unwrap().content.is_some(),
             "the delta at 10"
         );
         // Next needed: (0, 2) at 50, (0, 1) at 90. (0, 3), needed at 30, pushes (0, 1) out.
-        sketches.keep((0, 3), any_id(), Sketch::default(), &content);
+        sketches.keep((0, 3), Sketch::default(), &content);
         assert!(sketches.take((0, 3)).unwrap().content.is_some());
         assert!(sketches.take((0, 2)).unwrap().content.is_some());
         assert!(sketches.take((0, 1)).unwrap().content.is_none());
@@ -697,9 +686,9 @@ mod tests {
             one + Sketch::default().bytes(),
         );
         let content = [b'x'; 1000];
-        sketches.keep((0, 2), any_id(), Sketch::default(), &content);
+        sketches.keep((0, 2), Sketch::default(), &content);
         // (0, 1) is needed before (0, 2): (0, 2)'s content goes.
-        sketches.keep((0, 1), any_id(), Sketch::default(), &content);
+        sketches.keep((0, 1), Sketch::default(), &content);
         assert!(sketches.take((0, 1)).unwrap().content.is_some());
         assert!(sketches.take((0, 1)).unwrap().content.is_some());
         let kept = sketches.take((0, 2)).unwrap();
@@ -713,9 +702,9 @@ mod tests {
             [((0, 1), 10), ((0, 1), 40), ((0, 3), 20)].into_iter(),
             one + Sketch::default().bytes(),
         );
-        sketches.keep((0, 1), any_id(), Sketch::default(), &content);
+        sketches.keep((0, 1), Sketch::default(), &content);
         assert!(sketches.take((0, 1)).unwrap().content.is_some());
-        sketches.keep((0, 3), any_id(), Sketch::default(), &content);
+        sketches.keep((0, 3), Sketch::default(), &content);
         assert!(sketches.take((0, 3)).unwrap().content.is_some());
         sketches.restore((0, 1), &content);
         let kept = sketches.take((0, 1)).unwrap();
@@ -726,8 +715,7 @@ mod tests {
     #[test]
     fn a_sketch_that_does_not_fit_either_is_not_kept() {
         let sketches = Sketches::new([((0, 1), 5)].into_iter(), 10);
-        let id = gix::ObjectId::from_bytes_or_panic(&[1; 20]);
-        sketches.keep((0, 1), id, Sketch::default(), b"content");
+        sketches.keep((0, 1), Sketch::default(), b"content");
         assert!(sketches.take((0, 1)).is_none());
     }
 }
