@@ -150,14 +150,20 @@ fn a_tampered_record_cannot_hide_a_secret() {
     only_rule(&doc, "secret.github-pat");
 }
 
-#[test]
-fn a_record_made_with_other_rules_or_settings_is_ignored() {
+/// A packed repository of five plain files, scanned once (its record written), and that scan.
+fn scanned_once() -> (Repo, Value) {
     let repo = Repo::new();
     plain_files(&repo, 5);
     repo.commit("first");
     repo.git(&["repack", "-adq"]);
     let (run, doc) = repo.scan(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    (repo, doc)
+}
+
+#[test]
+fn a_record_made_with_other_rules_or_settings_is_ignored() {
+    let (repo, doc) = scanned_once();
     let (run, again) = repo.scan(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(count(&again, "blobs_recorded"), count(&doc, "blobs"));
@@ -173,12 +179,7 @@ fn a_record_made_with_other_rules_or_settings_is_ignored() {
 fn a_record_was_ignored_when_only_the_delta_base_cache_changed() {
     // The cache decides how fast a scan reads, never what it finds: a record made under one
     // size is trusted under another.
-    let repo = Repo::new();
-    plain_files(&repo, 5);
-    repo.commit("first");
-    repo.git(&["repack", "-adq"]);
-    let (run, doc) = repo.scan(&[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (repo, doc) = scanned_once();
     repo.write("palisade.toml", "[secrets]\ndelta-base-cache = 4096\n");
     let (run, again) = repo.scan(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
